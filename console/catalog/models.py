@@ -1,0 +1,238 @@
+"""The catalog: projects, datasets, tables and models, with BigQuery's rules for names and states.
+
+Rows here are the source of truth for what exists. Files under the storage dir are named by ids
+the catalog generates, never by user-supplied names (see console.catalog.storage).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from console.catalog import storage
+
+DATASET_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
+TABLE_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
+
+
+class CatalogError(Exception):
+    """A user's request that the catalog refuses; the message says what is wrong."""
+
+    reason = "invalid"
+
+
+class NotFound(CatalogError):
+    reason = "notFound"
+
+
+class Duplicate(CatalogError):
+    reason = "duplicate"
+
+
+class InUse(CatalogError):
+    reason = "resourceInUse"
+
+
+def validate_dataset_id(value: str) -> None:
+    """Raise ValidationError unless value follows BigQuery's dataset naming rules."""
+    if not DATASET_ID_RE.match(value or ""):
+        raise ValidationError(
+            f'Invalid dataset ID "{value}". Dataset IDs must be alphanumeric (plus underscores) '
+            "and must be at most 1024 characters long.",
+            code="invalid",
+        )
+
+
+def validate_table_id(value: str) -> None:
+    """Raise ValidationError unless value follows BigQuery's table and model naming rules."""
+    if not TABLE_ID_RE.match(value or ""):
+        raise ValidationError(
+            f'Invalid table ID "{value}". Table IDs must be alphanumeric (plus underscores) '
+            "and must be at most 1024 characters long.",
+            code="invalid",
+        )
+
+
+class Project(models.Model):
+    project_id = models.CharField(max_length=30, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id"]
+
+    def __str__(self) -> str:
+        return self.project_id
+
+    @classmethod
+    def default(cls) -> Project:
+        """Return the default project, creating it if a flush or a fresh database removed it."""
+        project, _ = cls.objects.get_or_create(project_id=settings.QUARRY_DEFAULT_PROJECT)
+        return project
+
+
+class Dataset(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="datasets")
+    dataset_id = models.CharField(max_length=1024, validators=[validate_dataset_id])
+    location = models.CharField(max_length=64, default="US")
+    description = models.TextField(blank=True)
+    default_table_expiration_ms = models.BigIntegerField(null=True, blank=True)
+    labels = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["dataset_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "dataset_id"], name="unique_dataset_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.project_id}:{self.dataset_id}"
+
+    @property
+    def full_id(self) -> str:
+        return f"{self.project.project_id}:{self.dataset_id}"
+
+    @classmethod
+    def create(
+        cls,
+        project: Project,
+        dataset_id: str,
+        *,
+        location: str = "US",
+        description: str = "",
+        default_table_expiration_ms: int | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> Dataset:
+        """Create a dataset, refusing a malformed or taken ID with BigQuery's message."""
+        try:
+            validate_dataset_id(dataset_id)
+        except ValidationError as err:
+            raise CatalogError(err.messages[0]) from None
+        if cls.objects.filter(project=project, dataset_id=dataset_id).exists():
+            raise Duplicate(f"Already Exists: Dataset {project.project_id}:{dataset_id}")
+        return cls.objects.create(
+            project=project,
+            dataset_id=dataset_id,
+            location=location or "US",
+            description=description,
+            default_table_expiration_ms=default_table_expiration_ms,
+            labels=labels or {},
+        )
+
+    @classmethod
+    def lookup(cls, project: Project, dataset_id: str) -> Dataset:
+        """Return the dataset or raise NotFound with BigQuery's message."""
+        try:
+            return cls.objects.select_related("project").get(project=project, dataset_id=dataset_id)
+        except cls.DoesNotExist:
+            raise NotFound(f"Not found: Dataset {project.project_id}:{dataset_id}") from None
+
+    def delete_with_contents(self, delete_contents: bool) -> None:
+        """Delete this dataset; its tables and models go too only when delete_contents is set."""
+        tables = list(self.tables.values_list("data_path", flat=True))
+        models_ = list(self.models.values_list("artifact_path", flat=True))
+        if (tables or models_) and not delete_contents:
+            raise InUse(f"Dataset {self.full_id} is still in use")
+        with transaction.atomic():
+            self.delete()
+            # Files go only once the rows are gone for good, so a rollback loses nothing.
+            transaction.on_commit(lambda: [storage.remove(p) for p in tables + models_])
+
+
+class Table(models.Model):
+    """A table; its rows live in one immutable Parquet file per version."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="tables")
+    table_id = models.CharField(max_length=1024, validators=[validate_table_id])
+    schema = models.JSONField(default=list, blank=True, help_text="BigQuery fields")
+    version = models.PositiveIntegerField(default=0)
+    data_path = models.CharField(
+        max_length=255, blank=True, help_text="Relative to the storage dir; generated, never a name"
+    )
+    num_rows = models.BigIntegerField(default=0)
+    num_bytes = models.BigIntegerField(default=0)
+    description = models.TextField(blank=True)
+    expiration_time = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["table_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "table_id"], name="unique_table_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset}.{self.table_id}"
+
+    @property
+    def full_id(self) -> str:
+        return f"{self.dataset.full_id}.{self.table_id}"
+
+
+class MLModel(models.Model):
+    """A trained model. A replacement trains beside it; the row is repointed only on success."""
+
+    class State(models.TextChoices):
+        TRAINING = "TRAINING"
+        READY = "READY"
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="models")
+    model_id = models.CharField(max_length=1024, validators=[validate_table_id])
+    model_type = models.CharField(max_length=64, default="MATRIX_FACTORIZATION")
+    options = models.JSONField(default=dict, blank=True, help_text="Resolved training options")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.TRAINING)
+    artifact_path = models.CharField(max_length=255, blank=True)
+    feature_columns = models.JSONField(default=list, blank=True)
+    label_columns = models.JSONField(default=list, blank=True)
+    evaluation_metrics = models.JSONField(default=dict, blank=True)
+    training_job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "model"
+        ordering = ["model_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "model_id"], name="unique_model_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset}.{self.model_id}"
+
+    @property
+    def full_id(self) -> str:
+        return f"{self.dataset.full_id}.{self.model_id}"
+
+    def current_iterations(self) -> models.QuerySet[TrainingIteration]:
+        """Return the iterations of the training that produced this model, newest first."""
+        return self.iterations.filter(job_id=self.training_job_id).order_by("-iteration")
+
+
+class TrainingIteration(models.Model):
+    model = models.ForeignKey(MLModel, on_delete=models.CASCADE, related_name="iterations")
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="iterations")
+    training_run = models.PositiveIntegerField(default=0)
+    iteration = models.PositiveIntegerField()
+    loss = models.FloatField()
+    eval_loss = models.FloatField(null=True, blank=True)
+    duration_ms = models.BigIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-iteration"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "training_run", "iteration"], name="unique_iteration"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} iteration {self.iteration}"

@@ -1,0 +1,95 @@
+"""Print rows the way the bq CLI does: pretty tables, JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+
+def cell_text(value: Any) -> str:
+    """Return a value as bq's pretty format shows it (NULL, JSON for nested values)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, list | dict):
+        return json.dumps(_jsonable(value), separators=(",", ":"))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    """Return value with scalars as strings, as the BigQuery API and bq's JSON output show them."""
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if value is None:
+        return None
+    return cell_text(value)
+
+
+def pretty(names: list[str], rows: list[list[Any]]) -> str:
+    """Return bq's boxed table: headers centred, numbers right-aligned, text left-aligned."""
+    cells = [[cell_text(v) for v in row] for row in rows]
+    numeric = [
+        all(
+            isinstance(row[i], int | float) and not isinstance(row[i], bool)
+            for row in rows
+            if row[i] is not None
+        )
+        and rows != []
+        for i in range(len(names))
+    ]
+    widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    lines = [
+        rule,
+        "|" + "|".join(f" {n.center(w)} " for n, w in zip(names, widths, strict=True)) + "|",
+        rule,
+    ]
+    for row in cells:
+        parts = [
+            f" {text.rjust(w) if numeric[i] else text.ljust(w)} "
+            for i, (text, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("|" + "|".join(parts) + "|")
+    if cells:
+        lines.append(rule)
+    return "\n".join(lines)
+
+
+def as_json(names: list[str], rows: list[list[Any]], indent: int | None = None) -> str:
+    return json.dumps(
+        [{n: _jsonable(v) for n, v in zip(names, row, strict=True)} for row in rows],
+        indent=indent,
+    )
+
+
+def as_csv(names: list[str], rows: list[list[Any]], fields: list[dict[str, Any]]) -> str:
+    for field in fields:
+        if field.get("mode") == "REPEATED":
+            name = field["name"]
+            raise ValueError(
+                f'Error printing table: Cannot print repeated field "{name}" in CSV format.'
+            )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow(["" if v is None else cell_text(v) for v in row])
+    return buffer.getvalue().rstrip("\n")
+
+
+def columns(headers: list[str], rows: list[list[str]]) -> str:
+    """Return bq's plain listing (bq ls): columns padded, a dashed rule under the header."""
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    line = lambda values: "  " + "   ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))  # noqa: E731
+    rule = " " + "  ".join("-" * (w + 2) for w in widths)
+    return "\n".join([line(headers).rstrip(), rule, *(line(r).rstrip() for r in rows)])

@@ -1,0 +1,78 @@
+"""BigQuery's dialect as sqlglot parses it, extended with BigQuery ML's table functions.
+
+sqlglot already parses `CREATE MODEL ... OPTIONS(...) AS query`; it lacks the MF table functions, so
+the parser's FUNCTION_PARSERS table is extended (not copied) with one entry per function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp, parser, tokens
+from sqlglot.dialects.bigquery import BigQuery
+
+
+class MLFunction(exp.Expression, exp.Func):
+    """`ML.<NAME>(MODEL m [, TABLE t | (query)] [, STRUCT(...)])`."""
+
+    arg_types = {"this": True, "expression": False, "params_struct": False}
+    ml_name = ""
+
+
+class MLEvaluate(MLFunction):
+    ml_name = "ML.EVALUATE"
+
+
+class MLRecommend(MLFunction):
+    ml_name = "ML.RECOMMEND"
+
+
+class MLTrainingInfo(MLFunction):
+    ml_name = "ML.TRAINING_INFO"
+
+
+class MLWeights(MLFunction):
+    ml_name = "ML.WEIGHTS"
+
+
+class MLPredict(MLFunction):
+    ml_name = "ML.PREDICT"
+
+
+ML_FUNCTIONS: dict[str, type[MLFunction]] = {
+    "EVALUATE": MLEvaluate,
+    "RECOMMEND": MLRecommend,
+    "TRAINING_INFO": MLTrainingInfo,
+    "WEIGHTS": MLWeights,
+    "PREDICT": MLPredict,
+}
+
+
+def _parse_ml_function(self: parser.Parser, kind: type[MLFunction]) -> MLFunction:
+    if not self._match_text_seq("MODEL"):
+        self.raise_error(f"{kind.ml_name} expects MODEL followed by a model name")
+    model = self._parse_table_parts()
+    relation: exp.Expression | None = None
+    settings: exp.Expression | None = None
+    while self._match(tokens.TokenType.COMMA):
+        if self._match(tokens.TokenType.STRUCT, advance=False):
+            settings = self._parse_bitwise()
+        elif self._match(tokens.TokenType.TABLE):
+            relation = self._parse_table_parts()
+        elif self._match(tokens.TokenType.L_PAREN, advance=False):
+            relation = self._parse_table()
+        else:
+            self.raise_error(f"{kind.ml_name} expects TABLE name, (query) or STRUCT(...)")
+    return self.expression(kind(this=model, expression=relation, params_struct=settings))
+
+
+def _ml_parser(kind: type[MLFunction]) -> Callable[[parser.Parser], MLFunction]:
+    return lambda self: _parse_ml_function(self, kind)
+
+
+class Quarry(BigQuery):
+    class Parser(BigQuery.Parser):
+        FUNCTION_PARSERS = {
+            **BigQuery.Parser.FUNCTION_PARSERS,
+            **{name: _ml_parser(kind) for name, kind in ML_FUNCTIONS.items()},
+        }

@@ -1,0 +1,354 @@
+"""BigQuery ML for matrix factorization: CREATE MODEL and the ML.* table functions, via mfcore."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+from django.db import IntegrityError, transaction
+from sqlglot import exp
+
+from console.catalog import storage
+from console.catalog.models import MLModel, Table, TrainingIteration
+from console.engine.dialect import (
+    MLEvaluate,
+    MLFunction,
+    MLPredict,
+    MLRecommend,
+    MLTrainingInfo,
+    MLWeights,
+)
+from console.engine.errors import DuplicateError, InvalidError
+from mfcore import MatrixFactorization, OptionError
+
+if TYPE_CHECKING:
+    from console.engine.query import Context
+
+# OPTIONS(...) names and the estimator parameters they set.
+MF_OPTIONS = {
+    "feedback_type": "feedback_type",
+    "num_factors": "num_factors",
+    "user_col": "user_col",
+    "item_col": "item_col",
+    "rating_col": "rating_col",
+    "l2_reg": "l2_reg",
+    "max_iterations": "max_iterations",
+    "early_stop": "early_stop",
+    "min_rel_progress": "min_rel_progress",
+    "wals_alpha": "wals_alpha",
+    "data_split_method": "data_split_method",
+    "data_split_eval_fraction": "data_split_eval_fraction",
+    "data_split_col": "data_split_col",
+}
+# BigQuery options Quarry recognises but cannot honour yet; refusing beats ignoring them.
+UNSUPPORTED_OPTIONS = {
+    "num_trials",
+    "max_parallel_trials",
+    "hparam_tuning_algorithm",
+    "hparam_tuning_objectives",
+    "data_split_test_fraction",
+    "model_registry",
+    "vertex_ai_model_id",
+    "vertex_ai_model_version_aliases",
+    "kms_key_name",
+}
+DEFAULT_COLUMNS = {"user_col": "user", "item_col": "item", "rating_col": "rating"}
+# Quarry fixes the seed so that the same statement on the same data trains the same model.
+RANDOM_STATE = 0
+
+
+def load_estimator(model: MLModel) -> MatrixFactorization:
+    return MatrixFactorization.load(storage.resolve(model.artifact_path))
+
+
+# ML table functions --------------------------------------------------------------------------
+
+
+def evaluate_function(ctx: Context, function: MLFunction) -> pa.Table | pa.RecordBatchReader:
+    """Compute an ML.* table function and return its rows for DuckDB to read."""
+    if isinstance(function, MLPredict):
+        raise InvalidError(
+            "ML.PREDICT is not supported for MATRIX_FACTORIZATION models; use ML.RECOMMEND "
+            f"instead{ctx.location(function)}"
+        )
+    model = ctx.model(function.this)
+    handler = {
+        MLEvaluate: _evaluate,
+        MLRecommend: _recommend,
+        MLTrainingInfo: _training_info,
+        MLWeights: _weights,
+    }[type(function)]
+    return handler(ctx, model, function)
+
+
+def _settings(function: MLFunction) -> dict[str, Any]:
+    struct = function.args.get("params_struct")
+    settings: dict[str, Any] = {}
+    for item in struct.expressions if struct is not None else []:
+        if not isinstance(item, exp.PropertyEQ):
+            raise InvalidError(
+                f"{function.ml_name} settings must be named, as in STRUCT(10 AS top_k)"
+            )
+        settings[item.name.lower()] = _literal(item.expression)
+    return settings
+
+
+def _evaluate(ctx: Context, model: MLModel, function: MLFunction) -> pa.Table:
+    if function.expression is None and model.evaluation_metrics:
+        metrics = model.evaluation_metrics
+    else:
+        estimator = load_estimator(model)
+        frame = None
+        if function.expression is not None:
+            frame = _input_frame(ctx, function)
+        try:
+            metrics = estimator.evaluate(frame)
+        except (ValueError, KeyError) as err:
+            raise InvalidError(f"ML.EVALUATE: {err}") from None
+    return pa.table({name: [float(value)] for name, value in metrics.items()})
+
+
+def _recommend(ctx: Context, model: MLModel, function: MLFunction) -> pa.RecordBatchReader:
+    settings = _settings(function)
+    unknown = set(settings) - {"top_k", "exclude_rated", "trial_id"}
+    if unknown:
+        raise InvalidError(
+            f"ML.RECOMMEND: unknown setting {sorted(unknown)[0]}; expected top_k, exclude_rated"
+        )
+    estimator = load_estimator(model)
+    frame = _input_frame(ctx, function) if function.expression is not None else None
+    try:
+        frames = estimator.iter_recommend(
+            frame,
+            top_k=settings.get("top_k"),
+            exclude_rated=bool(settings.get("exclude_rated", False)),
+        )
+        first = next(frames, None)
+    except (ValueError, KeyError) as err:
+        raise InvalidError(f"ML.RECOMMEND: {err}") from None
+    if first is None:
+        return pa.RecordBatchReader.from_batches(pa.schema([]), iter([]))
+    head = pa.RecordBatch.from_pandas(first, preserve_index=False)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        yield head
+        for chunk in frames:
+            yield pa.RecordBatch.from_pandas(chunk, schema=head.schema, preserve_index=False)
+
+    return pa.RecordBatchReader.from_batches(head.schema, batches())
+
+
+def _training_info(ctx: Context, model: MLModel, function: MLFunction) -> pa.Table:
+    rows = list(model.current_iterations())
+    return pa.table(
+        {
+            "training_run": pa.array([r.training_run for r in rows], pa.int64()),
+            "iteration": pa.array([r.iteration for r in rows], pa.int64()),
+            "loss": pa.array([r.loss for r in rows], pa.float64()),
+            "eval_loss": pa.array([r.eval_loss for r in rows], pa.float64()),
+            "learning_rate": pa.array([0.0 for _ in rows], pa.float64()),
+            "duration_ms": pa.array([r.duration_ms for r in rows], pa.int64()),
+        }
+    )
+
+
+def _weights(ctx: Context, model: MLModel, function: MLFunction) -> pa.Table:
+    return pa.Table.from_pandas(load_estimator(model).weights(), preserve_index=False)
+
+
+def _input_frame(ctx: Context, function: MLFunction) -> Any:
+    from console.engine.query import execute_to_pandas
+
+    return execute_to_pandas(ctx, function.expression)
+
+
+# CREATE MODEL --------------------------------------------------------------------------------
+
+
+def _literal(node: exp.Expression) -> Any:
+    if isinstance(node, exp.Boolean):
+        return node.this
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.this
+        number = float(node.this)
+        return int(number) if number.is_integer() and "." not in node.this else number
+    if isinstance(node, exp.Neg):
+        return -_literal(node.this)
+    if isinstance(node, exp.Array):
+        return [_literal(item) for item in node.expressions]
+    if isinstance(node, exp.Null):
+        return None
+    raise InvalidError(f"Expected a literal value but got {node.sql(dialect='bigquery')}")
+
+
+def parse_options(statement: exp.Create) -> dict[str, Any]:
+    """Return CREATE MODEL's OPTIONS as {lower-case name: Python value}."""
+    options: dict[str, Any] = {}
+    properties = statement.args.get("properties")
+    for prop in properties.expressions if properties else []:
+        if not isinstance(prop, exp.Property):
+            continue
+        name = prop.name.lower()
+        if name in options:
+            raise InvalidError(f"Duplicate option: {name.upper()}")
+        options[name] = _literal(prop.args["value"])
+    return options
+
+
+def estimator_for(options: dict[str, Any]) -> MatrixFactorization:
+    """Return an unfitted estimator for the options, refusing unknown or unsupported ones."""
+    model_type = str(options.get("model_type", "")).upper()
+    if not model_type:
+        raise InvalidError("CREATE MODEL needs OPTIONS(model_type='matrix_factorization')")
+    if model_type != "MATRIX_FACTORIZATION":
+        raise InvalidError(
+            f"Unsupported model_type: {model_type}. Quarry trains MATRIX_FACTORIZATION models."
+        )
+    params: dict[str, Any] = dict(DEFAULT_COLUMNS)
+    for name, value in options.items():
+        if name == "model_type":
+            continue
+        if name in UNSUPPORTED_OPTIONS:
+            raise InvalidError(f"Option {name.upper()} is not supported by Quarry yet")
+        if name not in MF_OPTIONS:
+            raise InvalidError(
+                f"Unknown option: {name.upper()}. Options for MATRIX_FACTORIZATION models are "
+                + ", ".join(o.upper() for o in ["model_type", *MF_OPTIONS])
+            )
+        params[MF_OPTIONS[name]] = value
+    estimator = MatrixFactorization(**params, random_state=RANDOM_STATE)
+    try:
+        estimator.validate_options()
+    except OptionError as err:
+        raise InvalidError(str(err)) from None
+    return estimator
+
+
+def create_model(ctx: Context, statement: exp.Create) -> None:
+    """Train a matrix factorization model; a replaced model keeps serving until this one commits."""
+    from console.engine.query import execute
+
+    target = statement.this
+    dataset = ctx.dataset(target, kind="Model")
+    model_id = target.name
+    ref = {
+        "projectId": ctx.project.project_id,
+        "datasetId": dataset.dataset_id,
+        "modelId": model_id,
+    }
+    ctx.job.statistics.update({"statementType": "CREATE_MODEL", "ddlTargetModel": ref})
+    options = parse_options(statement)
+    estimator = estimator_for(options)
+    if statement.expression is None:
+        raise InvalidError(
+            "CREATE MODEL for MATRIX_FACTORIZATION needs AS SELECT user, item, rating"
+        )
+
+    if Table.objects.filter(dataset=dataset, table_id=model_id).exists():
+        raise DuplicateError(
+            f"Already Exists: Table {dataset.full_id}.{model_id}; a model cannot share its name"
+        )
+    existing = MLModel.objects.filter(dataset=dataset, model_id=model_id).first()
+    if existing and statement.args.get("exists"):
+        ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
+        return
+    if existing and not statement.args.get("replace"):
+        raise DuplicateError(f"Already Exists: Model {dataset.full_id}.{model_id}")
+
+    frame = execute(ctx, statement.expression).read_all().to_pandas()
+    columns = [estimator.user_col, estimator.item_col, estimator.rating_col]
+    if estimator.data_split_col:
+        columns.append(estimator.data_split_col)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InvalidError(
+            f"Column {missing[0]} is not in the training query's output (columns: "
+            f"{', '.join(frame.columns)}); set USER_COL, ITEM_COL and RATING_COL to its columns"
+        )
+    extra = [c for c in frame.columns if c not in columns]
+    if extra:
+        raise InvalidError(
+            f"The training query must return exactly the user, item and rating columns; "
+            f"remove {', '.join(extra)}"
+        )
+
+    if existing is None:
+        try:
+            model = MLModel.objects.create(
+                dataset=dataset,
+                model_id=model_id,
+                options=options,
+                training_job=ctx.job,
+                state=MLModel.State.TRAINING,
+            )
+        except IntegrityError:
+            raise DuplicateError(f"Already Exists: Model {dataset.full_id}.{model_id}") from None
+    else:
+        model = existing
+
+    def record(iteration: int, loss: float, duration_s: float, eval_loss: float | None) -> None:
+        TrainingIteration.objects.create(
+            model=model,
+            job=ctx.job,
+            iteration=iteration,
+            loss=loss,
+            eval_loss=eval_loss,
+            duration_ms=int(round(duration_s * 1000)),
+        )
+
+    started = time.monotonic()
+    try:
+        try:
+            estimator.fit(frame, callback=record)
+        except (OptionError, ValueError) as err:
+            raise InvalidError(str(err)) from None
+        metrics = estimator.evaluate()
+        relative = storage.new_path("models", ".npz")
+        estimator.save(storage.resolve(relative))
+    except BaseException:
+        if existing is None:
+            model.delete()
+        raise
+    _commit_model(model, ctx, estimator, options, metrics, relative)
+    ctx.job.statistics.update(
+        {
+            "ddlOperationPerformed": "REPLACE" if existing else "CREATE",
+            "modelTraining": {
+                "iterations": estimator.n_iter_,
+                "trainingMs": int((time.monotonic() - started) * 1000),
+            },
+        }
+    )
+
+
+def _commit_model(
+    model: MLModel,
+    ctx: Context,
+    estimator: MatrixFactorization,
+    options: dict[str, Any],
+    metrics: dict[str, float],
+    relative: str,
+) -> None:
+    with transaction.atomic():
+        locked = MLModel.objects.select_for_update().get(pk=model.pk)
+        old_path = locked.artifact_path
+        locked.artifact_path = relative
+        locked.options = {**options, **_resolved_options(estimator)}
+        locked.feature_columns = [estimator.user_col, estimator.item_col]
+        locked.label_columns = [estimator.rating_col]
+        locked.evaluation_metrics = {k: float(v) for k, v in metrics.items()}
+        locked.training_job = ctx.job
+        locked.state = MLModel.State.READY
+        locked.save()
+        transaction.on_commit(lambda: storage.remove(old_path))
+
+
+def _resolved_options(estimator: MatrixFactorization) -> dict[str, Any]:
+    params = estimator.get_params()
+    resolved = {key: params[key] for key in MF_OPTIONS if key in params}
+    resolved["num_factors"] = int(getattr(estimator, "num_factors_", params.get("num_factors")))
+    resolved["model_type"] = "MATRIX_FACTORIZATION"
+    return {k: v for k, v in resolved.items() if v is not None}

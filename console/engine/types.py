@@ -1,0 +1,153 @@
+"""BigQuery's types and Arrow's, both ways, for schemas, loads and results."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyarrow as pa
+
+from console.engine.errors import InvalidError
+
+# Legacy names that bq and the REST API still accept, mapped to the standard ones.
+TYPE_ALIASES = {
+    "INTEGER": "INT64",
+    "INT": "INT64",
+    "FLOAT": "FLOAT64",
+    "BOOLEAN": "BOOL",
+    "RECORD": "STRUCT",
+}
+SCALAR_ARROW = {
+    "INT64": pa.int64(),
+    "FLOAT64": pa.float64(),
+    "NUMERIC": pa.decimal128(38, 9),
+    "BIGNUMERIC": pa.decimal256(76, 38),
+    "BOOL": pa.bool_(),
+    "STRING": pa.string(),
+    "BYTES": pa.binary(),
+    "DATE": pa.date32(),
+    "DATETIME": pa.timestamp("us"),
+    "TIME": pa.time64("us"),
+    "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+    "JSON": pa.string(),
+}
+FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,299}$")
+
+
+def normalize_type(name: str) -> str:
+    upper = name.strip().upper()
+    return TYPE_ALIASES.get(upper, upper)
+
+
+def parse_schema_string(text: str) -> list[dict[str, Any]]:
+    """Return BigQuery fields for bq's inline schema `name:TYPE,...` (TYPE defaults to STRING)."""
+    fields: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for position, part in enumerate(text.split(","), start=1):
+        name, _, type_name = part.strip().partition(":")
+        name = name.strip()
+        type_name = normalize_type(type_name or "STRING")
+        if not FIELD_NAME_RE.match(name):
+            raise InvalidError(
+                f'Invalid schema: field {position} has an invalid name "{name}": fields must '
+                "contain only letters, numbers and underscores and start with a letter or "
+                "underscore"
+            )
+        if type_name not in SCALAR_ARROW:
+            raise InvalidError(
+                f"Invalid schema: field {name} has unsupported type {type_name}; expected one of "
+                + ", ".join(SCALAR_ARROW)
+            )
+        if name.lower() in seen:
+            raise InvalidError(f"Invalid schema: duplicate field name {name}")
+        seen.add(name.lower())
+        fields.append({"name": name, "type": type_name, "mode": "NULLABLE"})
+    return fields
+
+
+def field_from_arrow(name: str, dtype: pa.DataType, nullable: bool = True) -> dict[str, Any]:
+    """Return the BigQuery field that describes an Arrow column."""
+    mode = "NULLABLE" if nullable else "REQUIRED"
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        inner = field_from_arrow(name, dtype.value_type)
+        return {**inner, "mode": "REPEATED"}
+    if pa.types.is_struct(dtype):
+        return {
+            "name": name,
+            "type": "RECORD",
+            "mode": mode,
+            "fields": [field_from_arrow(f.name, f.type, f.nullable) for f in dtype],
+        }
+    return {"name": name, "type": _scalar_name(dtype), "mode": mode}
+
+
+def _scalar_name(dtype: pa.DataType) -> str:
+    if pa.types.is_integer(dtype):
+        return "INT64"
+    if pa.types.is_floating(dtype):
+        return "FLOAT64"
+    if pa.types.is_boolean(dtype):
+        return "BOOL"
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return "STRING"
+    if pa.types.is_binary(dtype) or pa.types.is_large_binary(dtype):
+        return "BYTES"
+    if pa.types.is_decimal(dtype):
+        return "NUMERIC" if dtype.precision <= 38 and dtype.scale <= 9 else "BIGNUMERIC"
+    if pa.types.is_date(dtype):
+        return "DATE"
+    if pa.types.is_timestamp(dtype):
+        return "TIMESTAMP" if dtype.tz else "DATETIME"
+    if pa.types.is_time(dtype):
+        return "TIME"
+    if pa.types.is_null(dtype):
+        return "INT64"
+    return "STRING"
+
+
+def schema_from_arrow(schema: pa.Schema) -> list[dict[str, Any]]:
+    return [field_from_arrow(f.name, f.type) for f in schema]
+
+
+def arrow_type(field: dict[str, Any]) -> pa.DataType:
+    """Return the Arrow type that stores a BigQuery field."""
+    type_name = normalize_type(field["type"])
+    if type_name == "STRUCT":
+        dtype: pa.DataType = pa.struct(
+            [pa.field(f["name"], arrow_type(f)) for f in field.get("fields", [])]
+        )
+    else:
+        dtype = SCALAR_ARROW[type_name]
+    if field.get("mode") == "REPEATED":
+        return pa.list_(dtype)
+    return dtype
+
+
+def arrow_schema(fields: list[dict[str, Any]]) -> pa.Schema:
+    return pa.schema([pa.field(f["name"], arrow_type(f)) for f in fields])
+
+
+def bigquery_arrow_type(dtype: pa.DataType) -> pa.DataType:
+    """Return the Arrow type BigQuery would give a value of dtype (INT64, FLOAT64, UTC, …)."""
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        return pa.list_(bigquery_arrow_type(dtype.value_type))
+    if pa.types.is_struct(dtype):
+        return pa.struct([pa.field(f.name, bigquery_arrow_type(f.type)) for f in dtype])
+    if pa.types.is_integer(dtype) or pa.types.is_null(dtype):
+        return pa.int64()
+    # BigQuery reads 1.5 as FLOAT64 where DuckDB reads DECIMAL; only explicit NUMERIC stays exact.
+    if pa.types.is_floating(dtype) or (pa.types.is_decimal(dtype) and dtype.scale > 9):
+        return pa.float64()
+    if pa.types.is_decimal(dtype):
+        return pa.float64() if dtype.precision < 38 else pa.decimal128(38, 9)
+    if pa.types.is_timestamp(dtype):
+        return pa.timestamp("us", tz="UTC") if dtype.tz else pa.timestamp("us")
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype) or dtype == pa.string_view():
+        return pa.string()
+    if pa.types.is_large_binary(dtype) or dtype == pa.binary_view():
+        return pa.binary()
+    return dtype
+
+
+def bigquery_arrow_schema(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([pa.field(f.name, bigquery_arrow_type(f.type)) for f in schema])

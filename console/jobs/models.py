@@ -1,0 +1,128 @@
+"""Jobs: every query and load is a Job row first; the queue message only wakes a worker."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from console.catalog.models import Project
+
+log = logging.getLogger(__name__)
+
+
+def _wake_worker(task: Any, job: Job) -> None:
+    try:
+        task.delay(job.pk)
+    except OperationalError:
+        # The row is the source of truth: a worker re-enqueues PENDING jobs when it starts.
+        log.warning("no broker reachable; job %s waits PENDING for a worker", job.job_id)
+
+
+def new_job_id() -> str:
+    return f"job_{secrets.token_hex(12)}"
+
+
+class Job(models.Model):
+    class Type(models.TextChoices):
+        QUERY = "QUERY"
+        LOAD = "LOAD"
+
+    class State(models.TextChoices):
+        PENDING = "PENDING"
+        RUNNING = "RUNNING"
+        DONE = "DONE"
+
+    job_id = models.CharField(max_length=1024, unique=True, default=new_job_id)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    location = models.CharField(max_length=64, default="US")
+    job_type = models.CharField(max_length=8, choices=Type.choices)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    configuration = models.JSONField(default=dict, blank=True)
+    error_result = models.JSONField(null=True, blank=True)
+    statistics = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    user_email = models.CharField(max_length=254, blank=True)
+    upload_path = models.CharField(max_length=255, blank=True, help_text="A load's staged file")
+    result_path = models.CharField(max_length=255, blank=True)
+    result_schema = models.JSONField(default=list, blank=True)
+    result_rows = models.BigIntegerField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    started = models.DateTimeField(null=True, blank=True)
+    ended = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["state", "created"])]
+
+    def __str__(self) -> str:
+        return self.job_id
+
+    @property
+    def query(self) -> str:
+        return self.configuration.get("query", {}).get("query", "")
+
+    @property
+    def failed(self) -> bool:
+        return self.state == self.State.DONE and self.error_result is not None
+
+    @property
+    def status_label(self) -> str:
+        """Return PENDING, RUNNING, SUCCESS or FAILURE, as the console's job history shows."""
+        if self.state != self.State.DONE:
+            return self.state
+        return "FAILURE" if self.error_result else "SUCCESS"
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started and self.ended:
+            return (self.ended - self.started).total_seconds()
+        return None
+
+    @classmethod
+    def submit(cls, project: Project, job_type: str, configuration: dict[str, Any], **kw) -> Job:
+        """Create a PENDING job and wake a worker once the row is committed."""
+        from console.jobs.tasks import run_job
+
+        with transaction.atomic():
+            job = cls.objects.create(
+                project=project, job_type=job_type, configuration=configuration, **kw
+            )
+            transaction.on_commit(lambda: _wake_worker(run_job, job))
+        return job
+
+    def mark_running(self) -> bool:
+        """Claim a PENDING job for this worker; return False if another worker has it."""
+        now = timezone.now()
+        claimed = Job.objects.filter(pk=self.pk, state=self.State.PENDING).update(
+            state=self.State.RUNNING, started=now
+        )
+        if claimed:
+            self.state, self.started = self.State.RUNNING, now
+        return bool(claimed)
+
+    def mark_done(self, error: dict[str, str] | None = None) -> None:
+        self.state = self.State.DONE
+        self.ended = timezone.now()
+        self.error_result = error
+        if self.started:
+            elapsed_ms = int((self.ended - self.started).total_seconds() * 1000)
+            self.statistics = {**self.statistics, "totalSlotMs": elapsed_ms}
+        self.save(
+            update_fields=[
+                "state",
+                "ended",
+                "error_result",
+                "statistics",
+                "result_path",
+                "result_schema",
+                "result_rows",
+            ]
+        )

@@ -1,0 +1,26 @@
+"""Run one claimed job to completion: dispatch on its type, record the outcome, never raise."""
+
+from __future__ import annotations
+
+import logging
+
+from console.engine.errors import EngineError
+from console.jobs.models import Job
+
+log = logging.getLogger(__name__)
+
+
+def run(job: Job) -> None:
+    """Execute a RUNNING job and leave it DONE, with error_result set if it failed."""
+    from console.engine import loads, query
+
+    handlers = {Job.Type.QUERY: query.run_query_job, Job.Type.LOAD: loads.run_load_job}
+    try:
+        handlers[job.job_type](job)
+    except EngineError as err:
+        job.mark_done(err.as_error_result())
+    except Exception as err:  # the job must end DONE whatever broke, or it would hang forever
+        log.exception("job %s failed unexpectedly", job.job_id)
+        job.mark_done({"reason": "internalError", "message": f"Internal error: {err}"})
+    else:
+        job.mark_done()

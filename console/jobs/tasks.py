@@ -1,0 +1,23 @@
+"""Celery tasks: thin wrappers that load a Job by id and hand it to the runner."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.signals import worker_ready
+
+from console.jobs.models import Job
+from console.jobs.runner import run
+
+
+@shared_task(name="quarry.run_job")
+def run_job(job_pk: int) -> None:
+    job = Job.objects.filter(pk=job_pk).first()
+    if job is not None and job.mark_running():
+        run(job)
+
+
+@worker_ready.connect
+def requeue_pending(**_: object) -> None:
+    """Wake a worker for every job still PENDING: its queue message may have been lost."""
+    for pk in Job.objects.filter(state=Job.State.PENDING).values_list("pk", flat=True):
+        run_job.delay(pk)

@@ -1,0 +1,433 @@
+"""`python3 manage.py bq ...`: the bq CLI's everyday commands, flags and output, against Quarry."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from kombu.exceptions import OperationalError
+
+from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
+from console.celery import app as celery_app
+from console.cli import format as fmt
+from console.engine.errors import EngineError
+from console.engine.loads import submit_load
+from console.engine.results import read_rows
+from console.jobs.models import Job
+
+
+class BqError(Exception):
+    def __init__(self, operation: str, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.operation, self.message, self.code = operation, message, code
+
+
+def _flag_bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="manage.py bq", description="bq for Quarry")
+    parser.add_argument(
+        "--format",
+        default="pretty",
+        choices=["pretty", "json", "prettyjson", "csv", "none", "sparse"],
+    )
+    parser.add_argument("--project_id", default="")
+    parser.add_argument("--dataset_id", default="", help="the default dataset for queries")
+    parser.add_argument("--location", default="US")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    mk = sub.add_parser("mk", help="create a dataset")
+    mk.add_argument("-d", "--dataset", action="store_true")
+    mk.add_argument("--location", dest="mk_location", default=None)
+    mk.add_argument("--description", default="")
+    mk.add_argument("--default_table_expiration", type=int, default=None, help="seconds")
+    mk.add_argument("name")
+
+    ls = sub.add_parser("ls", help="list datasets, tables, models or jobs")
+    ls.add_argument("-m", "--models", action="store_true")
+    ls.add_argument("-j", "--jobs", action="store_true")
+    ls.add_argument("-d", "--datasets", action="store_true")
+    ls.add_argument("-n", "--max_results", type=int, default=50)
+    ls.add_argument("name", nargs="?", default="")
+
+    show = sub.add_parser("show", help="describe a dataset, table or model")
+    show.add_argument("-m", "--model", action="store_true")
+    show.add_argument("--schema", action="store_true")
+    show.add_argument("name")
+
+    load = sub.add_parser("load", help="load a CSV file into a table")
+    load.add_argument("--source_format", default="CSV")
+    load.add_argument("-F", "--field_delimiter", default=",")
+    load.add_argument("--skip_leading_rows", type=int, default=0)
+    load.add_argument("--replace", action="store_true")
+    load.add_argument("--noreplace", dest="replace", action="store_false")
+    load.add_argument("--null_marker", default="")
+    load.add_argument("--encoding", "-E", default="UTF-8")
+    load.add_argument("--autodetect", action="store_true")
+    load.add_argument("destination")
+    load.add_argument("source")
+    load.add_argument("schema", nargs="?", default=None)
+
+    query = sub.add_parser("query", help="run a GoogleSQL query")
+    query.add_argument("--use_legacy_sql", type=_flag_bool, default=False)
+    query.add_argument("--nouse_legacy_sql", dest="use_legacy_sql", action="store_false")
+    query.add_argument("-n", "--max_rows", type=int, default=100)
+    query.add_argument(
+        "--format",
+        dest="query_format",
+        default=None,
+        choices=["pretty", "json", "prettyjson", "csv", "none", "sparse"],
+    )
+    query.add_argument("sql", nargs="+")
+
+    head = sub.add_parser("head", help="show the first rows of a table")
+    head.add_argument("-n", "--max_rows", type=int, default=100)
+    head.add_argument("-s", "--start_row", type=int, default=0)
+    head.add_argument("name")
+
+    rm = sub.add_parser("rm", help="delete a dataset, table or model")
+    rm.add_argument("-r", "--recursive", action="store_true")
+    rm.add_argument("-f", "--force", action="store_true")
+    rm.add_argument("-d", "--dataset", action="store_true")
+    rm.add_argument("-t", "--table", action="store_true")
+    rm.add_argument("-m", "--model", action="store_true")
+    rm.add_argument("name")
+    return parser
+
+
+class Command(BaseCommand):
+    help = "The bq CLI's commands against Quarry: mk, ls, show, load, query, head, rm."
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        # bq's grammar (global flags, then a command) is not Django's; parse it ourselves.
+        sys.exit(self.execute_bq(argv[2:]))
+
+    def execute_bq(self, argv: list[str]) -> int:
+        args = build_parser().parse_args(argv)
+        self.project = (
+            Project.objects.get_or_create(project_id=args.project_id)[0]
+            if args.project_id
+            else Project.default()
+        )
+        self.args = args
+        try:
+            getattr(self, f"do_{args.command}")(args)
+        except BqError as err:
+            prefix = (
+                "Error in query string: "
+                if err.operation == "query"
+                else f"BigQuery error in {err.operation} operation: "
+            )
+            self.stderr.write(prefix + err.message)
+            return err.code
+        return 0
+
+    # Names -----------------------------------------------------------------------------------
+
+    def _split(self, name: str, operation: str) -> tuple[str, str]:
+        name = name.split(":", 1)[-1]
+        if "." not in name:
+            raise BqError(operation, f'Invalid identifier "{name}": expected dataset.table')
+        dataset_id, _, table_id = name.rpartition(".")
+        return dataset_id.split(".")[-1], table_id
+
+    def _dataset(self, dataset_id: str, operation: str) -> Dataset:
+        try:
+            return Dataset.lookup(self.project, dataset_id.split(":")[-1])
+        except CatalogError as err:
+            raise BqError(operation, str(err), 2) from None
+
+    # Commands --------------------------------------------------------------------------------
+
+    def do_mk(self, args: argparse.Namespace) -> None:
+        try:
+            dataset = Dataset.create(
+                self.project,
+                args.name.split(":")[-1],
+                location=args.mk_location or args.location,
+                description=args.description,
+                default_table_expiration_ms=(
+                    args.default_table_expiration * 1000 if args.default_table_expiration else None
+                ),
+            )
+        except CatalogError as err:
+            if err.reason == "duplicate":
+                raise BqError(
+                    "mk", f"Dataset '{self.project}:{args.name}' already exists."
+                ) from None
+            raise BqError("mk", str(err)) from None
+        self.stdout.write(f"Dataset '{dataset.full_id}' successfully created.")
+
+    def do_ls(self, args: argparse.Namespace) -> None:
+        if args.jobs:
+            jobs = Job.objects.filter(project=self.project)[: args.max_results]
+            rows = [
+                [
+                    j.job_id,
+                    j.job_type.lower(),
+                    j.status_label,
+                    j.created.strftime("%d %b %H:%M:%S"),
+                    f"{j.duration_s:.0f}s" if j.duration_s is not None else "",
+                ]
+                for j in jobs
+            ]
+            self._out(["jobId", "Job Type", "State", "Start Time", "Duration"], rows)
+        elif not args.name:
+            rows = [[d.dataset_id] for d in self.project.datasets.all()[: args.max_results]]
+            self._out(["datasetId"], rows)
+        elif args.models:
+            dataset = self._dataset(args.name, "ls")
+            rows = [
+                [m.model_id, m.model_type, "", m.created.strftime("%d %b %H:%M:%S")]
+                for m in dataset.models.all()[: args.max_results]
+            ]
+            self._out(["Id", "Model Type", "Labels", "Creation Time"], rows)
+        else:
+            dataset = self._dataset(args.name, "ls")
+            rows = [
+                [t.table_id, "TABLE", "", "", ""] for t in dataset.tables.all()[: args.max_results]
+            ]
+            self._out(["tableId", "Type", "Labels", "Time Partitioning", "Clustered Fields"], rows)
+
+    def _out(self, headers: list[str], rows: list[list[str]]) -> None:
+        fmt_name = self.args.format
+        if fmt_name in ("json", "prettyjson"):
+            self.stdout.write(fmt.as_json(headers, rows, 2 if fmt_name == "prettyjson" else None))
+        elif rows or fmt_name == "pretty":
+            self.stdout.write(fmt.columns(headers, rows))
+
+    def do_show(self, args: argparse.Namespace) -> None:
+        if "." not in args.name.split(":")[-1]:
+            dataset = self._dataset(args.name, "show")
+            self.stdout.write(f"Dataset {dataset.full_id}\n")
+            self.stdout.write(
+                fmt.columns(
+                    ["Last modified", "ACLs", "Labels", "Location", "Description"],
+                    [
+                        [
+                            dataset.modified.strftime("%d %b %H:%M:%S"),
+                            "",
+                            "",
+                            dataset.location,
+                            dataset.description,
+                        ]
+                    ],
+                )
+            )
+            return
+        dataset_id, name = self._split(args.name, "show")
+        dataset = self._dataset(dataset_id, "show")
+        if args.model:
+            model = MLModel.objects.filter(dataset=dataset, model_id=name).first()
+            if model is None:
+                raise BqError("show", f"Not found: Model {dataset.full_id}.{name}", 2)
+            self.stdout.write(f"Model {model.full_id}\n")
+            self.stdout.write(
+                fmt.columns(
+                    ["Id", "Model Type", "Feature Columns", "Label Columns", "Creation Time"],
+                    [
+                        [
+                            model.model_id,
+                            model.model_type,
+                            ", ".join(model.feature_columns),
+                            ", ".join(model.label_columns),
+                            model.created.strftime("%d %b %H:%M:%S"),
+                        ]
+                    ],
+                )
+            )
+            return
+        table = Table.objects.filter(dataset=dataset, table_id=name).first()
+        if table is None:
+            raise BqError("show", f"Not found: Table {dataset.full_id}.{name}", 2)
+        if args.schema:
+            indent = 2 if self.args.format == "prettyjson" else None
+            self.stdout.write(json.dumps(table.schema, indent=indent))
+            return
+        tree = "\n".join(f"|- {f['name']}: {f['type'].lower()}" for f in table.schema)
+        self.stdout.write(f"Table {table.full_id}\n")
+        self.stdout.write(
+            fmt.columns(
+                ["Last modified", "Schema", "Total Rows", "Total Bytes"],
+                [
+                    [
+                        table.modified.strftime("%d %b %H:%M:%S"),
+                        tree.split("\n")[0] if tree else "",
+                        str(table.num_rows),
+                        str(table.num_bytes),
+                    ]
+                ],
+            )
+        )
+        for line in tree.split("\n")[1:]:
+            self.stdout.write(" " * 20 + line)
+
+    def do_load(self, args: argparse.Namespace) -> None:
+        dataset_id, table_id = self._split(args.destination, "load")
+        try:
+            with open(args.source, "rb") as handle:
+                job = submit_load(
+                    self.project,
+                    dataset_id=dataset_id,
+                    table_id=table_id,
+                    upload=handle,
+                    source_format=args.source_format,
+                    schema=args.schema,
+                    autodetect=args.autodetect,
+                    field_delimiter=args.field_delimiter,
+                    skip_leading_rows=args.skip_leading_rows,
+                    write_disposition="WRITE_TRUNCATE" if args.replace else "WRITE_APPEND",
+                    encoding=args.encoding,
+                    null_marker=args.null_marker,
+                    user_email="local-user",
+                )
+        except FileNotFoundError:
+            raise BqError("load", f"Source file not found: {args.source}") from None
+        except EngineError as err:
+            raise BqError("load", err.message, 2 if err.reason == "notFound" else 1) from None
+        self.stdout.write("Upload complete.")
+        job = self._wait(job)
+        if job.error_result:
+            raise BqError(
+                "load",
+                f"Error processing job '{self.project}:{job.job_id}': "
+                f"{job.error_result['message']}",
+            )
+
+    def do_query(self, args: argparse.Namespace) -> None:
+        if args.use_legacy_sql:
+            raise BqError("query", "Legacy SQL is not supported by Quarry; pass --nouse_legacy_sql")
+        config: dict[str, Any] = {"query": {"query": " ".join(args.sql), "useLegacySql": False}}
+        if self.args.dataset_id:
+            config["query"]["defaultDataset"] = {
+                "projectId": self.project.project_id,
+                "datasetId": self.args.dataset_id,
+            }
+        job = Job.submit(self.project, Job.Type.QUERY, config, user_email="local-user")
+        job = self._wait(job)
+        if job.error_result:
+            raise BqError(
+                "query",
+                f"Error processing job '{self.project}:{job.job_id}': "
+                f"{job.error_result['message']}",
+            )
+        stats = job.statistics
+        target = stats.get("ddlTargetTable") or stats.get("ddlTargetModel")
+        if target:
+            name = target.get("tableId") or target.get("modelId")
+            verb = {
+                "CREATE": "Created",
+                "REPLACE": "Replaced",
+                "DROP": "Dropped",
+                "SKIP": "Skipped",
+            }.get(stats.get("ddlOperationPerformed", ""), "Done")
+            self.stdout.write(f"{verb} {target['projectId']}.{target['datasetId']}.{name}")
+            return
+        if not job.result_path:
+            return
+        fields, rows, _ = read_rows(job, 0, args.max_rows)
+        self._rows(fields, rows, args.query_format or self.args.format)
+
+    def _rows(self, fields: list[dict[str, Any]], rows: list[list[Any]], fmt_name: str) -> None:
+        names = [f["name"] for f in fields]
+        if fmt_name == "json":
+            self.stdout.write(fmt.as_json(names, rows))
+        elif fmt_name == "prettyjson":
+            self.stdout.write(fmt.as_json(names, rows, indent=2))
+        elif fmt_name == "csv":
+            try:
+                self.stdout.write(fmt.as_csv(names, rows, fields))
+            except ValueError as err:
+                raise BqError("query", str(err)) from None
+        elif fmt_name != "none":
+            self.stdout.write(fmt.pretty(names, rows))
+
+    def do_head(self, args: argparse.Namespace) -> None:
+        dataset_id, name = self._split(args.name, "head")
+        dataset = self._dataset(dataset_id, "head")
+        table = Table.objects.filter(dataset=dataset, table_id=name).first()
+        if table is None:
+            raise BqError("head", f"Not found: Table {dataset.full_id}.{name}", 2)
+        fields, rows, _ = read_rows(table, args.start_row, args.max_rows)
+        self._rows(fields, rows, self.args.format)
+
+    def do_rm(self, args: argparse.Namespace) -> None:
+        name = args.name.split(":")[-1]
+        if args.dataset or args.recursive or "." not in name:
+            dataset = self._dataset(name, "rm")
+            if not args.force and not self._confirm(f"rm: remove dataset '{dataset.full_id}'?"):
+                return
+            try:
+                dataset.delete_with_contents(args.recursive)
+            except CatalogError as err:
+                raise BqError("rm", str(err)) from None
+            return
+        dataset_id, object_id = self._split(name, "rm")
+        dataset = self._dataset(dataset_id, "rm")
+        kind = "model" if args.model else "table"
+        query = (
+            MLModel.objects.filter(dataset=dataset, model_id=object_id)
+            if args.model
+            else Table.objects.filter(dataset=dataset, table_id=object_id)
+        )
+        target = query.first()
+        if target is None:
+            raise BqError("rm", f"Not found: {kind.title()} {dataset.full_id}.{object_id}", 2)
+        if not args.force and not self._confirm(f"rm: remove {kind} '{target.full_id}'?"):
+            return
+        from console.catalog import storage
+
+        target.delete()
+        storage.remove(getattr(target, "data_path", "") or getattr(target, "artifact_path", ""))
+
+    def _confirm(self, prompt: str) -> bool:
+        self.stdout.write(f"{prompt} (y/N) ", ending="")
+        self.stdout.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+    # Jobs ------------------------------------------------------------------------------------
+
+    def _wait(self, job: Job) -> Job:
+        """Poll a job until it is DONE, printing bq's waiting line."""
+        started = time.monotonic()
+        warned = False
+        # Like bq, redraw one status line on a terminal; print only the outcome elsewhere.
+        interactive = sys.stdout.isatty()
+        while True:
+            job.refresh_from_db()
+            elapsed = int(time.monotonic() - started)
+            if job.state == Job.State.DONE:
+                status = f"Waiting on {job.job_id} ... ({elapsed}s) Current status: DONE"
+                self.stdout.write(f"\r{status}   " if interactive else status)
+                return job
+            if (
+                not warned
+                and elapsed >= 3
+                and job.state == Job.State.PENDING
+                and not _worker_alive()
+            ):
+                self.stderr.write(
+                    "No Quarry worker is running, so the job waits. Start Quarry with "
+                    "`python3 manage.py serve` in another terminal."
+                )
+                warned = True
+            if interactive:
+                self.stdout.write(
+                    f"\rWaiting on {job.job_id} ... ({elapsed}s) Current status: {job.state}",
+                    ending="",
+                )
+                self.stdout.flush()
+            time.sleep(0.2)
+
+
+def _worker_alive() -> bool:
+    try:
+        return bool(celery_app.control.ping(timeout=1.0))
+    except (OperationalError, OSError):
+        return False

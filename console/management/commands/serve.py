@@ -1,0 +1,109 @@
+"""`python3 manage.py serve`: everything a person needs to use Quarry, in one command."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from console import services
+from console.jobs.models import Job
+
+
+class Command(BaseCommand):
+    help = "Migrate, then run a broker (if needed), a Celery worker and the console web server."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--concurrency", type=int, default=2)
+
+    def handle(self, *args: Any, host: str, port: int, concurrency: int, **options: Any) -> None:
+        if not services.port_free(host, port):
+            raise CommandError(f"Port {port} on {host} is in use; pass --port to pick another")
+        call_command("migrate", interactive=False, verbosity=0)
+        self._fail_orphaned_jobs()
+        login = self._ensure_admin()
+
+        private = None
+        redis_url = services.local_redis_url()
+        if redis_url is None:
+            private = services.PrivateRedis(settings.VAR_DIR / "redis")
+            redis_url = private.url
+            self.stdout.write(f"Started a private Redis on {private.socket_path}")
+        else:
+            self.stdout.write(f"Using Redis at {redis_url}")
+        env = {"REDIS_URL": redis_url}
+        settings.BROKER_URL_FILE.write_text(redis_url + "\n")
+        children: list[subprocess.Popen] = []
+        try:
+            children.append(services.start_worker(env, name="quarry", concurrency=concurrency))
+            children.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "runserver",
+                        f"{host}:{port}",
+                        "--noreload",
+                        "--insecure",
+                    ],
+                    cwd=settings.BASE_DIR,
+                    env={**os.environ, **env, "QUARRY_NO_BOOTSTRAP": "1"},
+                )
+            )
+            self.stdout.write(
+                self.style.SUCCESS(f"\nQuarry console: http://{host}:{port}/\n")
+                + f"Admin: http://{host}:{port}/admin/ ({login})\n"
+                + "Press Ctrl+C to stop everything.\n"
+            )
+            signal.signal(signal.SIGTERM, _interrupt)
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+            raise CommandError("a Quarry process stopped unexpectedly; see the output above")
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping Quarry ...")
+        finally:
+            settings.BROKER_URL_FILE.unlink(missing_ok=True)
+            for child in reversed(children):
+                services.stop(child)
+            if private is not None:
+                private.stop()
+
+    def _fail_orphaned_jobs(self) -> None:
+        # A job RUNNING at start-up belonged to a worker that is gone; end it rather than hang.
+        Job.objects.filter(state=Job.State.RUNNING).update(
+            state=Job.State.DONE,
+            ended=timezone.now(),
+            error_result={
+                "reason": "internalError",
+                "message": "The job was interrupted by a restart of Quarry; run it again.",
+            },
+        )
+
+    def _ensure_admin(self) -> str:
+        """Create the local admin account on first run and say how to sign in."""
+        password_file = settings.VAR_DIR / "admin-password.txt"
+        user_model = get_user_model()
+        if not user_model.objects.filter(username="admin").exists():
+            password = secrets.token_urlsafe(12)
+            user_model.objects.create_superuser("admin", "admin@localhost", password)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
+        if password_file.exists():
+            return f"user admin, password in {password_file}"
+        return "user admin"
+
+
+def _interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt

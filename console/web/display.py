@@ -1,0 +1,312 @@
+"""How the console shows values: result cells, durations, DDL outcomes, metrics and loss curves.
+
+Presentation only; nothing here reads the catalog or storage.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+RECORD_TYPES = ("RECORD", "STRUCT")
+NULL = mark_safe('<span class="null">null</span>')
+EMPTY_ARRAY = mark_safe('<span class="null">[]</span>')
+
+
+def format_scalar(value: Any) -> str:
+    """Return a cell value as the BigQuery console prints it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".") + " UTC"
+        return value.isoformat()
+    if isinstance(value, date | time | Decimal):
+        return value.isoformat() if not isinstance(value, Decimal) else str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def _scalar_html(value: Any) -> SafeString:
+    if value is None:
+        return NULL
+    css = "num" if isinstance(value, int | float | Decimal) and not isinstance(value, bool) else ""
+    return format_html('<span class="{}">{}</span>', css, format_scalar(value))
+
+
+def _struct_table(fields: Sequence[dict[str, Any]], rows: Sequence[Any]) -> SafeString:
+    head = format_html_join("", '<th scope="col">{}</th>', ((f["name"],) for f in fields))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        (
+            (
+                format_html_join(
+                    "",
+                    "<td>{}</td>",
+                    ((render_cell(_field_value(row, f, i), f),) for i, f in enumerate(fields)),
+                ),
+            )
+            for row in rows
+        ),
+    )
+    return format_html(
+        '<table class="nested"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
+    )
+
+
+def _field_value(row: Any, field: dict[str, Any], index: int) -> Any:
+    if isinstance(row, dict):
+        return row.get(field["name"])
+    if isinstance(row, list | tuple):
+        return row[index] if index < len(row) else None
+    return None
+
+
+def render_cell(value: Any, field: dict[str, Any]) -> SafeString:
+    """Return the HTML for one result cell; ARRAY<STRUCT> becomes a nested table of rows."""
+    kind = (field.get("type") or "").upper()
+    subfields = field.get("fields") or []
+    if (field.get("mode") or "").upper() == "REPEATED":
+        if not value:
+            return EMPTY_ARRAY
+        if kind in RECORD_TYPES:
+            return _struct_table(subfields, value)
+        items = format_html_join("", "<li>{}</li>", ((_scalar_html(v),) for v in value))
+        return format_html('<ul class="array">{}</ul>', items)
+    if kind in RECORD_TYPES:
+        if value is None:
+            return _scalar_html(None)
+        return _struct_table(subfields, [value])
+    return _scalar_html(value)
+
+
+def _is_record(field: dict[str, Any]) -> bool:
+    return (field.get("type") or "").upper() in RECORD_TYPES and bool(field.get("fields"))
+
+
+def result_header(schema: Sequence[dict[str, Any]]) -> SafeString:
+    """Return the header cells of a results grid; a STRUCT's fields get a column each."""
+    names = []
+    for field in schema:
+        if _is_record(field):
+            names.extend(f"{field['name']}.{sub['name']}" for sub in field["fields"])
+        else:
+            names.append(field["name"])
+    return format_html_join("", '<th scope="col">{}</th>', ((n,) for n in names))
+
+
+def result_body(
+    schema: Sequence[dict[str, Any]], rows: Sequence[Sequence[Any]], first_row: int = 1
+) -> SafeString:
+    """Return one <tbody> per result row, as the BigQuery console lays results out.
+
+    A STRUCT spreads over one column per field; an ARRAY<STRUCT> becomes nested rows under its
+    columns while the row's other cells span them all.
+    """
+    groups = []
+    for number, row in enumerate(rows, start=first_row):
+        records: dict[int, list[Any]] = {}
+        for i, field in enumerate(schema):
+            if _is_record(field):
+                value = row[i] if i < len(row) else None
+                if (field.get("mode") or "").upper() == "REPEATED":
+                    records[i] = list(value or [])
+                else:
+                    records[i] = [] if value is None else [value]
+        height = max([1, *(len(v) for v in records.values())])
+        lines = []
+        for line in range(height):
+            cells = []
+            if line == 0:
+                cells.append(format_html('<td class="rownum" rowspan="{}">{}</td>', height, number))
+            for i, field in enumerate(schema):
+                if i in records:
+                    element = records[i][line] if line < len(records[i]) else None
+                    for sub in field["fields"]:
+                        value = element.get(sub["name"]) if isinstance(element, dict) else None
+                        inner = render_cell(value, sub) if element is not None else ""
+                        cells.append(format_html('<td class="sub">{}</td>', inner))
+                elif line == 0:
+                    value = row[i] if i < len(row) else None
+                    cells.append(
+                        format_html('<td rowspan="{}">{}</td>', height, render_cell(value, field))
+                    )
+            lines.append(
+                format_html("<tr>{}</tr>", format_html_join("", "{}", ((c,) for c in cells)))
+            )
+        groups.append(
+            format_html("<tbody>{}</tbody>", format_html_join("", "{}", ((t,) for t in lines)))
+        )
+    return format_html_join("", "{}", ((g,) for g in groups))
+
+
+def format_duration(seconds: float | None) -> str:
+    """Return a duration as '0.8 sec', '12 sec' or '2 min 5 sec'."""
+    if seconds is None:
+        return "—"
+    if seconds < 10:
+        return f"{seconds:.1f} sec"
+    if seconds < 60:
+        return f"{seconds:.0f} sec"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} sec"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} hr {minutes} min"
+
+
+@dataclass(frozen=True)
+class DdlOutcome:
+    sentence: str
+    kind: str  # "table" or "model"
+    dataset_id: str
+    object_id: str
+    exists: bool  # whether "Go to ..." makes sense after this statement
+
+
+_DDL_VERBS = {
+    "CREATE": "created a new {kind} named {name}.",
+    "REPLACE": "replaced the {kind} named {name}.",
+    "DROP": "deleted the {kind} named {name}.",
+    "SKIP": "did not change the {kind} named {name}.",
+    "ALTER": "altered the {kind} named {name}.",
+}
+
+
+def ddl_outcome(statistics: dict[str, Any]) -> DdlOutcome | None:
+    """Return what a DDL statement did to its target, or None for a statement without one."""
+    for key, kind, id_key in (
+        ("ddlTargetModel", "model", "modelId"),
+        ("ddlTargetTable", "table", "tableId"),
+    ):
+        target = statistics.get(key)
+        if not target:
+            continue
+        operation = (statistics.get("ddlOperationPerformed") or "CREATE").upper()
+        if operation not in _DDL_VERBS:
+            operation = "CREATE"
+        name = ".".join(
+            part
+            for part in (target.get("projectId"), target.get("datasetId"), target[id_key])
+            if part
+        )
+        sentence = "This statement " + _DDL_VERBS[operation].format(kind=kind, name=name)
+        return DdlOutcome(
+            sentence=sentence,
+            kind=kind,
+            dataset_id=target.get("datasetId", ""),
+            object_id=target[id_key],
+            exists=operation != "DROP",
+        )
+    return None
+
+
+def dml_sentence(statistics: dict[str, Any]) -> str:
+    """Return 'This statement modified N rows.' for DML, or '' for other statements."""
+    affected = statistics.get("numDmlAffectedRows")
+    if affected is None:
+        return ""
+    count = int(affected)
+    return f"This statement modified {count:,} row{'' if count == 1 else 's'}."
+
+
+_METRIC_NAMES = {
+    "r2_score": "R squared",
+    "mean_squared_log_error": "Mean squared log error",
+    "roc_auc": "ROC AUC",
+    "f1_score": "F1 score",
+    "mean_average_precision": "Mean average precision",
+    "normalized_discounted_cumulative_gain": "Normalized discounted cumulative gain",
+}
+
+
+def metric_label(name: str) -> str:
+    """Return a metric key (snake_case or camelCase) as the Evaluation tab names it."""
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    if snake in _METRIC_NAMES:
+        return _METRIC_NAMES[snake]
+    words = snake.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def loss_curve_svg(
+    points: Sequence[tuple[int, float]], width: int = 640, height: int = 240
+) -> SafeString | str:
+    """Return an SVG line chart of loss by iteration (points oldest first), or '' if empty."""
+    points = [(i, loss) for i, loss in points if loss is not None and math.isfinite(loss)]
+    if not points:
+        return ""
+    left, right, top, bottom = 64, 16, 16, 36
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    x_min, x_max = min(xs), max(xs)
+    y_min, y_max = min(ys), max(ys)
+    if y_max == y_min:
+        y_min, y_max = y_min - 0.5, y_max + 0.5
+    if x_max == x_min:
+        x_max = x_min + 1
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def sx(x: float) -> float:
+        return left + (x - x_min) / (x_max - x_min) * plot_w
+
+    def sy(y: float) -> float:
+        return top + (1 - (y - y_min) / (y_max - y_min)) * plot_h
+
+    line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in points)
+    dots = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="3"><title>Iteration {}: {}</title></circle>',
+        ((f"{sx(x):.1f}", f"{sy(y):.1f}", x, f"{y:.4f}") for x, y in points),
+    )
+    grid = []
+    for k in range(5):
+        value = y_min + (y_max - y_min) * k / 4
+        y = f"{sy(value):.1f}"
+        grid.append((left, y, width - right, y, left - 8, f"{sy(value) + 4:.1f}", f"{value:.4g}"))
+    grid_html = format_html_join(
+        "",
+        '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+        '<text x="{}" y="{}" text-anchor="end">{}</text>',
+        grid,
+    )
+    ticks = sorted({x_min, x_max, *xs[:: max(1, len(xs) // 6)]})
+    tick_html = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="middle">{}</text>',
+        ((f"{sx(x):.1f}", height - bottom + 18, x) for x in ticks),
+    )
+    return format_html(
+        '<svg class="loss-curve" viewBox="0 0 {} {}" role="img" '
+        'aria-label="Training data loss by iteration">{}{}'
+        '<polyline points="{}"/><g class="dots">{}</g>'
+        '<text class="axis-label" x="{}" y="{}" text-anchor="middle">Iteration</text></svg>',
+        width,
+        height,
+        grid_html,
+        tick_html,
+        line,
+        dots,
+        f"{left + plot_w / 2:.1f}",
+        height - 2,
+    )

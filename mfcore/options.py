@@ -1,0 +1,226 @@
+"""Validation of matrix-factorization options, with BigQuery's names, defaults and ranges."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from mfcore.errors import OptionError
+
+FEEDBACK_TYPES = ("EXPLICIT", "IMPLICIT")
+DATA_SPLIT_METHODS = ("NO_SPLIT", "AUTO_SPLIT", "RANDOM", "CUSTOM", "SEQ")
+SPLIT_METHODS_WITH_COL = ("CUSTOM", "SEQ")
+MIN_FACTORS, MAX_FACTORS = 2, 200
+DEFAULT_WALS_ALPHA = 40.0
+
+
+@dataclass(frozen=True)
+class Options:
+    """Checked, normalised options. ``num_factors`` stays None until the data size is known."""
+
+    feedback_type: str
+    num_factors: int | None
+    user_col: str
+    item_col: str
+    rating_col: str
+    l2_reg: float
+    max_iterations: int
+    early_stop: bool
+    min_rel_progress: float
+    wals_alpha: float | None
+    data_split_method: str
+    data_split_eval_fraction: float
+    data_split_col: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the options as a plain dict (JSON-serialisable)."""
+        return asdict(self)
+
+
+def show(value: object) -> str:
+    """Return a value the way a SQL user would write it: NULL, TRUE, 'text', 12."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return str(value)
+
+
+def _fail(option: str, value: object, allowed: str) -> OptionError:
+    return OptionError(f"Invalid value for option {option}: {show(value)}. {allowed}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _choice(option: str, value: object, allowed: tuple[str, ...]) -> str:
+    if isinstance(value, str) and value.upper() in allowed:
+        return value.upper()
+    names = ", ".join(f"'{a}'" for a in allowed)
+    raise _fail(option, value, f"Expected one of {names} (case-insensitive).")
+
+
+def _real(
+    option: str,
+    value: object,
+    *,
+    low: float,
+    low_open: bool,
+    high: float | None = None,
+    high_open: bool = True,
+    allowed: str,
+) -> float:
+    ok = _is_real(value) and math.isfinite(float(value))
+    if ok:
+        v = float(value)
+        ok = (v > low if low_open else v >= low) and (
+            high is None or (v < high if high_open else v <= high)
+        )
+    if not ok:
+        raise _fail(option, value, allowed)
+    return float(value)
+
+
+def _column(option: str, value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise _fail(option, value, "Expected a non-empty column name (string).")
+    return value
+
+
+def validate(
+    *,
+    feedback_type: object,
+    num_factors: object,
+    user_col: object,
+    item_col: object,
+    rating_col: object,
+    l2_reg: object,
+    max_iterations: object,
+    early_stop: object,
+    min_rel_progress: object,
+    wals_alpha: object,
+    data_split_method: object,
+    data_split_eval_fraction: object,
+    data_split_col: object,
+) -> Options:
+    """Check every option and return them normalised; raise ``OptionError`` on the first bad one.
+
+    Raises
+    ------
+    OptionError
+        Naming the option in BigQuery's upper case, the value given and what is allowed.
+    """
+    feedback = _choice("FEEDBACK_TYPE", feedback_type, FEEDBACK_TYPES)
+    if num_factors is not None and not (
+        _is_int(num_factors) and MIN_FACTORS <= int(num_factors) <= MAX_FACTORS
+    ):
+        raise _fail(
+            "NUM_FACTORS",
+            num_factors,
+            f"Expected an integer between {MIN_FACTORS} and {MAX_FACTORS}.",
+        )
+    user = _column("USER_COL", user_col)
+    item = _column("ITEM_COL", item_col)
+    rating = _column("RATING_COL", rating_col)
+    if item == user:
+        raise _fail("ITEM_COL", item, "Expected a column name different from USER_COL.")
+    if rating in (user, item):
+        raise _fail(
+            "RATING_COL", rating, "Expected a column name different from USER_COL and ITEM_COL."
+        )
+    l2 = _real(
+        "L2_REG", l2_reg, low=0.0, low_open=True, allowed="Expected a finite number greater than 0."
+    )
+    if not (_is_int(max_iterations) and int(max_iterations) >= 1):
+        raise _fail("MAX_ITERATIONS", max_iterations, "Expected an integer of at least 1.")
+    if not isinstance(early_stop, bool | np.bool_):
+        raise _fail("EARLY_STOP", early_stop, "Expected TRUE or FALSE.")
+    progress = _real(
+        "MIN_REL_PROGRESS",
+        min_rel_progress,
+        low=0.0,
+        low_open=False,
+        allowed="Expected a finite number greater than or equal to 0.",
+    )
+    if feedback == "EXPLICIT":
+        if wals_alpha is not None:
+            raise _fail(
+                "WALS_ALPHA",
+                wals_alpha,
+                "WALS_ALPHA is only allowed when FEEDBACK_TYPE is 'IMPLICIT'.",
+            )
+        alpha = None
+    elif wals_alpha is None:
+        alpha = DEFAULT_WALS_ALPHA
+    else:
+        alpha = _real(
+            "WALS_ALPHA",
+            wals_alpha,
+            low=0.0,
+            low_open=False,
+            allowed="Expected a finite number greater than or equal to 0.",
+        )
+    method = _choice("DATA_SPLIT_METHOD", data_split_method, DATA_SPLIT_METHODS)
+    fraction = _real(
+        "DATA_SPLIT_EVAL_FRACTION",
+        data_split_eval_fraction,
+        low=0.0,
+        low_open=True,
+        high=1.0,
+        allowed="Expected a number greater than 0 and less than 1.",
+    )
+    split_col = _split_col(method, data_split_col, (user, item, rating))
+    return Options(
+        feedback_type=feedback,
+        num_factors=None if num_factors is None else int(num_factors),
+        user_col=user,
+        item_col=item,
+        rating_col=rating,
+        l2_reg=l2,
+        max_iterations=int(max_iterations),
+        early_stop=bool(early_stop),
+        min_rel_progress=progress,
+        wals_alpha=alpha,
+        data_split_method=method,
+        # BigQuery keeps the fraction to two decimal places.
+        data_split_eval_fraction=round(fraction, 2),
+        data_split_col=split_col,
+    )
+
+
+def _split_col(method: str, value: object, taken: tuple[str, str, str]) -> str | None:
+    if method in SPLIT_METHODS_WITH_COL:
+        if value is None:
+            raise _fail(
+                "DATA_SPLIT_COL", value, f"DATA_SPLIT_METHOD '{method}' requires a column name."
+            )
+        col = _column("DATA_SPLIT_COL", value)
+        if col in taken:
+            raise _fail(
+                "DATA_SPLIT_COL",
+                col,
+                "Expected a column other than USER_COL, ITEM_COL and RATING_COL.",
+            )
+        return col
+    if value is not None:
+        raise _fail(
+            "DATA_SPLIT_COL", value, "Expected NULL unless DATA_SPLIT_METHOD is 'CUSTOM' or 'SEQ'."
+        )
+    return None
+
+
+def default_num_factors(n_training_rows: int) -> int:
+    """Return BigQuery's default ``log2(n)``, rounded half-up and clamped to 2..200."""
+    if n_training_rows < 1:
+        return MIN_FACTORS
+    return int(min(MAX_FACTORS, max(MIN_FACTORS, math.floor(math.log2(n_training_rows) + 0.5))))

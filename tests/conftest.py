@@ -1,0 +1,128 @@
+"""Shared fixtures: a real Redis and a real Celery worker process for the tests that need them.
+
+The worker is a separate process, so it reads the test database through its own connection: tests
+that submit jobs use `transactional_db`, which commits, and the SQLite test database is a file.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from console import services
+from console.catalog.models import Project
+from console.celery import app as celery_app
+from console.jobs.models import Job
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Remove a previous run's SQLite WAL files: beside a new database they cause I/O errors."""
+    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test_name:
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{test_name}{suffix}").unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def storage_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keep every test's tables and models out of the developer's var/storage."""
+    path = tmp_path_factory.mktemp("storage")
+    settings.QUARRY_STORAGE_DIR = path
+    return path
+
+
+@pytest.fixture(scope="session")
+def broker_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Return a reachable Redis: REDIS_URL, localhost:6379, or a private one started here."""
+    url = services.local_redis_url()
+    private = None
+    if url is None:
+        private = services.PrivateRedis(tmp_path_factory.mktemp("redis"))
+        url = private.url
+    yield url
+    if private is not None:
+        private.stop()
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def worker(
+    django_db_setup: None,
+    django_db_blocker: pytest.FixtureRequest,
+    broker_url: str,
+    storage_dir: Path,
+) -> Iterator[None]:
+    """Run a real Celery worker on a queue of this test session's own."""
+    queue = f"quarry-test-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.broker_url = broker_url
+    celery_app.conf.task_default_queue = queue
+    env = {
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": broker_url,
+        "QUARRY_QUEUE": queue,
+        "QUARRY_STORAGE_DIR": str(storage_dir),
+        "QUARRY_NO_BOOTSTRAP": "1",
+    }
+    process = services.start_worker(env, name=queue, concurrency=1)
+    try:
+        _wait_for_worker(queue, process)
+        yield
+    finally:
+        services.stop(process)
+
+
+def _wait_for_worker(name: str, process: object) -> None:
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:  # type: ignore[attr-defined]
+            raise RuntimeError("the Celery worker exited at start-up; see its output above")
+        replies = celery_app.control.ping(timeout=0.5)
+        if any(name in host for reply in replies for host in reply):
+            return
+    raise RuntimeError("the Celery worker did not answer within 60 s")
+
+
+def wait_for(job: Job, timeout_s: float = 180) -> Job:
+    """Return the job once the worker has finished it."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state == Job.State.DONE:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job.job_id} still {job.state} after {timeout_s} s")
+
+
+@pytest.fixture
+def run_sql(worker: None, transactional_db: None):
+    """Submit SQL as a QUERY job to the real worker and return the finished Job."""
+
+    def run(sql: str, *, default_dataset: str | None = None, timeout_s: float = 180) -> Job:
+        config: dict = {"query": {"query": sql, "useLegacySql": False}}
+        if default_dataset:
+            config["query"]["defaultDataset"] = {"datasetId": default_dataset}
+        return wait_for(Job.submit(Project.default(), Job.Type.QUERY, config), timeout_s)
+
+    return run

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.test import Client
+
+from console.catalog import storage
+from console.catalog.models import Dataset, MLModel, Table, TrainingIteration
+
+
+def test_it_deletes_with_contents(
+    client: Client, ratings: Table, model: MLModel, django_capture_on_commit_callbacks
+) -> None:
+    path = storage.resolve(ratings.data_path)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/d/bqml_tutorial/delete", {"confirm": "bqml_tutorial"})
+    assert r.status_code == 302
+    assert r.url == "/"
+    assert not Dataset.objects.exists()
+    assert not Table.objects.exists()
+    assert not MLModel.objects.exists()
+    assert not TrainingIteration.objects.exists()
+    assert not path.exists()
+    assert "Dataset bqml_tutorial deleted." in client.get("/").content.decode()
+
+
+def test_it_keeps_the_dataset_unless_the_id_is_typed(client: Client, ratings: Table) -> None:
+    r = client.post("/d/bqml_tutorial/delete", {"confirm": "bqml_tutoria"})
+    assert r.status_code == 302
+    assert r.url == "/d/bqml_tutorial/"
+    assert Dataset.objects.count() == 1
+    assert Table.objects.count() == 1
+    assert "to confirm the deletion" in client.get(r.url).content.decode()
+
+
+def test_it_requires_post(client: Client, dataset: Dataset) -> None:
+    assert client.get("/d/bqml_tutorial/delete").status_code == 405
+    assert Dataset.objects.count() == 1
+
+
+def test_it_404s_for_a_missing_dataset(client: Client, db: None) -> None:
+    assert client.post("/d/nope/delete", {"confirm": "nope"}).status_code == 404

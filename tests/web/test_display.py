@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from console.web import display
+
+
+def test_it_formats_scalars_like_bigquery() -> None:
+    assert display.format_scalar(True) == "true"
+    assert display.format_scalar(4.0) == "4.0"
+    assert display.format_scalar(float("nan")) == "NaN"
+    ts = datetime(1997, 12, 4, 15, 55, 49, tzinfo=UTC)
+    assert display.format_scalar(ts) == "1997-12-04 15:55:49 UTC"
+    assert display.format_scalar(b"\x00\x01") == "AAE="
+
+
+def test_it_renders_nulls_and_scalar_arrays() -> None:
+    field = {"name": "x", "type": "INT64", "mode": "REPEATED"}
+    html = display.render_cell([1, None], field)
+    assert html == (
+        '<ul class="array"><li><span class="num">1</span></li>'
+        '<li><span class="null">null</span></li></ul>'
+    )
+
+
+def test_it_renders_a_struct_as_a_one_row_table() -> None:
+    field = {"name": "s", "type": "STRUCT", "fields": [{"name": "a", "type": "STRING"}]}
+    html = display.render_cell({"a": "<b>"}, field)
+    assert '<th scope="col">a</th>' in html
+    assert "&lt;b&gt;" in html
+
+
+def test_it_formats_durations() -> None:
+    assert display.format_duration(None) == "—"
+    assert display.format_duration(0.84) == "0.8 sec"
+    assert display.format_duration(12.4) == "12 sec"
+    assert display.format_duration(125) == "2 min 5 sec"
+
+
+def test_it_names_metrics() -> None:
+    assert display.metric_label("mean_squared_error") == "Mean squared error"
+    assert display.metric_label("meanAbsoluteError") == "Mean absolute error"
+    assert display.metric_label("r2_score") == "R squared"
+
+
+def test_it_draws_no_curve_without_points() -> None:
+    assert display.loss_curve_svg([]) == ""
+    assert "<polyline" in display.loss_curve_svg([(0, 1.0)])

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.test import Client
+
+from console.jobs.models import Job
+
+
+def test_it_shows_an_empty_editor(client: Client, db: None) -> None:
+    r = client.get("/query")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert '<label for="id_sql" class="visually-hidden">Query editor</label>' in html
+    assert "Run</button>" in html
+    assert "Run a query to see its results here." in html
+
+
+def test_it_prefills_the_editor(client: Client, db: None) -> None:
+    r = client.get("/query", {"sql": "SELECT * FROM `bqml_tutorial.ratings` LIMIT 1000"})
+    assert "SELECT * FROM `bqml_tutorial.ratings` LIMIT 1000</textarea>" in r.content.decode()
+
+
+def test_it_submits_a_query_job(client: Client, db: None) -> None:
+    r = client.post("/query", {"sql": "SELECT 1 AS x"})
+    assert r.status_code == 302
+    job = Job.objects.get()
+    assert r.url == f"/query?job={job.job_id}"
+    assert job.job_type == Job.Type.QUERY
+    assert job.query == "SELECT 1 AS x"
+    assert job.configuration["query"]["useLegacySql"] is False
+    assert job.user_email == "local-user"
+
+
+def test_it_refuses_an_empty_query(client: Client, db: None) -> None:
+    r = client.post("/query", {"sql": "  "})
+    assert r.status_code == 400
+    assert "Enter a query to run." in r.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_it_shows_a_running_job_and_polls(client: Client, project) -> None:
+    job = Job.objects.create(
+        project=project, job_type=Job.Type.QUERY, configuration={"query": {"query": "SELECT 2"}}
+    )
+    html = client.get("/query", {"job": job.job_id}).content.decode()
+    assert "SELECT 2</textarea>" in html
+    assert "Query running…" in html
+    assert f'data-poll="/jobs/{job.job_id}/status"' in html
+
+
+def test_it_shows_a_failed_job_where_the_results_would_be(
+    client: Client, done_job: Callable[..., Job]
+) -> None:
+    job = done_job(
+        error_result={
+            "reason": "invalidQuery",
+            "message": "Syntax error: Unexpected keyword FORM at [1:10]",
+            "location": "query",
+        }
+    )
+    html = client.get("/query", {"job": job.job_id}).content.decode()
+    assert '<div class="error-box" role="alert">' in html
+    assert "Syntax error: Unexpected keyword FORM at [1:10]" in html
+    assert 'Location: <span class="mono">query</span>' in html
+    assert "data-poll" not in html
+
+
+def test_it_404s_for_a_missing_job(client: Client, db: None) -> None:
+    assert client.get("/query", {"job": "job_nope"}).status_code == 404
