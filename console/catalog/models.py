@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from console.catalog import storage
+from mfcore.metrics import EXPLICIT_METRICS, IMPLICIT_METRICS
 
 DATASET_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
 TABLE_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
@@ -210,6 +211,16 @@ class MLModel(models.Model):
     @property
     def full_id(self) -> str:
         return f"{self.dataset.full_id}.{self.model_id}"
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """Return the training-time evaluation metrics in BigQuery's column order.
+
+        PostgreSQL's jsonb does not keep key order, so the order comes from mfcore's metric lists.
+        """
+        stored = self.evaluation_metrics or {}
+        order = IMPLICIT_METRICS if "mean_average_precision" in stored else EXPLICIT_METRICS
+        return {name: stored[name] for name in order if name in stored}
 
     def current_iterations(self) -> models.QuerySet[TrainingIteration]:
         """Return the iterations of the training that produced this model, newest first."""

@@ -180,12 +180,14 @@ def _csv_batches(
     bad_rows: list[str] = []
 
     def on_bad_row(row: Any) -> str:
+        # pyarrow's streaming reader does not know line numbers; find the line in the file.
+        number = row.number or _line_of(handle, row.text, load["skipLeadingRows"])
         bad_rows.append(
             f"Error while reading data, error message: CSV table references column position "
-            f"{row.expected_columns - 1}, but line {row.number} contains only "
+            f"{row.expected_columns - 1}, but line {number} contains only "
             f"{row.actual_columns} columns; expected {row.expected_columns}: {row.text!r}"
             if row.actual_columns < row.expected_columns
-            else f"Error while reading data, error message: Too many values in line {row.number}: "
+            else f"Error while reading data, error message: Too many values in line {number}: "
             f"expected {row.expected_columns} columns but got {row.actual_columns}: {row.text!r}"
         )
         return "error"
@@ -243,6 +245,20 @@ def _csv_message(err: Exception, handle: IO[bytes]) -> str:
             "file is Latin-1, load it with encoding ISO-8859-1"
         )
     return f"Error while reading data, error message: {text}"
+
+
+def _line_of(handle: IO[bytes], text: str, skip: int) -> int | str:
+    """Return the 1-based number of the first line after `skip` that reads as text."""
+    position = handle.tell()
+    try:
+        handle.seek(0)
+        wanted = text.encode("utf-8", "replace")
+        for number, line in enumerate(handle, start=1):
+            if number > skip and line.rstrip(b"\r\n") == wanted:
+                return number
+    finally:
+        handle.seek(position)
+    return "?"
 
 
 def _first_non_utf8_line(handle: IO[bytes]) -> int:

@@ -97,7 +97,7 @@ def _settings(function: MLFunction) -> dict[str, Any]:
 
 def _evaluate(ctx: Context, model: MLModel, function: MLFunction) -> pa.Table:
     if function.expression is None and model.evaluation_metrics:
-        metrics = model.evaluation_metrics
+        metrics = model.metrics
     else:
         estimator = load_estimator(model)
         frame = None

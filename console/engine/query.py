@@ -55,11 +55,11 @@ class Context:
     def location(self, node: exp.Expression) -> str:
         """Return BigQuery's `[line:column]` for where node started in the SQL, if known."""
         meta = _first_meta(node)
-        return (
-            f" at [{meta['line']}:{meta['col'] - len(str(meta.get('text', ''))) + 1}]"
-            if meta
-            else ""
-        )
+        if not meta:
+            return ""
+        # sqlglot records where a token ends; BigQuery reports where it starts.
+        width = meta.get("end", 0) - meta.get("start", 0)
+        return f" at [{meta['line']}:{meta['col'] - width}]"
 
     # Names -----------------------------------------------------------------------------------
 
@@ -139,11 +139,13 @@ def parse_script(sql: str) -> list[exp.Expression]:
         statements = [s for s in sqlglot.parse(sql, read=Quarry) if s is not None]
     except sqlglot.errors.ParseError as err:
         first = err.errors[0] if err.errors else {}
-        got = first.get("highlight") or "end of input"
+        got = first.get("highlight") or ""
         description = first.get("description", str(err))
+        # sqlglot points at the end of the offending token; BigQuery at its start.
+        column = max(1, first.get("col", 1) - max(len(got), 1) + 1)
+        near = f' near "{got}"' if got else " at end of input"
         raise InvalidError(
-            f'Syntax error: {description} near "{got}" at '
-            f"[{first.get('line', 1)}:{first.get('col', 1)}]"
+            f"Syntax error: {description}{near} at [{first.get('line', 1)}:{column}]"
         ) from None
     except sqlglot.errors.TokenError as err:
         raise InvalidError(f"Syntax error: {err}") from None
