@@ -290,6 +290,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
         model = existing
 
     def record(iteration: int, loss: float, duration_s: float, eval_loss: float | None) -> None:
+        ctx.check_cancelled()
         TrainingIteration.objects.create(
             model=model,
             job=ctx.job,

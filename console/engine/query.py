@@ -8,6 +8,7 @@ functions are checked, and only then is DuckDB SQL generated from the checked tr
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,10 +20,10 @@ from sqlglot import exp
 
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine import ml, sandbox, tables
-from console.engine.dialect import MLFunction, Quarry
+from console.engine.dialect import MLFunction, MLPredict, Quarry
 from console.engine.errors import DuplicateError, EngineError, InvalidError, NotFoundError
 from console.engine.types import bigquery_arrow_schema, schema_from_arrow
-from console.jobs.models import Job
+from console.jobs.models import CANCELLED, Job
 
 BATCH_ROWS = 128 * 1024
 
@@ -34,13 +35,24 @@ REFUSED_FUNCTIONS = (exp.ReadCSV, exp.ReadParquet)
 class Context:
     """What one job's statements share: the catalog scope and the DuckDB connection."""
 
-    job: Job
+    job: Job | None
     project: Project
     default_dataset: str | None
-    con: duckdb.DuckDBPyConnection
+    con: duckdb.DuckDBPyConnection | None
+    job_location: str = "US"
     bytes_processed: int = 0
     registered: dict[int, str] = field(default_factory=dict)
     ml_relations: int = 0
+    _cancel_checked: float = 0.0
+
+    def check_cancelled(self) -> None:
+        """Stop the job if someone cancelled it; reads the database at most twice a second."""
+        now = time.monotonic()
+        if now - self._cancel_checked < 0.5:
+            return
+        self._cancel_checked = now
+        if self.job is not None and self.job.cancelled():
+            raise EngineError(CANCELLED["message"], reason=CANCELLED["reason"])
 
     @classmethod
     def for_job(cls, job: Job) -> Context:
@@ -50,6 +62,7 @@ class Context:
             project=job.project,
             default_dataset=default.get("datasetId"),
             con=sandbox.connect(),
+            job_location=job.location,
         )
 
     def location(self, node: exp.Expression) -> str:
@@ -77,7 +90,7 @@ class Context:
         if dataset is None:
             raise NotFoundError(
                 f"Not found: Dataset {project_id}:{dataset_id} was not found in location "
-                f"{self.job.location}"
+                f"{self.job_location}"
             )
         return dataset
 
@@ -242,6 +255,7 @@ def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
     def batches() -> Iterator[pa.RecordBatch]:
         try:
             for batch in reader:
+                ctx.check_cancelled()
                 yield batch if batch.schema == schema else batch.cast(schema)
         except duckdb.Error as err:
             raise _translate_duckdb_error(ctx, tree, err) from None
@@ -391,6 +405,52 @@ STATEMENT_HANDLERS: dict[type[exp.Expression], Callable[[Context, Any], None]] =
     exp.Create: run_create,
     exp.Drop: run_drop,
 }
+
+
+STATEMENT_TYPES = {
+    exp.Select: "SELECT",
+    exp.Union: "SELECT",
+    exp.Intersect: "SELECT",
+    exp.Except: "SELECT",
+}
+
+
+def dry_run(project: Project, sql: str, *, default_dataset: str | None = None) -> dict[str, Any]:
+    """Check a script without running it; return its statement type and the bytes it would read.
+
+    Raises EngineError for anything that would make the real run fail before reading data:
+    syntax, unknown functions, missing datasets, tables and models.
+    """
+    ctx = Context(job=None, project=project, default_dataset=default_dataset, con=None)
+    statement_type = ""
+    for statement in parse_script(sql):
+        if type(statement) not in STATEMENT_HANDLERS:
+            raise InvalidError(f"Unsupported statement: {statement.key.upper()}")
+        kind = (statement.args.get("kind") or "").upper()
+        statement_type = STATEMENT_TYPES.get(type(statement)) or (
+            f"{statement.key.upper()}_{kind}" if kind else statement.key.upper()
+        )
+        reads = statement.expression if isinstance(statement, exp.Create) else statement
+        if isinstance(statement, exp.Drop) or reads is None:
+            continue
+        check_functions(ctx, reads)
+        cte_names = {cte.alias_or_name for cte in reads.find_all(exp.CTE)}
+        for node in reads.find_all(exp.Table):
+            if isinstance(node.this, MLFunction):
+                if not isinstance(node.this, MLPredict):
+                    ctx.model(node.this.this)
+            elif _reads_catalog_table(node, cte_names):
+                ctx.bytes_processed += ctx.table(node).num_bytes
+    if statement_type == "CREATE_TABLE":
+        statement_type = "CREATE_TABLE_AS_SELECT"
+    return {"statementType": statement_type, "totalBytesProcessed": ctx.bytes_processed}
+
+
+def _reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:
+    if not node.name or (not node.db and node.name in cte_names):
+        return False
+    # The MODEL argument of an ML function names a model, not a table.
+    return not isinstance(node.parent, MLFunction) or node.arg_key == "expression"
 
 
 def run_query_job(job: Job) -> None:

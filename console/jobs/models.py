@@ -24,6 +24,12 @@ def _wake_worker(task: Any, job: Job) -> None:
         log.warning("no broker reachable; job %s waits PENDING for a worker", job.job_id)
 
 
+CANCELLED = {
+    "reason": "stopped",
+    "message": "Job execution was cancelled: User requested cancellation",
+}
+
+
 def new_job_id() -> str:
     return f"job_{secrets.token_hex(12)}"
 
@@ -50,6 +56,7 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     user_email = models.CharField(max_length=254, blank=True)
+    cancel_requested = models.BooleanField(default=False)
     upload_path = models.CharField(max_length=255, blank=True, help_text="A load's staged file")
     result_path = models.CharField(max_length=255, blank=True)
     result_schema = models.JSONField(default=list, blank=True)
@@ -97,6 +104,23 @@ class Job(models.Model):
             )
             transaction.on_commit(lambda: _wake_worker(run_job, job))
         return job
+
+    def request_cancel(self) -> None:
+        """Cancel a PENDING job at once; ask a RUNNING one to stop at its next checkpoint."""
+        Job.objects.filter(pk=self.pk, state=self.State.RUNNING).update(cancel_requested=True)
+        ended = Job.objects.filter(pk=self.pk, state=self.State.PENDING).update(
+            state=self.State.DONE,
+            ended=timezone.now(),
+            cancel_requested=True,
+            error_result=CANCELLED,
+        )
+        self.refresh_from_db()
+        if ended:
+            self.state = self.State.DONE
+
+    def cancelled(self) -> bool:
+        """Return True if someone asked this job to stop (reads the row, not this object)."""
+        return Job.objects.filter(pk=self.pk, cancel_requested=True).exists()
 
     def mark_running(self) -> bool:
         """Claim a PENDING job for this worker; return False if another worker has it."""
