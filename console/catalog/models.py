@@ -6,15 +6,18 @@ the catalog generates, never by user-supplied names (see console.catalog.storage
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from console.catalog import storage
 from mfcore.metrics import EXPLICIT_METRICS, IMPLICIT_METRICS
 
+TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
 DATASET_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
 TABLE_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
 
@@ -134,14 +137,15 @@ class Dataset(models.Model):
 
     def delete_with_contents(self, delete_contents: bool) -> None:
         """Delete this dataset; its tables and models go too only when delete_contents is set."""
-        tables = list(self.tables.values_list("data_path", flat=True))
-        models_ = list(self.models.values_list("artifact_path", flat=True))
+        tables = list(self.tables.all())
+        models_ = list(self.models.all())
         if (tables or models_) and not delete_contents:
             raise InUse(f"Dataset {self.full_id} is still in use")
+        paths = [p for t in tables for p in t.stored_paths()] + [m.artifact_path for m in models_]
         with transaction.atomic():
             self.delete()
             # Files go only once the rows are gone for good, so a rollback loses nothing.
-            transaction.on_commit(lambda: [storage.remove(p) for p in tables + models_])
+            transaction.on_commit(lambda: [storage.remove(p) for p in paths])
 
 
 class Table(models.Model):
@@ -156,6 +160,7 @@ class Table(models.Model):
     )
     num_rows = models.BigIntegerField(default=0)
     num_bytes = models.BigIntegerField(default=0)
+    column_bytes = models.JSONField(default=dict, blank=True)
     description = models.TextField(blank=True)
     expiration_time = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -173,6 +178,67 @@ class Table(models.Model):
     @property
     def full_id(self) -> str:
         return f"{self.dataset.full_id}.{self.table_id}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expiration_time is not None and self.expiration_time <= timezone.now()
+
+    def stored_paths(self) -> list[str]:
+        """Return every file this table keeps: the current version and the time-travel ones."""
+        paths = set(self.versions.values_list("data_path", flat=True))
+        paths.add(self.data_path)
+        return sorted(p for p in paths if p)
+
+    def delete_with_files(self) -> None:
+        """Delete the table and, once that commits, every version's file."""
+        paths = self.stored_paths()
+        with transaction.atomic():
+            self.delete()
+            transaction.on_commit(lambda: [storage.remove(p) for p in paths])
+
+    def version_at(self, moment: datetime.datetime) -> TableVersion:
+        """Return the version that was current at moment, within the time-travel window."""
+        if moment > timezone.now():
+            raise CatalogError(
+                f"Invalid snapshot time {moment.isoformat()} for table {self.full_id}: "
+                "cannot read from the future"
+            )
+        if moment < timezone.now() - TIME_TRAVEL_WINDOW:
+            raise CatalogError(
+                f"Invalid snapshot time {moment.isoformat()} for table {self.full_id}: it is "
+                "before the 7-day time travel window"
+            )
+        version = self.versions.filter(created__lte=moment).order_by("-version").first()
+        if version is None:
+            raise CatalogError(
+                f"Invalid snapshot time {moment.isoformat()} for table {self.full_id}: the "
+                "table did not exist then"
+            )
+        return version
+
+
+class TableVersion(models.Model):
+    """One committed version of a table, kept for time travel for TIME_TRAVEL_WINDOW."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    data_path = models.CharField(max_length=255, blank=True)
+    schema = models.JSONField(default=list, blank=True)
+    num_rows = models.BigIntegerField(default=0)
+    num_bytes = models.BigIntegerField(default=0)
+    column_bytes = models.JSONField(
+        default=dict, blank=True, help_text="Logical bytes per top-level column, for dry runs"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "version"], name="unique_table_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} v{self.version}"
 
 
 class MLModel(models.Model):
@@ -221,6 +287,13 @@ class MLModel(models.Model):
         stored = self.evaluation_metrics or {}
         order = IMPLICIT_METRICS if "mean_average_precision" in stored else EXPLICIT_METRICS
         return {name: stored[name] for name in order if name in stored}
+
+    def delete_with_files(self) -> None:
+        """Delete the model and, once that commits, its artifact."""
+        path = self.artifact_path
+        with transaction.atomic():
+            self.delete()
+            transaction.on_commit(lambda: storage.remove(path))
 
     def current_iterations(self) -> models.QuerySet[TrainingIteration]:
         """Return the iterations of the training that produced this model, newest first."""

@@ -1,37 +1,51 @@
-"""LOAD jobs: stage an upload, then stream it into a new table version on the worker."""
+"""LOAD jobs: stage an upload, then stream it into a new table version on the worker.
+
+The readers live in `console.engine.formats`; this module checks a load's arguments, decides the
+destination's fields (given, the table's, or detected), and commits the new version only once
+every row has been written: a failed load leaves the old version serving and no new table.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import IO, Any
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from django.conf import settings
 
 from console.catalog import storage
 from console.catalog.models import Dataset, Project, Table, validate_table_id
 from console.engine import tables
 from console.engine.errors import EngineError, InvalidError, NotFoundError
-from console.engine.types import arrow_schema, parse_schema_string
-from console.jobs.models import Job
+from console.engine.formats import ENCODINGS, BadRecords, LoadOptions, open_source
+from console.engine.types import (
+    FIELD_NAME_RE,
+    SCALAR_ARROW,
+    arrow_schema,
+    normalize_type,
+    parse_schema_string,
+)
+from console.jobs.models import CANCELLED, Job
 
-SOURCE_FORMATS = ("CSV",)
+SOURCE_FORMATS = {"CSV": ".csv", "NEWLINE_DELIMITED_JSON": ".json", "PARQUET": ".parquet"}
+TABLE_KINDS = {"CSV": "CSV", "NEWLINE_DELIMITED_JSON": "JSON", "PARQUET": "Parquet"}
 WRITE_DISPOSITIONS = ("WRITE_APPEND", "WRITE_TRUNCATE", "WRITE_EMPTY")
-ENCODINGS = {"UTF-8": "utf8", "UTF8": "utf8", "ISO-8859-1": "latin1", "LATIN1": "latin1"}
-BLOCK_BYTES = 16 * 1024 * 1024
-INTEGER_RE = r"^\s*[-+]?\d+\s*$"
+MODES = ("NULLABLE", "REQUIRED", "REPEATED")
+CANCEL_CHECK_S = 0.5
+READ_AHEAD = 1
 
 
 def _delimiter(value: str) -> str:
     if value in ("\\t", "tab", "\t"):
         return "\t"
-    if len(value) != 1:
-        raise InvalidError(
-            f"Invalid field delimiter {value!r}: this version of Quarry loads single-character "
-            "delimiters only"
-        )
+    if not value:
+        raise InvalidError("Invalid field delimiter: it must not be empty")
+    if any(c in value for c in "\r\n\x1e\x1f"):
+        raise InvalidError(f"Invalid field delimiter {value!r}: it must not contain a line break")
     return value
 
 
@@ -45,13 +59,22 @@ def submit_load(
     schema: str | list[dict[str, Any]] | None = None,
     autodetect: bool = False,
     field_delimiter: str = ",",
-    skip_leading_rows: int = 0,
+    skip_leading_rows: int | None = None,
     write_disposition: str = "WRITE_APPEND",
     encoding: str = "UTF-8",
     null_marker: str = "",
     user_email: str = "",
+    max_bad_records: int = 0,
+    allow_quoted_newlines: bool = False,
+    allow_jagged_rows: bool = False,
+    ignore_unknown_values: bool = False,
+    quote: str = '"',
 ) -> Job:
-    """Check a load's arguments, stage the file and submit a LOAD job; bad input changes nothing."""
+    """Check a load's arguments, stage the file and submit a LOAD job; bad input changes nothing.
+
+    skip_leading_rows follows BigQuery: None (unspecified) lets autodetect look for a header in
+    the first row, 0 says there is none, N > 0 skips N rows and reads names from row N.
+    """
     dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
     if dataset is None:
         raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}")
@@ -61,7 +84,9 @@ def submit_load(
         raise InvalidError(str(getattr(err, "messages", [err])[0])) from None
     source_format = source_format.upper()
     if source_format not in SOURCE_FORMATS:
-        raise InvalidError(f"Unsupported source format {source_format}; Quarry loads CSV")
+        raise InvalidError(
+            f"Unsupported source format {source_format}; Quarry loads " + ", ".join(SOURCE_FORMATS)
+        )
     write_disposition = write_disposition.upper()
     if write_disposition not in WRITE_DISPOSITIONS:
         raise InvalidError(
@@ -70,19 +95,21 @@ def submit_load(
         )
     if encoding.upper() not in ENCODINGS:
         raise InvalidError(f"Unsupported encoding {encoding}; expected UTF-8 or ISO-8859-1")
-    if int(skip_leading_rows) < 0:
+    if skip_leading_rows is not None and int(skip_leading_rows) < 0:
         raise InvalidError("skip_leading_rows must not be negative")
-    fields = parse_schema_string(schema) if isinstance(schema, str) and schema.strip() else schema
+    if int(max_bad_records) < 0:
+        raise InvalidError("max_bad_records must not be negative")
+    if len(quote) > 1:
+        raise InvalidError(f"Invalid quote {quote!r}: it must be one character or empty")
+    fields = _schema_fields(schema)
     exists = Table.objects.filter(dataset=dataset, table_id=table_id).exists()
-    if not fields and not autodetect and not exists:
+    if not fields and not autodetect and not exists and source_format != "PARQUET":
         raise InvalidError(
             f"No schema specified on job or table {dataset.full_id}.{table_id}: give a schema "
             "such as user_id:INT64,item_id:INT64 or use autodetect"
         )
-    if autodetect:
-        raise InvalidError("Schema autodetect is not supported yet; give the schema")
 
-    relative = storage.new_path("uploads", ".csv")
+    relative = storage.new_path("uploads", SOURCE_FORMATS[source_format])
     _stage(upload, relative)
     configuration = {
         "load": {
@@ -93,16 +120,57 @@ def submit_load(
             },
             "sourceFormat": source_format,
             "fieldDelimiter": _delimiter(field_delimiter),
-            "skipLeadingRows": int(skip_leading_rows),
+            "skipLeadingRows": None if skip_leading_rows is None else int(skip_leading_rows),
             "writeDisposition": write_disposition,
             "encoding": encoding.upper(),
             "nullMarker": null_marker,
+            "quote": quote,
+            "autodetect": bool(autodetect),
+            "maxBadRecords": int(max_bad_records),
+            "allowQuotedNewlines": bool(allow_quoted_newlines),
+            "allowJaggedRows": bool(allow_jagged_rows),
+            "ignoreUnknownValues": bool(ignore_unknown_values),
             "schema": {"fields": fields} if fields else None,
         }
     }
     return Job.submit(
         project, Job.Type.LOAD, configuration, upload_path=relative, user_email=user_email
     )
+
+
+def _schema_fields(schema: str | list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    if isinstance(schema, str):
+        return parse_schema_string(schema) if schema.strip() else None
+    if not schema:
+        return None
+    return [_checked_field(field) for field in schema]
+
+
+def _checked_field(field: dict[str, Any]) -> dict[str, Any]:
+    """Return a BigQuery field dict with its type and mode normalised, or raise InvalidError."""
+    name = str(field.get("name", ""))
+    if not FIELD_NAME_RE.match(name):
+        raise InvalidError(f'Invalid schema: invalid field name "{name}"')
+    type_name = normalize_type(str(field.get("type", "STRING")))
+    mode = str(field.get("mode") or "NULLABLE").upper()
+    if mode not in MODES:
+        raise InvalidError(f"Invalid schema: field {name} has unknown mode {mode}")
+    if type_name == "STRUCT":
+        children = field.get("fields") or []
+        if not children:
+            raise InvalidError(f"Invalid schema: RECORD field {name} has no fields")
+        return {
+            "name": name,
+            "type": "RECORD",
+            "mode": mode,
+            "fields": [_checked_field(child) for child in children],
+        }
+    if type_name not in SCALAR_ARROW:
+        raise InvalidError(
+            f"Invalid schema: field {name} has unsupported type {type_name}; expected one of "
+            + ", ".join([*SCALAR_ARROW, "RECORD"])
+        )
+    return {"name": name, "type": type_name, "mode": mode}
 
 
 def _stage(upload: Any, relative: str) -> None:
@@ -125,15 +193,17 @@ def run_load_job(job: Job) -> None:
     """Read the staged file into a new version of the destination table."""
     load = job.configuration["load"]
     target = load["destinationTable"]
+    source_format = load.get("sourceFormat", "CSV")
+    bad = BadRecords(int(load.get("maxBadRecords", 0)), TABLE_KINDS[source_format])
     try:
-        dataset = Dataset.objects.get(project=job.project, dataset_id=target["datasetId"])
-    except Dataset.DoesNotExist:
-        raise NotFoundError(
-            f"Not found: Dataset {job.project.project_id}:{target['datasetId']}"
-        ) from None
-    try:
+        dataset = Dataset.objects.filter(
+            project=job.project, dataset_id=target["datasetId"]
+        ).first()
+        if dataset is None:
+            raise NotFoundError(
+                f"Not found: Dataset {job.project.project_id}:{target['datasetId']}"
+            )
         table = Table.objects.filter(dataset=dataset, table_id=target["tableId"]).first()
-        fields = (load.get("schema") or {}).get("fields") or (table.schema if table else None)
         disposition = load["writeDisposition"]
         if table is not None and disposition == "WRITE_EMPTY" and table.num_rows:
             raise EngineError(
@@ -141,175 +211,129 @@ def run_load_job(job: Job) -> None:
                 "WRITE_EMPTY)",
                 reason="duplicate",
             )
-        if (
-            table is not None
-            and disposition == "WRITE_APPEND"
-            and _names(fields) != _names(table.schema)
-        ):
+        path = storage.resolve(job.upload_path)
+        with open(path, "rb") as handle:
+            source = open_source(source_format, handle, LoadOptions.from_configuration(load), bad)
+            fields = _destination_fields(load, table, source)
+            schema = arrow_schema(fields)
+            new_rows = _until_cancelled(job, _read_ahead(source.batches(fields)))
+            batches: Iterable[pa.RecordBatch] = new_rows
+            if table is not None and disposition == "WRITE_APPEND":
+                batches = _chain(tables.existing_batches(table, schema), new_rows)
+            relative, rows = tables.write_parquet("tables", schema, batches)
+        tables.commit_version(
+            dataset,
+            target["tableId"],
+            relative,
+            rows,
+            schema,
+            fields,
+            expected_version=table.version if table is not None else None,
+        )
+        job.statistics.update(
+            {
+                "outputRows": str(rows),
+                "inputFiles": "1",
+                "inputFileBytes": str(path.stat().st_size),
+                "outputBytes": str(storage.resolve(relative).stat().st_size),
+                "badRecords": str(len(bad.errors)),
+            }
+        )
+        if bad.errors:
+            job.statistics["errors"] = bad.errors
+    except EngineError:
+        job.statistics.update({"badRecords": str(len(bad.errors)), "errors": bad.errors})
+        raise
+    finally:
+        storage.remove(job.upload_path)
+
+
+def _destination_fields(load: dict[str, Any], table: Table | None, source: Any) -> list[dict]:
+    """Return the fields the new version has: given, detected, or the table's own."""
+    given = (load.get("schema") or {}).get("fields")
+    appending = table is not None and load["writeDisposition"] == "WRITE_APPEND"
+    detected = None
+    if not given and (load.get("autodetect") or load.get("sourceFormat") == "PARQUET"):
+        # Autodetect also decides whether a CSV's first row is a header, so it runs on appends.
+        detected = source.detect_fields()
+    if appending:
+        assert table is not None
+        if given and _names(given) != _names(table.schema):
             raise InvalidError(
                 f"Provided Schema does not match Table {table.full_id}: the table has fields "
                 f"{', '.join(_names(table.schema))}"
             )
-        schema = arrow_schema(fields)
-        with open(storage.resolve(job.upload_path), "rb") as handle:
-            new_rows = _csv_batches(handle, fields, schema, load)
-            batches = new_rows
-            if table is not None and disposition == "WRITE_APPEND":
-                batches = _chain(tables.existing_batches(table, schema), new_rows)
-            relative, rows = tables.write_parquet("tables", schema, batches)
-        tables.commit_version(dataset, target["tableId"], relative, rows, schema, fields)
-        job.statistics.update({"outputRows": str(rows), "inputFiles": "1"})
+        # CSV columns go by position; JSON and Parquet ones by name, read with the table's fields.
+        csv_columns = load.get("sourceFormat") == "CSV" and detected is not None
+        if csv_columns and len(detected) != len(table.schema):
+            raise InvalidError(
+                f"Provided Schema does not match Table {table.full_id}: the file has "
+                f"{len(detected)} columns, the table {len(table.schema)}"
+            )
+        return given or table.schema
+    if given or detected:
+        return given or detected
+    if table is None:
+        raise InvalidError("No schema specified on job or table: give a schema or use autodetect")
+    return table.schema
+
+
+def _until_cancelled(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    checked = time.monotonic()
+    for batch in batches:
+        if time.monotonic() - checked > CANCEL_CHECK_S:
+            checked = time.monotonic()
+            if job.pk and job.cancelled():
+                raise EngineError(CANCELLED["message"], reason=CANCELLED["reason"])
+        yield batch
+
+
+def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Yield batches, parsing the next piece on a thread while the caller writes this one.
+
+    pyarrow releases the GIL, so on two cores parsing and Parquet encoding overlap. At most
+    READ_AHEAD batches wait in the queue, which keeps memory bounded.
+    """
+    pending: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        pending.put(("batch", batch), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pending.put(("done", None))
+        except BaseException as err:  # handed to the consumer, which raises it
+            pending.put(("error", err))
+
+    thread = threading.Thread(target=produce, name="load-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = pending.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
     finally:
-        storage.remove(job.upload_path)
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                pending.get(timeout=0.1)
+        thread.join()
 
 
 def _names(fields: list[dict[str, Any]] | None) -> list[str]:
     return [f["name"] for f in fields or []]
 
 
-def _chain(*streams: Any) -> Iterator[pa.RecordBatch]:
+def _chain(*streams: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     for stream in streams:
         yield from stream
-
-
-def _csv_batches(
-    handle: IO[bytes], fields: list[dict[str, Any]], schema: pa.Schema, load: dict[str, Any]
-) -> Iterator[pa.RecordBatch]:
-    """Parse CSV in blocks, convert each column to its BigQuery type, name the line of any error."""
-    names = _names(fields)
-    bad_rows: list[str] = []
-
-    def on_bad_row(row: Any) -> str:
-        # pyarrow's streaming reader does not know line numbers; find the line in the file.
-        number = row.number or _line_of(handle, row.text, load["skipLeadingRows"])
-        bad_rows.append(
-            f"Error while reading data, error message: CSV table references column position "
-            f"{row.expected_columns - 1}, but line {number} contains only "
-            f"{row.actual_columns} columns; expected {row.expected_columns}: {row.text!r}"
-            if row.actual_columns < row.expected_columns
-            else f"Error while reading data, error message: Too many values in line {number}: "
-            f"expected {row.expected_columns} columns but got {row.actual_columns}: {row.text!r}"
-        )
-        return "error"
-
-    try:
-        reader = _open_csv(handle, names, load, on_bad_row)
-    except pa.ArrowInvalid as err:
-        raise InvalidError(bad_rows[0] if bad_rows else _csv_message(err, handle)) from None
-    first_line = load["skipLeadingRows"] + 1
-    while True:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            return
-        except pa.ArrowInvalid as err:
-            raise InvalidError(bad_rows[0] if bad_rows else _csv_message(err, handle)) from None
-        if bad_rows:
-            raise InvalidError(bad_rows[0])
-        columns = [
-            _convert(batch.column(i), field, i, schema.field(i).type, first_line)
-            for i, field in enumerate(fields)
-        ]
-        yield pa.RecordBatch.from_arrays(columns, schema=schema)
-        first_line += batch.num_rows
-
-
-def _open_csv(
-    handle: IO[bytes], names: list[str], load: dict[str, Any], on_bad_row: Any
-) -> pacsv.CSVStreamingReader:
-    return pacsv.open_csv(
-        handle,
-        read_options=pacsv.ReadOptions(
-            column_names=names,
-            skip_rows=load["skipLeadingRows"],
-            encoding=ENCODINGS[load["encoding"]],
-            block_size=BLOCK_BYTES,
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=load["fieldDelimiter"], invalid_row_handler=on_bad_row
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            null_values=[load.get("nullMarker") or ""],
-            strings_can_be_null=True,
-        ),
-    )
-
-
-def _csv_message(err: Exception, handle: IO[bytes]) -> str:
-    text = str(err).splitlines()[0]
-    if "invalid UTF8" in text:
-        line = _first_non_utf8_line(handle)
-        return (
-            f"Error while reading data, error message: line {line} is not valid UTF-8; if the "
-            "file is Latin-1, load it with encoding ISO-8859-1"
-        )
-    return f"Error while reading data, error message: {text}"
-
-
-def _line_of(handle: IO[bytes], text: str, skip: int) -> int | str:
-    """Return the 1-based number of the first line after `skip` that reads as text."""
-    position = handle.tell()
-    try:
-        handle.seek(0)
-        wanted = text.encode("utf-8", "replace")
-        for number, line in enumerate(handle, start=1):
-            if number > skip and line.rstrip(b"\r\n") == wanted:
-                return number
-    finally:
-        handle.seek(position)
-    return "?"
-
-
-def _first_non_utf8_line(handle: IO[bytes]) -> int:
-    handle.seek(0)
-    for number, line in enumerate(handle, start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return number
-    return 0
-
-
-def _convert(
-    column: pa.Array, field: dict[str, Any], position: int, dtype: pa.DataType, first_line: int
-) -> pa.Array:
-    try:
-        if pa.types.is_string(dtype):
-            return column
-        if pa.types.is_timestamp(dtype):
-            return _to_timestamp(column, dtype)
-        return pc.cast(pc.utf8_trim_whitespace(column), dtype)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        index, value = _first_bad_value(column, dtype)
-        raise InvalidError(
-            f"Error while reading data, error message: Could not parse '{value}' as "
-            f"{field['type']} for field {field['name']} (position {position}) "
-            f"starting at line {first_line + index}"
-        ) from None
-
-
-def _to_timestamp(column: pa.Array, dtype: pa.DataType) -> pa.Array:
-    # The tutorial loads integer epoch seconds into TIMESTAMP, as BigQuery accepts them.
-    trimmed = pc.utf8_trim_whitespace(column)
-    integers = pc.or_kleene(pc.match_substring_regex(trimmed, INTEGER_RE), pc.is_null(trimmed))
-    if pc.all(integers).as_py():
-        seconds = pc.cast(trimmed, pa.int64())
-        return pc.cast(pc.multiply(seconds, 1_000_000), pa.int64()).cast(dtype)
-    text = pc.replace_substring_regex(trimmed, r"\s*UTC$", "")
-    text = pc.replace_substring_regex(text, r"^(\d{4}-\d\d-\d\d) ", r"\1T")
-    return pc.cast(text, dtype)
-
-
-def _first_bad_value(column: pa.Array, dtype: pa.DataType) -> tuple[int, str]:
-    for index, value in enumerate(column.to_pylist()):
-        if value is None:
-            continue
-        try:
-            if pa.types.is_timestamp(dtype):
-                _to_timestamp(pa.array([value]), dtype)
-            else:
-                pc.cast(pa.array([value.strip()]), dtype)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return index, value
-    return 0, ""

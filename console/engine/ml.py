@@ -240,6 +240,8 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
         "modelId": model_id,
     }
     ctx.job.statistics.update({"statementType": "CREATE_MODEL", "ddlTargetModel": ref})
+    # Saved now, not at the end, so the console can link the model while it trains.
+    ctx.job.save(update_fields=["statistics"])
     options = parse_options(statement)
     estimator = estimator_for(options)
     if statement.expression is None:

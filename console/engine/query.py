@@ -7,6 +7,7 @@ functions are checked, and only then is DuckDB SQL generated from the checked tr
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -18,10 +19,11 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-from console.catalog.models import Dataset, MLModel, Project, Table
+from console.catalog import storage
+from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
 from console.engine import ml, sandbox, tables
-from console.engine.dialect import MLFunction, MLPredict, Quarry
-from console.engine.errors import DuplicateError, EngineError, InvalidError, NotFoundError
+from console.engine.dialect import MLFunction, Quarry
+from console.engine.errors import EngineError, InvalidError, NotFoundError
 from console.engine.types import bigquery_arrow_schema, schema_from_arrow
 from console.jobs.models import CANCELLED, Job
 
@@ -41,7 +43,7 @@ class Context:
     con: duckdb.DuckDBPyConnection | None
     job_location: str = "US"
     bytes_processed: int = 0
-    registered: dict[int, str] = field(default_factory=dict)
+    registered: dict[str, str] = field(default_factory=dict)
     ml_relations: int = 0
     _cancel_checked: float = 0.0
 
@@ -61,7 +63,7 @@ class Context:
             job=job,
             project=job.project,
             default_dataset=default.get("datasetId"),
-            con=sandbox.connect(),
+            con=sandbox.connect(storage.root() / "tables"),
             job_location=job.location,
         )
 
@@ -97,6 +99,10 @@ class Context:
     def table(self, node: exp.Table) -> Table:
         dataset = self.dataset(node)
         table = Table.objects.filter(dataset=dataset, table_id=node.name).first()
+        if table is not None and table.expired:
+            # The dataset's default expiration passed: the table is gone, as in BigQuery.
+            table.delete_with_files()
+            table = None
         if table is None:
             raise NotFoundError(
                 f"Not found: Table {dataset.full_id}.{node.name} was not found in location "
@@ -113,18 +119,14 @@ class Context:
 
     # Relations -------------------------------------------------------------------------------
 
-    def register_table(self, table: Table) -> str:
-        """Expose a catalog table's current version to DuckDB and return its relation name."""
-        if table.pk not in self.registered:
-            name = f"__table_{table.pk}_v{table.version}"
-            if table.data_path:
-                self.con.register(name, tables.open_dataset(table.data_path))
-            else:
-                empty = pa.schema([pa.field(f["name"], pa.string()) for f in table.schema])
-                self.con.register(name, empty.empty_table())
-            self.registered[table.pk] = name
-            self.bytes_processed += table.num_bytes
-        return self.registered[table.pk]
+    def register_version(self, data_path: str) -> str:
+        """Expose one stored table version to DuckDB and return its relation name."""
+        if data_path not in self.registered:
+            name = f"__table_{len(self.registered) + 1}"
+            path = sandbox.quote_path(storage.resolve(data_path))
+            self.con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({path})')
+            self.registered[data_path] = name
+        return self.registered[data_path]
 
     def register_relation(self, relation: pa.Table | pa.RecordBatchReader) -> str:
         self.ml_relations += 1
@@ -170,7 +172,7 @@ def parse_script(sql: str) -> list[exp.Expression]:
 def check_functions(ctx: Context, tree: exp.Expression) -> None:
     """Refuse functions the engine does not know and table functions that read files."""
     for node in tree.walk():
-        if isinstance(node, exp.Anonymous):
+        if isinstance(node, exp.Anonymous) and node.name.upper() not in ANONYMOUS_FUNCTIONS:
             raise InvalidError(f"Function not found: {node.name}{ctx.location(node)}")
         if isinstance(node, REFUSED_FUNCTIONS):
             raise InvalidError(
@@ -192,13 +194,66 @@ def bind(ctx: Context, tree: exp.Expression) -> exp.Expression:
     check_functions(ctx, tree)
     cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     for node in list(tree.find_all(exp.Table)):
-        if id(node) in bound or not node.name or (not node.db and node.name in cte_names):
+        if id(node) in bound or not reads_catalog_table(node, cte_names):
             continue
         if isinstance(node.this, exp.Func):
             raise InvalidError(f"Table-valued function not found: {node.this.sql()}")
-        relation = ctx.register_table(ctx.table(node))
-        _replace_table(node, relation, node.alias or node.name)
+        table = ctx.table(node)
+        data_path, schema, column_bytes = _version_for(ctx, node, table)
+        ctx.bytes_processed += scanned_bytes(tree, node, schema, column_bytes)
+        _replace_table(node, ctx.register_version(data_path), node.alias or node.name)
     return tree
+
+
+def _version_for(
+    ctx: Context, node: exp.Table, table: Table
+) -> tuple[str, list[dict[str, Any]], dict[str, int]]:
+    """Return the stored version a table reference reads: the current one, or AS OF a time."""
+    version = node.args.get("version")
+    if version is None:
+        return table.data_path, table.schema, table.column_bytes
+    moment = _constant(ctx, version.expression)
+    if not isinstance(moment, dt.datetime):
+        raise InvalidError(
+            f"FOR SYSTEM_TIME AS OF needs a TIMESTAMP; got {version.expression.sql('bigquery')}"
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    try:
+        chosen = table.version_at(moment)
+    except CatalogError as err:
+        raise InvalidError(str(err)) from None
+    return chosen.data_path, chosen.schema, chosen.column_bytes
+
+
+def _constant(ctx: Context, expression: exp.Expression) -> Any:
+    """Evaluate a constant expression (such as a timestamp) with DuckDB."""
+    check_functions(ctx, expression)
+    try:
+        return ctx.con.sql(f"SELECT {to_duckdb(expression.copy())}").fetchall()[0][0]
+    except duckdb.Error as err:
+        raise InvalidError(str(err).split("\n")[0]) from None
+
+
+def scanned_bytes(
+    tree: exp.Expression, node: exp.Table, schema: list[dict[str, Any]], column_bytes: dict
+) -> int:
+    """Return the bytes a query reads from one table: only the columns it references."""
+    names = [field["name"] for field in schema]
+    if not column_bytes:
+        return 0
+    alias = node.alias_or_name
+    scope = node.parent_select or tree
+    used: set[str] = set()
+    for star in scope.find_all(exp.Star):
+        if not isinstance(star.parent, exp.Count):
+            return sum(column_bytes.values())
+    for column in tree.find_all(exp.Column):
+        if column.is_star and column.table in ("", alias):
+            return sum(column_bytes.values())
+        if column.table in ("", alias) and column.name in names:
+            used.add(column.name)
+    return sum(column_bytes.get(name, 0) for name in used)
 
 
 def _replace_table(node: exp.Table, relation: str, alias: str) -> exp.Table:
@@ -214,20 +269,106 @@ def _replace_table(node: exp.Table, relation: str, alias: str) -> exp.Table:
 
 def to_duckdb(tree: exp.Expression) -> str:
     """Generate DuckDB SQL for a checked tree, rewriting what the two dialects spell differently."""
-    tree = tree.transform(_array_agg_limit)
+    for rewrite in DUCKDB_REWRITES:
+        tree = tree.transform(rewrite)
     _name_anonymous_columns(tree)
     return tree.sql(dialect="duckdb")
 
 
 def _array_agg_limit(node: exp.Expression) -> exp.Expression:
-    # BigQuery's ARRAY_AGG(x ORDER BY y LIMIT n) has no DuckDB spelling; slice the ordered list.
-    if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Limit):
-        limit = node.this
-        inner = exp.ArrayAgg(this=limit.this)
-        return exp.Anonymous(
-            this="LIST_SLICE", expressions=[inner, exp.Literal.number(1), limit.expression]
-        )
+    # BigQuery's ARRAY_AGG(x ORDER BY y LIMIT n) has no DuckDB spelling. With one sort key it is
+    # DuckDB's top-n ARG_MAX/ARG_MIN, which keeps a heap instead of sorting every group (rows
+    # whose key is NULL are left out, where BigQuery would put them last).
+    if not (isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Limit)):
+        return node
+    limit = node.this
+    order = limit.this
+    if isinstance(order, exp.Order) and len(order.expressions) == 1:
+        key = order.expressions[0]
+        function = "ARG_MAX" if key.args.get("desc") else "ARG_MIN"
+        return exp.Anonymous(this=function, expressions=[order.this, key.this, limit.expression])
+    return exp.Anonymous(
+        this="LIST_SLICE",
+        expressions=[exp.ArrayAgg(this=order), exp.Literal.number(1), limit.expression],
+    )
+
+
+def _checked_division(node: exp.Expression) -> exp.Expression:
+    # BigQuery's `/` fails on a zero divisor; DuckDB's returns infinity, as IEEE_DIVIDE does.
+    if not isinstance(node, exp.Div) or node.meta.get("ieee"):
+        return node
+    divisor = node.expression
+    ieee = exp.Div(this=node.this.copy(), expression=divisor.copy())
+    ieee.meta["ieee"] = True
+    failure = exp.Anonymous(
+        this="ERROR",
+        expressions=[exp.Literal.string(f"division by zero: {node.sql(dialect='bigquery')}")],
+    )
+    return exp.Case(
+        ifs=[exp.If(this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)),
+                    true=failure)],
+        default=ieee,
+    )
+
+
+def _bigquery_only_functions(node: exp.Expression) -> exp.Expression:
+    """Spell the BigQuery functions that sqlglot passes through unchanged in DuckDB's terms."""
+    if isinstance(node, exp.Anonymous) and node.name.upper() in ANONYMOUS_FUNCTIONS:
+        return ANONYMOUS_FUNCTIONS[node.name.upper()](node.expressions)
+    if isinstance(node, exp.Format):
+        return exp.Anonymous(this="PRINTF", expressions=[node.this, *node.expressions])
+    if isinstance(node, exp.DateAdd | exp.DateSub | exp.DateTrunc) and not node.meta.get("cast"):
+        # DATE_ADD, DATE_SUB and DATE_TRUNC return DATE in BigQuery, TIMESTAMP in DuckDB.
+        node.meta["cast"] = True
+        return exp.Cast(this=node, to=exp.DataType.build("DATE"))
     return node
+
+
+def _ieee_divide(args: list[exp.Expression]) -> exp.Expression:
+    division = exp.Div(this=args[0], expression=args[1])
+    division.meta["ieee"] = True
+    return division
+
+
+# BigQuery functions sqlglot does not model; check_functions lets exactly these through.
+ANONYMOUS_FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
+    "IEEE_DIVIDE": _ieee_divide,
+}
+
+
+def _unnest_relation(node: exp.Expression) -> exp.Expression:
+    """Spell BigQuery's UNNEST in FROM the way DuckDB means the same rows.
+
+    Unaliased, an array of STRUCTs becomes one column per field; WITH OFFSET counts from 0 where
+    DuckDB's ORDINALITY counts from 1.
+    """
+    if not isinstance(node, exp.Unnest) or not isinstance(node.parent, exp.From | exp.Join):
+        return node
+    array = node.expressions[0]
+    alias = node.args.get("alias")
+    columns = alias.columns if alias else []
+    offset = node.args.get("offset")
+    if not offset and columns:
+        return node
+    if not offset:
+        depth = exp.PropertyEQ(
+            this=exp.to_identifier("max_depth"), expression=exp.Literal.number(2)
+        )
+        select = exp.select(exp.Anonymous(this="UNNEST", expressions=[array.copy(), depth]))
+    else:
+        name = columns[0].name if columns else "value"
+        offset_name = offset.name if isinstance(offset, exp.Identifier) else "offset"
+        position = exp.Anonymous(
+            this="GENERATE_SUBSCRIPTS", expressions=[array.copy(), exp.Literal.number(1)]
+        )
+        select = exp.select(
+            exp.alias_(exp.Anonymous(this="UNNEST", expressions=[array.copy()]), name),
+            exp.alias_(exp.Sub(this=position, expression=exp.Literal.number(1)), offset_name),
+        )
+    subquery = exp.Subquery(this=select)
+    if alias is not None and alias.name:
+        subquery.set("alias", exp.TableAlias(this=exp.to_identifier(alias.name)))
+    return subquery
 
 
 def _name_anonymous_columns(tree: exp.Expression) -> None:
@@ -241,6 +382,9 @@ def _name_anonymous_columns(tree: exp.Expression) -> None:
             continue
         select.expressions[index] = exp.alias_(projection, f"f{counter}_")
         counter += 1
+
+
+DUCKDB_REWRITES = (_array_agg_limit, _unnest_relation, _checked_division, _bigquery_only_functions)
 
 
 def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
@@ -299,172 +443,15 @@ def run_select(ctx: Context, statement: exp.Expression) -> None:
     ctx.job.statistics.update({"statementType": "SELECT"})
 
 
-def run_create(ctx: Context, statement: exp.Create) -> None:
-    kind = (statement.args.get("kind") or "").upper()
-    handler = CREATE_HANDLERS.get(kind)
-    if handler is None:
-        raise InvalidError(f"CREATE {kind} is not supported by Quarry")
-    handler(ctx, statement)
-
-
-def create_table(ctx: Context, statement: exp.Create) -> None:
-    target = statement.this
-    if isinstance(target, exp.Schema):
-        raise InvalidError("CREATE TABLE with a column list is not supported yet; use AS SELECT")
-    dataset = ctx.dataset(target)
-    existing = Table.objects.filter(dataset=dataset, table_id=target.name).first()
-    ref = {
-        "projectId": ctx.project.project_id,
-        "datasetId": dataset.dataset_id,
-        "tableId": target.name,
-    }
-    ctx.job.statistics.update({"statementType": "CREATE_TABLE_AS_SELECT", "ddlTargetTable": ref})
-    if existing and statement.args.get("exists"):
-        ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
-        return
-    if existing and not statement.args.get("replace"):
-        raise DuplicateError(f"Already Exists: Table {dataset.full_id}.{target.name}")
-    if statement.expression is None:
-        raise InvalidError("CREATE TABLE needs AS SELECT ... in this version of Quarry")
-    reader = execute(ctx, statement.expression)
-    relative, rows = tables.write_parquet("tables", reader.schema, reader)
-    tables.commit_version(dataset, target.name, relative, rows, reader.schema)
-    ctx.job.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
-
-
-def create_model(ctx: Context, statement: exp.Create) -> None:
-    ml.create_model(ctx, statement)
-
-
-def create_schema(ctx: Context, statement: exp.Create) -> None:
-    node = statement.this
-    dataset_id = node.name
-    project_id = node.db or ctx.project.project_id
-    if project_id != ctx.project.project_id:
-        raise NotFoundError(f"Not found: Project {project_id}")
-    exists = Dataset.objects.filter(project=ctx.project, dataset_id=dataset_id).exists()
-    ctx.job.statistics.update({"statementType": "CREATE_SCHEMA"})
-    if exists and statement.args.get("exists"):
-        ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
-        return
-    from console.catalog.models import CatalogError
-
-    try:
-        Dataset.create(ctx.project, dataset_id)
-    except CatalogError as err:
-        raise EngineError(str(err), reason=err.reason) from None
-    ctx.job.statistics["ddlOperationPerformed"] = "CREATE"
-
-
-def run_drop(ctx: Context, statement: exp.Drop) -> None:
-    kind = (statement.args.get("kind") or "").upper()
-    node = statement.this
-    if_exists = bool(statement.args.get("exists"))
-    ctx.job.statistics.update({"statementType": f"DROP_{kind}", "ddlOperationPerformed": "DROP"})
-    if kind == "SCHEMA":
-        from console.catalog.models import CatalogError
-
-        project_id = node.db or ctx.project.project_id
-        dataset = Dataset.objects.filter(project=ctx.project, dataset_id=node.name).first()
-        if dataset is None or project_id != ctx.project.project_id:
-            if if_exists:
-                ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
-                return
-            raise NotFoundError(f"Not found: Dataset {project_id}:{node.name}")
-        try:
-            dataset.delete_with_contents(bool(statement.args.get("cascade")))
-        except CatalogError as err:
-            raise EngineError(str(err), reason=err.reason) from None
-        return
-    if kind not in ("TABLE", "MODEL"):
-        raise InvalidError(f"DROP {kind} is not supported by Quarry")
-    try:
-        target = ctx.table(node) if kind == "TABLE" else ctx.model(node)
-    except NotFoundError:
-        if if_exists:
-            ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
-            return
-        raise
-    target.delete()
-    from console.catalog import storage
-
-    storage.remove(getattr(target, "data_path", "") or getattr(target, "artifact_path", ""))
-
-
-CREATE_HANDLERS: dict[str, Callable[[Context, exp.Create], None]] = {
-    "TABLE": create_table,
-    "MODEL": create_model,
-    "SCHEMA": create_schema,
-}
-
-STATEMENT_HANDLERS: dict[type[exp.Expression], Callable[[Context, Any], None]] = {
-    exp.Select: run_select,
-    exp.Union: run_select,
-    exp.Intersect: run_select,
-    exp.Except: run_select,
-    exp.Create: run_create,
-    exp.Drop: run_drop,
-}
-
-
-STATEMENT_TYPES = {
-    exp.Select: "SELECT",
-    exp.Union: "SELECT",
-    exp.Intersect: "SELECT",
-    exp.Except: "SELECT",
-}
-
-
-def dry_run(project: Project, sql: str, *, default_dataset: str | None = None) -> dict[str, Any]:
-    """Check a script without running it; return its statement type and the bytes it would read.
-
-    Raises EngineError for anything that would make the real run fail before reading data:
-    syntax, unknown functions, missing datasets, tables and models.
-    """
-    ctx = Context(job=None, project=project, default_dataset=default_dataset, con=None)
-    statement_type = ""
-    for statement in parse_script(sql):
-        if type(statement) not in STATEMENT_HANDLERS:
-            raise InvalidError(f"Unsupported statement: {statement.key.upper()}")
-        kind = (statement.args.get("kind") or "").upper()
-        statement_type = STATEMENT_TYPES.get(type(statement)) or (
-            f"{statement.key.upper()}_{kind}" if kind else statement.key.upper()
-        )
-        reads = statement.expression if isinstance(statement, exp.Create) else statement
-        if isinstance(statement, exp.Drop) or reads is None:
-            continue
-        check_functions(ctx, reads)
-        cte_names = {cte.alias_or_name for cte in reads.find_all(exp.CTE)}
-        for node in reads.find_all(exp.Table):
-            if isinstance(node.this, MLFunction):
-                if not isinstance(node.this, MLPredict):
-                    ctx.model(node.this.this)
-            elif _reads_catalog_table(node, cte_names):
-                ctx.bytes_processed += ctx.table(node).num_bytes
-    if statement_type == "CREATE_TABLE":
-        statement_type = "CREATE_TABLE_AS_SELECT"
-    return {"statementType": statement_type, "totalBytesProcessed": ctx.bytes_processed}
-
-
-def _reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:
+def reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:
     if not node.name or (not node.db and node.name in cte_names):
         return False
     # The MODEL argument of an ML function names a model, not a table.
     return not isinstance(node.parent, MLFunction) or node.arg_key == "expression"
 
 
-def run_query_job(job: Job) -> None:
-    """Execute every statement of a QUERY job; the last one's rows become the job's result."""
-    ctx = Context.for_job(job)
-    try:
-        for statement in parse_script(job.query):
-            handler = STATEMENT_HANDLERS.get(type(statement))
-            if handler is None:
-                raise InvalidError(
-                    f"Unsupported statement: {statement.key.upper()}{ctx.location(statement)}. "
-                    "Quarry runs SELECT, CREATE and DROP statements."
-                )
-            handler(ctx, statement)
-    finally:
-        job.statistics["totalBytesProcessed"] = str(ctx.bytes_processed)
-        ctx.con.close()
+def dry_run(project: Project, sql: str, *, default_dataset: str | None = None) -> dict[str, Any]:
+    """Check a script without running it (see console.engine.script.dry_run)."""
+    from console.engine.script import dry_run as check_script
+
+    return check_script(project, sql, default_dataset=default_dataset)

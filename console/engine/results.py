@@ -23,17 +23,24 @@ def read_rows(
         return fields, [], 0
     parquet = pq.ParquetFile(storage.resolve(relative))
     total = parquet.metadata.num_rows
+    first_group, skip = 0, start
+    while first_group < parquet.num_row_groups:
+        group_rows = parquet.metadata.row_group(first_group).num_rows
+        if skip < group_rows:
+            break
+        skip -= group_rows
+        first_group += 1
     rows: list[list[Any]] = []
-    skipped = 0
-    for index in range(parquet.num_row_groups):
-        group_rows = parquet.metadata.row_group(index).num_rows
-        if skipped + group_rows <= start:
-            skipped += group_rows
+    # Read small batches from the row group that holds `start` on, not whole row groups: a page
+    # of 50 rows must not decode 256K.
+    groups = list(range(first_group, parquet.num_row_groups))
+    batch_size = max(1, min(max_rows + skip, 8192))
+    for batch in parquet.iter_batches(batch_size=batch_size, row_groups=groups) if groups else []:
+        if skip >= batch.num_rows:
+            skip -= batch.num_rows
             continue
-        table = parquet.read_row_group(index)
-        offset = max(0, start - skipped)
-        skipped += group_rows
-        chunk = table.slice(offset, max_rows - len(rows))
+        chunk = batch.slice(skip, max_rows - len(rows))
+        skip = 0
         columns = [column.to_pylist() for column in chunk.columns]
         rows.extend([list(values) for values in zip(*columns, strict=True)])
         if len(rows) >= max_rows:

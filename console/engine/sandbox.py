@@ -1,21 +1,29 @@
-"""The DuckDB connection a job runs in: in memory, no file or network access, settings locked.
+"""The DuckDB connection a job runs in: in memory, settings locked, files reachable only in the
+storage dir's table versions.
 
-Tables reach it only as Arrow datasets the engine registers, so even SQL that slipped past the
-checker could read nothing but what the engine handed over.
+User SQL never names a file: the checker refuses file functions and the engine alone writes the
+views that read table versions. DuckDB's own sandbox is the second wall, should the first fail.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import duckdb
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """Return a locked-down in-memory DuckDB connection."""
+def connect(readable_dir: Path) -> duckdb.DuckDBPyConnection:
+    """Return a locked-down in-memory DuckDB connection that reads files only in readable_dir."""
     con = duckdb.connect(":memory:", config={"threads": max(1, min(4, os.cpu_count() or 1))})
+    con.execute("SET allowed_directories = $dirs", {"dirs": [str(readable_dir)]})
     con.execute("SET enable_external_access = false")
     con.execute("SET autoload_known_extensions = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+def quote_path(path: Path) -> str:
+    """Return a SQL string literal for an engine-generated storage path."""
+    return "'" + str(path).replace("'", "''") + "'"

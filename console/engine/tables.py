@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,10 +10,11 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 from django.db import transaction
+from django.utils import timezone
 
 from console.catalog import storage
-from console.catalog.models import Dataset, MLModel, Table
-from console.engine.errors import DuplicateError, InvalidError
+from console.catalog.models import TIME_TRAVEL_WINDOW, Dataset, MLModel, Table, TableVersion
+from console.engine.errors import DuplicateError, EngineError, InvalidError
 from console.engine.types import schema_from_arrow
 
 ROW_GROUP_ROWS = 256 * 1024
@@ -46,9 +48,20 @@ def commit_version(
     rows: int,
     schema: pa.Schema,
     fields: list[dict[str, Any]] | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> Table:
-    """Point table_id at a freshly written file (creating the table); old data goes after."""
-    size = storage.resolve(relative).stat().st_size
+    """Point table_id at a freshly written file, creating the table if needed.
+
+    A statement that read version N before writing passes expected_version=N: if another writer
+    committed in between, this one fails instead of silently dropping the other's rows.
+
+    The previous version's file stays for time travel; versions older than the window go.
+    """
+    path = storage.resolve(relative)
+    size = path.stat().st_size
+    column_bytes = _column_bytes(path)
+    now = timezone.now()
     with transaction.atomic():
         if MLModel.objects.filter(dataset=dataset, model_id=table_id).exists():
             storage.remove(relative)
@@ -56,17 +69,59 @@ def commit_version(
                 f"Already Exists: Model {dataset.full_id}.{table_id} has the same name as the table"
             )
         table = Table.objects.select_for_update().filter(dataset=dataset, table_id=table_id).first()
-        old_path = table.data_path if table else ""
+        if expected_version is not None and (table is None or table.version != expected_version):
+            storage.remove(relative)
+            raise EngineError(
+                f"Could not serialize access to table {dataset.full_id}.{table_id} due to "
+                "concurrent update",
+                reason="invalidQuery",
+            )
+        if table is not None and table.expired:
+            table.delete_with_files()
+            table = None
         if table is None:
             table = Table(dataset=dataset, table_id=table_id)
+            if dataset.default_table_expiration_ms:
+                table.expiration_time = now + dt.timedelta(
+                    milliseconds=dataset.default_table_expiration_ms
+                )
         table.schema = fields or schema_from_arrow(schema)
         table.data_path = relative
         table.version += 1
         table.num_rows = rows
         table.num_bytes = size
+        table.column_bytes = column_bytes
         table.save()
-        transaction.on_commit(lambda: storage.remove(old_path))
+        TableVersion.objects.create(
+            table=table,
+            version=table.version,
+            data_path=relative,
+            schema=table.schema,
+            num_rows=rows,
+            num_bytes=size,
+            column_bytes=column_bytes,
+            created=now,
+        )
+        stale = table.versions.filter(created__lt=now - TIME_TRAVEL_WINDOW).exclude(
+            version=table.version
+        )
+        stale_paths = list(stale.values_list("data_path", flat=True))
+        stale.delete()
+        transaction.on_commit(lambda: [storage.remove(p) for p in stale_paths])
     return table
+
+
+def _column_bytes(path: Any) -> dict[str, int]:
+    """Return each top-level column's uncompressed size, which is what a query reading it scans."""
+    metadata = pq.ParquetFile(path).metadata
+    sizes: dict[str, int] = {}
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for index in range(row_group.num_columns):
+            column = row_group.column(index)
+            name = column.path_in_schema.split(".")[0]
+            sizes[name] = sizes.get(name, 0) + column.total_uncompressed_size
+    return sizes
 
 
 def existing_batches(table: Table | None, schema: pa.Schema) -> Iterable[pa.RecordBatch]:

@@ -138,6 +138,8 @@ def bigquery_arrow_type(dtype: pa.DataType) -> pa.DataType:
     # BigQuery reads 1.5 as FLOAT64 where DuckDB reads DECIMAL; only explicit NUMERIC stays exact.
     if pa.types.is_floating(dtype) or (pa.types.is_decimal(dtype) and dtype.scale > 9):
         return pa.float64()
+    if pa.types.is_decimal(dtype) and dtype.scale == 0:
+        return pa.int64()  # DuckDB sums INT64 into HUGEINT; BigQuery keeps INT64
     if pa.types.is_decimal(dtype):
         return pa.float64() if dtype.precision < 38 else pa.decimal128(38, 9)
     if pa.types.is_timestamp(dtype):

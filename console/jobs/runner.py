@@ -12,9 +12,9 @@ log = logging.getLogger(__name__)
 
 def run(job: Job) -> None:
     """Execute a RUNNING job and leave it DONE, with error_result set if it failed."""
-    from console.engine import loads, query
+    from console.engine import loads, script
 
-    handlers = {Job.Type.QUERY: query.run_query_job, Job.Type.LOAD: loads.run_load_job}
+    handlers = {Job.Type.QUERY: script.run_query_job, Job.Type.LOAD: loads.run_load_job}
     try:
         handlers[job.job_type](job)
     except EngineError as err:

@@ -92,7 +92,7 @@ def test_it_refuses_a_load_into_a_missing_dataset(transactional_db: None) -> Non
 
 def test_it_reports_a_syntax_error_with_its_position(dataset: Dataset, run_sql) -> None:
     job = run_sql("SELECT user_id\nFROM bqml_tutorial.ratings\nWHERE WHERE")
-    assert job.error_result["reason"] == "invalid"
+    assert job.error_result["reason"] == "invalidQuery"
     assert job.error_result["message"].startswith("Syntax error:")
     assert job.error_result["message"].endswith('near "WHERE" at [3:7]')
 
@@ -159,5 +159,5 @@ def test_it_refuses_sql_that_reaches_outside_the_catalog(
 ) -> None:
     job = run_sql(sql)
     assert job.error_result is not None
-    assert job.error_result["reason"] in ("invalid", "invalidQuery")
+    assert job.error_result["reason"] == "invalidQuery"
     assert not job.result_path

@@ -1,0 +1,203 @@
+"""DML: INSERT, DELETE, UPDATE and TRUNCATE TABLE, each writing a whole new table version.
+
+A version is immutable, so every statement computes the table's new contents with DuckDB and
+commits them as the next version; readers keep the old one until the commit. The version read is
+checked at commit, so two concurrent statements cannot lose each other's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+from sqlglot import exp
+
+from console.catalog.models import Table
+from console.engine import tables
+from console.engine.errors import InvalidError
+from console.engine.query import Context, execute
+from console.engine.types import arrow_schema, bigquery_arrow_type
+
+
+def _target(ctx: Context, statement: exp.Expression) -> tuple[exp.Table, Table]:
+    node = statement.this if isinstance(statement.this, exp.Table) else None
+    if isinstance(statement.this, exp.Schema):
+        node = statement.this.this
+    if node is None:
+        node = (statement.args.get("tables") or statement.args.get("expressions") or [None])[0]
+    return node, ctx.table(node)
+
+
+def _record(ctx: Context, statement_type: str, table: Table, affected: int) -> None:
+    ctx.job.statistics.update(
+        {
+            "statementType": statement_type,
+            "numDmlAffectedRows": str(affected),
+            "dmlStats": {
+                "insertedRowCount": str(affected) if statement_type == "INSERT" else "0",
+                "deletedRowCount": str(affected) if statement_type == "DELETE" else "0",
+                "updatedRowCount": str(affected) if statement_type == "UPDATE" else "0",
+            },
+        }
+    )
+
+
+def _write(table: Table, schema: pa.Schema, batches: Any) -> int:
+    relative, rows = tables.write_parquet("tables", schema, batches)
+    tables.commit_version(
+        table.dataset,
+        table.table_id,
+        relative,
+        rows,
+        schema,
+        table.schema,
+        expected_version=table.version,
+    )
+    return rows
+
+
+def _conform(
+    reader: pa.RecordBatchReader, table: Table, names: list[str]
+) -> Iterator[pa.RecordBatch]:
+    """Yield the query's rows as the table's columns: named ones cast, the others NULL."""
+    schema = arrow_schema(table.schema)
+    if len(reader.schema) != len(names):
+        raise InvalidError(
+            f"Inserted row has wrong column count; Has {len(reader.schema)}, {len(names)} are "
+            "expected"
+        )
+    positions = {name: index for index, name in enumerate(names)}
+    for batch in reader:
+        columns = []
+        for field in schema:
+            if field.name not in positions:
+                columns.append(pa.nulls(batch.num_rows, field.type))
+                continue
+            value = batch.column(positions[field.name])
+            try:
+                columns.append(value.cast(field.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raise InvalidError(
+                    f"Value of type {bigquery_arrow_type(value.type)} cannot be assigned to "
+                    f"{field.name}, which has type {field.type}"
+                ) from None
+        yield pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def run_insert(ctx: Context, statement: exp.Insert) -> None:
+    """INSERT [INTO] table [(columns)] VALUES (...) | query."""
+    node, table = _target(ctx, statement)
+    names = [f["name"] for f in table.schema]
+    if isinstance(statement.this, exp.Schema):
+        listed = [column.name for column in statement.this.expressions]
+        unknown = [name for name in listed if name not in names]
+        if unknown:
+            raise InvalidError(f"Column {unknown[0]} is not present in table {table.full_id}")
+        names = listed
+    source = statement.expression
+    if isinstance(source, exp.Values):
+        values = source.copy()
+        values.set(
+            "alias",
+            exp.TableAlias(
+                this=exp.to_identifier("__values"),
+                columns=[exp.to_identifier(f"c{i}") for i in range(len(names))],
+            ),
+        )
+        source = exp.select("*").from_(values)
+    new_rows = _conform(execute(ctx, source), table, names)
+    schema = arrow_schema(table.schema)
+    inserted = 0
+
+    def counted() -> Iterator[pa.RecordBatch]:
+        nonlocal inserted
+        for batch in new_rows:
+            inserted += batch.num_rows
+            yield batch
+
+    current = tables.existing_batches(table, schema)
+    _write(table, schema, _chain(current, counted()))
+    _record(ctx, "INSERT", table, inserted)
+
+
+def _chain(*streams: Any) -> Iterator[pa.RecordBatch]:
+    for stream in streams:
+        yield from stream
+
+
+def _require_where(statement: exp.Expression, verb: str) -> exp.Expression:
+    where = statement.args.get("where")
+    if where is None:
+        raise InvalidError(f"{verb} must have a WHERE clause")
+    return where.this
+
+
+def _source(node: exp.Table) -> exp.Table:
+    source = node.copy()
+    if not source.alias:
+        source.set("alias", exp.TableAlias(this=exp.to_identifier(node.name)))
+    return source
+
+
+def _matches(condition: exp.Expression) -> exp.Expression:
+    # NULL conditions leave the row alone, as in BigQuery.
+    return exp.func("COALESCE", condition.copy(), exp.false())
+
+
+def _count(ctx: Context, node: exp.Table, condition: exp.Expression) -> int:
+    query = (
+        exp.select(exp.func("COUNT", exp.Star())).from_(_source(node)).where(_matches(condition))
+    )
+    return execute(ctx, query).read_all().column(0)[0].as_py()
+
+
+def run_delete(ctx: Context, statement: exp.Delete) -> None:
+    """DELETE [FROM] table WHERE condition."""
+    node, table = _target(ctx, statement)
+    condition = _require_where(statement, "DELETE")
+    deleted = _count(ctx, node, condition)
+    keep = exp.select("*").from_(_source(node)).where(exp.not_(_matches(condition)))
+    schema = arrow_schema(table.schema)
+    _write(table, schema, _conform(execute(ctx, keep), table, [f["name"] for f in table.schema]))
+    _record(ctx, "DELETE", table, deleted)
+
+
+def run_update(ctx: Context, statement: exp.Update) -> None:
+    """UPDATE table SET column = expression, ... WHERE condition."""
+    if statement.args.get("from_") or statement.args.get("from"):
+        raise InvalidError("UPDATE ... FROM is not supported by Quarry yet")
+    node, table = _target(ctx, statement)
+    condition = _require_where(statement, "UPDATE")
+    names = [f["name"] for f in table.schema]
+    assignments: dict[str, exp.Expression] = {}
+    for assignment in statement.expressions:
+        column = assignment.this.name
+        if column not in names:
+            raise InvalidError(f"Column {column} is not present in table {table.full_id}")
+        assignments[column] = assignment.expression
+    updated = _count(ctx, node, condition)
+    projections = [
+        exp.alias_(
+            exp.Case(
+                ifs=[exp.If(this=_matches(condition), true=assignments[name].copy())],
+                default=exp.column(name),
+            ),
+            name,
+        )
+        if name in assignments
+        else exp.column(name)
+        for name in names
+    ]
+    rewrite = exp.select(*projections).from_(_source(node))
+    schema = arrow_schema(table.schema)
+    _write(table, schema, _conform(execute(ctx, rewrite), table, names))
+    _record(ctx, "UPDATE", table, updated)
+
+
+def run_truncate(ctx: Context, statement: exp.TruncateTable) -> None:
+    """TRUNCATE TABLE table."""
+    _, table = _target(ctx, statement)
+    deleted = table.num_rows
+    _write(table, arrow_schema(table.schema), [])
+    _record(ctx, "TRUNCATE_TABLE", table, deleted)

@@ -1,0 +1,175 @@
+"""NEWLINE_DELIMITED_JSON: nested RECORD and REPEATED fields, autodetect, errors by line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.json as pajson
+
+from console.engine.errors import InvalidError
+from console.engine.formats import BadRecords, LoadOptions, text
+from console.engine.formats.convert import ConversionError, convert_rows, json_read_type
+from console.engine.types import arrow_schema, bigquery_arrow_type, field_from_arrow
+
+ARROW_BLOCK_BYTES = 1024 * 1024
+
+
+class JsonSource:
+    """A staged newline-delimited JSON upload, read piece by piece."""
+
+    def __init__(self, handle: IO[bytes], options: LoadOptions, bad: BadRecords) -> None:
+        if options.arrow_encoding != "utf8":
+            raise InvalidError("NEWLINE_DELIMITED_JSON loads read UTF-8 only")
+        self.options = options
+        self.bad = bad
+        self.stream = text.strip_bom(text.pieces(handle))
+
+    def detect_fields(self) -> list[dict[str, Any]]:
+        """Infer the fields from the first piece of the file, as pyarrow reads its values."""
+        first = next(self.stream, None)
+        if first is None:
+            raise InvalidError("Error while reading data, error message: the file is empty")
+        self.stream = _chain(first, self.stream)
+        try:
+            table = _read_json(first[1])
+        except pa.ArrowInvalid as err:
+            raise InvalidError(
+                f"Error while reading data, error message: JSON parsing error in the first rows: "
+                f"{_first_line(err)}"
+            ) from None
+        return [_detected_field(f.name, f.type) for f in table.schema]
+
+    def batches(self, fields: list[dict[str, Any]]) -> Iterator[pa.RecordBatch]:
+        """Yield the rows of the file as batches of the fields' Arrow types."""
+        schema = arrow_schema(fields)
+        read_schema = pa.schema([pa.field(f["name"], json_read_type(f)) for f in fields])
+        for line, data in self.stream:
+            piece = _Piece(self, fields, read_schema, line, data)
+            columns = piece.columns()
+            if columns and len(columns[0]):
+                yield pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+class _Piece:
+    def __init__(
+        self,
+        source: JsonSource,
+        fields: list[dict[str, Any]],
+        read_schema: pa.Schema,
+        line: int,
+        data: bytes,
+    ) -> None:
+        self.source = source
+        self.fields = fields
+        self.read_schema = read_schema
+        self.first_line = line
+        self.data = data
+        self.row_lines: list[int] = []
+
+    def columns(self) -> list[pa.Array]:
+        try:
+            table = self._read(self.data)
+            self.row_lines = []
+        except pa.ArrowInvalid:
+            table = self._read_line_by_line()
+        columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
+        result = convert_rows(columns, self.fields, self._on_bad_value)
+        self.source.bad.rows_read += len(result[0]) if result else 0
+        return result
+
+    def _read(self, data: bytes) -> pa.Table:
+        behaviour = "ignore" if self.source.options.ignore_unknown_values else "error"
+        return _read_json(
+            data,
+            pajson.ParseOptions(
+                explicit_schema=self.read_schema, unexpected_field_behavior=behaviour
+            ),
+        )
+
+    def _read_line_by_line(self) -> pa.Table:
+        """Read the piece by halves until each bad line stands alone; report and drop those."""
+        lines = self.data.split(b"\n")
+        tables: list[pa.Table] = []
+
+        def read(start: int, stop: int) -> None:
+            if not any(line.strip() for line in lines[start:stop]):
+                return
+            try:
+                table = self._read(b"\n".join(lines[start:stop]))
+            except pa.ArrowInvalid as err:
+                if stop - start == 1:
+                    self.source.bad.add(
+                        f"Error while reading data, error message: JSON parsing error in line "
+                        f"{self.first_line + start}: {_first_line(err)}",
+                        self.first_line + start,
+                    )
+                    return
+                middle = (start + stop) // 2
+                read(start, middle)
+                read(middle, stop)
+                return
+            tables.append(table)
+            self.row_lines.extend(
+                self.first_line + i for i in range(start, stop) if lines[i].strip()
+            )
+
+        read(0, len(lines))
+        if not tables:
+            return self.read_schema.empty_table()
+        return pa.concat_tables(tables)
+
+    def _on_bad_value(self, index: int, err: ConversionError, value: Any) -> None:
+        if not self.row_lines:
+            self.row_lines = [
+                self.first_line + i for i, line in enumerate(self.data.split(b"\n")) if line.strip()
+            ]
+        line = self.row_lines[index] if index < len(self.row_lines) else None
+        self.source.bad.add(
+            f"Error while reading data, error message: JSON parsing error in line {line}: "
+            f"Could not convert value '{value}' to {err.field['type']}. "
+            f"Field: {err.field['name']}; Value: {value}",
+            line,
+        )
+
+
+def _read_json(data: bytes, parse_options: pajson.ParseOptions | None = None) -> pa.Table:
+    # Blocks of 1 MiB parse in parallel; a line longer than a block needs one block for all.
+    for block_size in (ARROW_BLOCK_BYTES, len(data) + 1):
+        try:
+            return pajson.read_json(
+                pa.BufferReader(data),
+                read_options=pajson.ReadOptions(block_size=block_size),
+                parse_options=parse_options,
+            )
+        except pa.ArrowInvalid as err:
+            if "straddl" not in str(err) or block_size > len(data):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _detected_field(name: str, dtype: pa.DataType) -> dict[str, Any]:
+    return field_from_arrow(name, _without_nulls(bigquery_arrow_type(dtype)))
+
+
+def _without_nulls(dtype: pa.DataType) -> pa.DataType:
+    """Type columns that were null throughout the sample as STRING, as BigQuery does."""
+    if pa.types.is_null(dtype):
+        return pa.string()
+    if pa.types.is_list(dtype):
+        return pa.list_(_without_nulls(dtype.value_type))
+    if pa.types.is_struct(dtype):
+        return pa.struct([pa.field(f.name, _without_nulls(f.type)) for f in dtype])
+    if pa.types.is_timestamp(dtype):
+        return pa.timestamp("us", tz="UTC")
+    return dtype
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).splitlines()[0]
+
+
+def _chain(first: text.Piece, rest: Iterator[text.Piece]) -> Iterator[text.Piece]:
+    yield first
+    yield from rest

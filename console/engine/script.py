@@ -1,0 +1,121 @@
+"""A QUERY job's script: dispatch each statement on its kind, or dry-run it without running."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlglot import exp
+
+from console.catalog.models import Project
+from console.engine import ddl, dml
+from console.engine.dialect import MLFunction, MLPredict
+from console.engine.errors import EngineError, InvalidError
+from console.engine.query import (
+    Context,
+    check_functions,
+    parse_script,
+    reads_catalog_table,
+    run_select,
+    scanned_bytes,
+)
+from console.jobs.models import Job
+
+STATEMENT_HANDLERS: dict[type[exp.Expression], Callable[[Context, Any], None]] = {
+    exp.Select: run_select,
+    exp.Union: run_select,
+    exp.Intersect: run_select,
+    exp.Except: run_select,
+    exp.Create: ddl.run_create,
+    exp.Drop: ddl.run_drop,
+    exp.Insert: dml.run_insert,
+    exp.Delete: dml.run_delete,
+    exp.Update: dml.run_update,
+    exp.TruncateTable: dml.run_truncate,
+}
+
+STATEMENT_TYPES: dict[type[exp.Expression], str] = {
+    exp.Select: "SELECT",
+    exp.Union: "SELECT",
+    exp.Intersect: "SELECT",
+    exp.Except: "SELECT",
+    exp.Insert: "INSERT",
+    exp.Delete: "DELETE",
+    exp.Update: "UPDATE",
+    exp.TruncateTable: "TRUNCATE_TABLE",
+}
+
+
+def _unsupported(ctx: Context, statement: exp.Expression) -> InvalidError:
+    name = statement.this if isinstance(statement, exp.Command) else statement.key.upper()
+    return InvalidError(
+        f"Unsupported statement: {name}{ctx.location(statement)}. Quarry runs SELECT, CREATE, "
+        "DROP, INSERT, DELETE, UPDATE and TRUNCATE TABLE statements."
+    )
+
+
+def statement_type(statement: exp.Expression) -> str:
+    kind = (statement.args.get("kind") or "").upper()
+    if isinstance(statement, exp.Create):
+        if kind == "TABLE" and statement.expression is not None:
+            return "CREATE_TABLE_AS_SELECT"
+        return f"CREATE_{kind}"
+    if isinstance(statement, exp.Drop):
+        return f"DROP_{kind}"
+    return STATEMENT_TYPES[type(statement)]
+
+
+def dry_run(project: Project, sql: str, *, default_dataset: str | None = None) -> dict[str, Any]:
+    """Check a script without running it; return its statement type and the bytes it would read.
+
+    Raises EngineError for anything that would make the real run fail before reading data:
+    syntax, unknown functions, missing datasets, tables and models.
+    """
+    ctx = Context(job=None, project=project, default_dataset=default_dataset, con=None)
+    kind = ""
+    for statement in parse_script(sql):
+        if type(statement) not in STATEMENT_HANDLERS:
+            raise _unsupported(ctx, statement)
+        kind = statement_type(statement)
+        if isinstance(statement, exp.Drop):
+            continue
+        reads = statement.expression if isinstance(statement, exp.Create) else statement
+        if reads is None:
+            continue
+        check_functions(ctx, reads)
+        cte_names = {cte.alias_or_name for cte in reads.find_all(exp.CTE)}
+        for node in reads.find_all(exp.Table):
+            if isinstance(node.this, MLFunction):
+                if not isinstance(node.this, MLPredict):
+                    ctx.model(node.this.this)
+            elif reads_catalog_table(node, cte_names):
+                table = ctx.table(node)
+                ctx.bytes_processed += scanned_bytes(reads, node, table.schema, table.column_bytes)
+    return {"statementType": kind, "totalBytesProcessed": ctx.bytes_processed}
+
+
+def run_query_job(job: Job) -> None:
+    """Execute every statement of a QUERY job; the last SELECT's rows become the job's result."""
+    ctx = Context.for_job(job)
+    try:
+        _run_statements(ctx, job)
+    except EngineError as err:
+        # A SQL statement's mistakes are invalidQuery in BigQuery, whatever raised them.
+        if err.reason == "invalid":
+            err.reason = "invalidQuery"
+        raise
+    finally:
+        job.statistics["totalBytesProcessed"] = str(ctx.bytes_processed)
+        ctx.con.close()
+
+
+def _run_statements(ctx: Context, job: Job) -> None:
+    statements = parse_script(job.query)
+    for statement in statements:
+        if type(statement) not in STATEMENT_HANDLERS:
+            raise _unsupported(ctx, statement)
+    for statement in statements:
+        ctx.check_cancelled()
+        STATEMENT_HANDLERS[type(statement)](ctx, statement)
+    if len(statements) > 1:
+        job.statistics["statementType"] = "SCRIPT"

@@ -1,0 +1,108 @@
+"""The readers stream: pieces end at record boundaries and errors keep their file line numbers.
+
+These run the readers in-process with tiny pieces, so every record boundary, delimiter and quoted
+value lands on a piece edge somewhere; test_loads.py runs the same readers on the real worker.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from console.engine.errors import InvalidError
+from console.engine.formats import BadRecords, LoadOptions, open_source, text
+from console.engine.types import parse_schema_string
+
+
+@pytest.fixture(autouse=True)
+def tiny_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text, "PIECE_BYTES", 7)
+
+
+def _read(data: bytes, schema: str | None, limit: int = 0, fmt: str = "CSV", **options: Any):
+    bad = BadRecords(limit, fmt)
+    source = open_source(fmt, io.BytesIO(data), LoadOptions(**options), bad)
+    fields = parse_schema_string(schema) if schema else source.detect_fields()
+    rows = [row for batch in source.batches(fields) for row in batch.to_pylist()]
+    return fields, rows, bad
+
+
+def test_it_splits_a_file_into_pieces_at_line_ends_only() -> None:
+    data = b"aaaa\nbbbbbbbbbbbb\ncc\n" + b"d" * 20
+    pieces = list(text.pieces(io.BytesIO(data)))
+    assert b"".join(p for _, p in pieces) == data
+    assert all(p.endswith(b"\n") for _, p in pieces[:-1])
+    assert len(pieces) > 2
+    offset = 0
+    for line, piece in pieces:
+        assert line == 1 + data.count(b"\n", 0, offset)
+        offset += len(piece)
+
+
+def test_it_keeps_quoted_newlines_inside_one_piece() -> None:
+    data = b'1,"a\nb\nc\nd"\n2,"e"\n'
+    pieces = list(text.pieces(io.BytesIO(data), quote=b'"'))
+    assert pieces == [(1, b'1,"a\nb\nc\nd"\n'), (5, b'2,"e"\n')]
+
+
+def test_it_reads_a_double_colon_file_across_many_pieces() -> None:
+    lines = [f"{i}::{i * 7}::{i % 5}.5::97830{i:04d}" for i in range(1, 200)]
+    data = ("\n".join(lines) + "\n").encode()
+    _, rows, bad = _read(data, "u:INT64,i:INT64,r:FLOAT64,t:INT64", field_delimiter="::")
+    assert len(rows) == 199 and not bad.errors
+    assert rows[122] == {"u": 123, "i": 861, "r": 3.5, "t": 978300123}
+
+
+def test_it_names_the_file_line_of_a_bad_value_in_a_later_piece() -> None:
+    data = b"".join(b"%d,x\n" % i for i in range(1, 50)) + b"oops,y\n"
+    with pytest.raises(InvalidError) as raised:
+        _read(data, "n:INT64,s")
+    assert raised.value.message.endswith(
+        "Could not parse 'oops' as INT64 for field n (position 0) starting at line 50"
+    )
+
+
+def test_it_counts_skipped_lines_across_pieces() -> None:
+    data = b"# a long comment line\n# another\nh1,h2\n1,2\nz,3\n"
+    with pytest.raises(InvalidError, match="starting at line 5$"):
+        _read(data, "a:INT64,b:INT64", skip_leading_rows=3)
+
+
+def test_it_escapes_bytes_the_delimiter_rewrite_uses() -> None:
+    value = "a\x1fb\x1ec"
+    data = f'1::{value}::"q::uoted"\n'.encode()
+    _, rows, _ = _read(data, "n:INT64,s,t", field_delimiter="::")
+    assert rows == [{"n": 1, "s": value, "t": "q::uoted"}]
+
+
+def test_it_treats_a_quote_inside_a_value_as_a_plain_character() -> None:
+    data = b'1::12" Single::Pop\n2::"A::B"::Rock\n'
+    _, rows, _ = _read(data, "n:INT64,title,genre", field_delimiter="::")
+    assert rows == [
+        {"n": 1, "title": '12" Single', "genre": "Pop"},
+        {"n": 2, "title": "A::B", "genre": "Rock"},
+    ]
+
+
+def test_it_detects_types_from_a_sample_and_skips_the_header() -> None:
+    data = b"when,amount\n2024-01-01 10:00:00,1\n2024-01-02 11:00:00,2.5\n"
+    fields, rows, _ = _read(data, None)
+    assert [(f["name"], f["type"]) for f in fields] == [
+        ("when", "TIMESTAMP"),
+        ("amount", "FLOAT64"),
+    ]
+    assert [r["amount"] for r in rows] == [1.0, 2.5]
+
+
+def test_it_strips_a_utf8_byte_order_mark() -> None:
+    _, rows, _ = _read(b"\xef\xbb\xbfid,name\n1,x\n", None)
+    assert rows == [{"id": 1, "name": "x"}]
+
+
+def test_it_names_the_line_of_bad_json_across_pieces() -> None:
+    data = b"".join(b'{"n": %d}\n' % i for i in range(1, 30)) + b'{"n": "x"}\n'
+    fields, rows, bad = _read(data, "n:INT64", limit=1, fmt="NEWLINE_DELIMITED_JSON")
+    assert len(rows) == 29
+    assert bad.errors[0]["location"] == "line 30"
