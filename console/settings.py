@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "console.catalog",
     "console.jobs",
     "console.web",
+    "console.api",
 ]
 
 MIDDLEWARE = [

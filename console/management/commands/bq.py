@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -11,11 +12,13 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from kombu.exceptions import OperationalError
 
+from console.api.destination import write_query_result
 from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
 from console.engine.errors import EngineError
 from console.engine.loads import submit_load
+from console.engine.query import dry_run
 from console.engine.results import read_rows
 from console.jobs.models import Job
 
@@ -56,15 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("-n", "--max_results", type=int, default=50)
     ls.add_argument("name", nargs="?", default="")
 
-    show = sub.add_parser("show", help="describe a dataset, table or model")
+    show = sub.add_parser("show", help="describe a dataset, table, model or job")
     show.add_argument("-m", "--model", action="store_true")
+    show.add_argument("-j", "--job", action="store_true")
     show.add_argument("--schema", action="store_true")
     show.add_argument("name")
 
     load = sub.add_parser("load", help="load a CSV file into a table")
     load.add_argument("--source_format", default="CSV")
     load.add_argument("-F", "--field_delimiter", default=",")
-    load.add_argument("--skip_leading_rows", type=int, default=0)
+    # Unset lets autodetect look for a header row; an explicit 0 says there is none.
+    load.add_argument("--skip_leading_rows", type=int, default=None)
+    load.add_argument("--max_bad_records", type=int, default=0)
+    load.add_argument("--allow_jagged_rows", action="store_true")
+    load.add_argument("--allow_quoted_newlines", action="store_true")
     load.add_argument("--replace", action="store_true")
     load.add_argument("--noreplace", dest="replace", action="store_false")
     load.add_argument("--null_marker", default="")
@@ -78,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--use_legacy_sql", type=_flag_bool, default=False)
     query.add_argument("--nouse_legacy_sql", dest="use_legacy_sql", action="store_false")
     query.add_argument("-n", "--max_rows", type=int, default=100)
+    query.add_argument("--dry_run", action="store_true")
+    query.add_argument("--destination_table", default="")
+    query.add_argument("--replace", action="store_true")
+    query.add_argument("--append_table", action="store_true")
     query.add_argument(
         "--format",
         dest="query_format",
@@ -89,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     head = sub.add_parser("head", help="show the first rows of a table")
     head.add_argument("-n", "--max_rows", type=int, default=100)
     head.add_argument("-s", "--start_row", type=int, default=0)
+    head.add_argument("-c", "--selected_fields", default="")
     head.add_argument("name")
 
     rm = sub.add_parser("rm", help="delete a dataset, table or model")
@@ -173,7 +186,7 @@ class Command(BaseCommand):
                     j.job_type.lower(),
                     j.status_label,
                     j.created.strftime("%d %b %H:%M:%S"),
-                    f"{j.duration_s:.0f}s" if j.duration_s is not None else "",
+                    _duration(j),
                 ]
                 for j in jobs
             ]
@@ -203,6 +216,9 @@ class Command(BaseCommand):
             self.stdout.write(fmt.columns(headers, rows))
 
     def do_show(self, args: argparse.Namespace) -> None:
+        if args.job:
+            self._show_job(args.name)
+            return
         if "." not in args.name.split(":")[-1]:
             dataset = self._dataset(args.name, "show")
             self.stdout.write(f"Dataset {dataset.full_id}\n")
@@ -268,6 +284,33 @@ class Command(BaseCommand):
         for line in tree.split("\n")[1:]:
             self.stdout.write(" " * 20 + line)
 
+    def _show_job(self, name: str) -> None:
+        job_id = name.split(":")[-1].split(".")[-1]
+        job = Job.objects.filter(project=self.project, job_id=job_id).first()
+        if job is None:
+            raise BqError("show", f"Not found: Job {self.project}:{self.args.location}.{job_id}", 2)
+        stats = job.statistics or {}
+        self.stdout.write(f"Job {self.project}:{job.job_id}\n")
+        self.stdout.write(
+            fmt.columns(
+                ["Job Type", "State", "Start Time", "Duration", "User Email", "Bytes Processed"],
+                [
+                    [
+                        job.job_type.lower(),
+                        job.status_label,
+                        (job.started or job.created).strftime("%d %b %H:%M:%S"),
+                        _duration(job),
+                        job.user_email,
+                        str(stats.get("totalBytesProcessed", stats.get("outputRows", ""))),
+                    ]
+                ],
+            )
+        )
+        if job.error_result:
+            self.stdout.write(
+                f"\nErrors encountered during job execution. {job.error_result['message']}"
+            )
+
     def do_load(self, args: argparse.Namespace) -> None:
         dataset_id, table_id = self._split(args.destination, "load")
         try:
@@ -282,6 +325,9 @@ class Command(BaseCommand):
                     autodetect=args.autodetect,
                     field_delimiter=args.field_delimiter,
                     skip_leading_rows=args.skip_leading_rows,
+                    max_bad_records=args.max_bad_records,
+                    allow_jagged_rows=args.allow_jagged_rows,
+                    allow_quoted_newlines=args.allow_quoted_newlines,
                     write_disposition="WRITE_TRUNCATE" if args.replace else "WRITE_APPEND",
                     encoding=args.encoding,
                     null_marker=args.null_marker,
@@ -303,7 +349,19 @@ class Command(BaseCommand):
     def do_query(self, args: argparse.Namespace) -> None:
         if args.use_legacy_sql:
             raise BqError("query", "Legacy SQL is not supported by Quarry; pass --nouse_legacy_sql")
-        config: dict[str, Any] = {"query": {"query": " ".join(args.sql), "useLegacySql": False}}
+        sql = " ".join(args.sql)
+        if args.dry_run:
+            try:
+                checked = dry_run(self.project, sql, default_dataset=self.args.dataset_id or None)
+            except EngineError as err:
+                raise BqError("query", err.message) from None
+            self.stdout.write(
+                "Query successfully validated. Assuming the tables are not modified, running this "
+                f"query will process {checked['totalBytesProcessed']} bytes of data."
+            )
+            return
+        destination = self._destination(args)
+        config: dict[str, Any] = {"query": {"query": sql, "useLegacySql": False}}
         if self.args.dataset_id:
             config["query"]["defaultDataset"] = {
                 "projectId": self.project.project_id,
@@ -331,8 +389,30 @@ class Command(BaseCommand):
             return
         if not job.result_path:
             return
+        if destination is not None:
+            dataset, table_id, disposition = destination
+            try:
+                write_query_result(job, dataset, table_id, disposition)
+            except EngineError as err:
+                raise BqError("query", err.message) from None
         fields, rows, _ = read_rows(job, 0, args.max_rows)
         self._rows(fields, rows, args.query_format or self.args.format)
+
+    def _destination(self, args: argparse.Namespace) -> tuple[Dataset, str, str] | None:
+        """Return (dataset, table id, write disposition) for --destination_table, if given."""
+        if not args.destination_table:
+            return None
+        if args.replace and args.append_table:
+            raise BqError("query", "Cannot specify both --replace and --append_table")
+        dataset_id, table_id = self._split(args.destination_table, "query")
+        disposition = (
+            "WRITE_TRUNCATE"
+            if args.replace
+            else "WRITE_APPEND"
+            if args.append_table
+            else "WRITE_EMPTY"
+        )
+        return self._dataset(dataset_id, "query"), table_id, disposition
 
     def _rows(self, fields: list[dict[str, Any]], rows: list[list[Any]], fmt_name: str) -> None:
         names = [f["name"] for f in fields]
@@ -355,6 +435,13 @@ class Command(BaseCommand):
         if table is None:
             raise BqError("head", f"Not found: Table {dataset.full_id}.{name}", 2)
         fields, rows, _ = read_rows(table, args.start_row, args.max_rows)
+        if args.selected_fields:
+            wanted = [name.strip() for name in args.selected_fields.split(",") if name.strip()]
+            unknown = [name for name in wanted if name not in {f["name"] for f in fields}]
+            if unknown:
+                raise BqError("head", f"Unrecognized field: {unknown[0]} in {table.full_id}")
+            keep = [i for i, f in enumerate(fields) if f["name"] in wanted]
+            fields, rows = [fields[i] for i in keep], [[row[i] for i in keep] for row in rows]
         self._rows(fields, rows, self.args.format)
 
     def do_rm(self, args: argparse.Namespace) -> None:
@@ -394,17 +481,27 @@ class Command(BaseCommand):
     # Jobs ------------------------------------------------------------------------------------
 
     def _wait(self, job: Job) -> Job:
-        """Poll a job until it is DONE, printing bq's waiting line."""
+        """Poll a job until it is DONE, printing bq's waiting line and training progress."""
         started = time.monotonic()
         warned = False
+        seen_iteration = -1
         # Like bq, redraw one status line on a terminal; print only the outcome elsewhere.
         interactive = sys.stdout.isatty()
         while True:
             job.refresh_from_db()
             elapsed = int(time.monotonic() - started)
+            progress = ""
+            latest = job.iterations.order_by("-iteration").first()
+            if latest is not None:
+                progress = f", iteration {latest.iteration + 1}, training loss {latest.loss:.4f}"
+                if not interactive and latest.iteration > seen_iteration:
+                    self.stdout.write(
+                        f"Training iteration {latest.iteration + 1}: loss {latest.loss:.4f}"
+                    )
+                seen_iteration = latest.iteration
             if job.state == Job.State.DONE:
                 status = f"Waiting on {job.job_id} ... ({elapsed}s) Current status: DONE"
-                self.stdout.write(f"\r{status}   " if interactive else status)
+                self.stdout.write(f"\r{status}{' ' * len(progress)}" if interactive else status)
                 return job
             if (
                 not warned
@@ -419,11 +516,19 @@ class Command(BaseCommand):
                 warned = True
             if interactive:
                 self.stdout.write(
-                    f"\rWaiting on {job.job_id} ... ({elapsed}s) Current status: {job.state}",
+                    f"\rWaiting on {job.job_id} ... ({elapsed}s) Current status: "
+                    f"{job.state}{progress}",
                     ending="",
                 )
                 self.stdout.flush()
             time.sleep(0.2)
+
+
+def _duration(job: Job) -> str:
+    """Return a job's duration as bq prints it (0:00:01.250000)."""
+    if job.duration_s is None:
+        return ""
+    return str(dt.timedelta(seconds=job.duration_s))
 
 
 def _worker_alive() -> bool:

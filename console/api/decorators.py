@@ -1,0 +1,78 @@
+"""The one decorator every API view goes through: method check, JSON body, BigQuery errors.
+
+Issue 7 (IAM) adds the principal here: the wrapper will read the Bearer key and set
+`request.principal` before the view runs, so no view can forget it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from console.api import fields
+from console.api.errors import ApiError, error_response
+from console.catalog.models import CatalogError
+from console.engine.errors import EngineError
+
+View = Callable[..., dict[str, Any] | HttpResponse | None]
+
+
+def parse_json(request: HttpRequest, spec: Any, where: str) -> dict[str, Any]:
+    """Return the request's JSON object, checked against spec; an empty body is {}."""
+    raw = request.body
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ApiError(f"Invalid JSON payload received. {err}") from None
+    if not isinstance(body, dict):
+        raise ApiError(f"Invalid JSON payload received. Expected an object for '{where}'")
+    fields.check(body, spec, where)
+    return body
+
+
+def api_view(*methods: str, body: Any = None, body_name: str = "") -> Callable[[View], Any]:
+    """Serve a view as a BigQuery REST method: JSON in (checked against body) and out.
+
+    The view returns a dict (sent as JSON), None (204, as for deletes) or a ready response. Every
+    refusal becomes BigQuery's error body with the status its reason implies. Anything else is a
+    bug: Django logs it and answers 500.
+    """
+
+    def decorate(view: View) -> Any:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                return error_response(
+                    f"Method {request.method} is not allowed here; use {', '.join(methods)}",
+                    "methodNotAllowed",
+                )
+            try:
+                if body is not None and request.method in ("POST", "PUT", "PATCH"):
+                    request.json = parse_json(request, body, body_name)
+                result = view(request, *args, **kwargs)
+            except ApiError as err:
+                return error_response(err.message, err.reason, err.location)
+            except CatalogError as err:
+                return error_response(str(err), err.reason)
+            except EngineError as err:
+                return error_response(err.message, err.reason, err.location)
+            except RequestDataTooBig:
+                return error_response("Request too large: send files through the upload URL")
+            if result is None:
+                return HttpResponse(status=204)
+            if isinstance(result, HttpResponse):
+                return result
+            return JsonResponse(result)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,340 @@
+"""Jobs through the API: create them from a request's configuration, wait, and show them.
+
+The worker runs every job; the API creates the Job row and long-polls it. Nothing here runs SQL
+or reads files: the engine does both (`dry_run`, `submit_load`, `read_rows`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import IO, Any
+
+from django.db import IntegrityError
+from django.http import HttpRequest
+
+from console.api import fields
+from console.api.errors import ApiError, public_error
+from console.api.resources import millis
+from console.api.rows import api_fields, encode_rows
+from console.catalog.models import Project
+from console.engine import query as engine_query
+from console.engine.errors import EngineError
+from console.engine.loads import submit_load
+from console.engine.results import read_rows
+from console.engine.types import arrow_schema
+from console.jobs.models import Job
+
+USER_EMAIL = "local-user"  # until IAM (issue 7) names the caller
+JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
+DEFAULT_WAIT_MS = 10_000
+MAX_WAIT_MS = 60_000
+DEFAULT_PAGE_ROWS = 20_000
+POLL_S = 0.05
+
+
+def wait(job: Job, timeout_ms: int) -> Job:
+    """Return the job once DONE or when timeout_ms has passed, whichever comes first."""
+    deadline = time.monotonic() + min(timeout_ms, MAX_WAIT_MS) / 1000
+    while job.state != Job.State.DONE and time.monotonic() < deadline:
+        time.sleep(POLL_S)
+        job.refresh_from_db()
+    return job
+
+
+def _job_id(reference: dict[str, Any] | None) -> dict[str, Any]:
+    job_id = (reference or {}).get("jobId")
+    if job_id is None:
+        return {}
+    if not JOB_ID_RE.match(job_id):
+        raise ApiError(
+            f'Invalid job ID "{job_id}". Job IDs must be alphanumeric (plus underscores and '
+            "dashes) and must be at most 1024 characters long."
+        )
+    return {"job_id": job_id}
+
+
+def _check_project(project: Project, reference: dict[str, Any] | None, what: str) -> None:
+    named = (reference or {}).get("projectId")
+    if named and named != project.project_id:
+        raise ApiError(
+            f"{what} names project {named} but the request is for project {project.project_id}"
+        )
+
+
+def _create(project: Project, job_type: str, configuration: dict[str, Any], **kw: Any) -> Job:
+    try:
+        return Job.submit(project, job_type, configuration, user_email=USER_EMAIL, **kw)
+    except IntegrityError:
+        raise ApiError(
+            f"Already Exists: Job {project.project_id}:US.{kw.get('job_id')}", "duplicate"
+        ) from None
+
+
+# Queries -------------------------------------------------------------------------------------
+
+
+def query_configuration(config: dict[str, Any], project: Project) -> dict[str, Any]:
+    """Return a query job's stored configuration, refusing what the engine cannot honour."""
+    sql = config.get("query")
+    if not sql:
+        raise ApiError("Required parameter is missing: query", "required")
+    if config.get("useLegacySql"):
+        raise ApiError(
+            "Legacy SQL is not supported by Quarry: set useLegacySql to false (GoogleSQL)",
+            location="query",
+        )
+    if config.get("queryParameters"):
+        raise ApiError("Query parameters are not supported by Quarry yet", location="query")
+    if config.get("destinationTable"):
+        raise ApiError(
+            "configuration.query.destinationTable is not supported by Quarry yet: write "
+            "CREATE OR REPLACE TABLE dataset.table AS SELECT ... instead",
+            location="destinationTable",
+        )
+    _check_project(project, config.get("defaultDataset"), "defaultDataset")
+    # A missing useLegacySql (bq without --nouse_legacy_sql) is read as GoogleSQL on purpose.
+    return {**config, "useLegacySql": False}
+
+
+def _dry_run_job(project: Project, config: dict[str, Any], **kw: Any) -> Job:
+    """Check a query without running it; the DONE job is kept so that jobs.get finds it (bq)."""
+    default = (config.get("defaultDataset") or {}).get("datasetId")
+    try:
+        result = engine_query.dry_run(project, config["query"], default_dataset=default)
+    except EngineError as err:
+        error = public_error(err.as_error_result(), query=True)
+        raise ApiError(error["message"], error["reason"], error.get("location", "")) from None
+    statistics = {
+        "statementType": result["statementType"],
+        "totalBytesProcessed": str(result["totalBytesProcessed"]),
+    }
+    try:
+        return Job.objects.create(
+            project=project,
+            job_type=Job.Type.QUERY,
+            state=Job.State.DONE,
+            configuration={"query": config, "dryRun": True},
+            statistics=statistics,
+            user_email=USER_EMAIL,
+            **kw,
+        )
+    except IntegrityError:
+        raise ApiError(
+            f"Already Exists: Job {project.project_id}:US.{kw.get('job_id')}", "duplicate"
+        ) from None
+
+
+def submit_query(
+    project: Project,
+    config: dict[str, Any],
+    *,
+    reference: dict[str, Any] | None = None,
+    dry_run: bool = False,
+    labels: dict[str, str] | None = None,
+) -> Job:
+    """Create a query job (or a finished dry-run job) from a jobs.insert or jobs.query request."""
+    _check_project(project, reference, "jobReference")
+    kw = _job_id(reference)
+    stored = query_configuration(config, project)
+    if dry_run:
+        return _dry_run_job(project, stored, **kw)
+    configuration: dict[str, Any] = {"query": stored}
+    if labels:
+        configuration["labels"] = labels
+    return _create(project, Job.Type.QUERY, configuration, **kw)
+
+
+def query_results(
+    request: HttpRequest,
+    job: Job,
+    *,
+    start: int,
+    max_rows: int | None,
+    int64_timestamps: bool,
+    kind: str,
+) -> dict[str, Any]:
+    """Return a jobs.query / getQueryResults body for a job that may still be running."""
+    body: dict[str, Any] = {
+        "kind": kind,
+        "jobReference": job_reference(job),
+        "jobComplete": job.state == Job.State.DONE,
+    }
+    if job.state != Job.State.DONE:
+        return body
+    if job.error_result:
+        error = public_error(job.error_result, query=True)
+        raise ApiError(
+            error.get("message", "Job failed"), error["reason"], error.get("location", "")
+        )
+    stats = job.statistics or {}
+    body["totalBytesProcessed"] = str(stats.get("totalBytesProcessed", "0"))
+    body["totalBytesBilled"] = "0"
+    body["cacheHit"] = False
+    if job.configuration.get("dryRun"):
+        return body
+    # DDL has no result table: without schema and totalRows the client returns no rows.
+    if not job.result_path:
+        return body
+    total = job.result_rows or 0
+    body["schema"] = {"fields": api_fields(job.result_schema)}
+    body["totalRows"] = str(total)
+    if max_rows == 0:
+        return body
+    page = DEFAULT_PAGE_ROWS if max_rows is None else max_rows
+    stored_fields, rows, total = read_rows(job, start, page)
+    body["rows"] = encode_rows(stored_fields, rows, int64_timestamps)
+    if start + len(rows) < total:
+        body["pageToken"] = str(start + len(rows))
+    return body
+
+
+# Loads ---------------------------------------------------------------------------------------
+
+
+def _load_schema(load: dict[str, Any]) -> list[dict[str, Any]] | None:
+    schema_fields = (load.get("schema") or {}).get("fields")
+    if not schema_fields:
+        return None
+    for field in schema_fields:
+        if not field.get("name") or not field.get("type"):
+            raise ApiError("Invalid schema: every field needs a name and a type")
+    try:
+        arrow_schema(schema_fields)
+    except KeyError as err:
+        raise ApiError(f"Invalid schema: unsupported type {err.args[0]}") from None
+    return [{**f, "mode": f.get("mode") or "NULLABLE"} for f in schema_fields]
+
+
+def check_load(project: Project, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Return a load job's configuration from an upload's metadata, refusing what cannot work."""
+    fields.check(metadata, fields.JOB, "job")
+    load = (metadata.get("configuration") or {}).get("load")
+    if not load:
+        raise ApiError("Required parameter is missing: configuration.load", "required")
+    if load.get("sourceUris"):
+        raise ApiError(
+            "Loading from Cloud Storage URIs is not supported by Quarry; upload the file"
+        )
+    target = load.get("destinationTable") or {}
+    if not target.get("datasetId") or not target.get("tableId"):
+        raise ApiError("Required parameter is missing: configuration.load.destinationTable")
+    _check_project(project, target, "destinationTable")
+    _check_project(project, metadata.get("jobReference"), "jobReference")
+    _job_id(metadata.get("jobReference"))
+    _load_schema(load)
+    return load
+
+
+def submit_upload(project: Project, metadata: dict[str, Any], upload: IO[bytes] | Any) -> Job:
+    """Stage an uploaded file and submit its LOAD job (the engine checks the rest)."""
+    load = check_load(project, metadata)
+    reference = metadata.get("jobReference") or {}
+    kw = _job_id(reference)
+    if kw and Job.objects.filter(job_id=kw["job_id"]).exists():
+        raise ApiError(f"Already Exists: Job {project.project_id}:US.{kw['job_id']}", "duplicate")
+    null_marker = load.get("nullMarker")
+    if null_marker is None and load.get("nullMarkers"):
+        null_marker = load["nullMarkers"][0]
+    job = submit_load(
+        project,
+        dataset_id=load["destinationTable"]["datasetId"],
+        table_id=load["destinationTable"]["tableId"],
+        upload=upload,
+        source_format=load.get("sourceFormat") or "CSV",
+        schema=_load_schema(load),
+        autodetect=bool(load.get("autodetect")),
+        field_delimiter=load.get("fieldDelimiter") or ",",
+        skip_leading_rows=fields.as_int(load.get("skipLeadingRows"), 0),
+        write_disposition=load.get("writeDisposition") or "WRITE_APPEND",
+        encoding=load.get("encoding") or "UTF-8",
+        null_marker=null_marker or "",
+        user_email=USER_EMAIL,
+    )
+    if kw:
+        # submit_load names its own job; the client's id is what it will poll.
+        Job.objects.filter(pk=job.pk).update(job_id=kw["job_id"])
+        job.job_id = kw["job_id"]
+    return job
+
+
+# The Job resource ----------------------------------------------------------------------------
+
+
+def job_reference(job: Job) -> dict[str, str]:
+    return {"projectId": job.project.project_id, "jobId": job.job_id, "location": job.location}
+
+
+def _query_statistics(job: Job) -> dict[str, Any]:
+    stats = job.statistics or {}
+    query: dict[str, Any] = {
+        "totalBytesProcessed": str(stats.get("totalBytesProcessed", "0")),
+        "totalBytesBilled": "0",
+        "cacheHit": False,
+    }
+    for key in ("statementType", "ddlOperationPerformed", "ddlTargetTable"):
+        if stats.get(key):
+            query[key] = stats[key]
+    if "totalSlotMs" in stats:
+        query["totalSlotMs"] = str(stats["totalSlotMs"])
+    if job.configuration.get("dryRun"):
+        return query
+    training = stats.get("modelTraining")
+    if training:
+        iterations = job.iterations.order_by("iteration")
+        query["mlStatistics"] = {
+            "modelType": "MATRIX_FACTORIZATION",
+            "trainingType": "SINGLE_TRAINING",
+            "maxIterations": str(training.get("iterations", len(iterations))),
+            "iterationResults": [
+                {"index": it.iteration, "durationMs": str(it.duration_ms), "trainingLoss": it.loss}
+                for it in iterations
+            ],
+        }
+    return query
+
+
+def _load_statistics(job: Job) -> dict[str, Any]:
+    stats = job.statistics or {}
+    load = {"badRecords": "0"}
+    for key in ("outputRows", "inputFiles", "inputFileBytes", "outputBytes"):
+        if key in stats:
+            load[key] = str(stats[key])
+    return load
+
+
+def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
+    """Return the Job resource the clients build QueryJob / LoadJob objects from."""
+    ref = job_reference(job)
+    configuration = {
+        key: value for key, value in job.configuration.items() if key not in ("jobType",)
+    }
+    configuration["jobType"] = job.job_type
+    status: dict[str, Any] = {"state": job.state}
+    if job.error_result:
+        error = public_error(job.error_result, query=job.job_type == Job.Type.QUERY)
+        status["errorResult"] = error
+        status["errors"] = [error]
+    statistics: dict[str, Any] = {"creationTime": millis(job.created)}
+    if job.started:
+        statistics["startTime"] = millis(job.started)
+    if job.ended:
+        statistics["endTime"] = millis(job.ended)
+    if job.job_type == Job.Type.QUERY:
+        statistics["query"] = _query_statistics(job)
+        statistics["totalBytesProcessed"] = statistics["query"]["totalBytesProcessed"]
+    else:
+        statistics["load"] = _load_statistics(job)
+    return {
+        "kind": "bigquery#job",
+        "etag": f"{job.pk}-{job.state}",
+        "id": f"{ref['projectId']}:{ref['location']}.{ref['jobId']}",
+        "selfLink": request.build_absolute_uri(
+            f"/bigquery/v2/projects/{ref['projectId']}/jobs/{ref['jobId']}?location={job.location}"
+        ),
+        "user_email": job.user_email or USER_EMAIL,
+        "jobReference": ref,
+        "configuration": configuration,
+        "status": status,
+        "statistics": statistics,
+    }

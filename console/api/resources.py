@@ -1,0 +1,286 @@
+"""Catalog rows as BigQuery REST resources, and the lookups every view uses to find them.
+
+All int64 values are JSON strings and times are milliseconds since the epoch, as in the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from console.api.errors import NotFoundError
+from console.api.rows import api_fields, json_number
+from console.catalog.models import Dataset, MLModel, Project, Table
+from console.jobs.models import Job
+
+
+def millis(value: dt.datetime | None) -> str | None:
+    return str(int(value.timestamp() * 1000)) if value else None
+
+
+def etag(*parts: Any) -> str:
+    return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+def _self_link(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(f"/bigquery/v2/{path}")
+
+
+# Lookups -------------------------------------------------------------------------------------
+
+
+def get_project(request: HttpRequest, project_id: str) -> Project:
+    """Return the project a request names; the default project always exists."""
+    if project_id == settings.QUARRY_DEFAULT_PROJECT:
+        return Project.default()
+    project = Project.objects.filter(project_id=project_id).first()
+    if project is None:
+        raise NotFoundError(f"Not found: Project {project_id}")
+    return project
+
+
+def get_dataset(request: HttpRequest, project_id: str, dataset_id: str) -> Dataset:
+    return Dataset.lookup(get_project(request, project_id), dataset_id)
+
+
+def get_table(request: HttpRequest, project_id: str, dataset_id: str, table_id: str) -> Table:
+    dataset = get_dataset(request, project_id, dataset_id)
+    table = dataset.tables.filter(table_id=table_id).first()
+    if table is None:
+        raise NotFoundError(
+            f"Not found: Table {dataset.full_id}.{table_id} was not found in location "
+            f"{dataset.location}"
+        )
+    table.dataset = dataset
+    return table
+
+
+def get_model(request: HttpRequest, project_id: str, dataset_id: str, model_id: str) -> MLModel:
+    dataset = get_dataset(request, project_id, dataset_id)
+    # A model's first training has no artifact yet: like BigQuery, it exists only once trained.
+    model = dataset.models.filter(model_id=model_id).exclude(artifact_path="").first()
+    if model is None:
+        raise NotFoundError(f"Not found: Model {dataset.full_id}.{model_id}")
+    model.dataset = dataset
+    return model
+
+
+def get_job(request: HttpRequest, project_id: str, job_id: str) -> Job:
+    project = get_project(request, project_id)
+    job = Job.objects.filter(project=project, job_id=job_id).first()
+    if job is None:
+        location = request.GET.get("location") or "US"
+        raise NotFoundError(f"Not found: Job {project.project_id}:{location}.{job_id}")
+    return job
+
+
+# Datasets and tables -------------------------------------------------------------------------
+
+
+def dataset_reference(dataset: Dataset) -> dict[str, str]:
+    return {"projectId": dataset.project.project_id, "datasetId": dataset.dataset_id}
+
+
+def dataset_resource(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
+    ref = dataset_reference(dataset)
+    resource: dict[str, Any] = {
+        "kind": "bigquery#dataset",
+        "etag": etag(dataset.pk, dataset.modified),
+        "id": dataset.full_id,
+        "selfLink": _self_link(request, f"projects/{ref['projectId']}/datasets/{ref['datasetId']}"),
+        "datasetReference": ref,
+        "labels": dataset.labels or {},
+        "access": [],
+        "creationTime": millis(dataset.created),
+        "lastModifiedTime": millis(dataset.modified),
+        "location": dataset.location,
+        "type": "DEFAULT",
+    }
+    if dataset.description:
+        resource["description"] = dataset.description
+    if dataset.default_table_expiration_ms:
+        resource["defaultTableExpirationMs"] = str(dataset.default_table_expiration_ms)
+    return resource
+
+
+def dataset_list_item(dataset: Dataset) -> dict[str, Any]:
+    return {
+        "kind": "bigquery#dataset",
+        "id": dataset.full_id,
+        "datasetReference": dataset_reference(dataset),
+        "labels": dataset.labels or {},
+        "location": dataset.location,
+    }
+
+
+def table_reference(table: Table) -> dict[str, str]:
+    return {
+        "projectId": table.dataset.project.project_id,
+        "datasetId": table.dataset.dataset_id,
+        "tableId": table.table_id,
+    }
+
+
+def table_resource(request: HttpRequest, table: Table) -> dict[str, Any]:
+    ref = table_reference(table)
+    resource: dict[str, Any] = {
+        "kind": "bigquery#table",
+        "etag": etag(table.pk, table.version, table.modified),
+        "id": f"{table.dataset.full_id}.{table.table_id}",
+        "selfLink": _self_link(
+            request,
+            f"projects/{ref['projectId']}/datasets/{ref['datasetId']}/tables/{ref['tableId']}",
+        ),
+        "tableReference": ref,
+        "schema": {"fields": api_fields(table.schema or [])},
+        "numRows": str(table.num_rows),
+        "numBytes": str(table.num_bytes),
+        "numLongTermBytes": "0",
+        "numTotalLogicalBytes": str(table.num_bytes),
+        "numTotalPhysicalBytes": str(table.num_bytes),
+        "creationTime": millis(table.created),
+        "lastModifiedTime": millis(table.modified),
+        "type": "TABLE",
+        "location": table.dataset.location,
+        "labels": {},
+    }
+    if table.description:
+        resource["description"] = table.description
+    if table.expiration_time:
+        resource["expirationTime"] = millis(table.expiration_time)
+    return resource
+
+
+def table_list_item(table: Table) -> dict[str, Any]:
+    return {
+        "kind": "bigquery#table",
+        "id": f"{table.dataset.full_id}.{table.table_id}",
+        "tableReference": table_reference(table),
+        "type": "TABLE",
+        "creationTime": millis(table.created),
+    }
+
+
+# Models --------------------------------------------------------------------------------------
+
+# CREATE MODEL option → the Model resource's trainingOptions field and how to write its value.
+TRAINING_OPTIONS = {
+    "max_iterations": ("maxIterations", lambda v: str(int(v))),
+    "num_factors": ("numFactors", lambda v: str(int(v))),
+    "l2_reg": ("l2Regularization", float),
+    "feedback_type": ("feedbackType", lambda v: str(v).upper()),
+    "user_col": ("userColumn", str),
+    "item_col": ("itemColumn", str),
+    "wals_alpha": ("walsAlpha", float),
+    "early_stop": ("earlyStop", bool),
+    "min_rel_progress": ("minRelativeProgress", float),
+    "data_split_method": ("dataSplitMethod", lambda v: str(v).upper()),
+    "data_split_eval_fraction": ("dataSplitEvalFraction", float),
+    "data_split_col": ("dataSplitColumn", str),
+}
+REGRESSION_METRICS = {
+    "mean_absolute_error": "meanAbsoluteError",
+    "mean_squared_error": "meanSquaredError",
+    "mean_squared_log_error": "meanSquaredLogError",
+    "median_absolute_error": "medianAbsoluteError",
+    "r2_score": "rSquared",
+}
+RANKING_METRICS = {
+    "mean_average_precision": "meanAveragePrecision",
+    "mean_squared_error": "meanSquaredError",
+    "normalized_discounted_cumulative_gain": "normalizedDiscountedCumulativeGain",
+    "average_rank": "averageRank",
+}
+
+
+def model_reference(model: MLModel) -> dict[str, str]:
+    return {
+        "projectId": model.dataset.project.project_id,
+        "datasetId": model.dataset.dataset_id,
+        "modelId": model.model_id,
+    }
+
+
+def _sql_fields(columns: list[Any], default_kind: str) -> list[dict[str, Any]]:
+    # Older catalog rows keep bare column names; newer ones StandardSqlField dicts.
+    return [
+        column if isinstance(column, dict) else {"name": column, "type": {"typeKind": default_kind}}
+        for column in columns or []
+    ]
+
+
+def training_options(model: MLModel) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for name, value in (model.options or {}).items():
+        if name in TRAINING_OPTIONS and value is not None:
+            key, convert = TRAINING_OPTIONS[name]
+            options[key] = convert(value)
+    rating = (model.options or {}).get("rating_col")
+    if rating:
+        options["inputLabelColumns"] = [rating]
+    return options
+
+
+def evaluation_metrics(model: MLModel) -> dict[str, Any]:
+    metrics = model.metrics
+    if not metrics:
+        return {}
+    if "mean_average_precision" in metrics:
+        names, key = RANKING_METRICS, "rankingMetrics"
+    else:
+        names, key = REGRESSION_METRICS, "regressionMetrics"
+    return {key: {names[k]: json_number(v) for k, v in metrics.items() if k in names}}
+
+
+def training_run(model: MLModel) -> dict[str, Any]:
+    job = model.training_job
+    started = (job.started or job.created) if job else model.created
+    iterations = sorted(model.current_iterations(), key=lambda it: it.iteration)
+    results = []
+    for it in iterations:
+        result: dict[str, Any] = {
+            "index": it.iteration,
+            "durationMs": str(it.duration_ms),
+            "trainingLoss": json_number(it.loss),
+        }
+        if it.eval_loss is not None:
+            result["evalLoss"] = json_number(it.eval_loss)
+        results.append(result)
+    run: dict[str, Any] = {
+        "startTime": started.isoformat().replace("+00:00", "Z"),
+        "trainingStartTime": millis(started),
+        "trainingOptions": training_options(model),
+        "results": results,
+    }
+    metrics = evaluation_metrics(model)
+    if metrics:
+        run["evaluationMetrics"] = metrics
+    return run
+
+
+def model_list_item(model: MLModel) -> dict[str, Any]:
+    return {
+        "modelReference": model_reference(model),
+        "modelType": model.model_type,
+        "creationTime": millis(model.created),
+        "lastModifiedTime": millis(model.modified),
+        "labels": {},
+    }
+
+
+def model_resource(model: MLModel) -> dict[str, Any]:
+    resource = {
+        **model_list_item(model),
+        "etag": etag(model.pk, model.modified),
+        "location": model.dataset.location,
+        "featureColumns": _sql_fields(model.feature_columns, "INT64"),
+        "labelColumns": _sql_fields(model.label_columns, "FLOAT64"),
+        "trainingRuns": [training_run(model)],
+    }
+    if model.description:
+        resource["description"] = model.description
+    return resource

@@ -1,0 +1,465 @@
+"""BigQuery REST v2 views: each parses its request, calls the catalog or the engine, shows JSON.
+
+Every view goes through `api_view`, which checks the method and the body and turns refusals into
+BigQuery's errors; the lookups and the resource shapes live in `resources`, jobs in `jobs`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from console.api import discovery, fields, jobs, params, resources, uploads
+from console.api.decorators import api_view, parse_json
+from console.api.errors import ApiError
+from console.api.rows import encode_rows, select_fields
+from console.catalog import storage
+from console.catalog.models import Dataset, Project, Table
+from console.engine import tables as engine_tables
+from console.engine.results import read_rows
+from console.engine.types import arrow_schema
+from console.jobs.models import Job
+
+LIST_PAGE = 50
+JOB_WAIT_MS = 10_000
+
+
+def _page(items: list[Any], start: int, size: int) -> tuple[list[Any], str | None]:
+    page = items[start : start + size]
+    return page, (str(start + size) if start + size < len(items) else None)
+
+
+def _labels(value: Any) -> dict[str, str]:
+    labels = value or {}
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+        raise ApiError("Invalid value for labels: keys and values must be strings")
+    return labels
+
+
+def _time_ms(value: Any) -> Any:
+    if value is None:
+        return None
+    return dt.datetime.fromtimestamp(int(value) / 1000, tz=dt.UTC)
+
+
+# Projects ------------------------------------------------------------------------------------
+
+
+@api_view("GET")
+def projects(request: HttpRequest) -> dict[str, Any]:
+    Project.default()
+    items = [
+        {
+            "kind": "bigquery#project",
+            "id": p.project_id,
+            "numericId": str(p.pk),
+            "projectReference": {"projectId": p.project_id},
+            "friendlyName": p.project_id,
+        }
+        for p in Project.objects.all()
+    ]
+    return {"kind": "bigquery#projectList", "projects": items, "totalItems": len(items)}
+
+
+# Datasets ------------------------------------------------------------------------------------
+
+
+@api_view("GET", "POST", body=fields.DATASET, body_name="dataset")
+def datasets(request: HttpRequest, project_id: str) -> dict[str, Any]:
+    project = resources.get_project(request, project_id)
+    if request.method == "POST":
+        body = request.json
+        ref = body.get("datasetReference") or {}
+        if not ref.get("datasetId"):
+            raise ApiError("Required parameter is missing: datasetReference.datasetId", "required")
+        if ref.get("projectId") and ref["projectId"] != project.project_id:
+            raise ApiError(f"Dataset project {ref['projectId']} does not match {project_id}")
+        dataset = Dataset.create(
+            project,
+            ref["datasetId"],
+            location=body.get("location") or "US",
+            description=body.get("description") or "",
+            default_table_expiration_ms=fields.as_int(body.get("defaultTableExpirationMs")),
+            labels=_labels(body.get("labels")),
+        )
+        return resources.dataset_resource(request, dataset)
+    items = list(project.datasets.all())
+    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
+    page, token = _page(items, params.page_start(request), size)
+    body: dict[str, Any] = {
+        "kind": "bigquery#datasetList",
+        "etag": resources.etag(len(items), *(d.pk for d in page)),
+        "datasets": [resources.dataset_list_item(d) for d in page],
+    }
+    if token:
+        body["nextPageToken"] = token
+    return body
+
+
+@api_view("GET", "PATCH", "PUT", "DELETE", body=fields.DATASET, body_name="dataset")
+def dataset(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, Any] | None:
+    ds = resources.get_dataset(request, project_id, dataset_id)
+    if request.method == "DELETE":
+        ds.delete_with_contents(params.flag(request, "deleteContents"))
+        return None
+    if request.method in ("PATCH", "PUT"):
+        _update_dataset(ds, request.json, replace=request.method == "PUT")
+    return resources.dataset_resource(request, ds)
+
+
+def _update_dataset(ds: Dataset, body: dict[str, Any], *, replace: bool) -> None:
+    if body.get("location") and body["location"] != ds.location:
+        raise ApiError(f"Cannot change the location of dataset {ds.full_id}")
+    if replace or "description" in body:
+        ds.description = body.get("description") or ""
+    if replace or "labels" in body:
+        ds.labels = _labels(body.get("labels"))
+    if replace or "defaultTableExpirationMs" in body:
+        ds.default_table_expiration_ms = fields.as_int(body.get("defaultTableExpirationMs"))
+    ds.save()
+
+
+# Tables --------------------------------------------------------------------------------------
+
+
+def _schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
+    schema_fields = (body.get("schema") or {}).get("fields")
+    if not schema_fields:
+        return None
+    for field in schema_fields:
+        if not field.get("name") or not field.get("type"):
+            raise ApiError("Invalid schema: every field needs a name and a type")
+    try:
+        arrow_schema(schema_fields)
+    except KeyError as err:
+        raise ApiError(f"Invalid schema: unsupported type {err.args[0]}") from None
+    return [{**f, "mode": f.get("mode") or "NULLABLE"} for f in schema_fields]
+
+
+@api_view("GET", "POST", body=fields.TABLE, body_name="table")
+def tables(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, Any]:
+    ds = resources.get_dataset(request, project_id, dataset_id)
+    if request.method == "POST":
+        return resources.table_resource(request, _insert_table(ds, request.json))
+    items = list(ds.tables.all())
+    for table in items:
+        table.dataset = ds
+    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
+    page, token = _page(items, params.page_start(request), size)
+    body: dict[str, Any] = {
+        "kind": "bigquery#tableList",
+        "etag": resources.etag(len(items), *(t.pk for t in page)),
+        "tables": [resources.table_list_item(t) for t in page],
+        "totalItems": len(items),
+    }
+    if token:
+        body["nextPageToken"] = token
+    return body
+
+
+def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
+    ref = body.get("tableReference") or {}
+    table_id = ref.get("tableId")
+    if not table_id:
+        raise ApiError("Required parameter is missing: tableReference.tableId", "required")
+    for unsupported in ("view", "materializedView", "externalDataConfiguration"):
+        if body.get(unsupported):
+            raise ApiError(f"Tables with {unsupported} are not supported by Quarry yet")
+    try:
+        Table(dataset=ds, table_id=table_id).full_clean(validate_unique=False, exclude=["dataset"])
+    except Exception as err:
+        raise ApiError(str(getattr(err, "messages", [err])[0])) from None
+    if ds.tables.filter(table_id=table_id).exists() or ds.models.filter(model_id=table_id).exists():
+        raise ApiError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
+    schema_fields = _schema_fields(body)
+    if schema_fields:
+        # A table with a schema gets an empty first version, so queries see its columns.
+        schema = arrow_schema(schema_fields)
+        relative, _ = engine_tables.write_parquet("tables", schema, iter([]))
+        table = engine_tables.commit_version(ds, table_id, relative, 0, schema, schema_fields)
+    else:
+        table = Table.objects.create(dataset=ds, table_id=table_id)
+    table.description = body.get("description") or ""
+    table.expiration_time = _time_ms(body.get("expirationTime"))
+    table.save(update_fields=["description", "expiration_time", "modified"])
+    table.dataset = ds
+    return table
+
+
+@api_view("GET", "PATCH", "PUT", "DELETE", body=fields.TABLE, body_name="table")
+def table(
+    request: HttpRequest, project_id: str, dataset_id: str, table_id: str
+) -> dict[str, Any] | None:
+    tbl = resources.get_table(request, project_id, dataset_id, table_id)
+    if request.method == "DELETE":
+        path = tbl.data_path
+        with transaction.atomic():
+            tbl.delete()
+            transaction.on_commit(lambda: storage.remove(path))
+        return None
+    if request.method in ("PATCH", "PUT"):
+        _update_table(tbl, request.json, replace=request.method == "PUT")
+    return resources.table_resource(request, tbl)
+
+
+def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> None:
+    if body.get("labels"):
+        raise ApiError("Table labels are not supported by Quarry yet")
+    if replace or "description" in body:
+        tbl.description = body.get("description") or ""
+    if replace or "expirationTime" in body:
+        tbl.expiration_time = _time_ms(body.get("expirationTime"))
+    new_fields = _schema_fields(body)
+    if new_fields:
+        # Descriptions and modes may change; columns themselves change through a load or DDL.
+        old = [(f["name"], arrow_schema([f]).field(0).type) for f in tbl.schema]
+        new = [(f["name"], arrow_schema([f]).field(0).type) for f in new_fields]
+        if old != new:
+            raise ApiError(
+                f"Changing the columns of {tbl.full_id} through tables.patch is not supported by "
+                "Quarry yet: load the data again or use CREATE OR REPLACE TABLE"
+            )
+        tbl.schema = new_fields
+    tbl.save()
+
+
+@api_view("GET")
+def table_data(
+    request: HttpRequest, project_id: str, dataset_id: str, table_id: str
+) -> dict[str, Any]:
+    tbl = resources.get_table(request, project_id, dataset_id, table_id)
+    start = (
+        params.page_start(request)
+        if request.GET.get("pageToken")
+        else params.integer(request, "startIndex", 0)
+    )
+    size = params.integer(request, "maxResults", jobs.DEFAULT_PAGE_ROWS)
+    stored_fields, rows, total = read_rows(tbl, start, size) if size else (tbl.schema, [], 0)
+    total = tbl.num_rows if not size else total
+    shown_fields, rows = select_fields(stored_fields, rows, request.GET.get("selectedFields", ""))
+    int64 = params.flag(request, "formatOptions.useInt64Timestamp")
+    body: dict[str, Any] = {
+        "kind": "bigquery#tableDataList",
+        "etag": resources.etag(tbl.pk, tbl.version, start),
+        "totalRows": str(total),
+        "rows": encode_rows(shown_fields, rows, int64),
+    }
+    if start + len(rows) < total and size:
+        body["pageToken"] = str(start + len(rows))
+    return body
+
+
+# Models --------------------------------------------------------------------------------------
+
+
+@api_view("GET")
+def models(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, Any]:
+    ds = resources.get_dataset(request, project_id, dataset_id)
+    items = list(ds.models.exclude(artifact_path=""))
+    for model in items:
+        model.dataset = ds
+    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
+    page, token = _page(items, params.page_start(request), size)
+    body: dict[str, Any] = {"models": [resources.model_list_item(m) for m in page]}
+    if token:
+        body["nextPageToken"] = token
+    return body
+
+
+@api_view("GET", "PATCH", "DELETE", body=fields.MODEL, body_name="model")
+def model(
+    request: HttpRequest, project_id: str, dataset_id: str, model_id: str
+) -> dict[str, Any] | None:
+    mdl = resources.get_model(request, project_id, dataset_id, model_id)
+    if request.method == "DELETE":
+        path = mdl.artifact_path
+        with transaction.atomic():
+            mdl.delete()
+            transaction.on_commit(lambda: storage.remove(path))
+        return None
+    if request.method == "PATCH":
+        body = request.json
+        for unsupported in ("labels", "friendlyName", "expirationTime"):
+            if body.get(unsupported):
+                raise ApiError(f"Model {unsupported} is not supported by Quarry yet")
+        if "description" in body:
+            mdl.description = body.get("description") or ""
+            mdl.save(update_fields=["description", "modified"])
+    return resources.model_resource(mdl)
+
+
+# Jobs ----------------------------------------------------------------------------------------
+
+
+@api_view("GET", "POST", body=fields.JOB, body_name="job")
+def job_list(request: HttpRequest, project_id: str) -> dict[str, Any]:
+    project = resources.get_project(request, project_id)
+    if request.method == "POST":
+        return _insert_job(request, project, request.json)
+    found = Job.objects.filter(project=project).select_related("project")
+    states = [s.upper() for s in request.GET.getlist("stateFilter")]
+    if states:
+        found = found.filter(state__in=states)
+    lowest = params.integer(request, "minCreationTime")
+    if lowest is not None:
+        found = found.filter(created__gte=_time_ms(lowest))
+    highest = params.integer(request, "maxCreationTime")
+    if highest is not None:
+        found = found.filter(created__lte=_time_ms(highest))
+    start = params.page_start(request)
+    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
+    page = list(found[start : start + size + 1])
+    items = []
+    for job in page[:size]:
+        resource = jobs.job_resource(request, job)
+        resource["state"] = job.state
+        if job.error_result:
+            resource["errorResult"] = resource["status"]["errorResult"]
+        resource.pop("selfLink")
+        items.append(resource)
+    body: dict[str, Any] = {
+        "kind": "bigquery#jobList",
+        "etag": resources.etag(start),
+        "jobs": items,
+    }
+    if len(page) > size:
+        body["nextPageToken"] = str(start + size)
+    return body
+
+
+def _insert_job(request: HttpRequest, project: Any, body: dict[str, Any]) -> dict[str, Any]:
+    configuration = body.get("configuration") or {}
+    if configuration.get("query"):
+        job = jobs.submit_query(
+            project,
+            configuration["query"],
+            reference=body.get("jobReference"),
+            dry_run=bool(configuration.get("dryRun")),
+            labels=_labels(configuration.get("labels")),
+        )
+        return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
+    if configuration.get("load"):
+        raise ApiError(
+            "A load job needs its file: upload it to /upload/bigquery/v2/projects/"
+            f"{project.project_id}/jobs (Quarry does not read Cloud Storage URIs)"
+        )
+    for kind in ("copy", "extract"):
+        if configuration.get(kind):
+            raise ApiError(f"{kind.title()} jobs are not supported by Quarry yet")
+    raise ApiError("Required parameter is missing: configuration.query or configuration.load")
+
+
+@api_view("GET")
+def job_detail(request: HttpRequest, project_id: str, job_id: str) -> dict[str, Any]:
+    return jobs.job_resource(request, resources.get_job(request, project_id, job_id))
+
+
+@api_view("POST")
+def job_cancel(request: HttpRequest, project_id: str, job_id: str) -> dict[str, Any]:
+    job = resources.get_job(request, project_id, job_id)
+    job.request_cancel()
+    return {"kind": "bigquery#jobCancelResponse", "job": jobs.job_resource(request, job)}
+
+
+@api_view("POST", body=fields.QUERY_REQUEST, body_name="query_request")
+def query(request: HttpRequest, project_id: str) -> dict[str, Any]:
+    project = resources.get_project(request, project_id)
+    body = request.json
+    passed = ("query", "defaultDataset", "useLegacySql", "queryParameters", "parameterMode")
+    config = {key: body[key] for key in passed if key in body}
+    config.setdefault("query", "")
+    job = jobs.submit_query(
+        project, config, dry_run=bool(body.get("dryRun")), labels=_labels(body.get("labels"))
+    )
+    job = jobs.wait(job, fields.as_int(body.get("timeoutMs"), JOB_WAIT_MS))
+    return jobs.query_results(
+        request,
+        job,
+        start=0,
+        max_rows=fields.as_int(body.get("maxResults")),
+        int64_timestamps=bool((body.get("formatOptions") or {}).get("useInt64Timestamp")),
+        kind="bigquery#queryResponse",
+    )
+
+
+@api_view("GET")
+def query_results(request: HttpRequest, project_id: str, job_id: str) -> dict[str, Any]:
+    job = resources.get_job(request, project_id, job_id)
+    if job.job_type != Job.Type.QUERY:
+        raise ApiError(f"Job {job.job_id} is not a query job")
+    job = jobs.wait(job, params.integer(request, "timeoutMs", JOB_WAIT_MS))
+    start = (
+        params.page_start(request)
+        if request.GET.get("pageToken")
+        else params.integer(request, "startIndex", 0)
+    )
+    return jobs.query_results(
+        request,
+        job,
+        start=start,
+        max_rows=params.integer(request, "maxResults"),
+        int64_timestamps=params.flag(request, "formatOptions.useInt64Timestamp"),
+        kind="bigquery#getQueryResultsResponse",
+    )
+
+
+# Uploads -------------------------------------------------------------------------------------
+
+
+@api_view("POST", "PUT")
+def upload(request: HttpRequest, project_id: str) -> dict[str, Any] | HttpResponse:
+    project = resources.get_project(request, project_id)
+    upload_type = request.GET.get("uploadType", "")
+    if request.method == "PUT":
+        return _resumable_chunk(request, project, request.GET.get("upload_id", ""))
+    if upload_type == "multipart":
+        metadata, data = uploads.split_multipart(request)
+        job = jobs.submit_upload(project, metadata, io.BytesIO(data))
+        return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
+    if upload_type == "resumable":
+        metadata = parse_json(request, fields.JOB, "job")
+        load = jobs.check_load(project, metadata)
+        Dataset.lookup(project, load["destinationTable"]["datasetId"])
+        uploads.check_length(request, header="HTTP_X_UPLOAD_CONTENT_LENGTH")
+        session_id = uploads.open_session(metadata)
+        location = request.build_absolute_uri(
+            f"/upload/bigquery/v2/projects/{project.project_id}/jobs"
+            f"?uploadType=resumable&upload_id={session_id}"
+        )
+        response = JsonResponse({})
+        response["Location"] = location
+        return response
+    raise ApiError(f"Unsupported uploadType {upload_type!r}: use multipart or resumable")
+
+
+def _resumable_chunk(request: HttpRequest, project: Any, session_id: str) -> Any:
+    metadata = uploads.session_metadata(session_id)
+    first, _last, total = uploads.content_range(request)
+    try:
+        received = uploads.append_chunk(session_id, request, first)
+    except ApiError:
+        uploads.close_session(session_id)
+        raise
+    if total is not None and received < total:
+        response = HttpResponse(status=308)
+        if received:
+            response["Range"] = f"bytes=0-{received - 1}"
+        return response
+    try:
+        with open(uploads.part_file(session_id), "rb") as handle:
+            job = jobs.submit_upload(project, metadata, handle)
+    finally:
+        uploads.close_session(session_id)
+    return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
+
+
+# Discovery -----------------------------------------------------------------------------------
+
+
+@api_view("GET")
+def discovery_document(request: HttpRequest) -> dict[str, Any]:
+    return discovery.document(request.build_absolute_uri("/"))

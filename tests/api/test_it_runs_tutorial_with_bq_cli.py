@@ -1,0 +1,88 @@
+"""The tutorial's own bq commands against a live Quarry, where google-cloud-cli is installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from console.catalog.models import Dataset, MLModel, Table
+
+BQ = shutil.which("bq")
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(
+        BQ is None,
+        reason="the bq CLI is not installed (it comes with Debian's google-cloud-cli package)",
+    ),
+]
+
+CREATE_MODEL = (
+    "CREATE OR REPLACE MODEL `bqml_tutorial.my_mf_model` OPTIONS(model_type='matrix_factorization',"
+    " feedback_type='explicit', user_col='user_id', item_col='item_id', l2_reg=9.83,"
+    " num_factors=34) AS SELECT user_id, item_id, rating FROM `bqml_tutorial.ratings`"
+)
+
+
+@pytest.fixture
+def bq_cli(live_server, worker: None, transactional_db: None, tmp_path: Path):
+    """Return a function that runs `bq --api <live server>` and returns the finished process."""
+    # bq insists on credentials even for a local server; any token in a file will do.
+    token = tmp_path / "token"
+    token.write_text("quarry-local")
+    (tmp_path / "gcloud").mkdir()
+    env = {
+        **os.environ,
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+        "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token),
+        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
+    }
+
+    # Each bq command spends seconds starting gcloud; an IPv4 address saves a lookup on top.
+    api = live_server.url.replace("localhost", "127.0.0.1")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [BQ, "--api", api, "--project_id=local-project", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+
+    return run
+
+
+def test_it_runs_the_tutorial_commands(bq_cli, tutorial_files, tmp_path: Path) -> None:
+    ratings_csv, _ = tutorial_files
+    (tmp_path / "ratings.csv").write_bytes(ratings_csv)
+
+    made = bq_cli("mk", "-d", "--location=US", "--description", "Tutorial.", "bqml_tutorial")
+    assert made.stdout.strip() == "Dataset 'local-project:bqml_tutorial' successfully created."
+    loaded = bq_cli(
+        "load",
+        "--source_format=CSV",
+        "--field_delimiter=@",
+        "bqml_tutorial.ratings",
+        "ratings.csv",
+        "user_id:INT64,item_id:INT64,rating:FLOAT64,timestamp:TIMESTAMP",
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert Table.objects.get(table_id="ratings").num_rows == ratings_csv.count(b"\n")
+
+    trained = bq_cli("query", "--use_legacy_sql=false", CREATE_MODEL)
+    assert trained.returncode == 0, trained.stderr
+    assert MLModel.objects.filter(model_id="my_mf_model").exclude(artifact_path="").exists()
+    models = bq_cli("ls", "-m", "bqml_tutorial")
+    assert "my_mf_model" in models.stdout and "MATRIX_FACTORIZATION" in models.stdout
+    shown = bq_cli("show", "bqml_tutorial.ratings")
+    assert shown.stdout.startswith("Table local-project:bqml_tutorial.ratings")
+    assert "|- timestamp: timestamp" in shown.stdout
+
+    removed = bq_cli("rm", "-r", "-f", "-d", "bqml_tutorial")
+    assert removed.returncode == 0, removed.stderr
+    assert not Dataset.objects.exists() and not MLModel.objects.exists()

