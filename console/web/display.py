@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 RECORD_TYPES = ("RECORD", "STRUCT")
@@ -46,32 +46,24 @@ def format_scalar(value: Any) -> str:
     return str(value)
 
 
-def _scalar_html(value: Any) -> SafeString:
+def _scalar_html(value: Any) -> str:
     if value is None:
         return NULL
     css = "num" if isinstance(value, int | float | Decimal) and not isinstance(value, bool) else ""
-    return format_html('<span class="{}">{}</span>', css, format_scalar(value))
+    return f'<span class="{css}">{escape(format_scalar(value))}</span>'
 
 
-def _struct_table(fields: Sequence[dict[str, Any]], rows: Sequence[Any]) -> SafeString:
-    head = format_html_join("", '<th scope="col">{}</th>', ((f["name"],) for f in fields))
-    body = format_html_join(
-        "",
-        "<tr>{}</tr>",
-        (
-            (
-                format_html_join(
-                    "",
-                    "<td>{}</td>",
-                    ((render_cell(_field_value(row, f, i), f),) for i, f in enumerate(fields)),
-                ),
-            )
-            for row in rows
-        ),
+def _struct_table(fields: Sequence[dict[str, Any]], rows: Sequence[Any]) -> str:
+    head = "".join(f'<th scope="col">{escape(f["name"])}</th>' for f in fields)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{render_cell(_field_value(row, f, i), f)}</td>" for i, f in enumerate(fields)
+        )
+        + "</tr>"
+        for row in rows
     )
-    return format_html(
-        '<table class="nested"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
-    )
+    return f'<table class="nested"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _field_value(row: Any, field: dict[str, Any], index: int) -> Any:
@@ -90,14 +82,14 @@ def render_cell(value: Any, field: dict[str, Any]) -> SafeString:
         if not value:
             return EMPTY_ARRAY
         if kind in RECORD_TYPES:
-            return _struct_table(subfields, value)
-        items = format_html_join("", "<li>{}</li>", ((_scalar_html(v),) for v in value))
-        return format_html('<ul class="array">{}</ul>', items)
+            return mark_safe(_struct_table(subfields, value))  # noqa: S308 - escaped above
+        items = "".join(f"<li>{_scalar_html(v)}</li>" for v in value)
+        return mark_safe(f'<ul class="array">{items}</ul>')  # noqa: S308 - escaped above
     if kind in RECORD_TYPES:
         if value is None:
-            return _scalar_html(None)
-        return _struct_table(subfields, [value])
-    return _scalar_html(value)
+            return NULL
+        return mark_safe(_struct_table(subfields, [value]))  # noqa: S308 - escaped above
+    return mark_safe(_scalar_html(value))  # noqa: S308 - escaped above
 
 
 def _is_record(field: dict[str, Any]) -> bool:
@@ -121,43 +113,47 @@ def result_body(
     """Return one <tbody> per result row, as the BigQuery console lays results out.
 
     A STRUCT spreads over one column per field; an ARRAY<STRUCT> becomes nested rows under its
-    columns while the row's other cells span them all.
+    columns while the row's other cells span them all. Built as plain strings (every value goes
+    through escape) because a results page renders thousands of cells.
     """
-    groups = []
+    records_at = [
+        (i, (f.get("mode") or "").upper() == "REPEATED")
+        for i, f in enumerate(schema)
+        if _is_record(f)
+    ]
+    record_index = {i for i, _ in records_at}
+    out: list[str] = []
     for number, row in enumerate(rows, start=first_row):
         records: dict[int, list[Any]] = {}
-        for i, field in enumerate(schema):
-            if _is_record(field):
-                value = row[i] if i < len(row) else None
-                if (field.get("mode") or "").upper() == "REPEATED":
-                    records[i] = list(value or [])
-                else:
-                    records[i] = [] if value is None else [value]
+        for i, repeated in records_at:
+            value = row[i] if i < len(row) else None
+            if repeated:
+                records[i] = list(value or [])
+            else:
+                records[i] = [] if value is None else [value]
         height = max([1, *(len(v) for v in records.values())])
-        lines = []
+        out.append("<tbody>")
         for line in range(height):
-            cells = []
+            out.append("<tr>")
             if line == 0:
-                cells.append(format_html('<td class="rownum" rowspan="{}">{}</td>', height, number))
+                out.append(f'<td class="rownum" rowspan="{height}">{number}</td>')
             for i, field in enumerate(schema):
-                if i in records:
+                if i in record_index:
                     element = records[i][line] if line < len(records[i]) else None
                     for sub in field["fields"]:
-                        value = element.get(sub["name"]) if isinstance(element, dict) else None
-                        inner = render_cell(value, sub) if element is not None else ""
-                        cells.append(format_html('<td class="sub">{}</td>', inner))
+                        if isinstance(element, dict):
+                            inner = render_cell(element.get(sub["name"]), sub)
+                        elif element is not None:
+                            inner = render_cell(None, sub)
+                        else:
+                            inner = ""
+                        out.append(f'<td class="sub">{inner}</td>')
                 elif line == 0:
                     value = row[i] if i < len(row) else None
-                    cells.append(
-                        format_html('<td rowspan="{}">{}</td>', height, render_cell(value, field))
-                    )
-            lines.append(
-                format_html("<tr>{}</tr>", format_html_join("", "{}", ((c,) for c in cells)))
-            )
-        groups.append(
-            format_html("<tbody>{}</tbody>", format_html_join("", "{}", ((t,) for t in lines)))
-        )
-    return format_html_join("", "{}", ((g,) for g in groups))
+                    out.append(f'<td rowspan="{height}">{render_cell(value, field)}</td>')
+            out.append("</tr>")
+        out.append("</tbody>")
+    return mark_safe("".join(out))  # noqa: S308 - every value above went through escape
 
 
 def format_duration(seconds: float | None) -> str:
@@ -249,16 +245,100 @@ def metric_label(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def format_bytes(count: int) -> str:
+    """Return a byte count as the query validator says it: '0 B', '41.9 KB', '205.9 MB'."""
+    size = float(count)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} PB"
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    # BigQuery's JSON view prints every scalar as a string.
+    return format_scalar(value)
+
+
+def rows_json(schema: Sequence[dict[str, Any]], rows: Sequence[Sequence[Any]]) -> str:
+    """Return rows as the results pane's JSON tab shows them: a list of objects, indented."""
+    names = [f["name"] for f in schema]
+    objects = [
+        {name: _json_value(row[i] if i < len(row) else None) for i, name in enumerate(names)}
+        for row in rows
+    ]
+    return json.dumps(objects, indent=2, ensure_ascii=False)
+
+
+# The Details tab lists every training option, in the order BigQuery's model page shows them.
+_OPTION_ORDER = [
+    "model_type",
+    "feedback_type",
+    "user_col",
+    "item_col",
+    "rating_col",
+    "num_factors",
+    "l2_reg",
+    "wals_alpha",
+    "max_iterations",
+    "early_stop",
+    "min_rel_progress",
+    "data_split_method",
+    "data_split_eval_fraction",
+    "data_split_col",
+]
+_OPTION_LABELS = {
+    "model_type": "Model type",
+    "feedback_type": "Feedback type",
+    "user_col": "User column",
+    "item_col": "Item column",
+    "rating_col": "Rating column",
+    "num_factors": "Number of factors",
+    "l2_reg": "L2 regularization",
+    "wals_alpha": "WALS alpha",
+    "max_iterations": "Max allowed iterations",
+    "early_stop": "Early stop",
+    "min_rel_progress": "Min relative progress",
+    "data_split_method": "Data split method",
+    "data_split_eval_fraction": "Data split evaluation fraction",
+    "data_split_col": "Data split column",
+}
+
+
+def training_options(
+    options: dict[str, Any], default_max_iterations: int
+) -> list[tuple[str, str, Any]]:
+    """Return (label, option name, value) for every training option, known ones first."""
+    merged = dict(options or {})
+    merged.setdefault("max_iterations", default_max_iterations)
+    names = [n for n in _OPTION_ORDER if n in merged]
+    names += sorted(n for n in merged if n not in _OPTION_LABELS)
+    return [(_OPTION_LABELS.get(n, n.replace("_", " ").capitalize()), n, merged[n]) for n in names]
+
+
 def loss_curve_svg(
-    points: Sequence[tuple[int, float]], width: int = 640, height: int = 240
+    points: Sequence[tuple[Any, ...]], width: int = 640, height: int = 240
 ) -> SafeString | str:
-    """Return an SVG line chart of loss by iteration (points oldest first), or '' if empty."""
-    points = [(i, loss) for i, loss in points if loss is not None and math.isfinite(loss)]
-    if not points:
+    """Return an SVG chart of loss by iteration, or '' if there is nothing to draw.
+
+    points are (iteration, training loss) or (iteration, training loss, evaluation loss), oldest
+    first; an evaluation loss curve is drawn too when there is one.
+    """
+    train = [(p[0], p[1]) for p in points if p[1] is not None and math.isfinite(p[1])]
+    evals = [
+        (p[0], p[2]) for p in points if len(p) > 2 and p[2] is not None and math.isfinite(p[2])
+    ]
+    if not train:
         return ""
     left, right, top, bottom = 64, 16, 16, 36
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
+    xs = [p[0] for p in train]
+    ys = [p[1] for p in train] + [p[1] for p in evals]
     x_min, x_max = min(xs), max(xs)
     y_min, y_max = min(ys), max(ys)
     if y_max == y_min:
@@ -273,12 +353,20 @@ def loss_curve_svg(
     def sy(y: float) -> float:
         return top + (1 - (y - y_min) / (y_max - y_min)) * plot_h
 
-    line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in points)
-    dots = format_html_join(
-        "",
-        '<circle cx="{}" cy="{}" r="3"><title>Iteration {}: {}</title></circle>',
-        ((f"{sx(x):.1f}", f"{sy(y):.1f}", x, f"{y:.4f}") for x, y in points),
-    )
+    def series(data: list[tuple[Any, float]], css: str, name: str) -> SafeString:
+        line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in data)
+        dots = format_html_join(
+            "",
+            '<circle cx="{}" cy="{}" r="3"><title>Iteration {}: {} {}</title></circle>',
+            ((f"{sx(x):.1f}", f"{sy(y):.1f}", x, name, f"{y:.4f}") for x, y in data),
+        )
+        return format_html(
+            '<g class="series {}"><polyline points="{}"/><g class="dots">{}</g></g>',
+            css,
+            line,
+            dots,
+        )
+
     grid = []
     for k in range(5):
         value = y_min + (y_max - y_min) * k / 4
@@ -296,17 +384,18 @@ def loss_curve_svg(
         '<text x="{}" y="{}" text-anchor="middle">{}</text>',
         ((f"{sx(x):.1f}", height - bottom + 18, x) for x in ticks),
     )
+    curves = series(train, "train", "training loss")
+    if evals:
+        curves = format_html("{}{}", curves, series(evals, "eval", "evaluation loss"))
     return format_html(
         '<svg class="loss-curve" viewBox="0 0 {} {}" role="img" '
-        'aria-label="Training data loss by iteration">{}{}'
-        '<polyline points="{}"/><g class="dots">{}</g>'
+        'aria-label="Training data loss by iteration">{}{}{}'
         '<text class="axis-label" x="{}" y="{}" text-anchor="middle">Iteration</text></svg>',
         width,
         height,
         grid_html,
         tick_html,
-        line,
-        dots,
+        curves,
         f"{left + plot_w / 2:.1f}",
         height - 2,
     )

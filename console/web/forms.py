@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
-from console.catalog.models import validate_table_id
+from console.catalog.models import Dataset, validate_dataset_id, validate_table_id
 
 MULTI_REGIONS = [
     ("US", "US (multiple regions in United States)"),
@@ -22,9 +25,88 @@ REGIONS = [
     ("asia-southeast1", "asia-southeast1 (Singapore)"),
     ("australia-southeast1", "australia-southeast1 (Sydney)"),
 ]
+DAY_MS = 24 * 60 * 60 * 1000
+# BigQuery's label rules: keys start with a lowercase letter; both use lowercase letters, digits,
+# underscores and dashes, at most 63 characters; at most 64 labels.
+LABEL_KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+LABEL_VALUE_RE = re.compile(r"^[a-z0-9_-]{0,63}$")
+MAX_LABELS = 64
 
 
-class CreateDatasetForm(forms.Form):
+def parse_labels(keys: list[str], values: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Return (labels, errors) from parallel lists of label keys and values; blank rows vanish."""
+    labels: dict[str, str] = {}
+    errors: list[str] = []
+    for number, (key, value) in enumerate(zip(keys, values, strict=False), start=1):
+        key, value = key.strip(), value.strip()
+        if not key and not value:
+            continue
+        if not LABEL_KEY_RE.match(key):
+            errors.append(
+                f'Label {number}: key "{key}" must start with a lowercase letter and use only '
+                "lowercase letters, digits, underscores and dashes (at most 63)."
+            )
+        elif not LABEL_VALUE_RE.match(value):
+            errors.append(
+                f'Label {number}: value "{value}" may use only lowercase letters, digits, '
+                "underscores and dashes (at most 63)."
+            )
+        elif key in labels:
+            errors.append(f'Label {number}: key "{key}" appears twice.')
+        else:
+            labels[key] = value
+    if len(labels) > MAX_LABELS:
+        errors.append(f"A dataset can have at most {MAX_LABELS} labels.")
+    return labels, errors
+
+
+class DatasetOptionsForm(forms.Form):
+    """Description, labels and default table expiration: what both create and edit offer."""
+
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    enable_expiration = forms.BooleanField(label="Enable table expiration", required=False)
+    expiration_days = forms.IntegerField(
+        label="Default maximum table age (days)",
+        required=False,
+        min_value=1,
+        max_value=365 * 100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def label_rows(self) -> list[tuple[str, str]]:
+        """Return the label rows to show: what was posted (or initial), plus one blank row."""
+        if self.is_bound:
+            pairs = list(
+                zip(self.data.getlist("label_key"), self.data.getlist("label_value"), strict=False)
+            )
+        else:
+            pairs = list((self.initial.get("labels") or {}).items())
+        pairs = [(k, v) for k, v in pairs if k or v]
+        return [*pairs, ("", "")]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        labels, errors = parse_labels(
+            self.data.getlist("label_key"), self.data.getlist("label_value")
+        )
+        for error in errors:
+            self.add_error(None, error)
+        data["labels"] = labels
+        if data.get("enable_expiration"):
+            if not data.get("expiration_days"):
+                self.add_error(
+                    "expiration_days", "Enter the number of days, or turn expiration off."
+                )
+            else:
+                data["default_table_expiration_ms"] = data["expiration_days"] * DAY_MS
+        else:
+            data["default_table_expiration_ms"] = None
+        return data
+
+
+class CreateDatasetForm(DatasetOptionsForm):
     dataset_id = forms.CharField(
         label="Dataset ID",
         max_length=1024,
@@ -33,7 +115,7 @@ class CreateDatasetForm(forms.Form):
     )
     location_type = forms.ChoiceField(
         label="Location type",
-        choices=[("multi-region", "Multi-region"), ("region", "Region")],
+        choices=[("region", "Region"), ("multi-region", "Multi-region")],
         initial="multi-region",
         widget=forms.RadioSelect,
     )
@@ -43,11 +125,18 @@ class CreateDatasetForm(forms.Form):
         initial="US",
         help_text="After a dataset is created, the location can't be changed.",
     )
-    description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
 
-    def clean(self) -> dict:
+    field_order = ["dataset_id", "location_type", "location"]
+
+    def clean_dataset_id(self) -> str:
+        dataset_id = self.cleaned_data["dataset_id"].strip()
+        try:
+            validate_dataset_id(dataset_id)
+        except ValidationError as err:
+            raise ValidationError(err.messages[0]) from None
+        return dataset_id
+
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         kind, location = data.get("location_type"), data.get("location")
         allowed = dict(MULTI_REGIONS if kind == "multi-region" else REGIONS)
@@ -57,7 +146,41 @@ class CreateDatasetForm(forms.Form):
         return data
 
 
+class EditDatasetForm(DatasetOptionsForm):
+    """The dataset's "Edit details": what BigQuery lets you change after creation."""
+
+    def __init__(self, *args: Any, dataset: Dataset, **kwargs: Any) -> None:
+        expiration_ms = dataset.default_table_expiration_ms
+        kwargs.setdefault(
+            "initial",
+            {
+                "description": dataset.description,
+                "labels": dataset.labels or {},
+                "enable_expiration": bool(expiration_ms),
+                "expiration_days": expiration_ms // DAY_MS if expiration_ms else None,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.dataset = dataset
+
+    def save(self) -> Dataset:
+        """Write the edited details to the dataset row and return it."""
+        data = self.cleaned_data
+        self.dataset.description = data["description"]
+        self.dataset.labels = data["labels"]
+        self.dataset.default_table_expiration_ms = data["default_table_expiration_ms"]
+        self.dataset.save(
+            update_fields=["description", "labels", "default_table_expiration_ms", "modified"]
+        )
+        return self.dataset
+
+
 class LoadTableForm(forms.Form):
+    SOURCE_FORMATS = [
+        ("CSV", "CSV"),
+        ("NEWLINE_DELIMITED_JSON", "JSONL (Newline delimited JSON)"),
+        ("PARQUET", "Parquet"),
+    ]
     DELIMITERS = [
         (",", "Comma"),
         ("\t", "Tab"),
@@ -72,12 +195,13 @@ class LoadTableForm(forms.Form):
     ]
 
     upload = forms.FileField(label="Select file")
-    source_format = forms.ChoiceField(label="File format", choices=[("CSV", "CSV")], initial="CSV")
+    source_format = forms.ChoiceField(label="File format", choices=SOURCE_FORMATS, initial="CSV")
     table_id = forms.CharField(
         label="Table",
         max_length=1024,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+    autodetect = forms.BooleanField(label="Auto detect schema", required=False)
     schema = forms.CharField(
         label="Edit as text",
         required=False,
@@ -85,12 +209,14 @@ class LoadTableForm(forms.Form):
         "e.g. user_id:INT64,item_id:INT64,rating:FLOAT64,timestamp:TIMESTAMP",
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
     )
-    autodetect = forms.BooleanField(label="Auto detect schema", required=False)
     field_delimiter = forms.ChoiceField(label="Field delimiter", choices=DELIMITERS, initial=",")
     custom_delimiter = forms.CharField(
-        label="Custom field delimiter", required=False, max_length=1, strip=False
+        label="Custom field delimiter", required=False, max_length=16, strip=False
     )
-    skip_leading_rows = forms.IntegerField(label="Header rows to skip", min_value=0, initial=0)
+    # Blank lets autodetect look for a header row; 0 says there is none.
+    skip_leading_rows = forms.IntegerField(
+        label="Header rows to skip", min_value=0, required=False
+    )
     write_disposition = forms.ChoiceField(
         label="Write preference", choices=WRITE_DISPOSITIONS, initial="WRITE_EMPTY"
     )
@@ -103,13 +229,15 @@ class LoadTableForm(forms.Form):
             raise ValidationError(err.messages[0]) from None
         return table_id
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("autodetect") and not (data.get("schema") or "").strip():
+        # Parquet carries its own schema; CSV and JSON need one unless it is detected.
+        needs_schema = data.get("source_format") != "PARQUET" and not data.get("autodetect")
+        if needs_schema and not (data.get("schema") or "").strip():
             self.add_error("schema", "Enter a schema, or choose Auto detect.")
         if data.get("field_delimiter") == "custom":
             if not data.get("custom_delimiter"):
-                self.add_error("custom_delimiter", "Enter the delimiter character.")
+                self.add_error("custom_delimiter", "Enter the delimiter.")
             else:
                 data["field_delimiter"] = data["custom_delimiter"]
         return data
@@ -119,15 +247,29 @@ class QueryForm(forms.Form):
     sql = forms.CharField(
         label="Query editor",
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 9, "spellcheck": "false", "class": "sql"}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 10,
+                "spellcheck": "false",
+                "class": "sql",
+                "autocapitalize": "off",
+                "autocomplete": "off",
+                "wrap": "off",
+            }
+        ),
         error_messages={"required": "Enter a query to run."},
     )
+    tab = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def clean_sql(self) -> str:
         sql = self.cleaned_data["sql"]
         if not sql.strip():
             raise ValidationError("Enter a query to run.")
         return sql
+
+    def clean_tab(self) -> str:
+        tab = self.cleaned_data.get("tab") or ""
+        return tab if re.fullmatch(r"[A-Za-z0-9_-]*", tab) else ""
 
 
 class DeleteDatasetForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -32,10 +34,24 @@ PATHS: dict[str, str] = {
     "info": '<circle cx="12" cy="12" r="9"/><path d="M12 11v5.5M12 7.5v.01"/>',
     "home": '<path d="m3 11 9-7 9 7M5 9.5V20h5v-6h4v6h5V9.5"/>',
     "close": '<path d="M6 6l12 12M18 6 6 18"/>',
+    "more": (
+        '<circle cx="12" cy="5.5" r="1.6" fill="currentColor" stroke="none"/>'
+        '<circle cx="12" cy="12" r="1.6" fill="currentColor" stroke="none"/>'
+        '<circle cx="12" cy="18.5" r="1.6" fill="currentColor" stroke="none"/>'
+    ),
+    "edit": '<path d="M4 20h4L19 9l-4-4L4 16zM13.5 6.5l4 4"/>',
+    "stop": '<rect x="6.5" y="6.5" width="11" height="11" rx="1.5" fill="currentColor"/>',
+    "open": (
+        '<path d="M14 4h6v6M20 4l-9 9"/>'
+        '<path d="M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5"/>'
+    ),
+    "caret": '<path d="m7 10 5 5 5-5"/>',
+    "check": '<path d="m5 12.5 4.5 4.5L19 7.5"/>',
     "search": '<circle cx="11" cy="11" r="6.5"/><path d="m16 16 4.5 4.5"/>',
 }
 
 
+@lru_cache(maxsize=256)
 def icon(name: str, label: str = "") -> SafeString:
     """Return the named icon as inline SVG; decorative unless a label is given."""
     paths = mark_safe(PATHS[name])  # noqa: S308 - constant markup defined above

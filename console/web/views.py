@@ -2,37 +2,69 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console.catalog.models import CatalogError, Dataset, MLModel, NotFound, Project, Table
+from console.catalog.models import (
+    CatalogError,
+    Dataset,
+    MLModel,
+    NotFound,
+    Project,
+    Table,
+    TrainingIteration,
+    validate_dataset_id,
+)
 from console.engine import loads, results
 from console.engine.errors import EngineError
+from console.engine.query import dry_run
 from console.jobs.models import Job
 from console.web import display
-from console.web.forms import CreateDatasetForm, DeleteDatasetForm, LoadTableForm, QueryForm
+from console.web.forms import (
+    CreateDatasetForm,
+    DeleteDatasetForm,
+    EditDatasetForm,
+    LoadTableForm,
+    QueryForm,
+)
+from mfcore import MatrixFactorization
 
 USER_EMAIL = "local-user"  # until IAM (issue 7) gives the console signed-in users
 PAGE_SIZE = 50
 PREVIEW_ROWS = 50
-HISTORY_SIZE = 100
+HISTORY_SIZE = 50
+# How long a delete from a ⋮ menu waits for its DROP job before showing the job instead.
+DELETE_WAIT_S = 5.0
+DEFAULT_MAX_ITERATIONS = MatrixFactorization().get_params()["max_iterations"]
 
 
-def _project(request: HttpRequest) -> Project:
-    """Return the project the request works in (one local project until IAM adds more)."""
+def current_project(request: HttpRequest) -> Project:
+    """Return the project picked in the top bar, or the default project."""
+    picked = request.session.get("project_id") if hasattr(request, "session") else None
+    if picked:
+        project = Project.objects.filter(project_id=picked).first()
+        if project is not None:
+            return project
     return Project.default()
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    """Return True when the console's script asked for a fragment rather than a page."""
+    return request.headers.get("X-Requested-With") == "fetch"
 
 
 def _get_dataset_for_user(request: HttpRequest, dataset_id: str) -> Dataset:
     try:
-        return Dataset.lookup(_project(request), dataset_id)
+        return Dataset.lookup(current_project(request), dataset_id)
     except NotFound as err:
         raise Http404(str(err)) from None
 
@@ -56,37 +88,92 @@ def _get_model_for_user(request: HttpRequest, dataset_id: str, model_id: str) ->
 
 
 def _get_job_for_user(request: HttpRequest, job_id: str) -> Job:
-    project = _project(request)
+    project = current_project(request)
     job = Job.objects.filter(project=project, job_id=job_id).first()
     if job is None:
         raise Http404(f"Not found: Job {project.project_id}:{job_id}")
     return job
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: HttpRequest, name: str = "page") -> int:
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        return max(1, int(request.GET.get(name, "1")))
     except ValueError:
         return 1
 
 
+def _page(source: Job | Table, page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
+    """Return one page of rows from a job's result or a table, with the pager's numbers."""
+    schema, rows, total = results.read_rows(source, (page - 1) * size, size)
+    first = (page - 1) * size + 1 if rows else 0
+    return {
+        "schema": schema,
+        "rows": rows,
+        "total_rows": total,
+        "page": page,
+        "page_size": size,
+        "first_row": first,
+        "last_row": first + len(rows) - 1 if rows else 0,
+        "prev_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if page * size < total else None,
+    }
+
+
+def _forget_tabs(request: HttpRequest, prefix: str) -> None:
+    """Ask the page's script to close the open tabs under prefix (a deleted resource)."""
+    request.session["forget_tabs"] = prefix
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.headers.get("Referer") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+def _wait_for(job: Job, timeout_s: float) -> Job:
+    deadline = time.monotonic() + timeout_s
+    while job.state != Job.State.DONE and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job.refresh_from_db()
+    return job
+
+
+# Home and project -------------------------------------------------------------------------------
+
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    project = _project(request)
+    project = current_project(request)
     recent_jobs = Job.objects.filter(project=project)[:5]
     return render(request, "web/index.html", {"project": project, "recent_jobs": recent_jobs})
+
+
+@require_POST
+def select_project(request: HttpRequest) -> HttpResponse:
+    project = Project.objects.filter(project_id=request.POST.get("project_id", "")).first()
+    if project is None:
+        raise Http404(f"Not found: Project {request.POST.get('project_id', '')}")
+    request.session["project_id"] = project.project_id
+    return redirect("web:index")
+
+
+# Datasets ---------------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
 def create_dataset(request: HttpRequest) -> HttpResponse:
     form = CreateDatasetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             dataset = Dataset.create(
-                _project(request),
-                form.cleaned_data["dataset_id"],
-                location=form.cleaned_data["location"],
-                description=form.cleaned_data["description"],
+                current_project(request),
+                data["dataset_id"],
+                location=data["location"],
+                description=data["description"],
+                default_table_expiration_ms=data["default_table_expiration_ms"],
+                labels=data["labels"],
             )
         except CatalogError as err:
             form.add_error("dataset_id", str(err))
@@ -94,31 +181,79 @@ def create_dataset(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Dataset {dataset.dataset_id} created.")
             return redirect("web:dataset", dataset_id=dataset.dataset_id)
     status = 400 if form.errors else 200
-    return render(request, "web/create_dataset.html", {"form": form}, status=status)
+    template = "web/partials/create_dataset_panel.html" if _is_partial(request) else None
+    return render(request, template or "web/create_dataset.html", {"form": form}, status=status)
+
+
+@require_GET
+def check_dataset_id(request: HttpRequest) -> JsonResponse:
+    """Return whether a dataset ID is well formed and free, for the form's live validation."""
+    dataset_id = request.GET.get("dataset_id", "")
+    try:
+        validate_dataset_id(dataset_id)
+    except Exception as err:
+        return JsonResponse({"valid": False, "message": err.messages[0]})
+    project = current_project(request)
+    if Dataset.objects.filter(project=project, dataset_id=dataset_id).exists():
+        message = f"Already Exists: Dataset {project.project_id}:{dataset_id}"
+        return JsonResponse({"valid": False, "message": message})
+    return JsonResponse({"valid": True, "message": ""})
+
+
+def _dataset_context(request: HttpRequest, ds: Dataset) -> dict[str, Any]:
+    tables = list(ds.tables.only("id", "table_id", "num_rows", "num_bytes", "modified"))
+    models = list(ds.models.only("id", "model_id", "model_type", "state", "created"))
+    return {
+        "dataset": ds,
+        "tables": tables,
+        "models": models,
+        "delete_form": DeleteDatasetForm(),
+        "expiration_days": (
+            ds.default_table_expiration_ms / 86_400_000 if ds.default_table_expiration_ms else None
+        ),
+    }
 
 
 @require_GET
 def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     ds = _get_dataset_for_user(request, dataset_id)
-    ctx = {
-        "dataset": ds,
-        "tables": ds.tables.all(),
-        "models": ds.models.all(),
-        "delete_form": DeleteDatasetForm(),
-    }
-    return render(request, "web/dataset.html", ctx)
+    return render(request, "web/dataset.html", _dataset_context(request, ds))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
+def edit_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    ds = _get_dataset_for_user(request, dataset_id)
+    form = EditDatasetForm(request.POST or None, dataset=ds)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Dataset {ds.dataset_id} updated.")
+        return redirect("web:dataset", dataset_id=ds.dataset_id)
+    ctx = {**_dataset_context(request, ds), "edit_form": form}
+    status = 400 if form.errors else 200
+    if _is_partial(request):
+        return render(request, "web/partials/edit_dataset_panel.html", ctx, status=status)
+    return render(request, "web/dataset.html", ctx, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 def delete_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     ds = _get_dataset_for_user(request, dataset_id)
+    if request.method == "GET":
+        ctx = {**_dataset_context(request, ds), "open_delete": True}
+        if _is_partial(request):
+            return render(request, "web/partials/delete_dataset_dialog.html", ctx)
+        return render(request, "web/dataset.html", ctx)
     form = DeleteDatasetForm(request.POST)
     if not form.is_valid() or form.cleaned_data["confirm"] != ds.dataset_id:
         messages.error(request, f'Type "{ds.dataset_id}" to confirm the deletion.')
         return redirect("web:dataset", dataset_id=ds.dataset_id)
     ds.delete_with_contents(True)
+    _forget_tabs(request, reverse("web:dataset", args=[dataset_id]))
     messages.success(request, f"Dataset {dataset_id} deleted.")
     return redirect("web:index")
+
+
+# Tables -----------------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
@@ -134,7 +269,7 @@ def create_table(request: HttpRequest, dataset_id: str) -> HttpResponse:
                 table_id=data["table_id"],
                 upload=data["upload"],
                 source_format=data["source_format"],
-                schema=None if data["autodetect"] else data["schema"].strip(),
+                schema=None if data["autodetect"] else (data["schema"].strip() or None),
                 autodetect=data["autodetect"],
                 field_delimiter=data["field_delimiter"],
                 skip_leading_rows=data["skip_leading_rows"],
@@ -142,7 +277,8 @@ def create_table(request: HttpRequest, dataset_id: str) -> HttpResponse:
                 user_email=USER_EMAIL,
             )
         except EngineError as err:
-            form.add_error("schema" if "schema" in err.message.lower() else None, err.message)
+            field = "schema" if "schema" in err.message.lower() and data["schema"] else None
+            form.add_error(field, err.message)
         else:
             return redirect("web:job", job_id=job.job_id)
     status = 400 if form.errors else 200
@@ -157,22 +293,90 @@ def table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
         tab = "schema"
     ctx: dict[str, Any] = {"dataset": tbl.dataset, "table": tbl, "tab": tab}
     if tab == "preview":
-        schema, rows, total = results.read_rows(tbl, 0, PREVIEW_ROWS)
-        ctx.update(schema=schema, rows=rows, total_rows=total)
+        ctx.update(_page(tbl, _page_number(request), PREVIEW_ROWS))
     sql = f"SELECT * FROM `{tbl.dataset.dataset_id}.{tbl.table_id}` LIMIT 1000"
     ctx["query_url"] = reverse("web:query") + "?" + urlencode({"sql": sql})
     return render(request, "web/table.html", ctx)
 
 
+def _drop(request: HttpRequest, kind: str, dataset: Dataset, object_id: str) -> HttpResponse:
+    """Drop a table or model with a QUERY job, as BigQuery's console does, and report it."""
+    sql = f"DROP {kind.upper()} `{dataset.dataset_id}.{object_id}`"
+    job = Job.submit(
+        dataset.project,
+        Job.Type.QUERY,
+        {"query": {"query": sql, "useLegacySql": False}},
+        user_email=USER_EMAIL,
+    )
+    job = _wait_for(job, DELETE_WAIT_S)
+    if job.state != Job.State.DONE:
+        return redirect("web:job", job_id=job.job_id)
+    if job.error_result:
+        messages.error(request, job.error_result.get("message", f"Could not delete {object_id}."))
+        return redirect("web:dataset", dataset_id=dataset.dataset_id)
+    letter = "t" if kind == "table" else "m"
+    _forget_tabs(request, f"/d/{dataset.dataset_id}/{letter}/{object_id}/")
+    messages.success(request, f"{kind.title()} {dataset.dataset_id}.{object_id} deleted.")
+    return redirect("web:dataset", dataset_id=dataset.dataset_id)
+
+
+def _confirm_delete(
+    request: HttpRequest, kind: str, dataset: Dataset, object_id: str
+) -> HttpResponse:
+    letter = "t" if kind == "table" else "m"
+    ctx = {
+        "kind": kind,
+        "dataset": dataset,
+        "object_id": object_id,
+        "action": f"/d/{dataset.dataset_id}/{letter}/{object_id}/delete",
+        "cancel_url": f"/d/{dataset.dataset_id}/{letter}/{object_id}/",
+    }
+    if _is_partial(request):
+        return render(request, "web/partials/delete_object_dialog.html", ctx)
+    return render(request, "web/delete_object.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def delete_table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
+    tbl = _get_table_for_user(request, dataset_id, table_id)
+    if request.method == "POST" and request.POST.get("confirm", "").strip() == "delete":
+        return _drop(request, "table", tbl.dataset, tbl.table_id)
+    return _confirm_delete(request, "table", tbl.dataset, tbl.table_id)
+
+
+# Models -----------------------------------------------------------------------------------------
+
+
 def _training_context(model: MLModel) -> dict[str, Any]:
+    """Return the Training tab's rows, progress and curve; a retraining shows its live run."""
     iterations = list(model.current_iterations())
-    curve = [(it.iteration, it.loss) for it in reversed(iterations)]
+    live = (
+        TrainingIteration.objects.filter(model=model)
+        .exclude(job__state=Job.State.DONE)
+        .values_list("job_id", flat=True)
+        .order_by("-job_id")
+        .first()
+    )
+    if live is not None and live != model.training_job_id:
+        iterations = list(model.iterations.filter(job_id=live).order_by("-iteration"))
+    training = model.state == MLModel.State.TRAINING or live is not None
+    running_job = live if live is not None else (model.training_job_id if training else None)
+    max_iterations = int(model.options.get("max_iterations") or DEFAULT_MAX_ITERATIONS)
+    done = len(iterations)
+    curve = [(it.iteration, it.loss, it.eval_loss) for it in reversed(iterations)]
     return {
         "model": model,
         "iterations": iterations,
         "has_eval_loss": any(it.eval_loss is not None for it in iterations),
-        "training": model.state == MLModel.State.TRAINING,
+        "training": training,
+        "iterations_done": done,
+        "max_iterations": max(max_iterations, done),
+        "progress_pct": round(100 * done / max(max_iterations, done, 1)),
+        "total_duration_s": sum(it.duration_ms for it in iterations) / 1000,
         "loss_curve": display.loss_curve_svg(curve),
+        "running_job": Job.objects.filter(pk=running_job).exclude(state=Job.State.DONE).first()
+        if running_job
+        else None,
     }
 
 
@@ -187,6 +391,7 @@ def model(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
         ctx.update(_training_context(mdl))
     sql = f"SELECT * FROM ML.EVALUATE(MODEL `{mdl.dataset.dataset_id}.{mdl.model_id}`)"
     ctx["query_url"] = reverse("web:query") + "?" + urlencode({"sql": sql})
+    ctx["options"] = display.training_options(mdl.options, DEFAULT_MAX_ITERATIONS)
     return render(request, "web/model.html", ctx)
 
 
@@ -196,35 +401,61 @@ def model_training(request: HttpRequest, dataset_id: str, model_id: str) -> Http
     return render(request, "web/partials/training.html", _training_context(mdl))
 
 
+@require_http_methods(["GET", "POST"])
+def delete_model(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
+    mdl = _get_model_for_user(request, dataset_id, model_id)
+    if request.method == "POST" and request.POST.get("confirm", "").strip() == "delete":
+        return _drop(request, "model", mdl.dataset, mdl.model_id)
+    return _confirm_delete(request, "model", mdl.dataset, mdl.model_id)
+
+
+# Jobs and queries -------------------------------------------------------------------------------
+
+
+def _training_progress(job: Job) -> dict[str, Any] | None:
+    """Return how far a running CREATE MODEL has got, or None if it has not started sweeping."""
+    latest = (
+        TrainingIteration.objects.filter(job=job)
+        .select_related("model__dataset")
+        .order_by("-iteration")
+        .first()
+    )
+    if latest is None:
+        return None
+    done = TrainingIteration.objects.filter(job=job, model=latest.model).count()
+    limit = max(int(latest.model.options.get("max_iterations") or DEFAULT_MAX_ITERATIONS), done)
+    return {
+        "model": latest.model,
+        "done": done,
+        "max": limit,
+        "pct": round(100 * done / limit),
+        "loss": latest.loss,
+    }
+
+
 def _job_status_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     ctx: dict[str, Any] = {"job": job, "done": job.state == Job.State.DONE}
     since = job.started or job.created
     ctx["elapsed_s"] = (
         job.duration_s if job.duration_s is not None else (timezone.now() - since).total_seconds()
     )
-    if job.state != Job.State.DONE or job.error_result:
-        return ctx
     stats = job.statistics or {}
     ctx["bytes_processed"] = stats.get("totalBytesProcessed")
+    ctx["slot_ms"] = stats.get("totalSlotMs")
+    if job.state != Job.State.DONE:
+        if job.job_type == Job.Type.QUERY and job.state == Job.State.RUNNING:
+            ctx["training"] = _training_progress(job)
+        return ctx
+    if job.error_result:
+        return ctx
     if job.job_type == Job.Type.LOAD:
         ctx["destination"] = _load_destination(job)
         return ctx
     ctx["ddl"] = display.ddl_outcome(stats)
     ctx["dml"] = display.dml_sentence(stats)
     if ctx["ddl"] is None and not ctx["dml"] and job.result_schema:
-        page = _page_number(request)
-        schema, rows, total = results.read_rows(job, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-        first = (page - 1) * PAGE_SIZE + 1 if rows else 0
-        ctx.update(
-            schema=schema,
-            rows=rows,
-            total_rows=total,
-            page=page,
-            first_row=first,
-            last_row=first + len(rows) - 1 if rows else 0,
-            prev_page=page - 1 if page > 1 else None,
-            next_page=page + 1 if page * PAGE_SIZE < total else None,
-        )
+        ctx.update(_page(job, _page_number(request)))
+        ctx["rows_json"] = display.rows_json(ctx["schema"], ctx["rows"])
     return ctx
 
 
@@ -253,10 +484,38 @@ def job_status(request: HttpRequest, job_id: str) -> HttpResponse:
     return render(request, "web/partials/job_status.html", _job_status_context(request, jb))
 
 
+@require_POST
+def cancel_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    jb = _get_job_for_user(request, job_id)
+    if jb.state != Job.State.DONE:
+        jb.request_cancel()
+        if not _is_partial(request):
+            messages.info(request, f"Cancellation requested for job {jb.job_id}.")
+    if _is_partial(request):
+        return render(request, "web/partials/job_status.html", _job_status_context(request, jb))
+    return redirect(_safe_next(request, reverse("web:job", args=[jb.job_id])))
+
+
 @require_GET
 def jobs(request: HttpRequest) -> HttpResponse:
-    history = Job.objects.filter(project=_project(request))[:HISTORY_SIZE]
-    return render(request, "web/jobs.html", {"jobs": history})
+    scope = request.GET.get("history", "personal")
+    if scope not in ("personal", "project"):
+        scope = "personal"
+    history = Job.objects.filter(project=current_project(request))
+    if scope == "personal":
+        history = history.filter(user_email=USER_EMAIL)
+    status = request.GET.get("status", "")
+    if status in ("PENDING", "RUNNING"):
+        history = history.filter(state=status)
+    elif status == "SUCCESS":
+        history = history.filter(state=Job.State.DONE, error_result__isnull=True)
+    elif status == "FAILURE":
+        history = history.filter(state=Job.State.DONE, error_result__isnull=False)
+    else:
+        status = ""
+    history = history.defer("result_schema", "statistics")[:HISTORY_SIZE]
+    ctx = {"jobs": history, "scope": scope, "status": status}
+    return render(request, "web/jobs.html", ctx)
 
 
 @require_http_methods(["GET", "POST"])
@@ -266,12 +525,15 @@ def query(request: HttpRequest) -> HttpResponse:
         form = QueryForm(request.POST)
         if form.is_valid():
             jb = Job.submit(
-                _project(request),
+                current_project(request),
                 Job.Type.QUERY,
                 {"query": {"query": form.cleaned_data["sql"], "useLegacySql": False}},
                 user_email=USER_EMAIL,
             )
-            return redirect(reverse("web:query") + "?" + urlencode({"job": jb.job_id}))
+            params = {"job": jb.job_id}
+            if form.cleaned_data["tab"]:
+                params = {"tab": form.cleaned_data["tab"], **params}
+            return redirect(reverse("web:query") + "?" + urlencode(params))
         return render(request, "web/query.html", {"form": form}, status=400)
     job_id = request.GET.get("job")
     if job_id:
@@ -279,5 +541,22 @@ def query(request: HttpRequest) -> HttpResponse:
         initial = ctx["job"].query
     else:
         initial = request.GET.get("sql", "")
-    ctx["form"] = QueryForm(initial={"sql": initial})
+    ctx["form"] = QueryForm(initial={"sql": initial, "tab": request.GET.get("tab", "")})
     return render(request, "web/query.html", ctx)
+
+
+@require_POST
+def validate_query(request: HttpRequest) -> JsonResponse:
+    """Dry-run the editor's SQL: the validator line's sentence, or the error that stops it."""
+    sql = request.POST.get("sql", "")
+    if not sql.strip():
+        return JsonResponse({"valid": None, "message": ""})
+    try:
+        outcome = dry_run(current_project(request), sql)
+    except EngineError as err:
+        return JsonResponse({"valid": False, "message": err.message})
+    size = display.format_bytes(int(outcome["totalBytesProcessed"] or 0))
+    message = f"This query will process {size} when run."
+    return JsonResponse(
+        {"valid": True, "message": message, "statementType": outcome["statementType"]}
+    )

@@ -32,9 +32,17 @@ def test_it_keeps_the_dataset_unless_the_id_is_typed(client: Client, ratings: Ta
     assert "to confirm the deletion" in client.get(r.url).content.decode()
 
 
-def test_it_requires_post(client: Client, dataset: Dataset) -> None:
-    assert client.get("/d/bqml_tutorial/delete").status_code == 405
+def test_it_only_asks_on_get(client: Client, dataset: Dataset) -> None:
+    r = client.get("/d/bqml_tutorial/delete")
+    assert r.status_code == 200
+    assert "Delete dataset</h2>" in r.content.decode()
     assert Dataset.objects.count() == 1
+
+
+def test_it_tells_the_page_to_close_the_deleted_tabs(client: Client, dataset: Dataset) -> None:
+    client.post("/d/bqml_tutorial/delete", {"confirm": "bqml_tutorial"})
+    assert 'data-forget-tabs="/d/bqml_tutorial/"' in client.get("/").content.decode()
+    assert 'data-forget-tabs=""' in client.get("/").content.decode()
 
 
 def test_it_404s_for_a_missing_dataset(client: Client, db: None) -> None:

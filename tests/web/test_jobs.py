@@ -13,7 +13,9 @@ def test_it_lists_jobs_with_their_status(
 ) -> None:
     ok = done_job(configuration={"query": {"query": "SELECT 'ok'"}})
     bad = done_job(error_result={"reason": "invalidQuery", "message": "boom"})
-    running = Job.objects.create(project=project, job_type=Job.Type.LOAD, state=Job.State.RUNNING)
+    running = Job.objects.create(
+        project=project, job_type=Job.Type.LOAD, state=Job.State.RUNNING, user_email="local-user"
+    )
     r = client.get("/jobs/")
     assert r.status_code == 200
     html = r.content.decode()
@@ -22,6 +24,26 @@ def test_it_lists_jobs_with_their_status(
     assert "SUCCESS" in html and "FAILURE" in html and "RUNNING" in html
     assert "SELECT &#x27;ok&#x27;" in html
     assert "2.0 sec" in html
+    assert f'action="/jobs/{running.job_id}/cancel"' in html
+    assert '<a href="?history=personal" aria-current="page">Personal history</a>' in html
+
+
+def test_it_separates_personal_and_project_history(
+    client: Client, done_job: Callable[..., Job]
+) -> None:
+    mine = done_job()
+    theirs = done_job(user_email="someone@example.com")
+    personal = client.get("/jobs/?history=personal").content.decode()
+    project = client.get("/jobs/?history=project").content.decode()
+    assert mine.job_id in personal and theirs.job_id not in personal
+    assert mine.job_id in project and theirs.job_id in project
+
+
+def test_it_filters_by_status(client: Client, done_job: Callable[..., Job]) -> None:
+    ok = done_job()
+    bad = done_job(error_result={"reason": "invalidQuery", "message": "boom"})
+    html = client.get("/jobs/?history=project&status=FAILURE").content.decode()
+    assert bad.job_id in html and ok.job_id not in html
 
 
 def test_it_says_when_there_are_no_jobs(client: Client, db: None) -> None:

@@ -23,7 +23,8 @@ def test_it_shows_training_iterations_newest_first(client: Client, model: MLMode
     assert '<th scope="col" class="num">Iteration</th>' in html
     assert "Training Data Loss" in html
     assert "Duration (seconds)" in html
-    assert "Evaluation Data Loss" not in html
+    assert "Evaluation Data Loss" in html  # the column is always there; — when none
+    assert "Training finished: 3 iterations" in html
     losses = re.findall(r'<td class="num">(\d\.\d{4})</td>', html)
     assert losses == ["0.8750", "1.2500", "2.5000"]
     assert "1.50" in html  # 1500 ms
@@ -43,7 +44,8 @@ def test_it_polls_while_training(client: Client, model: MLModel) -> None:
     model.save()
     html = client.get("/d/bqml_tutorial/m/mf_explicit/?tab=training").content.decode()
     assert 'data-poll="/d/bqml_tutorial/m/mf_explicit/training"' in html
-    assert "Training… 3 iterations so far" in html
+    assert "Training… iteration 3 of 20" in html
+    assert '<progress max="20" value="3" aria-label="Training progress">' in html
 
 
 def test_the_training_partial_renders_alone(client: Client, model: MLModel) -> None:
@@ -58,7 +60,9 @@ def test_the_training_partial_renders_alone(client: Client, model: MLModel) -> N
 def test_it_shows_only_the_current_training(client: Client, model: MLModel) -> None:
     from console.jobs.models import Job
 
-    old = Job.objects.create(project=model.dataset.project, job_type=Job.Type.QUERY)
+    old = Job.objects.create(
+        project=model.dataset.project, job_type=Job.Type.QUERY, state=Job.State.DONE
+    )
     TrainingIteration.objects.create(model=model, job=old, iteration=7, loss=9.0, duration_ms=1)
     html = client.get("/d/bqml_tutorial/m/mf_explicit/training").content.decode()
     assert "9.0000" not in html
@@ -82,3 +86,34 @@ def test_it_404s_for_a_missing_model(client: Client, model: MLModel) -> None:
     assert r.status_code == 404
     assert "Not found: Model local-project:bqml_tutorial.nope" in r.content.decode()
     assert client.get("/d/bqml_tutorial/m/nope/training").status_code == 404
+
+
+def test_it_shows_a_retraining_live(client: Client, model: MLModel) -> None:
+    from console.jobs.models import Job
+
+    model.options = {**model.options, "max_iterations": 10}
+    model.save()
+    retrain = Job.objects.create(
+        project=model.dataset.project, job_type=Job.Type.QUERY, state=Job.State.RUNNING
+    )
+    TrainingIteration.objects.create(model=model, job=retrain, iteration=0, loss=5.5, duration_ms=9)
+    html = client.get("/d/bqml_tutorial/m/mf_explicit/training").content.decode()
+    assert "5.5000" in html and "0.8750" not in html
+    assert "Training… iteration 1 of 10" in html
+    assert f'action="/jobs/{retrain.job_id}/cancel"' in html
+
+
+def test_it_lists_every_training_option(client: Client, model: MLModel) -> None:
+    html = client.get("/d/bqml_tutorial/m/mf_explicit/").content.decode()
+    assert "<td>L2 regularization</td>" in html
+    assert "<td>Number of factors</td>" in html
+    assert "<td>Max allowed iterations</td>" in html  # the default, when not given
+    assert "Feature columns" in html and "Label column" in html
+
+
+def test_it_asks_before_deleting_a_model(client: Client, model: MLModel) -> None:
+    html = client.get(
+        "/d/bqml_tutorial/m/mf_explicit/delete", headers={"X-Requested-With": "fetch"}
+    ).content.decode()
+    assert html.startswith('<dialog id="delete-model-dialog"')
+    assert 'data-confirm-value="delete"' in html

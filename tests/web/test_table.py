@@ -33,7 +33,15 @@ def test_it_previews_the_first_50_rows(client: Client, ratings: Table) -> None:
     html = client.get("/d/bqml_tutorial/t/ratings/?tab=preview").content.decode()
     assert 'class="data-table result-table"' in html
     assert html.count("<tr>") == 1 + 50  # header + rows
-    assert "Showing 50 of 120 rows." in html
+    assert "1 – 50 of 120" in html
+    assert 'href="?tab=preview&page=2"' in html
+
+
+def test_it_pages_the_preview(client: Client, ratings: Table) -> None:
+    html = client.get("/d/bqml_tutorial/t/ratings/?tab=preview&page=3").content.decode()
+    assert "101 – 120 of 120" in html
+    assert '<td class="rownum" rowspan="1">101</td>' in html
+    assert "Next page" not in html
 
 
 def test_it_previews_nested_values_nested(

@@ -19,23 +19,58 @@ def icon(name: str, label: str = "") -> SafeString:
     return icons.icon(name, label)
 
 
-@register.simple_tag
-def project_id() -> str:
-    return Project.default().project_id
+def _project(context: template.Context) -> Project:
+    from console.web.views import current_project
+
+    cached = context.get("_current_project")
+    if isinstance(cached, Project):
+        return cached
+    request = context.get("request")
+    project = current_project(request) if request is not None else Project.default()
+    # The top bar, breadcrumbs and Explorer all ask; one lookup per page is enough.
+    context.dicts[0]["_current_project"] = project
+    return project
+
+
+@register.simple_tag(takes_context=True)
+def project_id(context: template.Context) -> str:
+    return _project(context).project_id
+
+
+@register.inclusion_tag("web/project_picker.html", takes_context=True)
+def project_picker(context: template.Context) -> dict[str, Any]:
+    """Render the top bar's project picker: every project, the current one marked."""
+    return {
+        "current": _project(context),
+        "projects": list(Project.objects.only("id", "project_id")),
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def forget_tabs(context: template.Context) -> str:
+    """Return (once) the path prefix of a just-deleted resource whose open tabs should close."""
+    request = context.get("request")
+    if request is None or not hasattr(request, "session"):
+        return ""
+    return request.session.pop("forget_tabs", "")
 
 
 @register.inclusion_tag("web/explorer.html", takes_context=True)
 def explorer(context: template.Context) -> dict[str, Any]:
     """Render the Explorer pane: the project, its datasets and their tables and models."""
-    project = Project.default()
+    project = _project(context)
     datasets = project.datasets.prefetch_related(
         Prefetch("tables", queryset=Table.objects.only("id", "dataset_id", "table_id")),
         Prefetch("models", queryset=MLModel.objects.only("id", "dataset_id", "model_id", "state")),
     )
     current_dataset = context.get("dataset")
+    datasets = list(datasets)
     return {
         "project": project,
         "datasets": datasets,
+        "few_datasets": len(datasets) < 6,
         "current_dataset": current_dataset if isinstance(current_dataset, Dataset) else None,
         "current_table": context.get("table"),
         "current_model": context.get("model"),
