@@ -3,8 +3,16 @@
 The per-row normal equations are built with batched dense matrix products: the rows of one side
 (users or items) are sorted by their number of ratings and cut into *chunks* of rows with similar
 counts. Each chunk gathers its partners' vectors into a zero-padded ``(rows, width, k)`` block, so
-one ``matmul`` forms every Gram matrix of the chunk and one batched ``solve`` finishes it. There is
-no Python loop per user or item, only one per chunk (a few hundred for MovieLens 1M).
+one ``matmul`` of the block with its own transpose (numpy hands that to BLAS ``syrk``) forms every
+Gram matrix of the chunk and one batched ``solve`` finishes it. There is no Python loop per user or
+item, only one per chunk (a few hundred for MovieLens 1M).
+
+Explicit rows fold everything into that one product: the block holds ``[y_j, 1, t_j]`` (factors,
+the bias column, the target), so its Gram matrix carries the normal matrix, the right-hand side and
+``t't``, and the training error of the solution follows from it without another pass over the
+ratings. Implicit rows use either the exact solve or a few conjugate-gradient steps warm-started
+from the previous sweep (the ``implicit`` library's default), which needs only matrix-vector
+products with the block.
 
 Determinism: the chunking depends only on the data, each chunk is computed with single-threaded
 BLAS, and chunks run on a thread pool whose results are combined in chunk order. The numbers are
@@ -14,6 +22,7 @@ therefore bit-identical whatever the number of worker threads.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,12 +30,28 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-# Entries (rows x padded width) per chunk. Small enough that a gathered block of 35-wide float64
-# vectors stays in L2/L3 cache, large enough that per-chunk Python overhead is negligible.
-_CHUNK_ENTRIES = 4_096
-# Rows whose counts are within this ratio share a chunk, bounding padding waste to about 25%.
+# Entries (rows x padded width) per chunk. A gathered block of 36-wide float64 vectors (2.4 MB)
+# stays in L3 cache, and chunks are large enough that the dozen numpy calls each one costs are
+# small against its arithmetic (measured on ml-1m: 4,096 to 16,384 are equally fast for exact
+# solves; conjugate gradient, with more calls per entry, is twice as slow at 2,048).
+CHUNK_ENTRIES = 8_192
+# Conjugate gradient runs more, cheaper numpy calls per entry (matrix-vector products on float32
+# blocks), so it wants bigger chunks: on ml-1m 32,768 was fastest, 2x faster than 8,192 with two
+# threads, while 65,536 falls out of cache.
+CG_CHUNK_ENTRIES = 32_768
+# Rows whose counts are within this ratio share a chunk, bounding padding waste to about 25%
+# (on MovieLens it is under 1%, since most rows are in long runs of similar counts).
 _WIDTH_RATIO = 1.25
 _WIDTH_SLACK = 4
+# Chunks are handed to the thread pool in groups of about this many entries, so the pool's
+# per-task cost stays negligible while threads still share the work evenly.
+_TASK_ENTRIES = 65_536
+# Conjugate-gradient steps per row and sweep for implicit feedback (the implicit library's
+# default): warm-started from the previous sweep, three steps give nearly the exact solution.
+CG_STEPS = 3
+# Below this squared residual norm a row's CG has converged; stepping on would divide by ~0.
+_CG_TINY = 1e-20
+IMPLICIT_SOLVERS = ("cg", "exact")
 
 
 @dataclass(frozen=True)
@@ -35,6 +60,8 @@ class Chunk:
 
     Attributes
     ----------
+    start : int
+        Position of the chunk's first row in its side's solve order (``Side.order``).
     rows : ndarray of int64, shape (g,)
         Which rows of this side the chunk solves.
     cols : ndarray of int64, shape (g, width)
@@ -42,20 +69,43 @@ class Chunk:
         partner matrix, so padded slots contribute nothing to any product.
     vals : ndarray of float64, shape (g, width)
         Ratings; 0 in padding.
-    mask : ndarray of bool, shape (g, width)
-        True where a slot holds a real rating.
     """
 
+    start: int
     rows: np.ndarray
     cols: np.ndarray
     vals: np.ndarray
-    mask: np.ndarray
 
 
-def make_chunks(matrix: sp.csr_matrix) -> list[Chunk]:
+@dataclass(frozen=True)
+class Side:
+    """One side (users or items) of the rating matrix, cut into chunks.
+
+    Attributes
+    ----------
+    n_rows : int
+        Rows on this side, including rows without ratings (they are solved in closed form).
+    order : ndarray of int64
+        The rows with ratings, in chunk order: ``order[c.start : c.start + len(c.rows)]`` is
+        ``c.rows``.
+    chunks : tuple of Chunk
+    tasks : tuple of tuple of Chunk
+        Consecutive chunks grouped into units of work for the thread pool.
+    n_ratings : int
+    """
+
+    n_rows: int
+    order: np.ndarray
+    chunks: tuple[Chunk, ...]
+    tasks: tuple[tuple[Chunk, ...], ...]
+    n_ratings: int
+
+
+def make_side(matrix: sp.csr_matrix, chunk_entries: int = CHUNK_ENTRIES) -> Side:
     """Cut the rows of a CSR matrix into padded chunks of rows with similar lengths.
 
-    Rows without entries are left out: they have no data term and are solved by the caller.
+    Rows without entries are left out of the chunks: they have no data term. A chunk holds at
+    most ``chunk_entries`` padded entries unless a single row is longer.
     """
     indptr = matrix.indptr.astype(np.int64)
     indices = matrix.indices.astype(np.int64)
@@ -72,7 +122,7 @@ def make_chunks(matrix: sp.csr_matrix) -> list[Chunk]:
         limit = max(int(low * _WIDTH_RATIO), low + _WIDTH_SLACK)
         end = int(np.searchsorted(sorted_len, limit, side="right"))
         width = int(sorted_len[end - 1])
-        end = min(end, start + max(1, _CHUNK_ENTRIES // width))
+        end = min(end, start + max(1, chunk_entries // width))
         width = int(sorted_len[end - 1])
         rows = order[start:end]
         slot = np.arange(width)
@@ -80,35 +130,61 @@ def make_chunks(matrix: sp.csr_matrix) -> list[Chunk]:
         flat = np.minimum(indptr[rows][:, None] + slot[None, :], max(indices.size - 1, 0))
         cols = np.where(mask, indices[flat], n_partners)
         vals = np.where(mask, data[flat], 0.0)
-        chunks.append(Chunk(rows=rows, cols=cols, vals=vals, mask=mask))
+        chunks.append(Chunk(start=start, rows=rows, cols=cols, vals=vals))
         start = end
-    return chunks
+    tasks: list[tuple[Chunk, ...]] = []
+    group: list[Chunk] = []
+    entries = 0
+    for chunk in chunks:
+        group.append(chunk)
+        entries += chunk.cols.size
+        if entries >= _TASK_ENTRIES:
+            tasks.append(tuple(group))
+            group, entries = [], 0
+    if group:
+        tasks.append(tuple(group))
+    return Side(
+        n_rows=matrix.shape[0],
+        order=order,
+        chunks=tuple(chunks),
+        tasks=tuple(tasks),
+        n_ratings=int(matrix.nnz),
+    )
 
 
 @dataclass
 class SideResult:
-    """What one half-sweep returns: new vectors (and biases) plus loss pieces over its ratings."""
+    """What one half-sweep returns: new vectors (and biases) plus a loss piece over its ratings."""
 
     factors: np.ndarray
     bias: np.ndarray | None
     sq_error: float
 
 
+def _scatter(side: Side, solved: np.ndarray) -> np.ndarray:
+    """Return an ``(n_rows, ...)`` array: solved values at ``side.order``, zeros elsewhere."""
+    out = np.zeros((side.n_rows, *solved.shape[1:]))
+    out[side.order] = solved
+    return out
+
+
 def solve_explicit_side(
-    chunks: Sequence[Chunk],
-    n_rows: int,
+    side: Side,
     other_factors: np.ndarray,
     other_bias: np.ndarray,
     global_mean: float,
     l2_reg: float,
-    map_chunks: Callable,
+    map_tasks: Callable,
 ) -> SideResult:
     """Solve every row's factors and bias with the other side fixed (one half of an ALS sweep).
 
     For row ``u`` with partners ``j`` the model is ``mu + b_u + c_j + x_u . y_j``. Appending a
-    constant 1 to each ``y_j`` turns ``b_u`` into one more unknown, so ``[x_u, b_u]`` solves the
-    ridge system ``(Y~'Y~ + l2 I) z = Y~'(r - mu - c)``; the same unscaled ``l2`` penalises factors
-    and bias. Rows without ratings get zeros (their loss term is the penalty alone).
+    constant 1 to each ``y_j`` turns ``b_u`` into one more unknown, so ``z = [x_u, b_u]`` solves
+    the ridge system ``(Y~'Y~ + l2 I) z = Y~'t`` with ``t = r - mu - c``; the same unscaled ``l2``
+    penalises factors and bias. The block also carries ``t`` as a last column, so its Gram
+    matrix holds ``Y~'t`` and ``t't`` too, and the row's squared error is
+    ``t't - z'Y~'t - l2 |z|^2`` (expand ``|t - Y~z|^2`` and use the normal equations). Rows
+    without ratings get zeros (their loss term is the penalty alone).
 
     Returns
     -------
@@ -117,40 +193,46 @@ def solve_explicit_side(
         over all ratings, evaluated with the new values.
     """
     n_other, k = other_factors.shape
-    # Partner matrix with a bias column of ones and a zero padding row at index n_other.
-    aug = np.zeros((n_other + 1, k + 1))
+    n = k + 1
+    # Partner rows [y_j, 1, -(mu + c_j)] and a zero padding row at index n_other; adding the
+    # rating to the last column gives the target t_j.
+    aug = np.zeros((n_other + 1, k + 2))
     aug[:n_other, :k] = other_factors
     aug[:n_other, k] = 1.0
-    bias_ext = np.append(other_bias, 0.0)
-    ridge = l2_reg * np.eye(k + 1)
+    aug[:n_other, k + 1] = -(global_mean + other_bias)
+    solved = np.empty((side.order.size, n))
 
-    def work(chunk: Chunk) -> tuple[np.ndarray, float]:
-        block = np.take(aug, chunk.cols, axis=0)
-        target = np.where(chunk.mask, chunk.vals - global_mean - bias_ext[chunk.cols], 0.0)
-        gram = np.matmul(block.transpose(0, 2, 1), block)
-        gram += ridge
-        rhs = np.matmul(block.transpose(0, 2, 1), target[:, :, None])
-        z = np.linalg.solve(gram, rhs)
-        residual = target - np.matmul(block, z)[:, :, 0]
-        return z[:, :, 0], float(np.einsum("ij,ij->", residual, residual))
+    def work(chunk: Chunk) -> float:
+        g, width = chunk.cols.shape
+        # Indices are valid by construction; "clip" spares numpy a checked, buffered copy.
+        block = np.take(
+            aug, chunk.cols, axis=0, out=_scratch("block", (g, width, k + 2)), mode="clip"
+        )
+        block[:, :, k + 1] += chunk.vals
+        gram = np.matmul(block.transpose(0, 2, 1), block, out=_scratch("gram", (g, k + 2, k + 2)))
+        # The first n diagonal entries, as a strided view of the flattened matrices.
+        gram.reshape(gram.shape[0], -1)[:, : n * (k + 3) : k + 3] += l2_reg
+        rhs = gram[:, :n, n:]
+        z = np.linalg.solve(gram[:, :n, :n], rhs)[:, :, 0]
+        solved[chunk.start : chunk.start + z.shape[0]] = z
+        explained = np.einsum("gi,gi->", z, rhs[:, :, 0]) + l2_reg * np.einsum("gi,gi->", z, z)
+        return float(np.sum(gram[:, n, n])) - float(explained)
 
-    factors = np.zeros((n_rows, k))
-    bias = np.zeros(n_rows)
-    sq_error = 0.0
-    for chunk, (z, sse) in zip(chunks, map_chunks(work, chunks), strict=True):
-        factors[chunk.rows] = z[:, :k]
-        bias[chunk.rows] = z[:, k]
-        sq_error += sse
-    return SideResult(factors=factors, bias=bias, sq_error=sq_error)
+    sq_error = _ordered_sum(map_tasks(work, side.tasks))
+    full = _scatter(side, solved)
+    return SideResult(factors=full[:, :k], bias=full[:, k].copy(), sq_error=sq_error)
 
 
 def solve_implicit_side(
-    chunks: Sequence[Chunk],
-    n_rows: int,
+    side: Side,
+    own_factors: np.ndarray,
     other_factors: np.ndarray,
     l2_reg: float,
     alpha: float,
-    map_chunks: Callable,
+    map_tasks: Callable,
+    *,
+    cg_steps: int | None = CG_STEPS,
+    with_loss: bool = True,
 ) -> SideResult:
     """Solve every row's factors with the other side fixed (one half of a WALS sweep).
 
@@ -158,36 +240,137 @@ def solve_implicit_side(
     ``p = [r > 0]``, ``x_u = (Y'Y + Y'(C_u - I)Y + l2 I)^-1 Y'C_u p_u``. ``Y'Y`` is shared by all
     rows (the Gram trick), so each row only touches its own rated items.
 
+    Parameters
+    ----------
+    own_factors : ndarray
+        This side's current vectors, the starting point of conjugate gradient.
+    cg_steps : int or None
+        Conjugate-gradient steps per row, run in float32 as the ``implicit`` library does (the
+        steps are memory-bound, and an approximate solve gains nothing from more digits); None
+        solves the normal equations exactly in float64.
+    with_loss : bool
+        Whether to compute the loss piece (only the second half of a sweep needs it).
+
     Returns
     -------
     SideResult
-        New ``factors`` and, in ``sq_error``, the observed-pair part of the weighted loss,
-        ``sum_S [c (p - s)^2 - s^2]``, which the caller completes with the Gram term.
+        New ``factors`` (float64) and, in ``sq_error``, the observed-pair part of the weighted
+        loss, ``sum_S [c (p - s)^2 - s^2]``, which the caller completes with the Gram term.
     """
     n_other, k = other_factors.shape
-    padded = np.vstack([other_factors, np.zeros((1, k))])
-    shared = other_factors.T @ other_factors + l2_reg * np.eye(k)
+    dtype = np.float64 if cg_steps is None else np.float32
+    padded = np.vstack([other_factors, np.zeros((1, k))]).astype(dtype)
+    shared = (other_factors.T @ other_factors + l2_reg * np.eye(k)).astype(dtype)
+    start = own_factors.astype(dtype)
+    solved = np.empty((side.order.size, k))
 
-    def work(chunk: Chunk) -> tuple[np.ndarray, float]:
+    def work(chunk: Chunk) -> float:
         block = np.take(padded, chunk.cols, axis=0)
-        conf = 1.0 + alpha * np.abs(chunk.vals)
-        pref = (chunk.vals > 0).astype(np.float64)
-        weighted = block * np.sqrt(conf - 1.0)[:, :, None]
-        gram = np.matmul(weighted.transpose(0, 2, 1), weighted)
-        gram += shared
-        rhs = np.matmul(block.transpose(0, 2, 1), (conf * pref)[:, :, None])
-        x = np.linalg.solve(gram, rhs)
-        score = np.matmul(block, x)[:, :, 0]
-        # Padding has pref 0 and score 0, so it adds nothing to this sum.
-        part = conf * (pref - score) ** 2 - score**2
-        return x[:, :, 0], float(part.sum())
+        extra = (alpha * np.abs(chunk.vals)).astype(dtype)  # c - 1; 0 in padding
+        positive = chunk.vals > 0
+        target = (1.0 + extra) * positive  # c p
+        if cg_steps is None:
+            weighted = block * np.sqrt(extra)[:, :, None]
+            g = block.shape[0]
+            gram = np.matmul(weighted.transpose(0, 2, 1), weighted, out=_scratch("gram", (g, k, k)))
+            gram += shared
+            x = np.linalg.solve(gram, _matvec_t(block, target)[:, :, None])[:, :, 0]
+            score = _matvec(block, x) if with_loss else None
+        else:
+            x, score = _conjugate_gradient(
+                block, extra, shared, target, start[chunk.rows], cg_steps
+            )
+        solved[chunk.start : chunk.start + x.shape[0]] = x
+        if not with_loss:
+            return 0.0
+        # Padding has c = 1, p = 0 and s = 0, so it adds nothing to this sum.
+        s = score.astype(np.float64)
+        part = (1.0 + alpha * np.abs(chunk.vals)) * (positive - s) ** 2 - s**2
+        return float(part.sum())
 
-    factors = np.zeros((n_rows, k))
-    observed = 0.0
-    for chunk, (x, part) in zip(chunks, map_chunks(work, chunks), strict=True):
-        factors[chunk.rows] = x
-        observed += part
-    return SideResult(factors=factors, bias=None, sq_error=observed)
+    observed = _ordered_sum(map_tasks(work, side.tasks))
+    return SideResult(factors=_scatter(side, solved), bias=None, sq_error=observed)
+
+
+def _conjugate_gradient(
+    block: np.ndarray,
+    extra: np.ndarray,
+    shared: np.ndarray,
+    target: np.ndarray,
+    start: np.ndarray,
+    steps: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run ``steps`` CG iterations on every row's system at once.
+
+    Row g solves ``(shared + B_g' diag(extra_g) B_g) x = B_g' target_g``, with the matrix applied
+    through products with ``B_g`` and never formed. Rows stop stepping once their residual
+    vanishes.
+
+    Returns
+    -------
+    x : ndarray (g, k)
+        The solutions.
+    score : ndarray (g, width)
+        ``B_g x_g``, the new scores of the row's rated partners, kept up to date along the way
+        so the loss needs no extra product.
+    """
+    x = start.copy()
+    score = _matvec(block, x)
+    residual = _matvec_t(block, target - extra * score) - x @ shared
+    direction = residual.copy()
+    rs = np.einsum("gk,gk->g", residual, residual)
+    for _ in range(steps):
+        active = rs > _CG_TINY
+        if not active.any():
+            break
+        projected = _matvec(block, direction)
+        product = direction @ shared + _matvec_t(block, extra * projected)
+        curvature = np.einsum("gk,gk->g", direction, product)
+        step = np.divide(rs, curvature, out=np.zeros_like(rs), where=active & (curvature > 0))
+        x += step[:, None] * direction
+        score += step[:, None] * projected
+        residual -= step[:, None] * product
+        rs_new = np.einsum("gk,gk->g", residual, residual)
+        beta = np.divide(rs_new, rs, out=np.zeros_like(rs), where=active)
+        direction = residual + beta[:, None] * direction
+        rs = rs_new
+    return x, score
+
+
+def _ordered_sum(parts: Iterator[float]) -> float:
+    """Return the sum of task results in task order, so it does not depend on thread timing."""
+    total = 0.0
+    for part in parts:
+        total += part
+    return total
+
+
+_local = threading.local()
+
+
+def _scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """Return this thread's reusable float64 buffer ``name``, viewed with ``shape``.
+
+    Chunks write their gathered blocks and Gram matrices into the same few megabytes again and
+    again instead of fresh allocations, which cost page faults and cache misses every time.
+    """
+    size = int(np.prod(shape))
+    buffers = _local.__dict__.setdefault("buffers", {})
+    buffer = buffers.get(name)
+    if buffer is None or buffer.size < size:
+        buffer = np.empty(max(size, 2 * (0 if buffer is None else buffer.size)))
+        buffers[name] = buffer
+    return buffer[:size].reshape(shape)
+
+
+def _matvec(block: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Return ``block[g] @ x[g]`` for every g: (g, w, k), (g, k) -> (g, w)."""
+    return np.matmul(block, x[:, :, None])[:, :, 0]
+
+
+def _matvec_t(block: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Return ``block[g].T @ v[g]`` for every g: (g, w, k), (g, w) -> (g, k)."""
+    return np.matmul(v[:, None, :], block)[:, 0, :]
 
 
 def implicit_loss(
@@ -219,43 +402,40 @@ def default_n_threads() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _quietly(func: Callable) -> Callable:
-    """Wrap ``func`` to ignore float overflow: the caller turns a non-finite loss into an error.
-
-    ``np.errstate`` is per thread, so it has to be entered inside each worker call.
-    """
-
-    def run(chunk: Chunk) -> object:
-        with np.errstate(over="ignore", invalid="ignore"):
-            return func(chunk)
-
-    return run
-
-
-class ChunkMapper:
-    """Map a function over chunks on a thread pool, yielding results in chunk order.
+class TaskMapper:
+    """Map a per-chunk function over task groups on a thread pool, yielding per-task sums.
 
     numpy releases the GIL inside ``take``, ``matmul`` and ``linalg.solve``, so threads give real
     parallelism. Callers must keep BLAS single-threaded while mapping (see ``model.fit``) to avoid
-    oversubscription and to keep results independent of the thread count.
+    oversubscription and to keep results independent of the thread count. Float overflow is
+    ignored inside the workers (``np.errstate`` is per thread): the caller turns a non-finite
+    loss into an error.
     """
 
     def __init__(self, n_threads: int) -> None:
         self.n_threads = n_threads
         self._pool = ThreadPoolExecutor(n_threads) if n_threads > 1 else None
 
-    def __call__(self, func: Callable, chunks: Sequence[Chunk]) -> Iterator:
-        quiet = _quietly(func)
+    def __call__(
+        self, func: Callable[[Chunk], float], tasks: Sequence[tuple[Chunk, ...]]
+    ) -> Iterator[float]:
+        def run(task: tuple[Chunk, ...]) -> float:
+            total = 0.0
+            with np.errstate(over="ignore", invalid="ignore"):
+                for chunk in task:
+                    total += func(chunk)
+            return total
+
         if self._pool is None:
-            return map(quiet, chunks)
-        return self._pool.map(quiet, chunks)
+            return map(run, tasks)
+        return self._pool.map(run, tasks)
 
     def close(self) -> None:
         """Shut the pool down."""
         if self._pool is not None:
             self._pool.shutdown()
 
-    def __enter__(self) -> ChunkMapper:
+    def __enter__(self) -> TaskMapper:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -278,8 +458,8 @@ def init_state(
 ) -> FactorState:
     """Return starting factors drawn from N(0, 0.1^2 / k), so initial scores are about 0.01.
 
-    Only the item side matters for the first sweep (users are solved first); user factors are
-    drawn too so the state is complete before the first sweep.
+    Only the item side matters for the first exact sweep (users are solved first); user factors
+    are drawn too so the state is complete, and they are where conjugate gradient starts.
     """
     scale = 0.1 / np.sqrt(k)
     return FactorState(
@@ -293,41 +473,52 @@ def init_state(
 
 def explicit_sweep(
     state: FactorState,
-    user_chunks: Sequence[Chunk],
-    item_chunks: Sequence[Chunk],
+    users: Side,
+    items: Side,
     l2_reg: float,
-    map_chunks: Callable,
+    map_tasks: Callable,
 ) -> tuple[FactorState, float]:
     """Run one ALS sweep (users, then items) and return the new state and training MSE."""
-    n_users, n_items = state.user_factors.shape[0], state.item_factors.shape[0]
-    users = solve_explicit_side(
-        user_chunks,
-        n_users,
-        state.item_factors,
-        state.item_bias,
-        state.global_mean,
-        l2_reg,
-        map_chunks,
+    mu = state.global_mean
+    new_users = solve_explicit_side(
+        users, state.item_factors, state.item_bias, mu, l2_reg, map_tasks
     )
-    items = solve_explicit_side(
-        item_chunks, n_items, users.factors, users.bias, state.global_mean, l2_reg, map_chunks
+    new_items = solve_explicit_side(items, new_users.factors, new_users.bias, mu, l2_reg, map_tasks)
+    new = FactorState(
+        new_users.factors, new_items.factors, new_users.bias, new_items.bias, state.global_mean
     )
-    n_ratings = sum(int(c.mask.sum()) for c in item_chunks)
-    new = FactorState(users.factors, items.factors, users.bias, items.bias, state.global_mean)
-    return new, items.sq_error / n_ratings
+    return new, new_items.sq_error / max(items.n_ratings, 1)
 
 
 def implicit_sweep(
     state: FactorState,
-    user_chunks: Sequence[Chunk],
-    item_chunks: Sequence[Chunk],
+    users: Side,
+    items: Side,
     l2_reg: float,
     alpha: float,
-    map_chunks: Callable,
+    map_tasks: Callable,
+    *,
+    cg_steps: int | None = CG_STEPS,
 ) -> tuple[FactorState, float]:
     """Run one WALS sweep (users, then items) and return the new state and normalised loss."""
-    n_users, n_items = state.user_factors.shape[0], state.item_factors.shape[0]
-    users = solve_implicit_side(user_chunks, n_users, state.item_factors, l2_reg, alpha, map_chunks)
-    items = solve_implicit_side(item_chunks, n_items, users.factors, l2_reg, alpha, map_chunks)
-    new = FactorState(users.factors, items.factors, state.user_bias, state.item_bias, 0.0)
-    return new, implicit_loss(items.sq_error, users.factors, items.factors, l2_reg)
+    new_users = solve_implicit_side(
+        users,
+        state.user_factors,
+        state.item_factors,
+        l2_reg,
+        alpha,
+        map_tasks,
+        cg_steps=cg_steps,
+        with_loss=False,
+    )
+    new_items = solve_implicit_side(
+        items,
+        state.item_factors,
+        new_users.factors,
+        l2_reg,
+        alpha,
+        map_tasks,
+        cg_steps=cg_steps,
+    )
+    new = FactorState(new_users.factors, new_items.factors, state.user_bias, state.item_bias, 0.0)
+    return new, implicit_loss(new_items.sq_error, new_users.factors, new_items.factors, l2_reg)

@@ -220,7 +220,11 @@ def csr(
     Explicit ratings repeated for one (user, item) pair are separate observations in the loss,
     so they must stay separate rows of the normal equations.
     """
-    order = np.lexsort((cols, rows))
+    # A stable sort by row keeps each row's ratings in input order. numpy radix-sorts 16-bit
+    # keys, which makes this O(n) for up to 65,536 rows (lexsort by row and column took 0.5 s
+    # on MovieLens 1M in random order).
+    key = rows.astype(np.uint16) if shape[0] <= 1 << 16 else rows
+    order = np.argsort(key, kind="stable")
     indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
     return sp.csr_matrix((vals[order], cols[order], indptr), shape=shape)

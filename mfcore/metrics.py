@@ -99,7 +99,7 @@ def implicit_metrics(
     n_items = item_factors.shape[0]
     if len(data) == 0:
         return dict.fromkeys(IMPLICIT_METRICS, float("nan"))
-    order = np.lexsort((data.items, data.users))
+    order = _order_by(data.users, data.items)
     users, items, ratings = data.users[order], data.items[order], data.ratings[order]
     pref = (ratings > 0).astype(np.float64)
     item_known = items >= 0
@@ -171,20 +171,27 @@ def _rank_block(
     excluded[rows[item_known], items[item_known]] = False
     query = np.zeros(rows.size)
     query[item_known] = scores[rows[item_known], items[item_known]]
-    candidate_scores = np.where(excluded, -np.inf, scores)
-    ordered = np.sort(candidate_scores, axis=1)
-    at_most = _rowwise_searchsorted(ordered, rows, query, right=True)
-    below = _rowwise_searchsorted(ordered, rows, query, right=False)
+    n_cand = (n_items - excluded.sum(axis=1))[rows] + unseen
+    sq = float(np.einsum("ij,ij->", scores, scores)) - float(np.sum(scores[excluded] ** 2))
+    # ``scores`` is this block's own product: overwrite it in place rather than copy 30 MB.
+    np.putmask(scores, excluded, -np.inf)
+    scores.sort(axis=1)
+    ordered = scores
+    at_most = np.empty(rows.size, dtype=np.int64)
+    below = np.empty(rows.size, dtype=np.int64)
+    # One searchsorted per user (rows arrive grouped by user): a Python loop over a few thousand
+    # users is far cheaper than a vectorised binary search with fancy indexing.
+    bounds = np.append(_group_starts(rows), rows.size)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        line = ordered[rows[lo]]
+        at_most[lo:hi] = np.searchsorted(line, query[lo:hi], side="right")
+        below[lo:hi] = np.searchsorted(line, query[lo:hi], side="left")
     greater = n_items - at_most
     ties = at_most - below - item_known
     # Unseen evaluation items all score 0: they are above negative scores and tie with zeros.
     greater = greater + np.where(query < 0, unseen, 0)
     ties = ties + np.where(query == 0, unseen - (~item_known), 0)
     ranks = 1.0 + greater + ties / 2.0
-    n_cand = (n_items - excluded.sum(axis=1))[rows] + unseen
-
-    kept = np.where(excluded, 0.0, scores)
-    sq = float(np.einsum("ij,ij->", kept, kept))
     sq += float(np.sum((pref - query) ** 2 - query**2 * item_known))
     starts = _group_starts(rows)
     count = float(n_cand[starts].sum())
@@ -202,7 +209,7 @@ def _ranking_summary(
             "normalized_discounted_cumulative_gain": nan,
             "average_rank": nan,
         }
-    by_rank = np.lexsort((ranks, users))
+    by_rank = _order_by(users, ranks)
     u, rk = users[by_rank], ranks[by_rank]
     starts = _group_starts(u)
     position = np.arange(u.size) - np.repeat(starts, np.diff(np.append(starts, u.size)))
@@ -210,7 +217,7 @@ def _ranking_summary(
     ap = np.add.reduceat(precision, starts) / np.diff(np.append(starts, u.size))
 
     dcg = np.add.reduceat(ratings[by_rank] / np.log2(rk + 1.0), starts)
-    ideal_order = np.lexsort((-ratings, users))
+    ideal_order = _order_by(users, -ratings)
     ideal_pos = position  # same group layout: users sorted, same group sizes
     idcg = np.add.reduceat(ratings[ideal_order] / np.log2(ideal_pos + 2.0), starts)
 
@@ -237,19 +244,14 @@ def _group_sum(sorted_keys: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.repeat(np.add.reduceat(values, starts), sizes)
 
 
-def _rowwise_searchsorted(
-    ordered: np.ndarray, rows: np.ndarray, values: np.ndarray, *, right: bool
-) -> np.ndarray:
-    """Binary-search each value in its own row of a row-sorted matrix, all rows at once."""
-    n = ordered.shape[1]
-    lo = np.zeros(rows.size, dtype=np.int64)
-    hi = np.full(rows.size, n, dtype=np.int64)
-    while True:
-        active = lo < hi
-        if not active.any():
-            return lo
-        mid = (lo + hi) // 2
-        probe = ordered[rows, np.minimum(mid, n - 1)]
-        go = (probe <= values) if right else (probe < values)
-        lo = np.where(active & go, mid + 1, lo)
-        hi = np.where(active & ~go, mid, hi)
+def _order_by(group: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """Return the permutation sorting by ``group``, then ``within``, then position.
+
+    The same as ``np.lexsort((within, group))`` but several times faster: two stable sorts, the
+    second a radix sort when the groups fit in 16 bits (lexsort took 0.5 s on a million rows).
+    """
+    first = np.argsort(within, kind="stable")
+    keys = group[first]
+    if keys.size and keys.min() >= 0 and keys.max() < 1 << 16:
+        keys = keys.astype(np.uint16)
+    return first[np.argsort(keys, kind="stable")]

@@ -31,6 +31,8 @@ from mfcore.options import Options, default_num_factors, validate
 
 Callback = Callable[[int, float, float, "float | None"], None]
 GLOBAL_FEATURE = "global__INTERCEPT__"
+# Pairs scored per block in ``_predict_pairs``: 4,096 x 34 float64 vectors fit in L2 cache.
+_SCORE_BLOCK = 4_096
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,18 @@ class MatrixFactorization:
     random_state : int, numpy.random.Generator or None
         Seeds the initial factors and random splits. Results do not depend on the number of
         threads (see ``mfcore.als``); set ``MFCORE_NUM_THREADS`` to choose that number.
+    implicit_solver : {"cg", "exact"}, default "cg"
+        Not a BigQuery option. How implicit models solve each row's weighted least squares:
+        three conjugate-gradient steps warm-started from the previous sweep (the ``implicit``
+        library's default, about twice as fast) or the exact normal equations. Explicit models
+        always solve exactly.
 
     Attributes
     ----------
     options_ : Options
         The validated options, with ``num_factors`` and ``wals_alpha`` resolved.
+    num_factors_ : int
+        The number of factors used (``num_factors`` or its data-dependent default).
     n_iter_ : int
         Sweeps run.
     user_ids_, item_ids_ : pandas.Index
@@ -96,8 +105,9 @@ class MatrixFactorization:
     global_mean_ : float
         The global intercept (0 for implicit models).
     evaluation_metrics_ : dict[str, float]
-        Metrics on the evaluation split (or the training data without one), computed at the end
-        of ``fit``; what ``evaluate()`` with no input returns, as in BigQuery.
+        Metrics on the evaluation split (or the training data without one) for the fitted
+        factors; what ``evaluate()`` with no input returns, as in BigQuery. Computed on first
+        access (``evaluate()``, ``save()``), not inside ``fit``.
     n_null_rows_dropped_ : int
         Training rows dropped because their user or item was NULL.
     n_train_rows_, n_eval_rows_ : int
@@ -118,7 +128,10 @@ class MatrixFactorization:
         "data_split_eval_fraction",
         "data_split_col",
         "random_state",
+        "implicit_solver",
     )
+    # Estimator parameters that are not BigQuery options (validated here, not in ``options``).
+    _NON_OPTIONS = ("random_state", "implicit_solver")
 
     def __init__(
         self,
@@ -137,6 +150,7 @@ class MatrixFactorization:
         data_split_eval_fraction: float = 0.2,
         data_split_col: str | None = None,
         random_state: int | np.random.Generator | None = None,
+        implicit_solver: str = "cg",
     ) -> None:
         self.feedback_type = feedback_type
         self.num_factors = num_factors
@@ -152,6 +166,7 @@ class MatrixFactorization:
         self.data_split_eval_fraction = data_split_eval_fraction
         self.data_split_col = data_split_col
         self.random_state = random_state
+        self.implicit_solver = implicit_solver
 
     # -- sklearn plumbing -------------------------------------------------------------------
 
@@ -195,7 +210,18 @@ class MatrixFactorization:
                 f"Invalid value for option RANDOM_STATE: {rs!r}. Expected NULL, a non-negative "
                 "integer or a numpy.random.Generator."
             )
-        return validate(**{name: getattr(self, name) for name in self._PARAM_NAMES[:-1]})
+        if self.implicit_solver not in als.IMPLICIT_SOLVERS:
+            raise OptionError(
+                f"Invalid value for implicit_solver: {self.implicit_solver!r}. Expected one of "
+                f"{', '.join(repr(s) for s in als.IMPLICIT_SOLVERS)}."
+            )
+        return validate(
+            **{
+                name: getattr(self, name)
+                for name in self._PARAM_NAMES
+                if name not in self._NON_OPTIONS
+            }
+        )
 
     # -- training ---------------------------------------------------------------------------
 
@@ -232,8 +258,10 @@ class MatrixFactorization:
         n_users, n_items = len(data.user_ids), len(data.item_ids)
 
         matrix = csr(train.users, train.items, train.ratings, (n_users, n_items))
-        user_chunks = als.make_chunks(matrix)
-        item_chunks = als.make_chunks(matrix.T.tocsr())
+        use_cg = implicit and self.implicit_solver == "cg"
+        chunk_entries = als.CG_CHUNK_ENTRIES if use_cg else als.CHUNK_ENTRIES
+        user_side = als.make_side(matrix, chunk_entries)
+        item_side = als.make_side(matrix.T.tocsr(), chunk_entries)
         mean = 0.0 if implicit else float(train.ratings.mean())
         state = als.init_state(init_rng, n_users, n_items, k, mean)
 
@@ -243,17 +271,23 @@ class MatrixFactorization:
         # not depend on the pool size. Nested BLAS threads would oversubscribe the cores.
         with (
             threadpool_limits(limits=1, user_api="blas"),
-            als.ChunkMapper(als.default_n_threads()) as mapper,
+            als.TaskMapper(als.default_n_threads()) as mapper,
         ):
             for iteration in range(opts.max_iterations):
                 start = time.perf_counter()
                 if implicit:
                     state, loss = als.implicit_sweep(
-                        state, user_chunks, item_chunks, opts.l2_reg, opts.wals_alpha, mapper
+                        state,
+                        user_side,
+                        item_side,
+                        opts.l2_reg,
+                        opts.wals_alpha,
+                        mapper,
+                        cg_steps=als.CG_STEPS if use_cg else None,
                     )
                 else:
                     state, loss = als.explicit_sweep(
-                        state, user_chunks, item_chunks, opts.l2_reg, mapper
+                        state, user_side, item_side, opts.l2_reg, mapper
                     )
                 if not math.isfinite(loss):
                     raise TrainingError(
@@ -272,6 +306,7 @@ class MatrixFactorization:
                 previous = loss
 
         self.options_ = opts
+        self.num_factors_ = k
         self.user_ids_ = data.user_ids
         self.item_ids_ = data.item_ids
         self.user_factors_ = state.user_factors
@@ -285,8 +320,25 @@ class MatrixFactorization:
         self.n_train_rows_ = len(data.train)
         self.n_eval_rows_ = 0 if data.eval is None else len(data.eval)
         self.train_pairs_ = _pattern(matrix)
-        self.evaluation_metrics_ = self._metrics(evaluation if evaluation is not None else train)
+        # ML.EVALUATE's no-input metrics are fixed by the fitted factors, so they can wait for
+        # the first evaluate() or save(): the implicit ranking metrics score every user x item
+        # pair, which on MovieLens 1M costs as much as several sweeps.
+        self._metrics_source: Ratings | None = evaluation if evaluation is not None else train
+        self._evaluation_metrics: dict[str, float] | None = None
         return self
+
+    @property
+    def evaluation_metrics_(self) -> dict[str, float]:
+        """Return the no-input ML.EVALUATE metrics, computing them on first use."""
+        if self._evaluation_metrics is None:
+            self._evaluation_metrics = self._metrics(self._metrics_source)
+            self._metrics_source = None
+        return self._evaluation_metrics
+
+    @evaluation_metrics_.setter
+    def evaluation_metrics_(self, metrics: dict[str, float]) -> None:
+        self._evaluation_metrics = dict(metrics)
+        self._metrics_source = None
 
     # -- inference --------------------------------------------------------------------------
 
@@ -512,17 +564,15 @@ class MatrixFactorization:
 
     def _score_pairs(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         """Return predictions for coded pairs; negative codes are unseen ids."""
-        uf, ub, vf, vb = self._extended()
-        u = np.where(users < 0, uf.shape[0] - 1, users)
-        i = np.where(items < 0, vf.shape[0] - 1, items)
-        out = np.empty(u.size)
-        step = 262_144
-        for s in range(0, u.size, step):
-            uu, ii = u[s : s + step], i[s : s + step]
-            out[s : s + step] = (
-                self.global_mean_ + ub[uu] + vb[ii] + np.einsum("ij,ij->i", uf[uu], vf[ii])
-            )
-        return out
+        return _predict_pairs(
+            self.user_factors_,
+            self.item_factors_,
+            self.user_bias_,
+            self.item_bias_,
+            self.global_mean_,
+            users,
+            items,
+        )
 
     def _metrics(self, data: Ratings) -> dict[str, float]:
         if self.options_.feedback_type == "IMPLICIT":
@@ -635,30 +685,67 @@ def _top_k(scores: np.ndarray, keep: np.ndarray, k: int) -> tuple[np.ndarray, ..
     return rows[real], cols[real], vals[real]
 
 
+def _predict_pairs(
+    user_factors: np.ndarray,
+    item_factors: np.ndarray,
+    user_bias: np.ndarray,
+    item_bias: np.ndarray,
+    global_mean: float,
+    users: np.ndarray,
+    items: np.ndarray,
+) -> np.ndarray:
+    """Return ``global + b_u + c_i + x_u . y_i`` for coded pairs; a negative code scores as zeros.
+
+    Works in blocks of a few thousand pairs so the gathered vectors stay in cache (``np.take``
+    is several times faster than fancy indexing here).
+    """
+    k = user_factors.shape[1]
+    uf = np.vstack([user_factors, np.zeros((1, k))])
+    vf = np.vstack([item_factors, np.zeros((1, k))])
+    ub = np.append(user_bias, 0.0)
+    vb = np.append(item_bias, 0.0)
+    u = np.where(users < 0, uf.shape[0] - 1, users)
+    i = np.where(items < 0, vf.shape[0] - 1, items)
+    out = global_mean + np.take(ub, u) + np.take(vb, i)
+    for s in range(0, u.size, _SCORE_BLOCK):
+        block = slice(s, s + _SCORE_BLOCK)
+        out[block] += np.einsum(
+            "ij,ij->i", np.take(uf, u[block], axis=0), np.take(vf, i[block], axis=0)
+        )
+    return out
+
+
 def _eval_loss(state: als.FactorState, data: Ratings, implicit: bool, opts: Options) -> float:
     """Return the loss on evaluation rows, on the same scale as the training loss.
 
     Explicit: MSE of the predictions. Implicit: the weighted loss over every (evaluation user,
     item) pair without the penalty, divided by the number of such pairs.
     """
-    k = state.user_factors.shape[1]
-    uf = np.vstack([state.user_factors, np.zeros((1, k))])
-    vf = np.vstack([state.item_factors, np.zeros((1, k))])
-    u = np.where(data.users < 0, uf.shape[0] - 1, data.users)
-    i = np.where(data.items < 0, vf.shape[0] - 1, data.items)
-    s = np.einsum("ij,ij->i", uf[u], vf[i])
     if not implicit:
-        ub = np.append(state.user_bias, 0.0)
-        vb = np.append(state.item_bias, 0.0)
-        err = data.ratings - (state.global_mean + ub[u] + vb[i] + s)
-        return float(np.mean(err**2))
+        predicted = _predict_pairs(
+            state.user_factors,
+            state.item_factors,
+            state.user_bias,
+            state.item_bias,
+            state.global_mean,
+            data.users,
+            data.items,
+        )
+        return float(np.mean((data.ratings - predicted) ** 2))
+    zeros_u = np.zeros(state.user_factors.shape[0])
+    zeros_i = np.zeros(state.item_factors.shape[0])
+    s = _predict_pairs(
+        state.user_factors, state.item_factors, zeros_u, zeros_i, 0.0, data.users, data.items
+    )
     conf = 1.0 + opts.wals_alpha * np.abs(data.ratings)
     pref = (data.ratings > 0).astype(np.float64)
-    users = np.unique(u)
+    users = np.unique(data.users[data.users >= 0])
+    n_unseen = np.unique(data.users[data.users < 0]).size
     gram = state.item_factors.T @ state.item_factors
-    all_pairs = float(np.einsum("ij,jk,ik->", uf[users], gram, uf[users]))
+    known = state.user_factors[users]
+    all_pairs = float(np.einsum("ij,jk,ik->", known, gram, known))
     observed = float(np.sum(conf * (pref - s) ** 2 - s**2))
-    return (observed + all_pairs) / (users.size * state.item_factors.shape[0])
+    return (observed + all_pairs) / ((users.size + n_unseen) * state.item_factors.shape[0])
 
 
 def _converged(previous: float, loss: float, min_rel_progress: float) -> bool:

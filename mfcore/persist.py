@@ -111,6 +111,7 @@ def load(cls: type[MatrixFactorization], path: str | PathLike[str]) -> MatrixFac
         )
     model = cls(**meta["params"])
     model.options_ = Options(**meta["options"])
+    model.num_factors_ = model.options_.num_factors
     model.user_ids_ = _decode_ids("user", meta["ids"]["user"], arrays)
     model.item_ids_ = _decode_ids("item", meta["ids"]["item"], arrays)
     model.user_factors_ = arrays["user_factors"]

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+import mfcore.model
 from mfcore import MatrixFactorization
 from mfcore.data import Ratings
 from mfcore.metrics import EXPLICIT_METRICS, IMPLICIT_METRICS, explicit_metrics, implicit_metrics
@@ -92,3 +93,25 @@ def test_it_evaluates_training_data_when_there_is_no_split(ratings):
     assert 0 < metrics["mean_average_precision"] <= 1
     assert 0 <= metrics["average_rank"] < 0.5  # better than random on its own training data
     assert list(implicit.score().columns) == list(IMPLICIT_METRICS)
+
+
+def test_it_computes_training_metrics_on_first_use_not_during_fit(ratings, monkeypatch, tmp_path):
+    calls = []
+
+    def counting(*args):
+        calls.append(args)
+        return implicit_metrics(*args)
+
+    monkeypatch.setattr(mfcore.model, "implicit_metrics", counting)
+    model = MatrixFactorization(
+        feedback_type="implicit", num_factors=3, max_iterations=2, random_state=0
+    ).fit(ratings)
+    assert calls == []
+    first = model.evaluate()
+    assert len(calls) == 1
+    assert model.evaluate() == first
+    model.save(tmp_path / "m.npz")
+    assert len(calls) == 1
+    model.fit(ratings.iloc[:3000])
+    assert model.evaluate() != first  # a new fit drops the old metrics
+    assert len(calls) == 2

@@ -47,6 +47,7 @@ BAD_OPTIONS = [
     ({"data_split_method": "SEQ", "data_split_col": "rating"}, "DATA_SPLIT_COL: 'rating'."),
     ({"random_state": -1}, "RANDOM_STATE: -1."),
     ({"random_state": "seed"}, "RANDOM_STATE: 'seed'."),
+    ({"implicit_solver": "lu"}, "Invalid value for implicit_solver: 'lu'. Expected one of 'cg',"),
 ]
 
 
@@ -91,6 +92,7 @@ def test_it_defaults_num_factors_to_rounded_log2_of_training_rows(ratings):
     assert default_num_factors(2**250) == 200
     model = MatrixFactorization(max_iterations=1, random_state=0).fit(ratings)
     assert model.options_.num_factors == 13
+    assert model.num_factors_ == 13  # what the SQL engine records as the resolved option
     assert model.user_factors_.shape[1] == 13
 
 

@@ -36,6 +36,18 @@ def test_it_round_trips_a_model_through_save_and_load(ratings, tmp_path):
     assert meta["format_version"] == 1
 
 
+def test_it_round_trips_an_implicit_model_with_its_metrics(ratings, tmp_path):
+    model = MatrixFactorization(
+        feedback_type="implicit", num_factors=3, max_iterations=2, random_state=0
+    ).fit(ratings)
+    model.save(tmp_path / "m.npz")
+    loaded = MatrixFactorization.load(tmp_path / "m.npz")
+    assert loaded.implicit_solver == "cg" and loaded.num_factors_ == 3
+    assert loaded.evaluate() == model.evaluate()
+    np.testing.assert_array_equal(loaded.item_factors_, model.item_factors_)
+    pd.testing.assert_frame_equal(loaded.recommend(top_k=3), model.recommend(top_k=3))
+
+
 def test_it_overwrites_atomically_and_rejects_newer_formats(tiny, tmp_path):
     model = MatrixFactorization(num_factors=2, max_iterations=1).fit(tiny)
     path = tmp_path / "m.npz"

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfcore import DataError, MatrixFactorization, TrainingError, als, reference
+from mfcore import DataError, MatrixFactorization, TrainingError, als, make_ratings, reference
 from mfcore.data import Ratings, sum_duplicates
+from mfcore.model import _eval_loss
 
 
 def _reference_history(model, df, n_iter, seed, implicit=False):
@@ -36,6 +37,7 @@ def test_it_agrees_with_the_reference_solver(ratings, implicit):
     df = ratings.iloc[:1500]
     model = MatrixFactorization(
         feedback_type="implicit" if implicit else "explicit",
+        implicit_solver="exact",
         num_factors=5,
         l2_reg=2.0,
         max_iterations=4,
@@ -127,21 +129,107 @@ def test_it_stops_after_the_first_iteration_below_min_rel_progress(ratings):
     assert no_stop.n_iter_ == 12
 
 
-def test_it_gives_the_same_model_for_the_same_seed_whatever_the_thread_count(ratings, monkeypatch):
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"data_split_method": "random"},
+        {"feedback_type": "implicit", "data_split_method": "random"},
+        {"feedback_type": "implicit", "implicit_solver": "exact"},
+    ],
+    ids=["explicit", "implicit-cg", "implicit-exact"],
+)
+def test_it_gives_the_same_model_for_the_same_seed_whatever_the_thread_count(
+    ratings, monkeypatch, params
+):
     fits = []
-    for threads in ("1", "3"):
+    for threads in ("1", "2", "3"):
         monkeypatch.setenv("MFCORE_NUM_THREADS", threads)
         fits.append(
-            MatrixFactorization(
-                num_factors=6, max_iterations=3, random_state=5, data_split_method="random"
-            ).fit(ratings)
+            MatrixFactorization(num_factors=6, max_iterations=3, random_state=5, **params).fit(
+                ratings
+            )
         )
-    a, b = fits
-    assert np.array_equal(a.user_factors_, b.user_factors_)
-    assert np.array_equal(a.item_bias_, b.item_bias_)
-    assert a.evaluate() == b.evaluate()
-    other = MatrixFactorization(num_factors=6, max_iterations=3, random_state=6).fit(ratings)
-    assert not np.array_equal(a.item_factors_, other.item_factors_)
+    first = fits[0]
+    for other in fits[1:]:
+        assert np.array_equal(first.user_factors_, other.user_factors_)
+        assert np.array_equal(first.item_factors_, other.item_factors_)
+        assert np.array_equal(first.item_bias_, other.item_bias_)
+        assert list(first.training_info()["loss"]) == list(other.training_info()["loss"])
+        assert first.evaluate() == other.evaluate()
+    reseeded = MatrixFactorization(num_factors=6, max_iterations=3, random_state=6, **params)
+    assert not np.array_equal(first.item_factors_, reseeded.fit(ratings).item_factors_)
+
+
+def test_it_splits_big_data_into_many_thread_tasks_with_the_same_result(monkeypatch):
+    # Small chunks and tasks make the pool interleave many units of work even on test-sized data.
+    df = make_ratings(300, 200, 12_000, random_state=2).rename(
+        columns={"user_id": "user", "item_id": "item"}
+    )
+    monkeypatch.setattr(als, "CHUNK_ENTRIES", 256)
+    monkeypatch.setattr(als, "CG_CHUNK_ENTRIES", 512)
+    monkeypatch.setattr(als, "_TASK_ENTRIES", 1024)
+    fits = []
+    for threads in ("1", "2"):
+        monkeypatch.setenv("MFCORE_NUM_THREADS", threads)
+        for feedback in ("explicit", "implicit"):
+            model = MatrixFactorization(
+                feedback_type=feedback, num_factors=5, max_iterations=2, random_state=0
+            )
+            fits.append(model.fit(df).user_factors_)
+    assert np.array_equal(fits[0], fits[2]) and np.array_equal(fits[1], fits[3])
+
+
+def test_its_conjugate_gradient_reaches_the_exact_solution_given_enough_steps(ratings):
+    df = ratings.iloc[:2000]
+    model = MatrixFactorization(
+        feedback_type="implicit", num_factors=5, max_iterations=1, random_state=3
+    ).fit(df)
+    users = model.train_pairs_.shape[0]
+    matrix = model.train_pairs_.astype(np.float64).tocsr()
+    side = als.make_side(matrix)
+    rng = np.random.default_rng(0)
+    own = rng.normal(0, 0.1, (users, 5))
+    other = rng.normal(0, 0.5, (matrix.shape[1], 5))
+    mapper = als.TaskMapper(1)
+    exact = als.solve_implicit_side(side, own, other, 2.0, 40.0, mapper, cg_steps=None)
+    # A k-dimensional system is solved exactly by k CG steps in exact arithmetic; float32
+    # rounding leaves about 1e-6.
+    cg = als.solve_implicit_side(side, own, other, 2.0, 40.0, mapper, cg_steps=10)
+    np.testing.assert_allclose(cg.factors, exact.factors, atol=2e-4)
+    assert cg.sq_error == pytest.approx(exact.sq_error, rel=1e-4)
+    three = als.solve_implicit_side(side, own, other, 2.0, 40.0, mapper, cg_steps=3)
+    assert np.abs(three.factors - exact.factors).max() > 1e-6  # three steps are not exact
+
+
+def test_its_default_conjugate_gradient_trains_almost_as_well_as_exact_solves(ratings):
+    losses = {}
+    for solver in ("cg", "exact"):
+        model = MatrixFactorization(
+            feedback_type="implicit",
+            implicit_solver=solver,
+            num_factors=6,
+            max_iterations=8,
+            early_stop=False,
+            random_state=0,
+        ).fit(ratings)
+        losses[solver] = model.training_info()["loss"].iloc[0]
+    assert losses["cg"] == pytest.approx(losses["exact"], rel=0.02)
+
+
+def test_it_reports_the_implicit_eval_loss_over_every_evaluation_user_and_item():
+    x = np.array([[1.0, 0.0], [0.5, 0.5]])
+    y = np.array([[0.2, 0.1], [0.4, -0.3], [0.0, 1.0]])
+    state = als.FactorState(x, y, np.zeros(2), np.zeros(3), 0.0)
+    # Known user 0 rated item 1; an unseen user rated item 0; known user 1 rated an unseen item.
+    data = Ratings(np.array([0, -1, 1]), np.array([1, 0, -1]), np.array([2.0, 1.0, 3.0]))
+    opts = MatrixFactorization(feedback_type="implicit", wals_alpha=10.0).validate_options()
+    loss = _eval_loss(state, data, implicit=True, opts=opts)
+    scores = x @ y.T
+    # Users 0 and 1 over the 3 training items, plus the unseen user (scores 0) over them.
+    total = np.sum(scores**2) - scores[0, 1] ** 2 + 21.0 * (1.0 - scores[0, 1]) ** 2
+    total += 11.0  # unseen user, item 0: c = 11, p = 1, s = 0
+    total += 31.0  # user 1, unseen item: c = 31, p = 1, s = 0 (an extra candidate)
+    assert loss == pytest.approx(total / (3 * 3))
 
 
 def test_it_fits_implicit_feedback_with_the_wals_loss_falling(ratings):
