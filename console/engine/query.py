@@ -305,8 +305,9 @@ def _checked_division(node: exp.Expression) -> exp.Expression:
         expressions=[exp.Literal.string(f"division by zero: {node.sql(dialect='bigquery')}")],
     )
     return exp.Case(
-        ifs=[exp.If(this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)),
-                    true=failure)],
+        ifs=[
+            exp.If(this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)), true=failure)
+        ],
         default=ieee,
     )
 
