@@ -257,7 +257,7 @@ def solve_implicit_side(
         New ``factors`` (float64) and, in ``sq_error``, the observed-pair part of the weighted
         loss, ``sum_S [c (p - s)^2 - s^2]``, which the caller completes with the Gram term.
     """
-    n_other, k = other_factors.shape
+    k = other_factors.shape[1]
     dtype = np.float64 if cg_steps is None else np.float32
     padded = np.vstack([other_factors, np.zeros((1, k))]).astype(dtype)
     shared = (other_factors.T @ other_factors + l2_reg * np.eye(k)).astype(dtype)

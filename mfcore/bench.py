@@ -111,17 +111,18 @@ def time_implicit_library(df: pd.DataFrame, sweeps: int, factors: int) -> None:
     items = pd.factorize(df["item"])[0]
     conf = sp.csr_matrix((40.0 * df["rating"].to_numpy(np.float64), (users, items)))
     stamps: list[float] = []
-    model = AlternatingLeastSquares(
-        factors=factors,
-        regularization=1.0,
-        alpha=1.0,
-        iterations=sweeps,
-        use_cg=True,
-        calculate_training_loss=False,
-        random_state=0,
-    )
-    model.fit_callback = lambda *_args: stamps.append(time.perf_counter())
+    # Its own threads do the work; BLAS must be single-threaded before it is even built.
     with threadpool_limits(limits=1, user_api="blas"):
+        model = AlternatingLeastSquares(
+            factors=factors,
+            regularization=1.0,
+            alpha=1.0,
+            iterations=sweeps,
+            use_cg=True,
+            calculate_training_loss=False,
+            random_state=0,
+        )
+        model.fit_callback = lambda *_args: stamps.append(time.perf_counter())
         start = time.perf_counter()
         model.fit(conf, show_progress=False)
     per_sweep = np.diff([start, *stamps])

@@ -220,14 +220,19 @@ def csr(
     Explicit ratings repeated for one (user, item) pair are separate observations in the loss,
     so they must stay separate rows of the normal equations.
     """
-    # A stable sort by row keeps each row's ratings in input order. numpy radix-sorts 16-bit
-    # keys, which makes this O(n) for up to 65,536 rows (lexsort by row and column took 0.5 s
-    # on MovieLens 1M in random order).
-    key = rows.astype(np.uint16) if shape[0] <= 1 << 16 else rows
-    order = np.argsort(key, kind="stable")
+    # Sorted by row, then column (a gather in column order is kinder to the cache), repeated
+    # pairs in input order. Two stable sorts do it, radix sorts for keys that fit 16 bits (a
+    # lexsort took 0.5 s on MovieLens 1M in random order; this takes 0.03 s).
+    order = _stable_argsort(cols, shape[1])
+    order = order[_stable_argsort(rows[order], shape[0])]
     indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
     return sp.csr_matrix((vals[order], cols[order], indptr), shape=shape)
+
+
+def _stable_argsort(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """Return the stable sorting permutation of non-negative integer ``keys`` below ``n_keys``."""
+    return np.argsort(keys.astype(np.uint16) if n_keys <= 1 << 16 else keys, kind="stable")
 
 
 def sum_duplicates(data: Ratings) -> Ratings:
