@@ -47,6 +47,8 @@ if not SECRET_KEY:
         key_file.write_text(os.urandom(32).hex())
     SECRET_KEY = key_file.read_text().strip()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Served only to this machine (the embedded default): plain HTTP on loopback, one person.
+LOOPBACK_ONLY = all(host in ("127.0.0.1", "localhost", "[::1]", "::1") for host in ALLOWED_HOSTS)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "console.jobs",
     "console.web",
     "console.api",
+    "console.iam",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +107,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     test_name = Path(DATABASES["default"]["NAME"]).with_name("test-quarry.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": str(test_name)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGIN_URL = "web:sign_in"
+LOGIN_REDIRECT_URL = "web:index"
+# Requests to the REST API without an API key act as roles/bigquery.admin only when this is on.
+# The embedded default (loopback only) turns it on, and `serve` says so; anything else must opt in.
+QUARRY_ANONYMOUS_ACCESS = envbool("QUARRY_ANONYMOUS_ACCESS", "true" if LOOPBACK_ONLY else "false")
+# Sign-in attempts that fail, per username and per client address, before a pause.
+QUARRY_SIGN_IN_ATTEMPTS = envint("QUARRY_SIGN_IN_ATTEMPTS", 10)
+QUARRY_SIGN_IN_LOCKOUT_S = envint("QUARRY_SIGN_IN_LOCKOUT_S", 15 * 60)
+
+# Cookies: HttpOnly session, SameSite=Lax everywhere; Secure whenever the console is served to
+# other machines (they must reach it over HTTPS), not on the plain-HTTP loopback default.
+SECURE_COOKIES = envbool("QUARRY_SECURE_COOKIES", "false" if DEBUG or LOOPBACK_ONLY else "true")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = envint("QUARRY_SESSION_AGE_S", 14 * 24 * 3600)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if SECURE_COOKIES:
+    SECURE_HSTS_SECONDS = envint("QUARRY_HSTS_SECONDS", 3600)
+    SECURE_SSL_REDIRECT = envbool("QUARRY_SSL_REDIRECT", "false")
+    if envbool("QUARRY_BEHIND_TLS_PROXY", "false"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -32,6 +33,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test_name:
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{test_name}{suffix}").unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def anonymous_access(settings: Any) -> None:
+    """Let requests without credentials act as anonymous, as Quarry's embedded default does.
+
+    The IAM tests turn it off where they check that credentials are required.
+    """
+    settings.QUARRY_ANONYMOUS_ACCESS = True
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,6 +90,8 @@ def worker(
         "QUARRY_QUEUE": queue,
         "QUARRY_STORAGE_DIR": str(storage_dir),
         "QUARRY_NO_BOOTSTRAP": "1",
+        # Jobs submitted without a user run as anonymous, as in the embedded default.
+        "QUARRY_ANONYMOUS_ACCESS": "true",
     }
     process = services.start_worker(env, name=queue, concurrency=1)
     try:

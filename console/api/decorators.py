@@ -1,7 +1,8 @@
-"""The one decorator every API view goes through: method check, JSON body, BigQuery errors.
+"""The one decorator every API view goes through: who calls, method check, JSON, errors.
 
-Issue 7 (IAM) adds the principal here: the wrapper will read the Bearer key and set
-`request.principal` before the view runs, so no view can forget it.
+The wrapper reads the `Authorization: Bearer <key>` header and sets `request.principal` before
+the view runs, so no view can forget it. Only API keys authenticate here, never the console's
+session cookie: the API is exempt from CSRF, so a cookie must not be enough to act.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -19,6 +22,7 @@ from console.api import fields
 from console.api.errors import ApiError, error_response
 from console.catalog.models import CatalogError
 from console.engine.errors import EngineError
+from console.iam.models import ApiKey
 
 View = Callable[..., dict[str, Any] | HttpResponse | None]
 
@@ -38,12 +42,34 @@ def parse_json(request: HttpRequest, spec: Any, where: str) -> dict[str, Any]:
     return body
 
 
-def api_view(*methods: str, body: Any = None, body_name: str = "") -> Callable[[View], Any]:
+def authenticate(request: HttpRequest) -> Any:
+    """Return the user a request's API key names, or AnonymousUser where settings allow it."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if header and (scheme.lower() != "bearer" or not token.strip()):
+        raise ApiError("Invalid Credentials: use Authorization: Bearer <API key>", "authError")
+    if header:
+        user = ApiKey.user_for_token(token.strip())
+        if user is None:
+            raise ApiError("Request had invalid authentication credentials.", "authError")
+        return user
+    if not settings.QUARRY_ANONYMOUS_ACCESS:
+        raise ApiError(
+            "Request is missing required authentication credential. Expected an API key "
+            "(Authorization: Bearer <key>); create one on the console's API keys page.",
+            "authError",
+        )
+    return AnonymousUser()
+
+
+def api_view(
+    *methods: str, body: Any = None, body_name: str = "", public: bool = False
+) -> Callable[[View], Any]:
     """Serve a view as a BigQuery REST method: JSON in (checked against body) and out.
 
     The view returns a dict (sent as JSON), None (204, as for deletes) or a ready response. Every
     refusal becomes BigQuery's error body with the status its reason implies. Anything else is a
-    bug: Django logs it and answers 500.
+    bug: Django logs it and answers 500. A public view (the discovery document) needs no key.
     """
 
     def decorate(view: View) -> Any:
@@ -56,6 +82,7 @@ def api_view(*methods: str, body: Any = None, body_name: str = "") -> Callable[[
                     "methodNotAllowed",
                 )
             try:
+                request.principal = AnonymousUser() if public else authenticate(request)
                 if body is not None and request.method in ("POST", "PUT", "PATCH"):
                     request.json = parse_json(request, body, body_name)
                 result = view(request, *args, **kwargs)

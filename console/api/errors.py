@@ -19,6 +19,7 @@ STATUS_FOR_REASON = {
     "resourcesExceeded": 400,
     "tableUnavailable": 400,
     "stopped": 400,
+    "authError": 401,
     "accessDenied": 403,
     "quotaExceeded": 403,
     "notFound": 404,
@@ -28,6 +29,7 @@ STATUS_FOR_REASON = {
 }
 GRPC_STATUS = {
     400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
     405: "INVALID_ARGUMENT",

@@ -23,9 +23,11 @@ from console.engine.errors import EngineError
 from console.engine.loads import submit_load
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
+from console.iam import access
+from console.iam.roles import JOBS_CREATE
 from console.jobs.models import Job
 
-USER_EMAIL = "local-user"  # until IAM (issue 7) names the caller
+ANONYMOUS_EMAIL = "anonymous"
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
 DEFAULT_WAIT_MS = 10_000
 MAX_WAIT_MS = 60_000
@@ -62,9 +64,14 @@ def _check_project(project: Project, reference: dict[str, Any] | None, what: str
         )
 
 
-def _create(project: Project, job_type: str, configuration: dict[str, Any], **kw: Any) -> Job:
+def _create(
+    principal: Any, project: Project, job_type: str, configuration: dict[str, Any], **kw: Any
+) -> Job:
+    access.check(principal, JOBS_CREATE, project)
     try:
-        return Job.submit(project, job_type, configuration, user_email=USER_EMAIL, **kw)
+        return Job.submit(
+            project, job_type, configuration, **access.job_user_fields(principal), **kw
+        )
     except IntegrityError:
         raise ApiError(
             f"Already Exists: Job {project.project_id}:US.{kw.get('job_id')}", "duplicate"
@@ -97,11 +104,13 @@ def query_configuration(config: dict[str, Any], project: Project) -> dict[str, A
     return {**config, "useLegacySql": False}
 
 
-def _dry_run_job(project: Project, config: dict[str, Any], **kw: Any) -> Job:
+def _dry_run_job(principal: Any, project: Project, config: dict[str, Any], **kw: Any) -> Job:
     """Check a query without running it; the DONE job is kept so that jobs.get finds it (bq)."""
     default = (config.get("defaultDataset") or {}).get("datasetId")
     try:
-        result = engine_query.dry_run(project, config["query"], default_dataset=default)
+        result = engine_query.dry_run(
+            project, config["query"], principal=principal, default_dataset=default
+        )
     except EngineError as err:
         error = public_error(err.as_error_result(), query=True)
         raise ApiError(error["message"], error["reason"], error.get("location", "")) from None
@@ -116,7 +125,7 @@ def _dry_run_job(project: Project, config: dict[str, Any], **kw: Any) -> Job:
             state=Job.State.DONE,
             configuration={"query": config, "dryRun": True},
             statistics=statistics,
-            user_email=USER_EMAIL,
+            **access.job_user_fields(principal),
             **kw,
         )
     except IntegrityError:
@@ -126,6 +135,7 @@ def _dry_run_job(project: Project, config: dict[str, Any], **kw: Any) -> Job:
 
 
 def submit_query(
+    principal: Any,
     project: Project,
     config: dict[str, Any],
     *,
@@ -138,11 +148,11 @@ def submit_query(
     kw = _job_id(reference)
     stored = query_configuration(config, project)
     if dry_run:
-        return _dry_run_job(project, stored, **kw)
+        return _dry_run_job(principal, project, stored, **kw)
     configuration: dict[str, Any] = {"query": stored}
     if labels:
         configuration["labels"] = labels
-    return _create(project, Job.Type.QUERY, configuration, **kw)
+    return _create(principal, project, Job.Type.QUERY, configuration, **kw)
 
 
 def query_results(
@@ -226,7 +236,9 @@ def check_load(project: Project, metadata: dict[str, Any]) -> dict[str, Any]:
     return load
 
 
-def submit_upload(project: Project, metadata: dict[str, Any], upload: IO[bytes] | Any) -> Job:
+def submit_upload(
+    principal: Any, project: Project, metadata: dict[str, Any], upload: IO[bytes] | Any
+) -> Job:
     """Stage an uploaded file and submit its LOAD job (the engine checks the rest)."""
     load = check_load(project, metadata)
     reference = metadata.get("jobReference") or {}
@@ -249,7 +261,7 @@ def submit_upload(project: Project, metadata: dict[str, Any], upload: IO[bytes] 
         write_disposition=load.get("writeDisposition") or "WRITE_APPEND",
         encoding=load.get("encoding") or "UTF-8",
         null_marker=null_marker or "",
-        user_email=USER_EMAIL,
+        principal=principal,
     )
     if kw:
         # submit_load names its own job; the client's id is what it will poll.
@@ -332,7 +344,7 @@ def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
         "selfLink": request.build_absolute_uri(
             f"/bigquery/v2/projects/{ref['projectId']}/jobs/{ref['jobId']}?location={job.location}"
         ),
-        "user_email": job.user_email or USER_EMAIL,
+        "user_email": job.user_email or ANONYMOUS_EMAIL,
         "jobReference": ref,
         "configuration": configuration,
         "status": status,

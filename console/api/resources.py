@@ -15,6 +15,15 @@ from django.http import HttpRequest
 from console.api.errors import NotFoundError
 from console.api.rows import api_fields, json_number
 from console.catalog.models import Dataset, MLModel, Project, Table
+from console.iam import access
+from console.iam.roles import (
+    DATASETS_GET,
+    JOBS_CREATE,
+    JOBS_GET,
+    MODELS_GET_METADATA,
+    PROJECTS_GET,
+    TABLES_GET,
+)
 from console.jobs.models import Job
 
 
@@ -33,23 +42,42 @@ def _self_link(request: HttpRequest, path: str) -> str:
 # Lookups -------------------------------------------------------------------------------------
 
 
-def get_project(request: HttpRequest, project_id: str) -> Project:
-    """Return the project a request names; the default project always exists."""
+def get_project(request: HttpRequest, project_id: str, permission: str = PROJECTS_GET) -> Project:
+    """Return the project a request names, once the caller's permission on it is checked."""
     if project_id == settings.QUARRY_DEFAULT_PROJECT:
-        return Project.default()
-    project = Project.objects.filter(project_id=project_id).first()
+        project = Project.default()
+    else:
+        project = Project.objects.filter(project_id=project_id).first()
     if project is None:
         raise NotFoundError(f"Not found: Project {project_id}")
+    access.check(request.principal, permission, project)
     return project
 
 
-def get_dataset(request: HttpRequest, project_id: str, dataset_id: str) -> Dataset:
-    return Dataset.lookup(get_project(request, project_id), dataset_id)
+def get_dataset(
+    request: HttpRequest, project_id: str, dataset_id: str, permission: str = DATASETS_GET
+) -> Dataset:
+    """Return a dataset; the permission is checked before its existence is revealed."""
+    project = get_project(request, project_id, PROJECTS_GET)
+    dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
+    access.check(
+        request.principal, permission, dataset or Dataset(project=project, dataset_id=dataset_id)
+    )
+    if dataset is None:
+        raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}")
+    return dataset
 
 
-def get_table(request: HttpRequest, project_id: str, dataset_id: str, table_id: str) -> Table:
-    dataset = get_dataset(request, project_id, dataset_id)
+def get_table(
+    request: HttpRequest,
+    project_id: str,
+    dataset_id: str,
+    table_id: str,
+    permission: str = TABLES_GET,
+) -> Table:
+    dataset = get_dataset(request, project_id, dataset_id, DATASETS_GET)
     table = dataset.tables.filter(table_id=table_id).first()
+    access.check(request.principal, permission, table or Table(dataset=dataset, table_id=table_id))
     if table is None:
         raise NotFoundError(
             f"Not found: Table {dataset.full_id}.{table_id} was not found in location "
@@ -59,22 +87,33 @@ def get_table(request: HttpRequest, project_id: str, dataset_id: str, table_id: 
     return table
 
 
-def get_model(request: HttpRequest, project_id: str, dataset_id: str, model_id: str) -> MLModel:
-    dataset = get_dataset(request, project_id, dataset_id)
+def get_model(
+    request: HttpRequest,
+    project_id: str,
+    dataset_id: str,
+    model_id: str,
+    permission: str = MODELS_GET_METADATA,
+) -> MLModel:
+    dataset = get_dataset(request, project_id, dataset_id, DATASETS_GET)
     # A model's first training has no artifact yet: like BigQuery, it exists only once trained.
     model = dataset.models.filter(model_id=model_id).exclude(artifact_path="").first()
+    reference = model or MLModel(dataset=dataset, model_id=model_id)
+    access.check(request.principal, permission, reference)
     if model is None:
         raise NotFoundError(f"Not found: Model {dataset.full_id}.{model_id}")
     model.dataset = dataset
     return model
 
 
-def get_job(request: HttpRequest, project_id: str, job_id: str) -> Job:
-    project = get_project(request, project_id)
+def get_job(request: HttpRequest, project_id: str, job_id: str, permission: str = JOBS_GET) -> Job:
+    project = get_project(request, project_id, PROJECTS_GET)
     job = Job.objects.filter(project=project, job_id=job_id).first()
+    location = request.GET.get("location") or "US"
     if job is None:
-        location = request.GET.get("location") or "US"
+        if not access.can(request.principal, JOBS_CREATE, project):
+            access.check(request.principal, permission, Job(project=project, job_id=job_id))
         raise NotFoundError(f"Not found: Job {project.project_id}:{location}.{job_id}")
+    access.check(request.principal, permission, job)
     return job
 
 

@@ -20,8 +20,10 @@ from console.api.rows import encode_rows, select_fields
 from console.catalog import storage
 from console.catalog.models import Dataset, Project, Table
 from console.engine import tables as engine_tables
+from console.engine.loads import check_destination
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
+from console.iam import access, roles
 from console.jobs.models import Job
 
 LIST_PAGE = 50
@@ -60,7 +62,7 @@ def projects(request: HttpRequest) -> dict[str, Any]:
             "projectReference": {"projectId": p.project_id},
             "friendlyName": p.project_id,
         }
-        for p in Project.objects.all()
+        for p in access.visible_projects(request.principal)
     ]
     return {"kind": "bigquery#projectList", "projects": items, "totalItems": len(items)}
 
@@ -72,6 +74,9 @@ def projects(request: HttpRequest) -> dict[str, Any]:
 def datasets(request: HttpRequest, project_id: str) -> dict[str, Any]:
     project = resources.get_project(request, project_id)
     if request.method == "POST":
+        ref = request.json.get("datasetReference") or {}
+        reference = Dataset(project=project, dataset_id=str(ref.get("datasetId") or ""))
+        access.check(request.principal, roles.DATASETS_CREATE, reference)
         body = request.json
         ref = body.get("datasetReference") or {}
         if not ref.get("datasetId"):
@@ -87,6 +92,7 @@ def datasets(request: HttpRequest, project_id: str) -> dict[str, Any]:
             labels=_labels(body.get("labels")),
         )
         return resources.dataset_resource(request, dataset)
+    access.check(request.principal, roles.DATASETS_GET, project)
     items = list(project.datasets.all())
     size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
     page, token = _page(items, params.page_start(request), size)
@@ -102,7 +108,10 @@ def datasets(request: HttpRequest, project_id: str) -> dict[str, Any]:
 
 @api_view("GET", "PATCH", "PUT", "DELETE", body=fields.DATASET, body_name="dataset")
 def dataset(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, Any] | None:
-    ds = resources.get_dataset(request, project_id, dataset_id)
+    permission = {"DELETE": roles.DATASETS_DELETE, "PATCH": roles.DATASETS_UPDATE}.get(
+        request.method, roles.DATASETS_UPDATE if request.method == "PUT" else roles.DATASETS_GET
+    )
+    ds = resources.get_dataset(request, project_id, dataset_id, permission)
     if request.method == "DELETE":
         ds.delete_with_contents(params.flag(request, "deleteContents"))
         return None
@@ -144,7 +153,11 @@ def _schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
 def tables(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, Any]:
     ds = resources.get_dataset(request, project_id, dataset_id)
     if request.method == "POST":
+        ref = request.json.get("tableReference") or {}
+        reference = Table(dataset=ds, table_id=str(ref.get("tableId") or ""))
+        access.check(request.principal, roles.TABLES_CREATE, reference)
         return resources.table_resource(request, _insert_table(ds, request.json))
+    access.check(request.principal, roles.TABLES_LIST, ds)
     items = list(ds.tables.all())
     for table in items:
         table.dataset = ds
@@ -194,7 +207,10 @@ def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
 def table(
     request: HttpRequest, project_id: str, dataset_id: str, table_id: str
 ) -> dict[str, Any] | None:
-    tbl = resources.get_table(request, project_id, dataset_id, table_id)
+    permission = {"DELETE": roles.TABLES_DELETE, "GET": roles.TABLES_GET}.get(
+        request.method, roles.TABLES_UPDATE
+    )
+    tbl = resources.get_table(request, project_id, dataset_id, table_id, permission)
     if request.method == "DELETE":
         path = tbl.data_path
         with transaction.atomic():
@@ -231,7 +247,7 @@ def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> None:
 def table_data(
     request: HttpRequest, project_id: str, dataset_id: str, table_id: str
 ) -> dict[str, Any]:
-    tbl = resources.get_table(request, project_id, dataset_id, table_id)
+    tbl = resources.get_table(request, project_id, dataset_id, table_id, roles.TABLES_GET_DATA)
     start = (
         params.page_start(request)
         if request.GET.get("pageToken")
@@ -259,6 +275,7 @@ def table_data(
 @api_view("GET")
 def models(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, Any]:
     ds = resources.get_dataset(request, project_id, dataset_id)
+    access.check(request.principal, roles.MODELS_LIST, ds)
     items = list(ds.models.exclude(artifact_path=""))
     for model in items:
         model.dataset = ds
@@ -274,7 +291,10 @@ def models(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, 
 def model(
     request: HttpRequest, project_id: str, dataset_id: str, model_id: str
 ) -> dict[str, Any] | None:
-    mdl = resources.get_model(request, project_id, dataset_id, model_id)
+    permission = {"DELETE": roles.MODELS_DELETE, "GET": roles.MODELS_GET_METADATA}.get(
+        request.method, roles.MODELS_UPDATE_METADATA
+    )
+    mdl = resources.get_model(request, project_id, dataset_id, model_id, permission)
     if request.method == "DELETE":
         path = mdl.artifact_path
         with transaction.atomic():
@@ -301,6 +321,13 @@ def job_list(request: HttpRequest, project_id: str) -> dict[str, Any]:
     if request.method == "POST":
         return _insert_job(request, project, request.json)
     found = Job.objects.filter(project=project).select_related("project")
+    if params.flag(request, "allUsers"):
+        access.check(request.principal, roles.JOBS_LIST_ALL, project)
+    else:
+        # Without allUsers, BigQuery lists the caller's own jobs.
+        access.check(request.principal, roles.JOBS_LIST, project)
+        mine = request.principal if request.principal.is_authenticated else None
+        found = found.filter(user=mine)
     states = [s.upper() for s in request.GET.getlist("stateFilter")]
     if states:
         found = found.filter(state__in=states)
@@ -335,6 +362,7 @@ def _insert_job(request: HttpRequest, project: Any, body: dict[str, Any]) -> dic
     configuration = body.get("configuration") or {}
     if configuration.get("query"):
         job = jobs.submit_query(
+            request.principal,
             project,
             configuration["query"],
             reference=body.get("jobReference"),
@@ -360,7 +388,7 @@ def job_detail(request: HttpRequest, project_id: str, job_id: str) -> dict[str, 
 
 @api_view("POST")
 def job_cancel(request: HttpRequest, project_id: str, job_id: str) -> dict[str, Any]:
-    job = resources.get_job(request, project_id, job_id)
+    job = resources.get_job(request, project_id, job_id, roles.JOBS_UPDATE)
     job.request_cancel()
     return {"kind": "bigquery#jobCancelResponse", "job": jobs.job_resource(request, job)}
 
@@ -373,7 +401,11 @@ def query(request: HttpRequest, project_id: str) -> dict[str, Any]:
     config = {key: body[key] for key in passed if key in body}
     config.setdefault("query", "")
     job = jobs.submit_query(
-        project, config, dry_run=bool(body.get("dryRun")), labels=_labels(body.get("labels"))
+        request.principal,
+        project,
+        config,
+        dry_run=bool(body.get("dryRun")),
+        labels=_labels(body.get("labels")),
     )
     job = jobs.wait(job, fields.as_int(body.get("timeoutMs"), JOB_WAIT_MS))
     return jobs.query_results(
@@ -418,12 +450,15 @@ def upload(request: HttpRequest, project_id: str) -> dict[str, Any] | HttpRespon
         return _resumable_chunk(request, project, request.GET.get("upload_id", ""))
     if upload_type == "multipart":
         metadata, data = uploads.split_multipart(request)
-        job = jobs.submit_upload(project, metadata, io.BytesIO(data))
+        job = jobs.submit_upload(request.principal, project, metadata, io.BytesIO(data))
         return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
     if upload_type == "resumable":
         metadata = parse_json(request, fields.JOB, "job")
         load = jobs.check_load(project, metadata)
-        Dataset.lookup(project, load["destinationTable"]["datasetId"])
+        destination = load["destinationTable"]
+        check_destination(
+            request.principal, project, destination["datasetId"], destination["tableId"]
+        )
         uploads.check_length(request, header="HTTP_X_UPLOAD_CONTENT_LENGTH")
         session_id = uploads.open_session(metadata)
         location = request.build_absolute_uri(
@@ -451,7 +486,7 @@ def _resumable_chunk(request: HttpRequest, project: Any, session_id: str) -> Any
         return response
     try:
         with open(uploads.part_file(session_id), "rb") as handle:
-            job = jobs.submit_upload(project, metadata, handle)
+            job = jobs.submit_upload(request.principal, project, metadata, handle)
     finally:
         uploads.close_session(session_id)
     return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
@@ -460,6 +495,6 @@ def _resumable_chunk(request: HttpRequest, project: Any, session_id: str) -> Any
 # Discovery -----------------------------------------------------------------------------------
 
 
-@api_view("GET")
+@api_view("GET", public=True)
 def discovery_document(request: HttpRequest) -> dict[str, Any]:
     return discovery.document(request.build_absolute_uri("/"))

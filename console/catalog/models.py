@@ -76,6 +76,21 @@ class Project(models.Model):
         project, _ = cls.objects.get_or_create(project_id=settings.QUARRY_DEFAULT_PROJECT)
         return project
 
+    def shut_down(self) -> None:
+        """Delete the project and everything in it: datasets, tables, models, jobs, bindings."""
+        paths = [
+            p for table in Table.objects.filter(dataset__project=self) for p in table.stored_paths()
+        ]
+        paths += MLModel.objects.filter(dataset__project=self).values_list(
+            "artifact_path", flat=True
+        )
+        for result, upload in self.jobs.values_list("result_path", "upload_path"):
+            paths += [result, upload]
+        paths = [p for p in paths if p]
+        with transaction.atomic():
+            self.delete()
+            transaction.on_commit(lambda: [storage.remove(p) for p in paths])
+
 
 class Dataset(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="datasets")

@@ -13,6 +13,14 @@ from console.engine import ml, tables
 from console.engine.errors import DuplicateError, EngineError, InvalidError, NotFoundError
 from console.engine.query import Context, execute
 from console.engine.types import SCALAR_ARROW, arrow_schema, normalize_type
+from console.iam.roles import (
+    DATASETS_CREATE,
+    DATASETS_DELETE,
+    MODELS_DELETE,
+    TABLES_CREATE,
+    TABLES_DELETE,
+    TABLES_UPDATE_DATA,
+)
 
 
 def run_create(ctx: Context, statement: exp.Create) -> None:
@@ -33,8 +41,10 @@ def create_table(ctx: Context, statement: exp.Create) -> None:
     columns = target.expressions if isinstance(target, exp.Schema) else []
     if isinstance(target, exp.Schema):
         target = target.this
-    dataset = ctx.dataset(target)
+    dataset = ctx.dataset(target, permission=TABLES_CREATE)
     existing = Table.objects.filter(dataset=dataset, table_id=target.name).first()
+    if existing is not None and statement.args.get("replace"):
+        ctx.check(TABLES_UPDATE_DATA, existing)
     if existing is not None and existing.expired:
         existing.delete_with_files()
         existing = None
@@ -127,6 +137,7 @@ def create_schema(ctx: Context, statement: exp.Create) -> None:
     project_id = node.catalog or ctx.project.project_id
     if project_id != ctx.project.project_id:
         raise NotFoundError(f"Not found: Project {project_id}")
+    ctx.check(DATASETS_CREATE, Dataset(project=ctx.project, dataset_id=dataset_id))
     exists = Dataset.objects.filter(project=ctx.project, dataset_id=dataset_id).exists()
     ctx.job.statistics.update({"statementType": "CREATE_SCHEMA"})
     if exists and statement.args.get("exists"):
@@ -151,7 +162,10 @@ def run_drop(ctx: Context, statement: exp.Drop) -> None:
     if kind not in ("TABLE", "MODEL"):
         raise InvalidError(f"DROP {kind} is not supported by Quarry{ctx.location(statement)}")
     try:
-        target = ctx.table(node) if kind == "TABLE" else ctx.model(node)
+        if kind == "TABLE":
+            target = ctx.table(node, TABLES_DELETE)
+        else:
+            target = ctx.model(node, MODELS_DELETE)
     except NotFoundError:
         if if_exists:
             ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
@@ -168,6 +182,8 @@ def _drop_schema(ctx: Context, node: exp.Table, if_exists: bool, cascade: bool) 
     dataset_id = node.db or node.name
     project_id = node.catalog or ctx.project.project_id
     dataset = Dataset.objects.filter(project=ctx.project, dataset_id=dataset_id).first()
+    if project_id == ctx.project.project_id:
+        ctx.check(DATASETS_DELETE, dataset or Dataset(project=ctx.project, dataset_id=dataset_id))
     if dataset is None or project_id != ctx.project.project_id:
         if if_exists:
             ctx.job.statistics["ddlOperationPerformed"] = "SKIP"

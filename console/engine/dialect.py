@@ -39,12 +39,22 @@ class MLPredict(MLFunction):
     ml_name = "ML.PREDICT"
 
 
+class MLGenerateEmbedding(MLFunction):
+    ml_name = "ML.GENERATE_EMBEDDING"
+
+
+class MLTrialInfo(MLFunction):
+    ml_name = "ML.TRIAL_INFO"
+
+
 ML_FUNCTIONS: dict[str, type[MLFunction]] = {
     "EVALUATE": MLEvaluate,
     "RECOMMEND": MLRecommend,
     "TRAINING_INFO": MLTrainingInfo,
     "WEIGHTS": MLWeights,
     "PREDICT": MLPredict,
+    "GENERATE_EMBEDDING": MLGenerateEmbedding,
+    "TRIAL_INFO": MLTrialInfo,
 }
 
 

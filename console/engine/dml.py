@@ -18,6 +18,7 @@ from console.engine import tables
 from console.engine.errors import InvalidError
 from console.engine.query import Context, execute
 from console.engine.types import arrow_schema, bigquery_arrow_type
+from console.iam.roles import TABLES_UPDATE_DATA
 
 
 def _target(ctx: Context, statement: exp.Expression) -> tuple[exp.Table, Table]:
@@ -26,7 +27,7 @@ def _target(ctx: Context, statement: exp.Expression) -> tuple[exp.Table, Table]:
         node = statement.this.this
     if node is None:
         node = (statement.args.get("tables") or statement.args.get("expressions") or [None])[0]
-    return node, ctx.table(node)
+    return node, ctx.table(node, TABLES_UPDATE_DATA)
 
 
 def _record(ctx: Context, statement_type: str, table: Table, affected: int) -> None:

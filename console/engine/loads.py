@@ -29,6 +29,8 @@ from console.engine.types import (
     normalize_type,
     parse_schema_string,
 )
+from console.iam import access
+from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_UPDATE_DATA
 from console.jobs.models import CANCELLED, Job
 
 SOURCE_FORMATS = {"CSV": ".csv", "NEWLINE_DELIMITED_JSON": ".json", "PARQUET": ".parquet"}
@@ -63,7 +65,7 @@ def submit_load(
     write_disposition: str = "WRITE_APPEND",
     encoding: str = "UTF-8",
     null_marker: str = "",
-    user_email: str = "",
+    principal: Any = None,
     max_bad_records: int = 0,
     allow_quoted_newlines: bool = False,
     allow_jagged_rows: bool = False,
@@ -75,9 +77,7 @@ def submit_load(
     skip_leading_rows follows BigQuery: None (unspecified) lets autodetect look for a header in
     the first row, 0 says there is none, N > 0 skips N rows and reads names from row N.
     """
-    dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
-    if dataset is None:
-        raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}")
+    dataset = check_destination(principal, project, dataset_id, table_id)
     try:
         validate_table_id(table_id)
     except Exception as err:
@@ -134,8 +134,31 @@ def submit_load(
         }
     }
     return Job.submit(
-        project, Job.Type.LOAD, configuration, upload_path=relative, user_email=user_email
+        project,
+        Job.Type.LOAD,
+        configuration,
+        upload_path=relative,
+        **access.job_user_fields(principal),
     )
+
+
+def check_destination(principal: Any, project: Project, dataset_id: str, table_id: str) -> Dataset:
+    """Return a load's destination dataset once principal may run the load into the table.
+
+    A new table needs bigquery.tables.create, an existing one bigquery.tables.updateData; both
+    are checked before the dataset's existence is revealed.
+    """
+    access.check(principal, JOBS_CREATE, project)
+    dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
+    table = None
+    if dataset is not None:
+        table = Table.objects.filter(dataset=dataset, table_id=table_id).first()
+    reference = Table(dataset=dataset or Dataset(project=project, dataset_id=dataset_id))
+    reference.table_id = table_id
+    access.check(principal, TABLES_UPDATE_DATA if table else TABLES_CREATE, table or reference)
+    if dataset is None:
+        raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}")
+    return dataset
 
 
 def _schema_fields(schema: str | list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
@@ -196,13 +219,9 @@ def run_load_job(job: Job) -> None:
     source_format = load.get("sourceFormat", "CSV")
     bad = BadRecords(int(load.get("maxBadRecords", 0)), TABLE_KINDS[source_format])
     try:
-        dataset = Dataset.objects.filter(
-            project=job.project, dataset_id=target["datasetId"]
-        ).first()
-        if dataset is None:
-            raise NotFoundError(
-                f"Not found: Dataset {job.project.project_id}:{target['datasetId']}"
-            )
+        dataset = check_destination(
+            access.principal_for_job(job), job.project, target["datasetId"], target["tableId"]
+        )
         table = Table.objects.filter(dataset=dataset, table_id=target["tableId"]).first()
         disposition = load["writeDisposition"]
         if table is not None and disposition == "WRITE_EMPTY" and table.num_rows:

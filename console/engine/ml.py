@@ -15,12 +15,15 @@ from console.catalog.models import MLModel, Table, TrainingIteration
 from console.engine.dialect import (
     MLEvaluate,
     MLFunction,
+    MLGenerateEmbedding,
     MLPredict,
     MLRecommend,
     MLTrainingInfo,
+    MLTrialInfo,
     MLWeights,
 )
 from console.engine.errors import DuplicateError, InvalidError
+from console.iam.roles import MODELS_CREATE, MODELS_UPDATE_DATA
 from mfcore import MatrixFactorization, OptionError
 
 if TYPE_CHECKING:
@@ -79,8 +82,44 @@ def evaluate_function(ctx: Context, function: MLFunction) -> pa.Table | pa.Recor
         MLRecommend: _recommend,
         MLTrainingInfo: _training_info,
         MLWeights: _weights,
+        MLGenerateEmbedding: _generate_embedding,
+        MLTrialInfo: _trial_info,
     }[type(function)]
     return handler(ctx, model, function)
+
+
+def _generate_embedding(ctx: Context, model: MLModel, function: MLFunction) -> pa.Table:
+    """Each user's and item's factors with its intercept last, as one array (BigQuery's MF form)."""
+    extra = [function.expression, function.args.get("params_struct")]
+    passed = 1 + sum(argument is not None for argument in extra)
+    if passed > 1:
+        raise InvalidError(
+            "Function ML.GENERATE_EMBEDDING for MATRIX_FACTORIZATION models only expects 1 "
+            f"argument but {passed} were passed{ctx.location(function)}"
+        )
+    weights = load_estimator(model).weights()
+    entities = weights[weights["processed_input"].notna()]
+    embeddings = [
+        [w["weight"] for w in factors] + [float(intercept)]
+        for factors, intercept in zip(
+            entities["factor_weights"], entities["intercept"], strict=True
+        )
+    ]
+    return pa.table(
+        {
+            "processed_input": pa.array(entities["processed_input"].tolist(), pa.string()),
+            "feature": pa.array(entities["feature"].astype(str).tolist(), pa.string()),
+            "ml_generate_embedding_result": pa.array(embeddings, pa.list_(pa.float64())),
+        }
+    )
+
+
+def _trial_info(ctx: Context, model: MLModel, function: MLFunction) -> pa.Table:
+    # Quarry refuses NUM_TRIALS, so no model of its has trials to show.
+    raise InvalidError(
+        f"ML.TRIAL_INFO is only supported for models trained with hyperparameter tuning; model "
+        f"{model.full_id} was not (Quarry does not support NUM_TRIALS yet){ctx.location(function)}"
+    )
 
 
 def _settings(function: MLFunction) -> dict[str, Any]:
@@ -232,8 +271,9 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
     from console.engine.query import execute
 
     target = statement.this
-    dataset = ctx.dataset(target, kind="Model")
+    dataset = ctx.dataset(target, kind="Model", permission=MODELS_CREATE)
     model_id = target.name
+    ctx.check(MODELS_UPDATE_DATA, MLModel(dataset=dataset, model_id=model_id))
     ref = {
         "projectId": ctx.project.project_id,
         "datasetId": dataset.dataset_id,
@@ -322,6 +362,21 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
             "modelTraining": {
                 "iterations": estimator.n_iter_,
                 "trainingMs": int((time.monotonic() - started) * 1000),
+            },
+            # BigQuery's JobStatistics2.mlStatistics, which bq and the console read.
+            "mlStatistics": {
+                "modelType": "MATRIX_FACTORIZATION",
+                "trainingType": "SINGLE_TRAINING",
+                "maxIterations": str(estimator.max_iterations),
+                "iterationResults": [
+                    {
+                        "index": it.iteration,
+                        "durationMs": str(it.duration_ms),
+                        "trainingLoss": it.loss,
+                        "evalLoss": it.eval_loss,
+                    }
+                    for it in model.iterations.filter(job=ctx.job).order_by("iteration")
+                ],
             },
         }
     )

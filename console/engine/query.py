@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
+from sqlglot.tokens import Tokenizer
 
 from console.catalog import storage
 from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
@@ -25,9 +26,16 @@ from console.engine import ml, sandbox, tables
 from console.engine.dialect import MLFunction, Quarry
 from console.engine.errors import EngineError, InvalidError, NotFoundError
 from console.engine.types import bigquery_arrow_schema, schema_from_arrow
+from console.iam import access
+from console.iam.roles import (
+    DATASETS_GET,
+    MODELS_GET_DATA,
+    TABLES_GET_DATA,
+)
 from console.jobs.models import CANCELLED, Job
 
 BATCH_ROWS = 128 * 1024
+KEYWORDS = {word for word in Tokenizer.KEYWORDS if word.isalpha()}
 
 # Functions DuckDB would run against files or the network; DuckDB's own sandbox refuses them too.
 REFUSED_FUNCTIONS = (exp.ReadCSV, exp.ReadParquet)
@@ -35,12 +43,17 @@ REFUSED_FUNCTIONS = (exp.ReadCSV, exp.ReadParquet)
 
 @dataclass
 class Context:
-    """What one job's statements share: the catalog scope and the DuckDB connection."""
+    """What one job's statements share: the catalog scope, who runs them, the DuckDB connection.
+
+    Every name a statement reads or writes resolves through `dataset`, `table` or `model`, and
+    each checks the principal's permission there, so no statement kind can skip the check.
+    """
 
     job: Job | None
     project: Project
     default_dataset: str | None
     con: duckdb.DuckDBPyConnection | None
+    principal: Any = None
     job_location: str = "US"
     bytes_processed: int = 0
     registered: dict[str, str] = field(default_factory=dict)
@@ -65,6 +78,7 @@ class Context:
             default_dataset=default.get("datasetId"),
             con=sandbox.connect(storage.root() / "tables"),
             job_location=job.location,
+            principal=access.principal_for_job(job),
         )
 
     def location(self, node: exp.Expression) -> str:
@@ -78,26 +92,58 @@ class Context:
 
     # Names -----------------------------------------------------------------------------------
 
-    def dataset(self, node: exp.Table, *, kind: str = "Table") -> Dataset:
-        """Return the dataset a (possibly partial) name refers to."""
+    def check(self, permission: str, resource: access.Resource) -> None:
+        """Raise AccessDenied unless the job's submitter holds permission on resource."""
+        access.check(self.principal, permission, resource)
+
+    def resolve(self, node: exp.Table, *, kind: str = "Table") -> tuple[Dataset, bool]:
+        """Return the dataset a (possibly partial) name refers to, and whether it exists.
+
+        A dataset that does not exist comes back unsaved, so a permission check can name it
+        without saying whether it exists (BigQuery's "or it may not exist").
+        """
         project_id = node.catalog or self.project.project_id
         dataset_id = node.db or self.default_dataset
         if not dataset_id:
             raise InvalidError(
                 f'{kind} "{node.name}" must be qualified with a dataset (e.g. dataset.table).'
             )
+        project = self.project
         if project_id != self.project.project_id:
-            raise NotFoundError(f"Not found: Project {project_id}")
-        dataset = Dataset.objects.filter(project=self.project, dataset_id=dataset_id).first()
+            project = Project.objects.filter(project_id=project_id).first()
+            if project is None:
+                raise NotFoundError(f"Not found: Project {project_id}")
+        dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
         if dataset is None:
+            return Dataset(project=project, dataset_id=dataset_id), False
+        return dataset, True
+
+    def reference(self, node: exp.Table, kind: str) -> access.Resource:
+        """Return what a name refers to as a resource to check, whether or not it exists."""
+        return _named(self.resolve(node, kind=kind)[0], node, kind)
+
+    def dataset(
+        self, node: exp.Table, *, kind: str = "Table", permission: str = DATASETS_GET
+    ) -> Dataset:
+        """Return the dataset of a table or model name, once permission on that name is checked.
+
+        permission is what the statement will do with the table or model named (such as
+        bigquery.tables.create); it is checked before the dataset's existence is revealed.
+        """
+        dataset, exists = self.resolve(node, kind=kind)
+        self.check(
+            permission, dataset if permission == DATASETS_GET else _named(dataset, node, kind)
+        )
+        if not exists:
             raise NotFoundError(
-                f"Not found: Dataset {project_id}:{dataset_id} was not found in location "
+                f"Not found: Dataset {dataset.full_id} was not found in location "
                 f"{self.job_location}"
             )
         return dataset
 
-    def table(self, node: exp.Table) -> Table:
-        dataset = self.dataset(node)
+    def table(self, node: exp.Table, permission: str = TABLES_GET_DATA) -> Table:
+        """Return the table a name refers to, once the principal's permission on it is checked."""
+        dataset = self.dataset(node, permission=permission)
         table = Table.objects.filter(dataset=dataset, table_id=node.name).first()
         if table is not None and table.expired:
             # The dataset's default expiration passed: the table is gone, as in BigQuery.
@@ -110,8 +156,9 @@ class Context:
             )
         return table
 
-    def model(self, node: exp.Table) -> MLModel:
-        dataset = self.dataset(node, kind="Model")
+    def model(self, node: exp.Table, permission: str = MODELS_GET_DATA) -> MLModel:
+        """Return the trained model a name refers to, once permission on it is checked."""
+        dataset = self.dataset(node, kind="Model", permission=permission)
         model = MLModel.objects.filter(dataset=dataset, model_id=node.name).first()
         if model is None or not model.artifact_path:
             raise NotFoundError(f"Not found: Model {dataset.full_id}.{node.name}")
@@ -135,6 +182,14 @@ class Context:
         return name
 
 
+def _named(dataset: Dataset, node: exp.Table, kind: str) -> access.Resource:
+    if kind == "Dataset":
+        return dataset
+    if kind == "Model":
+        return MLModel(dataset=dataset, model_id=node.name)
+    return Table(dataset=dataset, table_id=node.name)
+
+
 def _first_meta(node: exp.Expression) -> dict[str, Any] | None:
     for child in node.walk():
         meta = getattr(child, "_meta", None) or {}
@@ -155,18 +210,39 @@ def parse_script(sql: str) -> list[exp.Expression]:
     except sqlglot.errors.ParseError as err:
         first = err.errors[0] if err.errors else {}
         got = first.get("highlight") or ""
-        description = first.get("description", str(err))
         # sqlglot points at the end of the offending token; BigQuery at its start.
         column = max(1, first.get("col", 1) - max(len(got), 1) + 1)
-        near = f' near "{got}"' if got else " at end of input"
+        message = _syntax_message(first.get("description", str(err)), got)
         raise InvalidError(
-            f"Syntax error: {description}{near} at [{first.get('line', 1)}:{column}]"
+            f"Syntax error: {message} at [{first.get('line', 1)}:{column}]"
         ) from None
     except sqlglot.errors.TokenError as err:
         raise InvalidError(f"Syntax error: {err}") from None
     if not statements:
         raise InvalidError("Syntax error: Unexpected end of script at [1:1]")
     return statements
+
+
+def _describe_token(text: str) -> str:
+    """Name a token as BigQuery's messages do: keyword WHERE, identifier "x", string literal."""
+    if not text:
+        return "end of input"
+    if text.upper() in KEYWORDS:
+        return f"keyword {text.upper()}"
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*|`[^`]*`", text):
+        return f'identifier "{text.strip("`")}"'
+    if re.fullmatch(r"'.*'|\".*\"", text, flags=re.DOTALL):
+        return f"string literal {text}"
+    if re.fullmatch(r"[0-9.]+", text):
+        return f'integer literal "{text}"' if text.isdigit() else f'floating point literal "{text}"'
+    return f'"{text}"'
+
+
+def _syntax_message(description: str, got: str) -> str:
+    expected = re.match(r"Expect(?:ing|ed) (.+?)\.?$", description)
+    if expected:
+        return f"Expected {expected.group(1)} but got {_describe_token(got)}"
+    return f"Unexpected {_describe_token(got)}"
 
 
 def check_functions(ctx: Context, tree: exp.Expression) -> None:
@@ -451,8 +527,10 @@ def reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:
     return not isinstance(node.parent, MLFunction) or node.arg_key == "expression"
 
 
-def dry_run(project: Project, sql: str, *, default_dataset: str | None = None) -> dict[str, Any]:
+def dry_run(
+    project: Project, sql: str, *, principal: Any, default_dataset: str | None = None
+) -> dict[str, Any]:
     """Check a script without running it (see console.engine.script.dry_run)."""
     from console.engine.script import dry_run as check_script
 
-    return check_script(project, sql, default_dataset=default_dataset)
+    return check_script(project, sql, principal=principal, default_dataset=default_dataset)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlglot import exp
@@ -19,7 +19,23 @@ from console.engine.query import (
     run_select,
     scanned_bytes,
 )
+from console.iam.access import AccessDenied
+from console.iam.roles import (
+    DATASETS_CREATE,
+    DATASETS_DELETE,
+    JOBS_CREATE,
+    MODELS_CREATE,
+    MODELS_DELETE,
+    MODELS_GET_DATA,
+    MODELS_UPDATE_DATA,
+    TABLES_CREATE,
+    TABLES_DELETE,
+    TABLES_GET_DATA,
+    TABLES_UPDATE_DATA,
+)
 from console.jobs.models import Job
+
+DML = (exp.Insert, exp.Delete, exp.Update, exp.TruncateTable)
 
 STATEMENT_HANDLERS: dict[type[exp.Expression], Callable[[Context, Any], None]] = {
     exp.Select: run_select,
@@ -65,17 +81,97 @@ def statement_type(statement: exp.Expression) -> str:
     return STATEMENT_TYPES[type(statement)]
 
 
-def dry_run(project: Project, sql: str, *, default_dataset: str | None = None) -> dict[str, Any]:
+def _schema_name(node: exp.Table) -> exp.Table:
+    # sqlglot reads `CREATE SCHEMA ds` as a table whose dataset part is ds (see ddl).
+    return exp.table_("_", db=node.db or node.name, catalog=node.catalog or None)
+
+
+def _dml_target(statement: exp.Expression) -> exp.Table | None:
+    node = statement.this if isinstance(statement.this, exp.Table) else None
+    if isinstance(statement.this, exp.Schema):
+        node = statement.this.this
+    if node is None:
+        node = (statement.args.get("tables") or statement.args.get("expressions") or [None])[0]
+    return node
+
+
+def accesses(statement: exp.Expression) -> Iterator[tuple[exp.Table, str, str]]:
+    """Yield (name, kind, permission) for everything a statement reads or writes."""
+    reads: exp.Expression | None = statement
+    written: exp.Table | None = None
+    kind = (statement.args.get("kind") or "").upper()
+    if isinstance(statement, exp.Create):
+        target = statement.this.this if isinstance(statement.this, exp.Schema) else statement.this
+        if kind == "TABLE":
+            yield target, "Table", TABLES_CREATE
+            if statement.args.get("replace"):
+                yield target, "Table", TABLES_UPDATE_DATA
+        elif kind == "MODEL":
+            yield target, "Model", MODELS_CREATE
+            yield target, "Model", MODELS_UPDATE_DATA
+        elif kind == "SCHEMA":
+            yield _schema_name(target), "Dataset", DATASETS_CREATE
+        reads = statement.expression
+    elif isinstance(statement, exp.Drop):
+        node = statement.this or (statement.args.get("tables") or [None])[0]
+        drops = {"TABLE": ("Table", TABLES_DELETE), "MODEL": ("Model", MODELS_DELETE)}
+        if kind == "SCHEMA":
+            yield _schema_name(node), "Dataset", DATASETS_DELETE
+        elif kind in drops and node is not None:
+            yield node, *drops[kind]
+        return
+    elif isinstance(statement, DML):
+        written = _dml_target(statement)
+        if written is not None:
+            yield written, "Table", TABLES_UPDATE_DATA
+    if reads is None:
+        return
+    cte_names = {cte.alias_or_name for cte in reads.find_all(exp.CTE)}
+    for node in reads.find_all(exp.Table):
+        if isinstance(node.this, MLFunction):
+            yield node.this.this, "Model", MODELS_GET_DATA
+        elif node is written and isinstance(statement, exp.Insert):
+            continue
+        elif reads_catalog_table(node, cte_names):
+            yield node, "Table", TABLES_GET_DATA
+
+
+def authorize(ctx: Context, statements: list[exp.Expression]) -> None:
+    """Check, before any statement runs, that the principal may run jobs and touch every name.
+
+    Names that do not resolve are left for the statement to report; the resolution points in
+    Context check again as each statement runs.
+    """
+    ctx.check(JOBS_CREATE, ctx.project)
+    for statement in statements:
+        for node, kind, permission in accesses(statement):
+            try:
+                resource = ctx.reference(node, kind)
+            except AccessDenied:
+                raise
+            except EngineError:
+                continue
+            ctx.check(permission, resource)
+
+
+def dry_run(
+    project: Project, sql: str, *, principal: Any, default_dataset: str | None = None
+) -> dict[str, Any]:
     """Check a script without running it; return its statement type and the bytes it would read.
 
     Raises EngineError for anything that would make the real run fail before reading data:
-    syntax, unknown functions, missing datasets, tables and models.
+    syntax, unknown functions, permissions, missing datasets, tables and models.
     """
-    ctx = Context(job=None, project=project, default_dataset=default_dataset, con=None)
+    ctx = Context(
+        job=None, project=project, default_dataset=default_dataset, con=None, principal=principal
+    )
     kind = ""
-    for statement in parse_script(sql):
+    statements = parse_script(sql)
+    for statement in statements:
         if type(statement) not in STATEMENT_HANDLERS:
             raise _unsupported(ctx, statement)
+    authorize(ctx, statements)
+    for statement in statements:
         kind = statement_type(statement)
         if isinstance(statement, exp.Drop):
             continue
@@ -114,6 +210,7 @@ def _run_statements(ctx: Context, job: Job) -> None:
     for statement in statements:
         if type(statement) not in STATEMENT_HANDLERS:
             raise _unsupported(ctx, statement)
+    authorize(ctx, statements)
     for statement in statements:
         ctx.check_cancelled()
         STATEMENT_HANDLERS[type(statement)](ctx, statement)

@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from console.catalog.models import Dataset, validate_dataset_id, validate_table_id
+from console.catalog.models import Dataset, Project, validate_dataset_id, validate_table_id
+from console.iam.roles import ROLE_CHOICES
 
 MULTI_REGIONS = [
     ("US", "US (multiple regions in United States)"),
@@ -214,12 +216,17 @@ class LoadTableForm(forms.Form):
         label="Custom field delimiter", required=False, max_length=16, strip=False
     )
     # Blank lets autodetect look for a header row; 0 says there is none.
-    skip_leading_rows = forms.IntegerField(
-        label="Header rows to skip", min_value=0, required=False
-    )
+    skip_leading_rows = forms.IntegerField(label="Header rows to skip", min_value=0, required=False)
     write_disposition = forms.ChoiceField(
         label="Write preference", choices=WRITE_DISPOSITIONS, initial="WRITE_EMPTY"
     )
+
+    def clean_upload(self) -> Any:
+        upload = self.cleaned_data["upload"]
+        limit = settings.QUARRY_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise ValidationError(f"The file is larger than the {limit:,}-byte upload limit.")
+        return upload
 
     def clean_table_id(self) -> str:
         table_id = self.cleaned_data["table_id"].strip()
@@ -274,3 +281,40 @@ class QueryForm(forms.Form):
 
 class DeleteDatasetForm(forms.Form):
     confirm = forms.CharField(label="Dataset ID", required=False)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label="Key name",
+        max_length=100,
+        help_text="What uses the key, e.g. laptop bq CLI.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class GrantRoleForm(forms.Form):
+    member = forms.CharField(
+        label="Principal",
+        max_length=160,
+        help_text="user:NAME — a username or an email address.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "user:bob"}),
+    )
+    role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES)
+
+    def clean_member(self) -> str:
+        member = self.cleaned_data["member"].strip()
+        return member if ":" in member else f"user:{member}"
+
+
+class ShutDownForm(forms.Form):
+    confirm = forms.CharField(label="Project ID", max_length=30)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_confirm(self) -> str:
+        value = self.cleaned_data["confirm"].strip()
+        if value != self.project.project_id:
+            raise ValidationError(f'Type "{self.project.project_id}" to confirm the shut down.')
+        return value

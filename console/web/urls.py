@@ -2,12 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from console.web import views
+from console.web import iam_views, views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("signin", iam_views.sign_in, name="sign_in"),
+    path("signout", iam_views.sign_out, name="sign_out"),
+    path("keys/", iam_views.api_keys, name="api_keys"),
+    path("keys/<int:key_id>/revoke", iam_views.revoke_api_key, name="revoke_api_key"),
+    path("iam/", iam_views.iam, name="iam"),
+    path("iam/<int:binding_id>/revoke", iam_views.revoke_role, name="revoke_role"),
+    path("shutdown", iam_views.shut_down, name="shut_down"),
     path("project", views.select_project, name="select_project"),
     path("datasets/new", views.create_dataset, name="create_dataset"),
     path("datasets/check", views.check_dataset_id, name="check_dataset_id"),

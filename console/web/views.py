@@ -1,4 +1,8 @@
-"""The console's pages: thin views over the catalog, the jobs and the engine's readers."""
+"""The console's pages: thin views over the catalog, the jobs and the engine's readers.
+
+Every view needs a signed-in person, and every object comes through a `_get_*_for_user` helper
+that checks the person's permission on it (console.iam.access) before revealing whether it exists.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +24,6 @@ from console.catalog.models import (
     CatalogError,
     Dataset,
     MLModel,
-    NotFound,
     Project,
     Table,
     TrainingIteration,
@@ -27,6 +32,7 @@ from console.catalog.models import (
 from console.engine import loads, results
 from console.engine.errors import EngineError
 from console.engine.query import dry_run
+from console.iam import access, roles
 from console.jobs.models import Job
 from console.web import display
 from console.web.forms import (
@@ -38,7 +44,6 @@ from console.web.forms import (
 )
 from mfcore import MatrixFactorization
 
-USER_EMAIL = "local-user"  # until IAM (issue 7) gives the console signed-in users
 PAGE_SIZE = 50
 PREVIEW_ROWS = 50
 HISTORY_SIZE = 50
@@ -48,13 +53,24 @@ DEFAULT_MAX_ITERATIONS = MatrixFactorization().get_params()["max_iterations"]
 
 
 def current_project(request: HttpRequest) -> Project:
-    """Return the project picked in the top bar, or the default project."""
+    """Return the project picked in the top bar, else the default or first one the user sees."""
+    user = getattr(request, "user", None)
     picked = request.session.get("project_id") if hasattr(request, "session") else None
     if picked:
         project = Project.objects.filter(project_id=picked).first()
-        if project is not None:
+        if project is not None and access.can(user, roles.PROJECTS_GET, project):
             return project
-    return Project.default()
+    default = Project.default()
+    if access.can(user, roles.PROJECTS_GET, default):
+        return default
+    visible = access.visible_projects(user)
+    return visible[0] if visible else default
+
+
+def _get_project_for_user(request: HttpRequest, permission: str) -> Project:
+    project = current_project(request)
+    access.check(request.user, permission, project)
+    return project
 
 
 def _is_partial(request: HttpRequest) -> bool:
@@ -62,36 +78,53 @@ def _is_partial(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _get_dataset_for_user(request: HttpRequest, dataset_id: str) -> Dataset:
-    try:
-        return Dataset.lookup(current_project(request), dataset_id)
-    except NotFound as err:
-        raise Http404(str(err)) from None
+def _get_dataset_for_user(
+    request: HttpRequest, dataset_id: str, permission: str = roles.DATASETS_GET
+) -> Dataset:
+    project = current_project(request)
+    dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
+    access.check(
+        request.user, permission, dataset or Dataset(project=project, dataset_id=dataset_id)
+    )
+    if dataset is None:
+        raise Http404(f"Not found: Dataset {project.project_id}:{dataset_id}")
+    return dataset
 
 
-def _get_table_for_user(request: HttpRequest, dataset_id: str, table_id: str) -> Table:
+def _get_table_for_user(
+    request: HttpRequest, dataset_id: str, table_id: str, permission: str = roles.TABLES_GET
+) -> Table:
     dataset = _get_dataset_for_user(request, dataset_id)
     table = dataset.tables.filter(table_id=table_id).first()
+    access.check(request.user, permission, table or Table(dataset=dataset, table_id=table_id))
     if table is None:
         raise Http404(f"Not found: Table {dataset.full_id}.{table_id}")
     table.dataset = dataset
     return table
 
 
-def _get_model_for_user(request: HttpRequest, dataset_id: str, model_id: str) -> MLModel:
+def _get_model_for_user(
+    request: HttpRequest,
+    dataset_id: str,
+    model_id: str,
+    permission: str = roles.MODELS_GET_METADATA,
+) -> MLModel:
     dataset = _get_dataset_for_user(request, dataset_id)
     model = dataset.models.filter(model_id=model_id).first()
+    access.check(request.user, permission, model or MLModel(dataset=dataset, model_id=model_id))
     if model is None:
         raise Http404(f"Not found: Model {dataset.full_id}.{model_id}")
     model.dataset = dataset
     return model
 
 
-def _get_job_for_user(request: HttpRequest, job_id: str) -> Job:
+def _get_job_for_user(request: HttpRequest, job_id: str, permission: str = roles.JOBS_GET) -> Job:
     project = current_project(request)
     job = Job.objects.filter(project=project, job_id=job_id).first()
     if job is None:
+        access.check(request.user, roles.JOBS_CREATE, project)
         raise Http404(f"Not found: Job {project.project_id}:{job_id}")
+    access.check(request.user, permission, job)
     return job
 
 
@@ -131,6 +164,13 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _wait_for(job: Job, timeout_s: float) -> Job:
     deadline = time.monotonic() + timeout_s
     while job.state != Job.State.DONE and time.monotonic() < deadline:
@@ -142,17 +182,21 @@ def _wait_for(job: Job, timeout_s: float) -> Job:
 # Home and project -------------------------------------------------------------------------------
 
 
+@login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     project = current_project(request)
-    recent_jobs = Job.objects.filter(project=project)[:5]
+    if not access.can(request.user, roles.PROJECTS_GET, project):
+        return render(request, "web/index.html", {"project": project, "no_access": True})
+    recent_jobs = Job.objects.filter(project=project, user=request.user)[:5]
     return render(request, "web/index.html", {"project": project, "recent_jobs": recent_jobs})
 
 
+@login_required
 @require_POST
 def select_project(request: HttpRequest) -> HttpResponse:
     project = Project.objects.filter(project_id=request.POST.get("project_id", "")).first()
-    if project is None:
+    if project is None or not access.can(request.user, roles.PROJECTS_GET, project):
         raise Http404(f"Not found: Project {request.POST.get('project_id', '')}")
     request.session["project_id"] = project.project_id
     return redirect("web:index")
@@ -161,14 +205,16 @@ def select_project(request: HttpRequest) -> HttpResponse:
 # Datasets ---------------------------------------------------------------------------------------
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def create_dataset(request: HttpRequest) -> HttpResponse:
+    project = _get_project_for_user(request, roles.DATASETS_CREATE)
     form = CreateDatasetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             dataset = Dataset.create(
-                current_project(request),
+                project,
                 data["dataset_id"],
                 location=data["location"],
                 description=data["description"],
@@ -185,6 +231,7 @@ def create_dataset(request: HttpRequest) -> HttpResponse:
     return render(request, template or "web/create_dataset.html", {"form": form}, status=status)
 
 
+@login_required
 @require_GET
 def check_dataset_id(request: HttpRequest) -> JsonResponse:
     """Return whether a dataset ID is well formed and free, for the form's live validation."""
@@ -193,7 +240,7 @@ def check_dataset_id(request: HttpRequest) -> JsonResponse:
         validate_dataset_id(dataset_id)
     except Exception as err:
         return JsonResponse({"valid": False, "message": err.messages[0]})
-    project = current_project(request)
+    project = _get_project_for_user(request, roles.DATASETS_CREATE)
     if Dataset.objects.filter(project=project, dataset_id=dataset_id).exists():
         message = f"Already Exists: Dataset {project.project_id}:{dataset_id}"
         return JsonResponse({"valid": False, "message": message})
@@ -214,15 +261,17 @@ def _dataset_context(request: HttpRequest, ds: Dataset) -> dict[str, Any]:
     }
 
 
+@login_required
 @require_GET
 def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     ds = _get_dataset_for_user(request, dataset_id)
     return render(request, "web/dataset.html", _dataset_context(request, ds))
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def edit_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    ds = _get_dataset_for_user(request, dataset_id)
+    ds = _get_dataset_for_user(request, dataset_id, roles.DATASETS_UPDATE)
     form = EditDatasetForm(request.POST or None, dataset=ds)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -235,9 +284,10 @@ def edit_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return render(request, "web/dataset.html", ctx, status=status)
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def delete_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    ds = _get_dataset_for_user(request, dataset_id)
+    ds = _get_dataset_for_user(request, dataset_id, roles.DATASETS_DELETE)
     if request.method == "GET":
         ctx = {**_dataset_context(request, ds), "open_delete": True}
         if _is_partial(request):
@@ -256,9 +306,16 @@ def delete_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
 # Tables -----------------------------------------------------------------------------------------
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def create_table(request: HttpRequest, dataset_id: str) -> HttpResponse:
     ds = _get_dataset_for_user(request, dataset_id)
+    access.check(request.user, roles.JOBS_CREATE, ds.project)
+    if _content_length(request) > settings.QUARRY_MAX_UPLOAD_BYTES:
+        # Refused before Django reads the body to a temporary file.
+        limit = display.format_bytes(settings.QUARRY_MAX_UPLOAD_BYTES)
+        message = f"The file is larger than the {limit} upload limit."
+        return HttpResponse(message, status=413, content_type="text/plain")
     form = LoadTableForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -274,8 +331,10 @@ def create_table(request: HttpRequest, dataset_id: str) -> HttpResponse:
                 field_delimiter=data["field_delimiter"],
                 skip_leading_rows=data["skip_leading_rows"],
                 write_disposition=data["write_disposition"],
-                user_email=USER_EMAIL,
+                principal=request.user,
             )
+        except access.AccessDenied:
+            raise
         except EngineError as err:
             field = "schema" if "schema" in err.message.lower() and data["schema"] else None
             form.add_error(field, err.message)
@@ -285,6 +344,7 @@ def create_table(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return render(request, "web/create_table.html", {"dataset": ds, "form": form}, status=status)
 
 
+@login_required
 @require_GET
 def table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
     tbl = _get_table_for_user(request, dataset_id, table_id)
@@ -293,6 +353,7 @@ def table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
         tab = "schema"
     ctx: dict[str, Any] = {"dataset": tbl.dataset, "table": tbl, "tab": tab}
     if tab == "preview":
+        access.check(request.user, roles.TABLES_GET_DATA, tbl)
         ctx.update(_page(tbl, _page_number(request), PREVIEW_ROWS))
     sql = f"SELECT * FROM `{tbl.dataset.dataset_id}.{tbl.table_id}` LIMIT 1000"
     ctx["query_url"] = reverse("web:query") + "?" + urlencode({"sql": sql})
@@ -301,12 +362,13 @@ def table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
 
 def _drop(request: HttpRequest, kind: str, dataset: Dataset, object_id: str) -> HttpResponse:
     """Drop a table or model with a QUERY job, as BigQuery's console does, and report it."""
+    access.check(request.user, roles.JOBS_CREATE, dataset.project)
     sql = f"DROP {kind.upper()} `{dataset.dataset_id}.{object_id}`"
     job = Job.submit(
         dataset.project,
         Job.Type.QUERY,
         {"query": {"query": sql, "useLegacySql": False}},
-        user_email=USER_EMAIL,
+        **access.job_user_fields(request.user),
     )
     job = _wait_for(job, DELETE_WAIT_S)
     if job.state != Job.State.DONE:
@@ -336,9 +398,10 @@ def _confirm_delete(
     return render(request, "web/delete_object.html", ctx)
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def delete_table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
-    tbl = _get_table_for_user(request, dataset_id, table_id)
+    tbl = _get_table_for_user(request, dataset_id, table_id, roles.TABLES_DELETE)
     if request.method == "POST" and request.POST.get("confirm", "").strip() == "delete":
         return _drop(request, "table", tbl.dataset, tbl.table_id)
     return _confirm_delete(request, "table", tbl.dataset, tbl.table_id)
@@ -380,6 +443,7 @@ def _training_context(model: MLModel) -> dict[str, Any]:
     }
 
 
+@login_required
 @require_GET
 def model(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
     mdl = _get_model_for_user(request, dataset_id, model_id)
@@ -395,15 +459,17 @@ def model(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
     return render(request, "web/model.html", ctx)
 
 
+@login_required
 @require_GET
 def model_training(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
     mdl = _get_model_for_user(request, dataset_id, model_id)
     return render(request, "web/partials/training.html", _training_context(mdl))
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def delete_model(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
-    mdl = _get_model_for_user(request, dataset_id, model_id)
+    mdl = _get_model_for_user(request, dataset_id, model_id, roles.MODELS_DELETE)
     if request.method == "POST" and request.POST.get("confirm", "").strip() == "delete":
         return _drop(request, "model", mdl.dataset, mdl.model_id)
     return _confirm_delete(request, "model", mdl.dataset, mdl.model_id)
@@ -472,21 +538,24 @@ def _load_destination(job: Job) -> Table | None:
     )
 
 
+@login_required
 @require_GET
 def job(request: HttpRequest, job_id: str) -> HttpResponse:
     jb = _get_job_for_user(request, job_id)
     return render(request, "web/job.html", _job_status_context(request, jb))
 
 
+@login_required
 @require_GET
 def job_status(request: HttpRequest, job_id: str) -> HttpResponse:
     jb = _get_job_for_user(request, job_id)
     return render(request, "web/partials/job_status.html", _job_status_context(request, jb))
 
 
+@login_required
 @require_POST
 def cancel_job(request: HttpRequest, job_id: str) -> HttpResponse:
-    jb = _get_job_for_user(request, job_id)
+    jb = _get_job_for_user(request, job_id, roles.JOBS_UPDATE)
     if jb.state != Job.State.DONE:
         jb.request_cancel()
         if not _is_partial(request):
@@ -496,14 +565,18 @@ def cancel_job(request: HttpRequest, job_id: str) -> HttpResponse:
     return redirect(_safe_next(request, reverse("web:job", args=[jb.job_id])))
 
 
+@login_required
 @require_GET
 def jobs(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("history", "personal")
     if scope not in ("personal", "project"):
         scope = "personal"
-    history = Job.objects.filter(project=current_project(request))
+    project = _get_project_for_user(request, roles.PROJECTS_GET)
+    history = Job.objects.filter(project=project)
     if scope == "personal":
-        history = history.filter(user_email=USER_EMAIL)
+        history = history.filter(user=request.user)
+    else:
+        access.check(request.user, roles.JOBS_LIST_ALL, project)
     status = request.GET.get("status", "")
     if status in ("PENDING", "RUNNING"):
         history = history.filter(state=status)
@@ -518,6 +591,7 @@ def jobs(request: HttpRequest) -> HttpResponse:
     return render(request, "web/jobs.html", ctx)
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def query(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {}
@@ -525,10 +599,10 @@ def query(request: HttpRequest) -> HttpResponse:
         form = QueryForm(request.POST)
         if form.is_valid():
             jb = Job.submit(
-                current_project(request),
+                _get_project_for_user(request, roles.JOBS_CREATE),
                 Job.Type.QUERY,
                 {"query": {"query": form.cleaned_data["sql"], "useLegacySql": False}},
-                user_email=USER_EMAIL,
+                **access.job_user_fields(request.user),
             )
             params = {"job": jb.job_id}
             if form.cleaned_data["tab"]:
@@ -545,6 +619,7 @@ def query(request: HttpRequest) -> HttpResponse:
     return render(request, "web/query.html", ctx)
 
 
+@login_required
 @require_POST
 def validate_query(request: HttpRequest) -> JsonResponse:
     """Dry-run the editor's SQL: the validator line's sentence, or the error that stops it."""
@@ -552,7 +627,7 @@ def validate_query(request: HttpRequest) -> JsonResponse:
     if not sql.strip():
         return JsonResponse({"valid": None, "message": ""})
     try:
-        outcome = dry_run(current_project(request), sql)
+        outcome = dry_run(current_project(request), sql, principal=request.user)
     except EngineError as err:
         return JsonResponse({"valid": False, "message": err.message})
     size = display.format_bytes(int(outcome["totalBytesProcessed"] or 0))

@@ -8,8 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
-from console.catalog.models import Dataset, MLModel, Table
+from console.catalog.models import Dataset, MLModel, Project, Table
+from console.iam.models import ApiKey, RoleBinding
 
 BQ = shutil.which("bq")
 pytestmark = [
@@ -29,10 +31,14 @@ CREATE_MODEL = (
 
 @pytest.fixture
 def bq_cli(live_server, worker: None, transactional_db: None, tmp_path: Path):
-    """Return a function that runs `bq --api <live server>` and returns the finished process."""
-    # bq insists on credentials even for a local server; any token in a file will do.
+    """Return a function that runs `bq --api <live server>` and returns the finished process.
+
+    bq sends its access token as `Authorization: Bearer`, so a Quarry API key is its credential.
+    """
+    owner = get_user_model().objects.create_user("alice", "alice@example.com")
+    RoleBinding.grant(Project.default(), owner, "roles/owner")
     token = tmp_path / "token"
-    token.write_text("quarry-local")
+    token.write_text(ApiKey.issue(owner, "bq CLI")[1])
     (tmp_path / "gcloud").mkdir()
     env = {
         **os.environ,

@@ -94,7 +94,7 @@ def test_it_reports_a_syntax_error_with_its_position(dataset: Dataset, run_sql) 
     job = run_sql("SELECT user_id\nFROM bqml_tutorial.ratings\nWHERE WHERE")
     assert job.error_result["reason"] == "invalidQuery"
     assert job.error_result["message"].startswith("Syntax error:")
-    assert job.error_result["message"].endswith('near "WHERE" at [3:7]')
+    assert job.error_result["message"].endswith("Unexpected keyword WHERE at [3:7]")
 
 
 def test_it_reports_a_missing_table_like_bigquery(dataset: Dataset, run_sql) -> None:

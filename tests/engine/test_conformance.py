@@ -732,6 +732,31 @@ ML_CASES: list[tuple[str, str, Any]] = [
     ),
     ("weights_rows", "SELECT COUNT(*) FROM ML.WEIGHTS(MODEL ds.mf)", [[9]]),
     (
+        "generate_embedding",
+        "SELECT processed_input, ARRAY_LENGTH(ml_generate_embedding_result) "
+        "FROM ML.GENERATE_EMBEDDING(MODEL ds.mf) WHERE feature = '1'",
+        [["user_id", 3]],
+    ),
+    (
+        "generate_embedding_takes_only_the_model",
+        "SELECT * FROM ML.GENERATE_EMBEDDING(MODEL ds.mf, TABLE ds.ratings)",
+        Error("only expects 1 argument but 2 were passed"),
+    ),
+    (
+        "trial_info_needs_tuning",
+        "SELECT * FROM ML.TRIAL_INFO(MODEL ds.mf)",
+        Error("ML.TRIAL_INFO is only supported for models trained with hyperparameter tuning"),
+    ),
+    (
+        "training_info_columns",
+        "SELECT * FROM ML.TRAINING_INFO(MODEL ds.mf) LIMIT 0",
+        Columns(
+            ["training_run", "iteration", "loss", "eval_loss", "learning_rate", "duration_ms"],
+            [],
+            ["INT64", "INT64", "FLOAT64", "FLOAT64", "FLOAT64", "INT64"],
+        ),
+    ),
+    (
         "predict_points_to_recommend",
         "SELECT * FROM ML.PREDICT(MODEL ds.mf, TABLE ds.ratings)",
         Error("use ML.RECOMMEND"),

@@ -8,11 +8,14 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
 from console.catalog.models import Dataset, MLModel, Project, Table, TrainingIteration
 from console.engine import tables
 from console.engine.types import arrow_schema
+from console.iam.models import RoleBinding
 from console.jobs.models import Job
 
 RATINGS_SCHEMA = [
@@ -100,19 +103,35 @@ def make_done_job(project: Project, **kw: Any) -> Job:
         "created": now - timedelta(seconds=3),
         "started": now - timedelta(seconds=2),
         "ended": now,
-        "user_email": "local-user",
     }
     defaults.update(kw)
     return Job.objects.create(project=project, **defaults)
 
 
 @pytest.fixture
-def done_job(project: Project) -> Callable[..., Job]:
-    """Return a factory of finished QUERY jobs, made directly as if a worker had run them."""
-    return lambda **kw: make_done_job(project, **kw)
+def done_job(project: Project, owner: Any) -> Callable[..., Job]:
+    """Return a factory of finished QUERY jobs of alice's, made as if a worker had run them."""
+    mine = {"user": owner, "user_email": owner.email}
+    return lambda **kw: make_done_job(project, **{**mine, **kw})
 
 
 @pytest.fixture
 def store_rows(db: None) -> Callable[[list[dict[str, Any]], list[dict[str, Any]]], str]:
     """Return a function that stores rows as the engine does and returns their relative path."""
     return write_rows
+
+
+@pytest.fixture
+def owner(db: None) -> Any:
+    """Return alice, who owns the default project."""
+    user = get_user_model().objects.create_user("alice", "alice@example.com", "alice-password")
+    RoleBinding.grant(Project.default(), user, "roles/owner")
+    return user
+
+
+@pytest.fixture
+def client(owner: Any) -> Client:
+    """Return a browser signed in as the project's owner: every console page needs sign-in."""
+    browser = Client()
+    browser.force_login(owner)
+    return browser

@@ -49,7 +49,7 @@ def test_it_submits_a_load_job(client: Client, dataset: Dataset) -> None:
     assert r.url == f"/jobs/{job.job_id}/"
     assert job.job_type == Job.Type.LOAD
     assert job.state == Job.State.PENDING
-    assert job.user_email == "local-user"
+    assert job.user_email == "alice@example.com"
     load = job.configuration["load"]
     assert load["destinationTable"]["tableId"] == "ratings"
     assert load["writeDisposition"] == "WRITE_EMPTY"

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from django.contrib.auth import get_user_model
 
 from console.catalog import storage
-from console.catalog.models import Dataset, MLModel, Table
+from console.catalog.models import Dataset, MLModel, Project, Table
+from console.iam.models import RoleBinding
 from mfcore import make_ratings
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -103,7 +105,15 @@ def test_it_runs_tutorial_in_browser(
     def view_actions(name: str) -> None:
         explorer.get_by_role("button", name=f"View actions for {name}", exact=True).click()
 
+    # Signing in comes first: the console sends an anonymous visitor to the sign-in page.
+    owner = get_user_model().objects.create_user("alice", "alice@example.com", "tutorial-pass")
+    RoleBinding.grant(Project.default(), owner, "roles/owner")
     page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("tutorial-pass")
+    shot("sign-in")
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Welcome to Quarry")).to_be_visible()
     explorer = page.get_by_role("navigation", name="Explorer")
     shot("home")

@@ -15,7 +15,7 @@ def test_it_shows_job_information(client: Client, done_job: Callable[..., Job]) 
     assert "Job information" in html
     assert f"local-project:US.{job.job_id}" in html
     assert "SELECT 42 AS answer" in html
-    assert "local-user" in html
+    assert "alice@example.com" in html
     assert "SUCCESS" in html
     assert f'href="/query?job={job.job_id}"' in html
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth.models import User
 from django.test import Client
 
 from console.catalog.models import Project
@@ -9,12 +10,12 @@ from console.jobs.models import Job
 
 
 def test_it_lists_jobs_with_their_status(
-    client: Client, project: Project, done_job: Callable[..., Job]
+    client: Client, project: Project, done_job: Callable[..., Job], owner: User
 ) -> None:
     ok = done_job(configuration={"query": {"query": "SELECT 'ok'"}})
     bad = done_job(error_result={"reason": "invalidQuery", "message": "boom"})
     running = Job.objects.create(
-        project=project, job_type=Job.Type.LOAD, state=Job.State.RUNNING, user_email="local-user"
+        project=project, job_type=Job.Type.LOAD, state=Job.State.RUNNING, user=owner
     )
     r = client.get("/jobs/")
     assert r.status_code == 200
@@ -32,7 +33,7 @@ def test_it_separates_personal_and_project_history(
     client: Client, done_job: Callable[..., Job]
 ) -> None:
     mine = done_job()
-    theirs = done_job(user_email="someone@example.com")
+    theirs = done_job(user=None, user_email="someone@example.com")
     personal = client.get("/jobs/?history=personal").content.decode()
     project = client.get("/jobs/?history=project").content.decode()
     assert mine.job_id in personal and theirs.job_id not in personal

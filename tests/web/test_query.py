@@ -29,7 +29,7 @@ def test_it_submits_a_query_job(client: Client, db: None) -> None:
     assert job.job_type == Job.Type.QUERY
     assert job.query == "SELECT 1 AS x"
     assert job.configuration["query"]["useLegacySql"] is False
-    assert job.user_email == "local-user"
+    assert job.user_email == "alice@example.com"
 
 
 def test_it_refuses_an_empty_query(client: Client, db: None) -> None:

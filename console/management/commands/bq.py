@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand
 from kombu.exceptions import OperationalError
 
@@ -20,6 +24,8 @@ from console.engine.errors import EngineError
 from console.engine.loads import submit_load
 from console.engine.query import dry_run
 from console.engine.results import read_rows
+from console.iam import access, roles
+from console.iam.models import RoleBinding
 from console.jobs.models import Job
 
 
@@ -43,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--project_id", default="")
     parser.add_argument("--dataset_id", default="", help="the default dataset for queries")
     parser.add_argument("--location", default="US")
+    parser.add_argument(
+        "--user",
+        default=os.environ.get("QUARRY_USER", ""),
+        help="act as this user (default: $QUARRY_USER; else anonymous, where settings allow it)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     mk = sub.add_parser("mk", help="create a dataset")
@@ -123,14 +134,14 @@ class Command(BaseCommand):
 
     def execute_bq(self, argv: list[str]) -> int:
         args = build_parser().parse_args(argv)
-        self.project = (
-            Project.objects.get_or_create(project_id=args.project_id)[0]
-            if args.project_id
-            else Project.default()
-        )
         self.args = args
         try:
+            self.principal = self._principal(args)
+            self.project = self._project(args)
             getattr(self, f"do_{args.command}")(args)
+        except access.AccessDenied as err:
+            self.stderr.write(f"BigQuery error in {args.command} operation: {err.message}")
+            return 1
         except BqError as err:
             prefix = (
                 "Error in query string: "
@@ -141,6 +152,36 @@ class Command(BaseCommand):
             return err.code
         return 0
 
+    def _principal(self, args: argparse.Namespace) -> Any:
+        """Return the user --user names, or anonymous where settings allow it."""
+        if not args.user:
+            if not settings.QUARRY_ANONYMOUS_ACCESS:
+                raise BqError(
+                    args.command,
+                    "Anonymous access is off (QUARRY_ANONYMOUS_ACCESS=false): pass --user=NAME "
+                    "or set QUARRY_USER",
+                )
+            return AnonymousUser()
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=args.user).first()
+        if user is None:
+            user = user_model.objects.filter(email__iexact=args.user).order_by("pk").first()
+        if user is None or not user.is_active:
+            raise BqError(args.command, f"Unknown or inactive user {args.user!r} (--user)")
+        return user
+
+    def _project(self, args: argparse.Namespace) -> Project:
+        """Return the --project_id project; a new one is created with its creator as owner."""
+        if not args.project_id:
+            return Project.default()
+        project, created = Project.objects.get_or_create(project_id=args.project_id)
+        if created and self.principal.is_authenticated:
+            RoleBinding.grant(project, self.principal, "roles/owner")
+        return project
+
+    def _check(self, permission: str, resource: access.Resource) -> None:
+        access.check(self.principal, permission, resource)
+
     # Names -----------------------------------------------------------------------------------
 
     def _split(self, name: str, operation: str) -> tuple[str, str]:
@@ -150,15 +191,23 @@ class Command(BaseCommand):
         dataset_id, _, table_id = name.rpartition(".")
         return dataset_id.split(".")[-1], table_id
 
-    def _dataset(self, dataset_id: str, operation: str) -> Dataset:
+    def _dataset(
+        self, dataset_id: str, operation: str, permission: str = roles.DATASETS_GET
+    ) -> Dataset:
+        """Return a dataset of the project, checking permission before revealing existence."""
+        dataset_id = dataset_id.split(":")[-1]
+        found = Dataset.objects.filter(project=self.project, dataset_id=dataset_id).first()
+        self._check(permission, found or Dataset(project=self.project, dataset_id=dataset_id))
         try:
-            return Dataset.lookup(self.project, dataset_id.split(":")[-1])
+            return Dataset.lookup(self.project, dataset_id)
         except CatalogError as err:
             raise BqError(operation, str(err), 2) from None
 
     # Commands --------------------------------------------------------------------------------
 
     def do_mk(self, args: argparse.Namespace) -> None:
+        dataset_id = args.name.split(":")[-1]
+        self._check(roles.DATASETS_CREATE, Dataset(project=self.project, dataset_id=dataset_id))
         try:
             dataset = Dataset.create(
                 self.project,
@@ -179,7 +228,11 @@ class Command(BaseCommand):
 
     def do_ls(self, args: argparse.Namespace) -> None:
         if args.jobs:
-            jobs = Job.objects.filter(project=self.project)[: args.max_results]
+            self._check(roles.JOBS_LIST, self.project)
+            jobs = Job.objects.filter(project=self.project)
+            if not access.can(self.principal, roles.JOBS_LIST_ALL, self.project):
+                jobs = jobs.filter(user=self.principal)
+            jobs = jobs[: args.max_results]
             rows = [
                 [
                     j.job_id,
@@ -192,17 +245,18 @@ class Command(BaseCommand):
             ]
             self._out(["jobId", "Job Type", "State", "Start Time", "Duration"], rows)
         elif not args.name:
+            self._check(roles.DATASETS_GET, self.project)
             rows = [[d.dataset_id] for d in self.project.datasets.all()[: args.max_results]]
             self._out(["datasetId"], rows)
         elif args.models:
-            dataset = self._dataset(args.name, "ls")
+            dataset = self._dataset(args.name, "ls", roles.MODELS_LIST)
             rows = [
                 [m.model_id, m.model_type, "", m.created.strftime("%d %b %H:%M:%S")]
                 for m in dataset.models.all()[: args.max_results]
             ]
             self._out(["Id", "Model Type", "Labels", "Creation Time"], rows)
         else:
-            dataset = self._dataset(args.name, "ls")
+            dataset = self._dataset(args.name, "ls", roles.TABLES_LIST)
             rows = [
                 [t.table_id, "TABLE", "", "", ""] for t in dataset.tables.all()[: args.max_results]
             ]
@@ -241,6 +295,8 @@ class Command(BaseCommand):
         dataset = self._dataset(dataset_id, "show")
         if args.model:
             model = MLModel.objects.filter(dataset=dataset, model_id=name).first()
+            reference = model or MLModel(dataset=dataset, model_id=name)
+            self._check(roles.MODELS_GET_METADATA, reference)
             if model is None:
                 raise BqError("show", f"Not found: Model {dataset.full_id}.{name}", 2)
             self.stdout.write(f"Model {model.full_id}\n")
@@ -260,6 +316,7 @@ class Command(BaseCommand):
             )
             return
         table = Table.objects.filter(dataset=dataset, table_id=name).first()
+        self._check(roles.TABLES_GET, table or Table(dataset=dataset, table_id=name))
         if table is None:
             raise BqError("show", f"Not found: Table {dataset.full_id}.{name}", 2)
         if args.schema:
@@ -287,6 +344,7 @@ class Command(BaseCommand):
     def _show_job(self, name: str) -> None:
         job_id = name.split(":")[-1].split(".")[-1]
         job = Job.objects.filter(project=self.project, job_id=job_id).first()
+        self._check(roles.JOBS_GET, job or Job(project=self.project, job_id=job_id))
         if job is None:
             raise BqError("show", f"Not found: Job {self.project}:{self.args.location}.{job_id}", 2)
         stats = job.statistics or {}
@@ -331,10 +389,12 @@ class Command(BaseCommand):
                     write_disposition="WRITE_TRUNCATE" if args.replace else "WRITE_APPEND",
                     encoding=args.encoding,
                     null_marker=args.null_marker,
-                    user_email="local-user",
+                    principal=self.principal,
                 )
         except FileNotFoundError:
             raise BqError("load", f"Source file not found: {args.source}") from None
+        except access.AccessDenied:
+            raise
         except EngineError as err:
             raise BqError("load", err.message, 2 if err.reason == "notFound" else 1) from None
         self.stdout.write("Upload complete.")
@@ -352,7 +412,12 @@ class Command(BaseCommand):
         sql = " ".join(args.sql)
         if args.dry_run:
             try:
-                checked = dry_run(self.project, sql, default_dataset=self.args.dataset_id or None)
+                checked = dry_run(
+                    self.project,
+                    sql,
+                    principal=self.principal,
+                    default_dataset=self.args.dataset_id or None,
+                )
             except EngineError as err:
                 raise BqError("query", err.message) from None
             self.stdout.write(
@@ -367,7 +432,10 @@ class Command(BaseCommand):
                 "projectId": self.project.project_id,
                 "datasetId": self.args.dataset_id,
             }
-        job = Job.submit(self.project, Job.Type.QUERY, config, user_email="local-user")
+        self._check(roles.JOBS_CREATE, self.project)
+        job = Job.submit(
+            self.project, Job.Type.QUERY, config, **access.job_user_fields(self.principal)
+        )
         job = self._wait(job)
         if job.error_result:
             raise BqError(
@@ -412,7 +480,13 @@ class Command(BaseCommand):
             if args.append_table
             else "WRITE_EMPTY"
         )
-        return self._dataset(dataset_id, "query"), table_id, disposition
+        dataset = self._dataset(dataset_id, "query")
+        existing = Table.objects.filter(dataset=dataset, table_id=table_id).first()
+        if existing is not None:
+            self._check(roles.TABLES_UPDATE_DATA, existing)
+        else:
+            self._check(roles.TABLES_CREATE, Table(dataset=dataset, table_id=table_id))
+        return dataset, table_id, disposition
 
     def _rows(self, fields: list[dict[str, Any]], rows: list[list[Any]], fmt_name: str) -> None:
         names = [f["name"] for f in fields]
@@ -432,6 +506,7 @@ class Command(BaseCommand):
         dataset_id, name = self._split(args.name, "head")
         dataset = self._dataset(dataset_id, "head")
         table = Table.objects.filter(dataset=dataset, table_id=name).first()
+        self._check(roles.TABLES_GET_DATA, table or Table(dataset=dataset, table_id=name))
         if table is None:
             raise BqError("head", f"Not found: Table {dataset.full_id}.{name}", 2)
         fields, rows, _ = read_rows(table, args.start_row, args.max_rows)
@@ -447,7 +522,7 @@ class Command(BaseCommand):
     def do_rm(self, args: argparse.Namespace) -> None:
         name = args.name.split(":")[-1]
         if args.dataset or args.recursive or "." not in name:
-            dataset = self._dataset(name, "rm")
+            dataset = self._dataset(name, "rm", roles.DATASETS_DELETE)
             if not args.force and not self._confirm(f"rm: remove dataset '{dataset.full_id}'?"):
                 return
             try:
@@ -464,6 +539,11 @@ class Command(BaseCommand):
             else Table.objects.filter(dataset=dataset, table_id=object_id)
         )
         target = query.first()
+        if args.model:
+            reference = target or MLModel(dataset=dataset, model_id=object_id)
+            self._check(roles.MODELS_DELETE, reference)
+        else:
+            self._check(roles.TABLES_DELETE, target or Table(dataset=dataset, table_id=object_id))
         if target is None:
             raise BqError("rm", f"Not found: {kind.title()} {dataset.full_id}.{object_id}", 2)
         if not args.force and not self._confirm(f"rm: remove {kind} '{target.full_id}'?"):

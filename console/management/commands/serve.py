@@ -17,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from console import services
+from console.catalog.models import Project
+from console.iam.models import RoleBinding
 from console.jobs.models import Job
 
 
@@ -64,7 +66,9 @@ class Command(BaseCommand):
             )
             self.stdout.write(
                 self.style.SUCCESS(f"\nQuarry console: http://{host}:{port}/\n")
-                + f"Admin: http://{host}:{port}/admin/ ({login})\n"
+                + f"Sign in as {login}\n"
+                + f"Admin: http://{host}:{port}/admin/ (the same account)\n"
+                + self._api_access_line()
                 + "Press Ctrl+C to stop everything.\n"
             )
             signal.signal(signal.SIGTERM, _interrupt)
@@ -92,17 +96,29 @@ class Command(BaseCommand):
         )
 
     def _ensure_admin(self) -> str:
-        """Create the local admin account on first run and say how to sign in."""
+        """Create the local owner on first run and return how to sign in as it."""
         password_file = settings.VAR_DIR / "admin-password.txt"
         user_model = get_user_model()
-        if not user_model.objects.filter(username="admin").exists():
+        admin = user_model.objects.filter(username="admin").first()
+        if admin is None:
             password = secrets.token_urlsafe(12)
-            user_model.objects.create_superuser("admin", "admin@localhost", password)
+            admin = user_model.objects.create_superuser("admin", "admin@localhost", password)
             password_file.write_text(password + "\n")
             password_file.chmod(0o600)
+            RoleBinding.grant(Project.default(), admin, "roles/owner")
         if password_file.exists():
-            return f"user admin, password in {password_file}"
-        return "user admin"
+            password = password_file.read_text().strip()
+            return f"admin, password {password} (kept in {password_file})"
+        return "admin (you changed its password; var/admin-password.txt is gone)"
+
+    def _api_access_line(self) -> str:
+        if settings.QUARRY_ANONYMOUS_ACCESS:
+            return (
+                "REST API: anonymous access is ON (local default): requests without an API key "
+                "act as roles/bigquery.admin.\n  Set QUARRY_ANONYMOUS_ACCESS=false to require "
+                "keys (create them on the console's API keys page).\n"
+            )
+        return "REST API: API keys required (Authorization: Bearer <key>).\n"
 
 
 def _interrupt(*_: Any) -> None:

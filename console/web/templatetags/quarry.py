@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils.safestring import SafeString
 
 from console.catalog.models import Dataset, MLModel, Project, Table
+from console.iam import access, roles
 from console.web import display, icons
 
 register = template.Library()
@@ -42,7 +43,7 @@ def project_picker(context: template.Context) -> dict[str, Any]:
     """Render the top bar's project picker: every project, the current one marked."""
     return {
         "current": _project(context),
-        "projects": list(Project.objects.only("id", "project_id")),
+        "projects": access.visible_projects(getattr(context.get("request"), "user", None)),
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
     }
@@ -61,12 +62,13 @@ def forget_tabs(context: template.Context) -> str:
 def explorer(context: template.Context) -> dict[str, Any]:
     """Render the Explorer pane: the project, its datasets and their tables and models."""
     project = _project(context)
+    user = getattr(context.get("request"), "user", None)
     datasets = project.datasets.prefetch_related(
         Prefetch("tables", queryset=Table.objects.only("id", "dataset_id", "table_id")),
         Prefetch("models", queryset=MLModel.objects.only("id", "dataset_id", "model_id", "state")),
     )
     current_dataset = context.get("dataset")
-    datasets = list(datasets)
+    datasets = list(datasets) if access.can(user, roles.DATASETS_GET, project) else []
     return {
         "project": project,
         "datasets": datasets,

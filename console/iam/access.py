@@ -1,0 +1,122 @@
+"""The one access check: may this principal do that to this resource?
+
+Every path (console views, REST API, the bq and iam commands, the engine's name resolution) asks
+`can` or `check` here, so a rule changes in one place. Roles are bound per project; a dataset,
+table, model or job inherits its project's bindings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from console.catalog.models import Dataset, MLModel, Project, Table
+from console.engine.errors import EngineError
+from console.iam.roles import ANONYMOUS_ROLE, JOBS_CREATE, JOBS_GET, JOBS_UPDATE, ROLES
+from console.jobs.models import Job
+
+Resource = Project | Dataset | Table | MLModel | Job
+# What anyone may do with the jobs they submitted themselves, given they may still run jobs.
+OWN_JOB_PERMISSIONS = {JOBS_GET, JOBS_UPDATE}
+
+
+class AccessDenied(EngineError, PermissionDenied):
+    """A refused permission, worded as BigQuery words it; a 403 on the web and the API."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason="accessDenied")
+
+
+def project_of(resource: Resource) -> Project:
+    if isinstance(resource, Project):
+        return resource
+    if isinstance(resource, Dataset | Job):
+        return resource.project
+    return resource.dataset.project
+
+
+def describe(resource: Resource) -> tuple[str, str]:
+    """Return the kind and the full ID BigQuery's messages name a resource by."""
+    if isinstance(resource, Project):
+        return "Project", resource.project_id
+    if isinstance(resource, Job):
+        return "Job", f"{resource.project.project_id}:{resource.job_id}"
+    if isinstance(resource, Dataset):
+        return "Dataset", resource.full_id
+    if isinstance(resource, Table):
+        return "Table", resource.full_id
+    return "Model", resource.full_id
+
+
+def permissions(principal: Any, project: Project) -> frozenset[str]:
+    """Return every permission principal holds on project (cached on the principal object)."""
+    if principal is None or not principal.is_authenticated:
+        allowed = settings.QUARRY_ANONYMOUS_ACCESS
+        return ROLES[ANONYMOUS_ROLE] if allowed else frozenset()
+    if not principal.is_active or principal.pk is None:
+        return frozenset()
+    cache = principal.__dict__.setdefault("_iam_permissions", {})
+    if project.pk not in cache:
+        roles = principal.role_bindings.filter(project=project).values_list("role", flat=True)
+        cache[project.pk] = frozenset().union(*(ROLES.get(role, frozenset()) for role in roles))
+    return cache[project.pk]
+
+
+def can(principal: Any, permission: str, resource: Resource) -> bool:
+    """Return True if principal holds permission on resource.
+
+    principal is a user, AnonymousUser or None (a request without credentials). Active
+    superusers hold every permission, as in Django's own permission checks.
+    """
+    if principal is not None and principal.is_authenticated:
+        if not principal.is_active:
+            return False
+        if principal.is_superuser:
+            return True
+    if (
+        isinstance(resource, Job)
+        and permission in OWN_JOB_PERMISSIONS
+        and principal is not None
+        and resource.user_id is not None
+        and resource.user_id == principal.pk
+    ):
+        permission = JOBS_CREATE
+    return permission in permissions(principal, project_of(resource))
+
+
+def check(principal: Any, permission: str, resource: Resource) -> None:
+    """Raise AccessDenied unless principal holds permission on resource."""
+    if not can(principal, permission, resource):
+        kind, full_id = describe(resource)
+        raise AccessDenied(
+            f"Access Denied: {kind} {full_id}: Permission {permission} denied on "
+            f"{kind.lower()} {full_id} (or it may not exist)."
+        )
+
+
+def visible_projects(principal: Any) -> list[Project]:
+    """Return the projects principal may open, in project ID order."""
+    from console.iam.roles import PROJECTS_GET
+
+    return [p for p in Project.objects.all() if can(principal, PROJECTS_GET, p)]
+
+
+def principal_for_job(job: Job) -> Any:
+    """Return whom a job runs as: its submitter, anonymous, or nobody if the submitter is gone."""
+    if job.user_id is not None:
+        return job.user
+    if not job.user_email:
+        return AnonymousUser()
+    # The submitter's account was deleted: the job keeps no one's permissions.
+    return get_user_model()(username=job.user_email, is_active=False)
+
+
+def job_user_fields(principal: Any) -> dict[str, Any]:
+    """Return the Job fields that record who submitted a job."""
+    if principal is None or not principal.is_authenticated:
+        return {"user": None, "user_email": ""}
+    return {"user": principal, "user_email": principal.email or principal.get_username()}
