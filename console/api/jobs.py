@@ -18,6 +18,7 @@ from console.api.errors import ApiError, public_error
 from console.api.resources import millis
 from console.api.rows import api_fields, encode_rows
 from console.catalog.models import Project
+from console.engine import copy as engine_copy
 from console.engine import query as engine_query
 from console.engine.errors import EngineError
 from console.engine.loads import submit_load
@@ -270,6 +271,26 @@ def submit_upload(
     return job
 
 
+# Copies --------------------------------------------------------------------------------------
+
+
+def submit_copy(
+    principal: Any,
+    project: Project,
+    config: dict[str, Any],
+    *,
+    reference: dict[str, Any] | None = None,
+    labels: dict[str, str] | None = None,
+) -> Job:
+    """Create a copy job from a jobs.insert request; the worker checks the tables."""
+    _check_project(project, reference, "jobReference")
+    kw = _job_id(reference)
+    configuration: dict[str, Any] = {"copy": engine_copy.copy_configuration(project, config)}
+    if labels:
+        configuration["labels"] = labels
+    return _create(principal, project, Job.Type.COPY, configuration, **kw)
+
+
 # The Job resource ----------------------------------------------------------------------------
 
 
@@ -315,6 +336,11 @@ def _load_statistics(job: Job) -> dict[str, Any]:
     return load
 
 
+def _copy_statistics(job: Job) -> dict[str, Any]:
+    stats = job.statistics or {}
+    return {key: str(stats[key]) for key in ("copiedRows", "copiedLogicalBytes") if key in stats}
+
+
 def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
     """Return the Job resource the clients build QueryJob / LoadJob objects from."""
     ref = job_reference(job)
@@ -335,6 +361,8 @@ def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
     if job.job_type == Job.Type.QUERY:
         statistics["query"] = _query_statistics(job)
         statistics["totalBytesProcessed"] = statistics["query"]["totalBytesProcessed"]
+    elif job.job_type == Job.Type.COPY:
+        statistics["copy"] = _copy_statistics(job)
     else:
         statistics["load"] = _load_statistics(job)
     return {

@@ -375,10 +375,21 @@ def _insert_job(request: HttpRequest, project: Any, body: dict[str, Any]) -> dic
             "A load job needs its file: upload it to /upload/bigquery/v2/projects/"
             f"{project.project_id}/jobs (Quarry does not read Cloud Storage URIs)"
         )
-    for kind in ("copy", "extract"):
-        if configuration.get(kind):
-            raise ApiError(f"{kind.title()} jobs are not supported by Quarry yet")
-    raise ApiError("Required parameter is missing: configuration.query or configuration.load")
+    if configuration.get("copy"):
+        job = jobs.submit_copy(
+            request.principal,
+            project,
+            configuration["copy"],
+            reference=body.get("jobReference"),
+            labels=_labels(configuration.get("labels")),
+        )
+        return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
+    if configuration.get("extract"):
+        raise ApiError("Extract jobs are not supported by Quarry yet")
+    raise ApiError(
+        "Required parameter is missing: configuration.query, configuration.load or "
+        "configuration.copy"
+    )
 
 
 @api_view("GET")

@@ -1,4 +1,4 @@
-"""Jobs: every query and load is a Job row first; the queue message only wakes a worker."""
+"""Jobs: every query, load and copy is a Job row first; the queue message only wakes a worker."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class Job(models.Model):
     class Type(models.TextChoices):
         QUERY = "QUERY"
         LOAD = "LOAD"
+        COPY = "COPY"
 
     class State(models.TextChoices):
         PENDING = "PENDING"

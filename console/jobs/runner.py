@@ -12,9 +12,13 @@ log = logging.getLogger(__name__)
 
 def run(job: Job) -> None:
     """Execute a RUNNING job and leave it DONE, with error_result set if it failed."""
-    from console.engine import loads, script
+    from console.engine import copy, loads, script
 
-    handlers = {Job.Type.QUERY: script.run_query_job, Job.Type.LOAD: loads.run_load_job}
+    handlers = {
+        Job.Type.QUERY: script.run_query_job,
+        Job.Type.LOAD: loads.run_load_job,
+        Job.Type.COPY: copy.run_copy_job,
+    }
     try:
         handlers[job.job_type](job)
     except EngineError as err:

@@ -148,3 +148,36 @@ def test_it_trains_shows_and_removes_a_model_and_a_table(tutorial: Path) -> None
     assert code == 2 and "Not found: Table" in err
     assert bq("rm", "-r", "-f", "-d", "bqml_tutorial")[0] == 0
     assert not Dataset.objects.filter(project=Project.default()).exists()
+
+
+def test_it_copies_tables_with_cp(tutorial: Path) -> None:
+    project = Project.default().project_id
+    rows = Table.objects.get(table_id="ratings").num_rows
+    code, out, err = bq("cp", "bqml_tutorial.ratings", "bqml_tutorial.ratings_copy")
+    assert code == 0, err
+    assert out.splitlines()[-1] == (
+        f"Table '{project}:bqml_tutorial.ratings' successfully copied to "
+        f"'{project}:bqml_tutorial.ratings_copy'"
+    )
+    assert "Current status: DONE" in out
+    copy = Table.objects.get(table_id="ratings_copy")
+    assert copy.num_rows == rows
+    assert copy.data_path != Table.objects.get(table_id="ratings").data_path
+
+    code, out, err = bq(
+        "cp", "-a", "bqml_tutorial.ratings", f"{project}:bqml_tutorial.ratings_copy"
+    )
+    assert code == 0, err
+    assert Table.objects.get(table_id="ratings_copy").num_rows == 2 * rows
+    code, out, _ = bq("cp", "-n", "bqml_tutorial.ratings", "bqml_tutorial.ratings_copy")
+    assert code == 0
+    assert out.strip() == f"Table '{project}:bqml_tutorial.ratings_copy' already exists, skipping"
+    code, _, err = bq("cp", "-f", "bqml_tutorial.ratings", "bqml_tutorial.ratings_copy")
+    assert code == 0, err
+    assert Table.objects.get(table_id="ratings_copy").num_rows == rows
+    assert Job.objects.filter(job_type=Job.Type.COPY).count() == 3
+
+    code, _, err = bq("cp", "bqml_tutorial.nope", "bqml_tutorial.other")
+    assert code == 2
+    assert err.startswith("BigQuery error in cp operation: Error processing job")
+    assert f"Not found: Table {project}:bqml_tutorial.nope" in err

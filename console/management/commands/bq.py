@@ -20,6 +20,7 @@ from console.api.destination import write_query_result
 from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
+from console.engine.copy import submit_copy
 from console.engine.errors import EngineError
 from console.engine.loads import submit_load
 from console.engine.query import dry_run
@@ -115,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     head.add_argument("-c", "--selected_fields", default="")
     head.add_argument("name")
 
+    cp = sub.add_parser("cp", help="copy one or more tables to another table")
+    cp.add_argument("-f", "--force", action="store_true", help="replace without asking")
+    cp.add_argument("-a", "--append_table", action="store_true")
+    cp.add_argument("-n", "--no_clobber", action="store_true", help="do not replace")
+    cp.add_argument("source", help="dataset.table, or several separated by commas")
+    cp.add_argument("destination")
+
     rm = sub.add_parser("rm", help="delete a dataset, table or model")
     rm.add_argument("-r", "--recursive", action="store_true")
     rm.add_argument("-f", "--force", action="store_true")
@@ -126,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class Command(BaseCommand):
-    help = "The bq CLI's commands against Quarry: mk, ls, show, load, query, head, rm."
+    help = "The bq CLI's commands against Quarry: mk, ls, show, load, query, head, cp, rm."
 
     def run_from_argv(self, argv: list[str]) -> None:
         # bq's grammar (global flags, then a command) is not Django's; parse it ourselves.
@@ -518,6 +526,65 @@ class Command(BaseCommand):
             keep = [i for i, f in enumerate(fields) if f["name"] in wanted]
             fields, rows = [fields[i] for i in keep], [[row[i] for i in keep] for row in rows]
         self._rows(fields, rows, self.args.format)
+
+    def _table_ref(self, name: str) -> dict[str, str]:
+        project_id, _, rest = name.rpartition(":")
+        dataset_id, table_id = self._split(rest, "cp")
+        return {
+            "projectId": project_id or self.project.project_id,
+            "datasetId": dataset_id,
+            "tableId": table_id,
+        }
+
+    def do_cp(self, args: argparse.Namespace) -> None:
+        sources = [self._table_ref(n.strip()) for n in args.source.split(",") if n.strip()]
+        if not sources:
+            raise BqError("cp", "Missing source table")
+        destination = self._table_ref(args.destination)
+        names = ", ".join(f"{r['projectId']}:{r['datasetId']}.{r['tableId']}" for r in sources)
+        target = f"{destination['projectId']}:{destination['datasetId']}.{destination['tableId']}"
+        exists = Table.objects.filter(
+            dataset__project__project_id=destination["projectId"],
+            dataset__dataset_id=destination["datasetId"],
+            table_id=destination["tableId"],
+        ).exists()
+        # bq's rules: -a appends, -n never replaces, otherwise replace (asking unless -f).
+        if args.append_table:
+            disposition = "WRITE_APPEND"
+        elif args.no_clobber:
+            disposition = "WRITE_EMPTY"
+            if exists:
+                self.stdout.write(f"Table '{target}' already exists, skipping")
+                return
+        else:
+            disposition = "WRITE_TRUNCATE"
+            if exists and not args.force and not self._confirm(f"cp: replace {target}?"):
+                self.stdout.write(f"NOT copying {names}, exiting.")
+                return
+        try:
+            job = submit_copy(
+                self.principal,
+                self.project,
+                {
+                    "sourceTables": sources,
+                    "destinationTable": destination,
+                    "writeDisposition": disposition,
+                },
+            )
+        except access.AccessDenied:
+            raise
+        except EngineError as err:
+            raise BqError("cp", err.message) from None
+        job = self._wait(job)
+        if job.error_result:
+            raise BqError(
+                "cp",
+                f"Error processing job '{self.project}:{job.job_id}': "
+                f"{job.error_result['message']}",
+                2 if job.error_result.get("reason") == "notFound" else 1,
+            )
+        noun = "Tables" if len(sources) > 1 else "Table"
+        self.stdout.write(f"{noun} '{names}' successfully copied to '{target}'")
 
     def do_rm(self, args: argparse.Namespace) -> None:
         name = args.name.split(":")[-1]

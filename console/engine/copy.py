@@ -1,0 +1,245 @@
+"""COPY jobs: copy one or more tables into a destination as a new version of its own.
+
+The copy writes a fresh Parquet file for the destination (deleting a table deletes its files, so
+two tables never share one) and commits it only once every row is written: a failed copy leaves
+the destination as it was. Permissions are the job user's: bigquery.tables.getData on every
+source, bigquery.tables.create or bigquery.tables.updateData on the destination.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from console.catalog.models import Dataset, Project, Table, validate_table_id
+from console.engine import tables
+from console.engine.errors import EngineError, InvalidError, NotFoundError
+from console.engine.types import arrow_schema
+from console.iam import access
+from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_GET_DATA, TABLES_UPDATE_DATA
+from console.jobs.models import CANCELLED, Job
+
+WRITE_DISPOSITIONS = ("WRITE_EMPTY", "WRITE_TRUNCATE", "WRITE_APPEND")
+CREATE_DISPOSITIONS = ("CREATE_IF_NEEDED", "CREATE_NEVER")
+CANCEL_CHECK_S = 0.5
+
+
+def copy_configuration(project: Project, config: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy job's stored configuration: full references, dispositions defaulted.
+
+    Raises InvalidError for what can never run; whether the tables exist is the worker's to say.
+    """
+    sources = list(config.get("sourceTables") or [])
+    if config.get("sourceTable"):
+        sources.insert(0, config["sourceTable"])
+    if not sources:
+        raise InvalidError("Required parameter is missing: configuration.copy.sourceTable")
+    destination = config.get("destinationTable")
+    if not destination:
+        raise InvalidError("Required parameter is missing: configuration.copy.destinationTable")
+    operation = (config.get("operationType") or "COPY").upper()
+    if operation != "COPY":
+        raise InvalidError(f"Copy operation type {operation} is not supported by Quarry")
+    write = (config.get("writeDisposition") or "WRITE_EMPTY").upper()
+    if write not in WRITE_DISPOSITIONS:
+        raise InvalidError(
+            f"Invalid write disposition {write}; expected one of " + ", ".join(WRITE_DISPOSITIONS)
+        )
+    create = (config.get("createDisposition") or "CREATE_IF_NEEDED").upper()
+    if create not in CREATE_DISPOSITIONS:
+        raise InvalidError(
+            f"Invalid create disposition {create}; expected one of "
+            + ", ".join(CREATE_DISPOSITIONS)
+        )
+    references = [_reference(project, ref, "sourceTable") for ref in sources]
+    target = _reference(project, destination, "destinationTable")
+    try:
+        validate_table_id(target["tableId"])
+    except Exception as err:
+        raise InvalidError(str(getattr(err, "messages", [err])[0])) from None
+    return {
+        "sourceTables": references,
+        "destinationTable": target,
+        "writeDisposition": write,
+        "createDisposition": create,
+        "operationType": "COPY",
+    }
+
+
+def _reference(project: Project, ref: dict[str, Any], where: str) -> dict[str, str]:
+    dataset_id, table_id = ref.get("datasetId"), ref.get("tableId")
+    if not dataset_id or not table_id:
+        raise InvalidError(
+            f"Required parameter is missing: configuration.copy.{where} needs datasetId and tableId"
+        )
+    return {
+        "projectId": ref.get("projectId") or project.project_id,
+        "datasetId": str(dataset_id),
+        "tableId": str(table_id),
+    }
+
+
+def submit_copy(principal: Any, project: Project, config: dict[str, Any], **kw: Any) -> Job:
+    """Check a copy's configuration and submit its COPY job; bad input creates no job."""
+    access.check(principal, JOBS_CREATE, project)
+    configuration = {"copy": copy_configuration(project, config)}
+    return Job.submit(
+        project, Job.Type.COPY, configuration, **access.job_user_fields(principal), **kw
+    )
+
+
+def _placeholder_table(project_id: str, dataset_id: str, table_id: str) -> Table:
+    """Return an unsaved Table naming a resource, for access checks before existence shows."""
+    project = Project.objects.filter(project_id=project_id).first()
+    if project is None:
+        raise NotFoundError(f"Not found: Dataset {project_id}:{dataset_id}")
+    dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
+    dataset = dataset or Dataset(project=project, dataset_id=dataset_id)
+    return Table(dataset=dataset, table_id=table_id)
+
+
+def _find(ref: dict[str, str]) -> Table | None:
+    table = (
+        Table.objects.select_related("dataset__project")
+        .filter(
+            dataset__project__project_id=ref["projectId"],
+            dataset__dataset_id=ref["datasetId"],
+            table_id=ref["tableId"],
+        )
+        .first()
+    )
+    return None if table is None or table.expired else table
+
+
+def _source(principal: Any, ref: dict[str, str]) -> Table:
+    table = _find(ref)
+    access.check(
+        principal,
+        TABLES_GET_DATA,
+        table or _placeholder_table(ref["projectId"], ref["datasetId"], ref["tableId"]),
+    )
+    if table is None:
+        raise NotFoundError(
+            f"Not found: Table {ref['projectId']}:{ref['datasetId']}.{ref['tableId']}"
+        )
+    return table
+
+
+def _shape(fields: list[dict[str, Any]]) -> list[tuple[str, str, str, Any]]:
+    """Return what two schemas must share for their rows to be copied together."""
+    return [
+        (
+            f["name"].lower(),
+            str(f.get("type", "")).upper().replace("RECORD", "STRUCT"),
+            str(f.get("mode") or "NULLABLE").upper(),
+            _shape(f.get("fields") or []),
+        )
+        for f in fields
+    ]
+
+
+def _destination(
+    principal: Any, project: Project, ref: dict[str, str], create: str
+) -> tuple[Dataset, Table | None]:
+    table = _find(ref)
+    placeholder = _placeholder_table(ref["projectId"], ref["datasetId"], ref["tableId"])
+    access.check(principal, TABLES_UPDATE_DATA if table else TABLES_CREATE, table or placeholder)
+    if table is not None:
+        return table.dataset, table
+    dataset = placeholder.dataset
+    if dataset.pk is None:
+        raise NotFoundError(f"Not found: Dataset {ref['projectId']}:{ref['datasetId']}")
+    if create == "CREATE_NEVER":
+        raise NotFoundError(
+            f"Not found: Table {ref['projectId']}:{ref['datasetId']}.{ref['tableId']}"
+        )
+    return dataset, None
+
+
+def run_copy_job(job: Job) -> None:
+    """Copy the job's source tables into a new version of its destination table."""
+    copy = job.configuration["copy"]
+    principal = access.principal_for_job(job)
+    sources = [_source(principal, ref) for ref in copy["sourceTables"]]
+    first = sources[0]
+    for other in sources[1:]:
+        if _shape(other.schema) != _shape(first.schema):
+            raise InvalidError(
+                f"Copying multiple tables needs one schema: {other.full_id} does not match "
+                f"{first.full_id}"
+            )
+    target = copy["destinationTable"]
+    dataset, table = _destination(principal, job.project, target, copy["createDisposition"])
+    write = copy["writeDisposition"]
+    if table is not None and write == "WRITE_EMPTY" and table.num_rows:
+        raise EngineError(f"Already Exists: Table {table.full_id}", reason="duplicate")
+    appending = table is not None and write == "WRITE_APPEND"
+    if appending:
+        assert table is not None
+        if _shape(table.schema) != _shape(first.schema):
+            raise InvalidError(
+                f"Provided Schema does not match Table {table.full_id}: the table has fields "
+                + ", ".join(f["name"] for f in table.schema)
+            )
+        fields = table.schema
+    else:
+        fields = first.schema
+    schema = arrow_schema(fields)
+    # Read each source's current file now: a later commit to a source must not change the copy.
+    source_paths = [(s, s.data_path) for s in sources]
+    copied = {"rows": 0}
+
+    def source_batches() -> Iterator[pa.RecordBatch]:
+        for source, path in source_paths:
+            if not path:
+                continue
+            for batch in tables.open_dataset(path).to_batches():
+                batch = _cast(batch, schema, source)
+                copied["rows"] += batch.num_rows
+                yield batch
+
+    batches: Iterable[pa.RecordBatch] = _until_cancelled(job, source_batches())
+    if appending:
+        batches = _chain(tables.existing_batches(table, schema), batches)
+    relative, rows = tables.write_parquet("tables", schema, batches)
+    tables.commit_version(
+        dataset,
+        target["tableId"],
+        relative,
+        rows,
+        schema,
+        fields,
+        expected_version=table.version if table is not None else None,
+    )
+    logical = sum(sum((s.column_bytes or {}).values()) or s.num_bytes for s in sources)
+    job.statistics.update({"copiedRows": str(copied["rows"]), "copiedLogicalBytes": str(logical)})
+
+
+def _cast(batch: pa.RecordBatch, schema: pa.Schema, source: Table) -> pa.RecordBatch:
+    if batch.schema == schema:
+        return batch
+    try:
+        # Columns go by name; the schemas were checked to agree up to the names' case.
+        by_name = {name.lower(): i for i, name in enumerate(batch.schema.names)}
+        arrays = [batch.column(by_name[name.lower()]) for name in schema.names]
+        return pa.RecordBatch.from_arrays(arrays, names=schema.names).cast(schema)
+    except (KeyError, pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        raise InvalidError(f"Provided Schema does not match Table {source.full_id}.") from None
+
+
+def _until_cancelled(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    checked = time.monotonic()
+    for batch in batches:
+        if time.monotonic() - checked > CANCEL_CHECK_S:
+            checked = time.monotonic()
+            if job.pk and job.cancelled():
+                raise EngineError(CANCELLED["message"], reason=CANCELLED["reason"])
+        yield batch
+
+
+def _chain(*streams: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for stream in streams:
+        yield from stream
