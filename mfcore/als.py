@@ -4,8 +4,8 @@ The per-row normal equations are built with batched dense matrix products: the r
 (users or items) are sorted by their number of ratings and cut into *chunks* of rows with similar
 counts. Each chunk gathers its partners' vectors into a zero-padded ``(rows, width, k)`` block, so
 one ``matmul`` of the block with its own transpose (numpy hands that to BLAS ``syrk``) forms every
-Gram matrix of the chunk and one batched ``solve`` finishes it. There is no Python loop per user or
-item, only one per chunk (a few hundred for MovieLens 1M).
+Gram matrix of the chunk and one compiled batched Cholesky solve (``mfcore.kernels``) finishes it.
+There is no Python loop per user or item, only one per chunk (a few hundred for MovieLens 1M).
 
 Explicit rows fold everything into that one product: the block holds ``[y_j, 1, t_j]`` (factors,
 the bias column, the target), so its Gram matrix carries the normal matrix, the right-hand side and
@@ -15,8 +15,9 @@ from the previous sweep (the ``implicit`` library's default), which needs only m
 products with the block.
 
 Determinism: the chunking depends only on the data, each chunk is computed with single-threaded
-BLAS, and chunks run on a thread pool whose results are combined in chunk order. The numbers are
-therefore bit-identical whatever the number of worker threads.
+BLAS and a single-threaded compiled solve, and chunks run on a thread pool whose results are
+combined in chunk order. The numbers are therefore bit-identical whatever the number of worker
+threads.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import scipy.sparse as sp
@@ -161,6 +163,17 @@ class SideResult:
     sq_error: float
 
 
+def _kernels() -> ModuleType:
+    """Return ``mfcore.kernels``, the compiled solves, importing it on first use.
+
+    numba takes about a second to import, which every process that imports ``mfcore`` (the web
+    console included) would otherwise pay without ever training.
+    """
+    from mfcore import kernels
+
+    return kernels
+
+
 def _scatter(side: Side, solved: np.ndarray) -> np.ndarray:
     """Return an ``(n_rows, ...)`` array: solved values at ``side.order``, zeros elsewhere."""
     out = np.zeros((side.n_rows, *solved.shape[1:]))
@@ -192,6 +205,7 @@ def solve_explicit_side(
         New ``factors`` (n_rows, k), ``bias`` (n_rows,) and the sum of squared training errors
         over all ratings, evaluated with the new values.
     """
+    ridge_solve = _kernels().ridge_solve
     n_other, k = other_factors.shape
     n = k + 1
     # Partner rows [y_j, 1, -(mu + c_j)] and a zero padding row at index n_other; adding the
@@ -210,13 +224,7 @@ def solve_explicit_side(
         )
         block[:, :, k + 1] += chunk.vals
         gram = np.matmul(block.transpose(0, 2, 1), block, out=_scratch("gram", (g, k + 2, k + 2)))
-        # The first n diagonal entries, as a strided view of the flattened matrices.
-        gram.reshape(gram.shape[0], -1)[:, : n * (k + 3) : k + 3] += l2_reg
-        rhs = gram[:, :n, n:]
-        z = np.linalg.solve(gram[:, :n, :n], rhs)[:, :, 0]
-        solved[chunk.start : chunk.start + z.shape[0]] = z
-        explained = np.einsum("gi,gi->", z, rhs[:, :, 0]) + l2_reg * np.einsum("gi,gi->", z, z)
-        return float(np.sum(gram[:, n, n])) - float(explained)
+        return ridge_solve(gram, l2_reg, solved[chunk.start : chunk.start + g])
 
     sq_error = _ordered_sum(map_tasks(work, side.tasks))
     full = _scatter(side, solved)
@@ -259,6 +267,7 @@ def solve_implicit_side(
     """
     k = other_factors.shape[1]
     dtype = np.float64 if cg_steps is None else np.float32
+    cholesky_solve = _kernels().cholesky_solve if cg_steps is None else None
     padded = np.vstack([other_factors, np.zeros((1, k))]).astype(dtype)
     shared = (other_factors.T @ other_factors + l2_reg * np.eye(k)).astype(dtype)
     start = own_factors.astype(dtype)
@@ -274,7 +283,8 @@ def solve_implicit_side(
             g = block.shape[0]
             gram = np.matmul(weighted.transpose(0, 2, 1), weighted, out=_scratch("gram", (g, k, k)))
             gram += shared
-            x = np.linalg.solve(gram, _matvec_t(block, target)[:, :, None])[:, :, 0]
+            x = np.ascontiguousarray(_matvec_t(block, target))
+            cholesky_solve(gram, x)
             score = _matvec(block, x) if with_loss else None
         else:
             x, score = _conjugate_gradient(
@@ -405,11 +415,11 @@ def default_n_threads() -> int:
 class TaskMapper:
     """Map a per-chunk function over task groups on a thread pool, yielding per-task sums.
 
-    numpy releases the GIL inside ``take``, ``matmul`` and ``linalg.solve``, so threads give real
-    parallelism. Callers must keep BLAS single-threaded while mapping (see ``model.fit``) to avoid
-    oversubscription and to keep results independent of the thread count. Float overflow is
-    ignored inside the workers (``np.errstate`` is per thread): the caller turns a non-finite
-    loss into an error.
+    numpy releases the GIL inside ``take`` and ``matmul``, and the compiled Cholesky solve runs
+    without it, so threads give real parallelism. Callers must keep BLAS single-threaded while
+    mapping (see ``model.fit``) to avoid oversubscription and to keep results independent of the
+    thread count. Float overflow is ignored inside the workers (``np.errstate`` is per thread):
+    the caller turns a non-finite loss into an error.
     """
 
     def __init__(self, n_threads: int) -> None:
