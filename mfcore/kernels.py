@@ -105,3 +105,9 @@ def ridge_solve(gram: np.ndarray, l2: float, out: np.ndarray) -> float:
             residual -= z[i] * (low[n, i] + l2 * z[i])
         total += residual
     return total
+
+
+def warm_up() -> None:
+    """Load (or, on a machine's first run, compile) the kernels now rather than in a first fit."""
+    cholesky_solve(np.eye(2)[None], np.ones((1, 2)))
+    ridge_solve(np.eye(3)[None], 1.0, np.empty((1, 2)))

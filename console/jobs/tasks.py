@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_ready
 
 from console.jobs.models import Job
 from console.jobs.runner import run
@@ -21,3 +21,11 @@ def requeue_pending(**_: object) -> None:
     """Wake a worker for every job still PENDING: its queue message may have been lost."""
     for pk in Job.objects.filter(state=Job.State.PENDING).values_list("pk", flat=True):
         run_job.delay(pk)
+
+
+@worker_process_init.connect
+def warm_up_training(**_: object) -> None:
+    """Load mfcore's compiled solves as each pool process starts, not in a user's first training."""
+    from mfcore import kernels
+
+    kernels.warm_up()
