@@ -21,28 +21,33 @@ def read_rows(
         relative, fields = source.data_path, source.schema
     if not relative:
         return fields, [], 0
-    parquet = pq.ParquetFile(storage.resolve(relative))
-    total = parquet.metadata.num_rows
-    first_group, skip = 0, start
-    while first_group < parquet.num_row_groups:
-        group_rows = parquet.metadata.row_group(first_group).num_rows
+    # No pre-buffering: a page needs a few column pages of one row group, not whole chunks.
+    parquet = pq.ParquetFile(storage.resolve(relative), pre_buffer=False)
+    metadata = parquet.metadata
+    total = metadata.num_rows
+    group, skip = 0, start
+    while group < metadata.num_row_groups:
+        group_rows = metadata.row_group(group).num_rows
         if skip < group_rows:
             break
         skip -= group_rows
-        first_group += 1
+        group += 1
     rows: list[list[Any]] = []
-    # Read small batches from the row group that holds `start` on, not whole row groups: a page
-    # of 50 rows must not decode 256K.
-    groups = list(range(first_group, parquet.num_row_groups))
-    batch_size = max(1, min(max_rows + skip, 8192))
-    for batch in parquet.iter_batches(batch_size=batch_size, row_groups=groups) if groups else []:
-        if skip >= batch.num_rows:
-            skip -= batch.num_rows
-            continue
-        chunk = batch.slice(skip, max_rows - len(rows))
-        skip = 0
-        columns = [column.to_pylist() for column in chunk.columns]
-        rows.extend([list(values) for values in zip(*columns, strict=True)])
-        if len(rows) >= max_rows:
-            break
+    # Read small batches of one row group at a time, from the one that holds `start` on, not
+    # whole row groups (a page of 50 rows must not decode 256K) nor a reader over every later
+    # group (it reads ahead).
+    while group < metadata.num_row_groups and len(rows) < max_rows:
+        batch_size = max(1, min(max_rows - len(rows) + skip, 8192))
+        batches = parquet.iter_batches(batch_size=batch_size, row_groups=[group], use_threads=False)
+        for batch in batches:
+            if skip >= batch.num_rows:
+                skip -= batch.num_rows
+                continue
+            chunk = batch.slice(skip, max_rows - len(rows))
+            skip = 0
+            columns = [column.to_pylist() for column in chunk.columns]
+            rows.extend([list(values) for values in zip(*columns, strict=True)])
+            if len(rows) >= max_rows:
+                break
+        group += 1
     return fields, rows, total

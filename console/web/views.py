@@ -6,6 +6,7 @@ that checks the person's permission on it (console.iam.access) before revealing 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -53,7 +54,20 @@ DEFAULT_MAX_ITERATIONS = MatrixFactorization().get_params()["max_iterations"]
 
 
 def current_project(request: HttpRequest) -> Project:
-    """Return the project picked in the top bar, else the default or first one the user sees."""
+    """Return the project picked in the top bar, else the default or first one the user sees.
+
+    The view, the top bar and the Explorer all ask; the answer is kept on the request.
+    """
+    cached = getattr(request, "_quarry_project", None)
+    if cached is not None:
+        return cached
+    project = _find_current_project(request)
+    with contextlib.suppress(AttributeError):
+        request._quarry_project = project
+    return project
+
+
+def _find_current_project(request: HttpRequest) -> Project:
     user = getattr(request, "user", None)
     picked = request.session.get("project_id") if hasattr(request, "session") else None
     if picked:
@@ -83,6 +97,8 @@ def _get_dataset_for_user(
 ) -> Dataset:
     project = current_project(request)
     dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
+    if dataset is not None:
+        dataset.project = project
     access.check(
         request.user, permission, dataset or Dataset(project=project, dataset_id=dataset_id)
     )
@@ -124,6 +140,7 @@ def _get_job_for_user(request: HttpRequest, job_id: str, permission: str = roles
     if job is None:
         access.check(request.user, roles.JOBS_CREATE, project)
         raise Http404(f"Not found: Job {project.project_id}:{job_id}")
+    job.project = project
     access.check(request.user, permission, job)
     return job
 
@@ -248,8 +265,12 @@ def check_dataset_id(request: HttpRequest) -> JsonResponse:
 
 
 def _dataset_context(request: HttpRequest, ds: Dataset) -> dict[str, Any]:
-    tables = list(ds.tables.only("id", "table_id", "num_rows", "num_bytes", "modified"))
-    models = list(ds.models.only("id", "model_id", "model_type", "state", "created"))
+    # dataset_id is loaded too: the related manager reads it to attach ds to every row, and a
+    # deferred one costs a query per row.
+    tables = list(
+        ds.tables.only("id", "dataset_id", "table_id", "num_rows", "num_bytes", "modified")
+    )
+    models = list(ds.models.only("id", "dataset_id", "model_id", "model_type", "state", "created"))
     return {
         "dataset": ds,
         "tables": tables,
