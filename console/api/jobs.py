@@ -203,8 +203,9 @@ def query_results(
 # Loads ---------------------------------------------------------------------------------------
 
 
-def _load_schema(load: dict[str, Any]) -> list[dict[str, Any]] | None:
-    schema_fields = (load.get("schema") or {}).get("fields")
+def schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Return a table or load body's schema fields, checked, with modes filled in."""
+    schema_fields = (body.get("schema") or {}).get("fields")
     if not schema_fields:
         return None
     for field in schema_fields:
@@ -233,7 +234,7 @@ def check_load(project: Project, metadata: dict[str, Any]) -> dict[str, Any]:
     _check_project(project, target, "destinationTable")
     _check_project(project, metadata.get("jobReference"), "jobReference")
     _job_id(metadata.get("jobReference"))
-    _load_schema(load)
+    schema_fields(load)
     return load
 
 
@@ -255,7 +256,7 @@ def submit_upload(
         table_id=load["destinationTable"]["tableId"],
         upload=upload,
         source_format=load.get("sourceFormat") or "CSV",
-        schema=_load_schema(load),
+        schema=schema_fields(load),
         autodetect=bool(load.get("autodetect")),
         field_delimiter=load.get("fieldDelimiter") or ",",
         skip_leading_rows=fields.as_int(load.get("skipLeadingRows"), 0),

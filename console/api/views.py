@@ -135,20 +135,6 @@ def _update_dataset(ds: Dataset, body: dict[str, Any], *, replace: bool) -> None
 # Tables --------------------------------------------------------------------------------------
 
 
-def _schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
-    schema_fields = (body.get("schema") or {}).get("fields")
-    if not schema_fields:
-        return None
-    for field in schema_fields:
-        if not field.get("name") or not field.get("type"):
-            raise ApiError("Invalid schema: every field needs a name and a type")
-    try:
-        arrow_schema(schema_fields)
-    except KeyError as err:
-        raise ApiError(f"Invalid schema: unsupported type {err.args[0]}") from None
-    return [{**f, "mode": f.get("mode") or "NULLABLE"} for f in schema_fields]
-
-
 @api_view("GET", "POST", body=fields.TABLE, body_name="table")
 def tables(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, Any]:
     ds = resources.get_dataset(request, project_id, dataset_id)
@@ -188,7 +174,7 @@ def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
         raise ApiError(str(getattr(err, "messages", [err])[0])) from None
     if ds.tables.filter(table_id=table_id).exists() or ds.models.filter(model_id=table_id).exists():
         raise ApiError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
-    schema_fields = _schema_fields(body)
+    schema_fields = jobs.schema_fields(body)
     if schema_fields:
         # A table with a schema gets an empty first version, so queries see its columns.
         schema = arrow_schema(schema_fields)
@@ -229,7 +215,7 @@ def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> None:
         tbl.description = body.get("description") or ""
     if replace or "expirationTime" in body:
         tbl.expiration_time = _time_ms(body.get("expirationTime"))
-    new_fields = _schema_fields(body)
+    new_fields = jobs.schema_fields(body)
     if new_fields:
         # Descriptions and modes may change; columns themselves change through a load or DDL.
         old = [(f["name"], arrow_schema([f]).field(0).type) for f in tbl.schema]
