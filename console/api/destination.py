@@ -6,6 +6,7 @@ only calls the engine's table-version functions.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import pyarrow as pa
@@ -31,11 +32,6 @@ def write_query_result(job: Job, dataset: Dataset, table_id: str, disposition: s
     schema = result.schema
     batches: Iterator[pa.RecordBatch] = iter(result.to_batches())
     if existing is not None and disposition == "WRITE_APPEND":
-        batches = _chain(tables.existing_batches(existing, schema), batches)
+        batches = itertools.chain(tables.existing_batches(existing, schema), batches)
     relative, rows = tables.write_parquet("tables", schema, batches)
     return tables.commit_version(dataset, table_id, relative, rows, schema, job.result_schema)
-
-
-def _chain(*streams: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    for stream in streams:
-        yield from stream

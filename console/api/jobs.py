@@ -19,7 +19,7 @@ from console.api.resources import millis
 from console.api.rows import api_fields, encode_rows
 from console.catalog.models import Project
 from console.engine import copy as engine_copy
-from console.engine import query as engine_query
+from console.engine import script as engine_script
 from console.engine.errors import EngineError
 from console.engine.loads import submit_load
 from console.engine.results import read_rows
@@ -109,7 +109,7 @@ def _dry_run_job(principal: Any, project: Project, config: dict[str, Any], **kw:
     """Check a query without running it; the DONE job is kept so that jobs.get finds it (bq)."""
     default = (config.get("defaultDataset") or {}).get("datasetId")
     try:
-        result = engine_query.dry_run(
+        result = engine_script.dry_run(
             project, config["query"], principal=principal, default_dataset=default
         )
     except EngineError as err:

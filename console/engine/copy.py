@@ -8,6 +8,7 @@ source, bigquery.tables.create or bigquery.tables.updateData on the destination.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -203,7 +204,7 @@ def run_copy_job(job: Job) -> None:
 
     batches: Iterable[pa.RecordBatch] = _until_cancelled(job, source_batches())
     if appending:
-        batches = _chain(tables.existing_batches(table, schema), batches)
+        batches = itertools.chain(tables.existing_batches(table, schema), batches)
     relative, rows = tables.write_parquet("tables", schema, batches)
     tables.commit_version(
         dataset,
@@ -238,8 +239,3 @@ def _until_cancelled(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa
             if job.pk and job.cancelled():
                 raise EngineError(CANCELLED["message"], reason=CANCELLED["reason"])
         yield batch
-
-
-def _chain(*streams: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    for stream in streams:
-        yield from stream

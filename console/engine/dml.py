@@ -7,6 +7,7 @@ checked at commit, so two concurrent statements cannot lose each other's rows.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -118,13 +119,8 @@ def run_insert(ctx: Context, statement: exp.Insert) -> None:
             yield batch
 
     current = tables.existing_batches(table, schema)
-    _write(table, schema, _chain(current, counted()))
+    _write(table, schema, itertools.chain(current, counted()))
     _record(ctx, "INSERT", table, inserted)
-
-
-def _chain(*streams: Any) -> Iterator[pa.RecordBatch]:
-    for stream in streams:
-        yield from stream
 
 
 def _require_where(statement: exp.Expression, verb: str) -> exp.Expression:

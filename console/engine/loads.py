@@ -8,6 +8,7 @@ every row has been written: a failed load leaves the old version serving and no 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import queue
 import threading
 import time
@@ -238,7 +239,7 @@ def run_load_job(job: Job) -> None:
             new_rows = _until_cancelled(job, _read_ahead(source.batches(fields)))
             batches: Iterable[pa.RecordBatch] = new_rows
             if table is not None and disposition == "WRITE_APPEND":
-                batches = _chain(tables.existing_batches(table, schema), new_rows)
+                batches = itertools.chain(tables.existing_batches(table, schema), new_rows)
             relative, rows = tables.write_parquet("tables", schema, batches)
         tables.commit_version(
             dataset,
@@ -351,8 +352,3 @@ def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
 
 def _names(fields: list[dict[str, Any]] | None) -> list[str]:
     return [f["name"] for f in fields or []]
-
-
-def _chain(*streams: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    for stream in streams:
-        yield from stream

@@ -525,12 +525,3 @@ def reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:
         return False
     # The MODEL argument of an ML function names a model, not a table.
     return not isinstance(node.parent, MLFunction) or node.arg_key == "expression"
-
-
-def dry_run(
-    project: Project, sql: str, *, principal: Any, default_dataset: str | None = None
-) -> dict[str, Any]:
-    """Check a script without running it (see console.engine.script.dry_run)."""
-    from console.engine.script import dry_run as check_script
-
-    return check_script(project, sql, principal=principal, default_dataset=default_dataset)

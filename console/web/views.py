@@ -32,7 +32,7 @@ from console.catalog.models import (
 )
 from console.engine import loads, results
 from console.engine.errors import EngineError
-from console.engine.query import dry_run
+from console.engine.script import dry_run
 from console.iam import access, roles
 from console.jobs.models import Job
 from console.web import display

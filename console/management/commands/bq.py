@@ -23,8 +23,8 @@ from console.cli import format as fmt
 from console.engine.copy import submit_copy
 from console.engine.errors import EngineError
 from console.engine.loads import submit_load
-from console.engine.query import dry_run
 from console.engine.results import read_rows
+from console.engine.script import dry_run
 from console.iam import access, roles
 from console.iam.models import RoleBinding
 from console.jobs.models import Job
