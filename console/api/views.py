@@ -10,14 +10,12 @@ import datetime as dt
 import io
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from console.api import discovery, fields, jobs, params, resources, uploads
 from console.api.decorators import api_view, parse_json
 from console.api.errors import ApiError
 from console.api.rows import encode_rows, select_fields
-from console.catalog import storage
 from console.catalog.models import Dataset, Project, Table
 from console.engine import tables as engine_tables
 from console.engine.loads import check_destination
@@ -198,10 +196,7 @@ def table(
     )
     tbl = resources.get_table(request, project_id, dataset_id, table_id, permission)
     if request.method == "DELETE":
-        path = tbl.data_path
-        with transaction.atomic():
-            tbl.delete()
-            transaction.on_commit(lambda: storage.remove(path))
+        tbl.delete_with_files()
         return None
     if request.method in ("PATCH", "PUT"):
         _update_table(tbl, request.json, replace=request.method == "PUT")
@@ -282,10 +277,7 @@ def model(
     )
     mdl = resources.get_model(request, project_id, dataset_id, model_id, permission)
     if request.method == "DELETE":
-        path = mdl.artifact_path
-        with transaction.atomic():
-            mdl.delete()
-            transaction.on_commit(lambda: storage.remove(path))
+        mdl.delete_with_files()
         return None
     if request.method == "PATCH":
         body = request.json

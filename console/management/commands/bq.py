@@ -615,10 +615,8 @@ class Command(BaseCommand):
             raise BqError("rm", f"Not found: {kind.title()} {dataset.full_id}.{object_id}", 2)
         if not args.force and not self._confirm(f"rm: remove {kind} '{target.full_id}'?"):
             return
-        from console.catalog import storage
 
-        target.delete()
-        storage.remove(getattr(target, "data_path", "") or getattr(target, "artifact_path", ""))
+        target.delete_with_files()
 
     def _confirm(self, prompt: str) -> bool:
         self.stdout.write(f"{prompt} (y/N) ", ending="")
