@@ -522,6 +522,7 @@ def _training_progress(job: Job) -> dict[str, Any] | None:
 
 def _job_status_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     ctx: dict[str, Any] = {"job": job, "done": job.state == Job.State.DONE}
+    ctx["destination_ref"] = _destination_ref(job)
     since = job.started or job.created
     ctx["elapsed_s"] = (
         job.duration_s if job.duration_s is not None else (timezone.now() - since).total_seconds()
@@ -535,8 +536,8 @@ def _job_status_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         return ctx
     if job.error_result:
         return ctx
-    if job.job_type == Job.Type.LOAD:
-        ctx["destination"] = _load_destination(job)
+    if job.job_type != Job.Type.QUERY:
+        ctx["destination"] = _destination(job)
         return ctx
     ctx["ddl"] = display.ddl_outcome(stats)
     ctx["dml"] = display.dml_sentence(stats)
@@ -546,8 +547,13 @@ def _job_status_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     return ctx
 
 
-def _load_destination(job: Job) -> Table | None:
-    target = job.configuration.get("load", {}).get("destinationTable") or {}
+def _destination_ref(job: Job) -> dict[str, str]:
+    """The destinationTable of a load or copy job's configuration ({} for a query)."""
+    return job.configuration.get(job.job_type.lower(), {}).get("destinationTable") or {}
+
+
+def _destination(job: Job) -> Table | None:
+    target = _destination_ref(job)
     return (
         Table.objects.filter(
             dataset__project=job.project,

@@ -638,10 +638,11 @@ class Command(BaseCommand):
             progress = ""
             latest = job.iterations.order_by("-iteration").first()
             if latest is not None:
-                progress = f", iteration {latest.iteration + 1}, training loss {latest.loss:.4f}"
+                progress = f", iteration {latest.iteration}, training loss {latest.loss:.4f}"
                 if not interactive and latest.iteration > seen_iteration:
+                    # Numbered from 0, like ML.TRAINING_INFO and the console's Training tab.
                     self.stdout.write(
-                        f"Training iteration {latest.iteration + 1}: loss {latest.loss:.4f}"
+                        f"Training iteration {latest.iteration}: loss {latest.loss:.4f}"
                     )
                 seen_iteration = latest.iteration
             if job.state == Job.State.DONE:
