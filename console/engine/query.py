@@ -394,11 +394,48 @@ def _bigquery_only_functions(node: exp.Expression) -> exp.Expression:
         return ANONYMOUS_FUNCTIONS[node.name.upper()](node.expressions)
     if isinstance(node, exp.Format):
         return exp.Anonymous(this="PRINTF", expressions=[node.this, *node.expressions])
+    if isinstance(node, exp.ApproxQuantiles) and node.expression.is_int:
+        # BigQuery's boundaries are input values (its documented APPROX_QUANTILES(x, 2) over
+        # 1, 1, 1, 4, 5, 6, 7, 8, 9, 10 is [1, 5, 10]); DuckDB's APPROX_QUANTILE interpolates.
+        buckets = int(node.expression.name)
+        fractions = [exp.Literal.number(i / buckets) for i in range(buckets + 1)]
+        return exp.Anonymous(
+            this="QUANTILE_DISC", expressions=[node.this, exp.Array(expressions=fractions)]
+        )
     if isinstance(node, exp.DateAdd | exp.DateSub | exp.DateTrunc) and not node.meta.get("cast"):
         # DATE_ADD, DATE_SUB and DATE_TRUNC return DATE in BigQuery, TIMESTAMP in DuckDB.
         node.meta["cast"] = True
         return exp.Cast(this=node, to=exp.DataType.build("DATE"))
     return node
+
+
+def _float_literals(node: exp.Expression) -> exp.Expression:
+    # BigQuery reads 2.7 and 1e3 as FLOAT64, DuckDB as DECIMAL, whose FLOOR(2.7) is a
+    # DECIMAL(2,0) that would come back as INT64; NUMERIC '2.7' is a cast of a string, untouched.
+    if isinstance(node, exp.Literal) and not node.is_string and not node.is_int:
+        return exp.Cast(this=node.copy(), to=exp.DataType.build("DOUBLE"))
+    return node
+
+
+INTEGER_TYPES = {exp.DataType.Type.BIGINT, exp.DataType.Type.INT, exp.DataType.Type.SMALLINT}
+
+
+def _rounding_integer_casts(node: exp.Expression) -> exp.Expression:
+    # BigQuery's CAST(2.5 AS INT64) is 3, half away from zero; DuckDB rounds a DOUBLE half to
+    # even (2) but a DECIMAL away from zero, so a non-integer operand goes through DECIMAL(38,9),
+    # which holds every INT64 exactly.
+    if (
+        not isinstance(node, exp.Cast)
+        or node.to.this not in INTEGER_TYPES
+        or node.this.is_int
+        or node.this.is_string  # DuckDB's own string parsing (hex, signs) stays
+        or node.meta.get("rounded")
+    ):
+        return node
+    exact = node.__class__(this=node.this.copy(), to=exp.DataType.build("DECIMAL(38, 9)"))
+    rounded = node.__class__(this=exact, to=node.to.copy())
+    rounded.meta["rounded"] = True
+    return rounded
 
 
 def _ieee_divide(args: list[exp.Expression]) -> exp.Expression:
@@ -461,7 +498,14 @@ def _name_anonymous_columns(tree: exp.Expression) -> None:
         counter += 1
 
 
-DUCKDB_REWRITES = (_array_agg_limit, _unnest_relation, _checked_division, _bigquery_only_functions)
+DUCKDB_REWRITES = (
+    _array_agg_limit,
+    _unnest_relation,
+    _checked_division,
+    _bigquery_only_functions,
+    _float_literals,
+    _rounding_integer_casts,
+)
 
 
 def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:

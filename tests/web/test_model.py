@@ -65,7 +65,9 @@ def test_it_shows_only_the_current_training(client: Client, model: MLModel) -> N
     )
     TrainingIteration.objects.create(model=model, job=old, iteration=7, loss=9.0, duration_ms=1)
     html = client.get("/d/bqml_tutorial/m/mf_explicit/training").content.decode()
-    assert "9.0000" not in html
+    losses = re.findall(r'<td class="num">(\d\.\d{4})</td>', html)
+    assert losses == ["0.8750", "1.2500", "2.5000"]  # the current run's, not the old one's 9.0
+    assert "Training finished: 3 iterations" in html
 
 
 def test_it_shows_evaluation_metrics(client: Client, model: MLModel) -> None:
