@@ -353,8 +353,9 @@ def to_duckdb(tree: exp.Expression) -> str:
 
 def _array_agg_limit(node: exp.Expression) -> exp.Expression:
     # BigQuery's ARRAY_AGG(x ORDER BY y LIMIT n) has no DuckDB spelling. With one sort key it is
-    # DuckDB's top-n ARG_MAX/ARG_MIN, which keeps a heap instead of sorting every group (rows
-    # whose key is NULL are left out, where BigQuery would put them last).
+    # DuckDB's top-n ARG_MAX/ARG_MIN, which keeps a heap instead of sorting every group. Those
+    # skip rows whose key is NULL, so such rows are collected apart and put first or last as
+    # the ORDER BY says (BigQuery: NULLS FIRST ascending, NULLS LAST descending).
     if not (isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Limit)):
         return node
     limit = node.this
@@ -362,7 +363,20 @@ def _array_agg_limit(node: exp.Expression) -> exp.Expression:
     if isinstance(order, exp.Order) and len(order.expressions) == 1:
         key = order.expressions[0]
         function = "ARG_MAX" if key.args.get("desc") else "ARG_MIN"
-        return exp.Anonymous(this=function, expressions=[order.this, key.this, limit.expression])
+        top = exp.Anonymous(this=function, expressions=[order.this, key.this, limit.expression])
+        null_keys = exp.Filter(
+            this=exp.ArrayAgg(this=order.this.copy()),
+            expression=exp.Where(this=exp.Is(this=key.this.copy(), expression=exp.Null())),
+        )
+        parts = [null_keys, top] if key.args.get("nulls_first") else [top, null_keys]
+        return exp.Anonymous(
+            this="LIST_SLICE",
+            expressions=[
+                exp.Anonymous(this="LIST_CONCAT", expressions=parts),
+                exp.Literal.number(1),
+                limit.expression.copy(),
+            ],
+        )
     return exp.Anonymous(
         this="LIST_SLICE",
         expressions=[exp.ArrayAgg(this=order), exp.Literal.number(1), limit.expression],

@@ -278,6 +278,14 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT ARRAY_AGG(item_id ORDER BY rating LIMIT 1) FROM ds.ratings WHERE user_id = 1",
         [[[11]]],
     ),
+    # NULL sort keys: BigQuery sorts them first ascending and last descending.
+    (
+        "array_agg_order_limit_null_keys",
+        "SELECT ARRAY_AGG(x ORDER BY y DESC LIMIT 2), ARRAY_AGG(x ORDER BY y LIMIT 2), "
+        "ARRAY_AGG(x ORDER BY y DESC LIMIT 5) "
+        "FROM UNNEST([STRUCT('a' AS x, 1 AS y), ('b', NULL), ('c', 3)])",
+        [[["c", "a"], ["b", "a"], ["c", "a", "b"]]],
+    ),
     (
         "array_agg_limit_no_order",
         "SELECT ARRAY_LENGTH(ARRAY_AGG(item_id LIMIT 2)) FROM ds.ratings",
