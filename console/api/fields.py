@@ -217,6 +217,15 @@ JOB = {
     "jobCreationReason": OBJ,
 }
 
+INSERT_ALL_REQUEST = {
+    "kind": STR,
+    "skipInvalidRows": BOOL,
+    "ignoreUnknownValues": BOOL,
+    "templateSuffix": STR,
+    "traceId": STR,
+    "rows": [{"insertId": STR, "json": OBJ}],
+}
+
 QUERY_REQUEST = {
     "kind": STR,
     "query": STR,

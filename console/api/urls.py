@@ -18,6 +18,7 @@ urlpatterns = [
     path(f"{DATASET}/tables", views.tables, name="tables"),
     path(f"{DATASET}/tables/<str:table_id>", views.table, name="table"),
     path(f"{DATASET}/tables/<str:table_id>/data", views.table_data, name="table_data"),
+    path(f"{DATASET}/tables/<str:table_id>/insertAll", views.table_insert_all, name="insert_all"),
     path(f"{DATASET}/models", views.models, name="models"),
     path(f"{DATASET}/models/<str:model_id>", views.model, name="model"),
     path(f"{PROJECT}/jobs", views.job_list, name="jobs"),

@@ -17,6 +17,7 @@ from console.api.decorators import api_view, parse_json
 from console.api.errors import ApiError
 from console.api.rows import encode_rows, select_fields
 from console.catalog.models import Dataset, Project, Table
+from console.engine import inserts
 from console.engine import tables as engine_tables
 from console.engine.loads import check_destination
 from console.engine.results import read_rows
@@ -248,6 +249,26 @@ def table_data(
     if start + len(rows) < total and size:
         body["pageToken"] = str(start + len(rows))
     return body
+
+
+@api_view("POST", body=fields.INSERT_ALL_REQUEST, body_name="insert_all_request")
+def table_insert_all(
+    request: HttpRequest, project_id: str, dataset_id: str, table_id: str
+) -> dict[str, Any]:
+    tbl = resources.get_table(request, project_id, dataset_id, table_id, roles.TABLES_UPDATE_DATA)
+    body = request.json
+    if body.get("templateSuffix"):
+        raise ApiError("templateSuffix (tables created from a template) is not supported by Quarry")
+    errors = inserts.insert_rows(
+        tbl,
+        body.get("rows") or [],
+        skip_invalid_rows=bool(body.get("skipInvalidRows")),
+        ignore_unknown_values=bool(body.get("ignoreUnknownValues")),
+    )
+    response: dict[str, Any] = {"kind": "bigquery#tableDataInsertAllResponse"}
+    if errors:
+        response["insertErrors"] = errors
+    return response
 
 
 # Models --------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -43,20 +42,6 @@ def _record(ctx: Context, statement_type: str, table: Table, affected: int) -> N
             },
         }
     )
-
-
-def _write(table: Table, schema: pa.Schema, batches: Any) -> int:
-    relative, rows = tables.write_parquet("tables", schema, batches)
-    tables.commit_version(
-        table.dataset,
-        table.table_id,
-        relative,
-        rows,
-        schema,
-        table.schema,
-        expected_version=table.version,
-    )
-    return rows
 
 
 def _conform(
@@ -119,7 +104,7 @@ def run_insert(ctx: Context, statement: exp.Insert) -> None:
             yield batch
 
     current = tables.existing_batches(table, schema)
-    _write(table, schema, itertools.chain(current, counted()))
+    tables.write_next_version(table, schema, itertools.chain(current, counted()))
     _record(ctx, "INSERT", table, inserted)
 
 
@@ -156,7 +141,9 @@ def run_delete(ctx: Context, statement: exp.Delete) -> None:
     deleted = _count(ctx, node, condition)
     keep = exp.select("*").from_(_source(node)).where(exp.not_(_matches(condition)))
     schema = arrow_schema(table.schema)
-    _write(table, schema, _conform(execute(ctx, keep), table, [f["name"] for f in table.schema]))
+    tables.write_next_version(
+        table, schema, _conform(execute(ctx, keep), table, [f["name"] for f in table.schema])
+    )
     _record(ctx, "DELETE", table, deleted)
 
 
@@ -188,7 +175,7 @@ def run_update(ctx: Context, statement: exp.Update) -> None:
     ]
     rewrite = exp.select(*projections).from_(_source(node))
     schema = arrow_schema(table.schema)
-    _write(table, schema, _conform(execute(ctx, rewrite), table, names))
+    tables.write_next_version(table, schema, _conform(execute(ctx, rewrite), table, names))
     _record(ctx, "UPDATE", table, updated)
 
 
@@ -196,5 +183,5 @@ def run_truncate(ctx: Context, statement: exp.TruncateTable) -> None:
     """TRUNCATE TABLE table."""
     _, table = _target(ctx, statement)
     deleted = table.num_rows
-    _write(table, arrow_schema(table.schema), [])
+    tables.write_next_version(table, arrow_schema(table.schema), [])
     _record(ctx, "TRUNCATE_TABLE", table, deleted)

@@ -32,3 +32,10 @@ class DuplicateError(EngineError):
 class InvalidError(EngineError):
     def __init__(self, message: str, location: str = "") -> None:
         super().__init__(message, reason="invalid", location=location)
+
+
+class ConcurrentUpdateError(EngineError):
+    """Another writer committed a new version of the table after this one read it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason="invalidQuery")

@@ -14,7 +14,11 @@ from django.utils import timezone
 
 from console.catalog import storage
 from console.catalog.models import TIME_TRAVEL_WINDOW, Dataset, MLModel, Table, TableVersion
-from console.engine.errors import DuplicateError, EngineError, InvalidError
+from console.engine.errors import (
+    ConcurrentUpdateError,
+    DuplicateError,
+    InvalidError,
+)
 from console.engine.types import schema_from_arrow
 
 ROW_GROUP_ROWS = 256 * 1024
@@ -39,6 +43,21 @@ def write_parquet(
 
 def open_dataset(relative: str) -> pads.Dataset:
     return pads.dataset(storage.resolve(relative), format="parquet")
+
+
+def write_next_version(table: Table, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
+    """Write batches as the table's next version; fail if another writer committed first."""
+    relative, rows = write_parquet("tables", schema, batches)
+    commit_version(
+        table.dataset,
+        table.table_id,
+        relative,
+        rows,
+        schema,
+        table.schema,
+        expected_version=table.version,
+    )
+    return rows
 
 
 def commit_version(
@@ -71,10 +90,9 @@ def commit_version(
         table = Table.objects.select_for_update().filter(dataset=dataset, table_id=table_id).first()
         if expected_version is not None and (table is None or table.version != expected_version):
             storage.remove(relative)
-            raise EngineError(
+            raise ConcurrentUpdateError(
                 f"Could not serialize access to table {dataset.full_id}.{table_id} due to "
-                "concurrent update",
-                reason="invalidQuery",
+                "concurrent update"
             )
         if table is not None and table.expired:
             table.delete_with_files()

@@ -225,3 +225,22 @@ def test_it_refuses_a_bad_load_configuration(client: Client, dataset: Dataset) -
     gcs["configuration"]["load"]["sourceUris"] = ["gs://bucket/file.csv"]
     assert _post(client, f"{API}/jobs", gcs).status_code == 400
     assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "No rows present in the request."),
+        ({"rows": [{"insertId": "x"}]}, "rows[0].json must be a JSON object"),
+        ({"rows": [{"json": {"a": 1}}], "templateSuffix": "_x"}, "templateSuffix"),
+        ({"rows": [{"json": {"a": 1}}], "skipInvalidRows": "maybe"}, "skip_invalid_rows"),
+    ],
+)
+def test_it_refuses_a_malformed_insert_all(
+    client: Client, dataset: Dataset, body: dict, message: str
+) -> None:
+    Table.objects.create(dataset=dataset, table_id="t", schema=[{"name": "a", "type": "INT64"}])
+    r = _post(client, f"{API}/datasets/ds/tables/t/insertAll", body)
+    assert r.status_code == 400
+    assert message in _error(r)["message"]
+    assert Table.objects.get(table_id="t").version == 0

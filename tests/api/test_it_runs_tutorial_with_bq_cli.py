@@ -89,6 +89,20 @@ def test_it_runs_the_tutorial_commands(bq_cli, tutorial_files, tmp_path: Path) -
     assert shown.stdout.startswith("Table local-project:bqml_tutorial.ratings")
     assert "|- timestamp: timestamp" in shown.stdout
 
+    # bq insert streams JSON rows through tabledata.insertAll; a bad row keeps all out.
+    (tmp_path / "rows.json").write_text(
+        '{"user_id": 9001, "item_id": 1, "rating": 5.0}\n{"user_id": 9002, "rating": "five"}\n'
+    )
+    refused = bq_cli("insert", "bqml_tutorial.ratings", "rows.json")
+    assert refused.returncode == 1 and refused.stdout.splitlines() == [
+        "record 0 errors: \tstopped: ",
+        "record 1 errors: \tinvalid: Cannot convert value to FLOAT64 (bad value): five",
+    ]
+    assert Table.objects.get(table_id="ratings").num_rows == ratings_csv.count(b"\n")
+    inserted = bq_cli("insert", "--skip_invalid_rows", "bqml_tutorial.ratings", "rows.json")
+    assert inserted.stdout.startswith("record 1 errors: \tinvalid"), inserted.stderr
+    assert Table.objects.get(table_id="ratings").num_rows == ratings_csv.count(b"\n") + 1
+
     removed = bq_cli("rm", "-r", "-f", "-d", "bqml_tutorial")
     assert removed.returncode == 0, removed.stderr
     assert not Dataset.objects.exists() and not MLModel.objects.exists()

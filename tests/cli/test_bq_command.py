@@ -179,3 +179,25 @@ def test_it_copies_tables_with_cp(tutorial: Path) -> None:
     assert code == 2
     assert err.startswith("BigQuery error in cp operation: Error processing job")
     assert f"Not found: Table {project}:bqml_tutorial.nope" in err
+
+
+def test_it_streams_json_rows_into_a_table(tutorial: Path, tmp_path: Path) -> None:
+    rows = tmp_path / "rows.json"
+    rows.write_text(
+        '{"user_id": 900, "item_id": 1, "rating": 4.0, "timestamp": "2026-11-28 10:00:00"}\n'
+        '{"user_id": "nine", "item_id": 2, "rating": 3.0}\n'
+    )
+    before = Table.objects.get(table_id="ratings")
+    code, out, _ = bq("insert", "bqml_tutorial.ratings", str(rows))
+    # bq's report, line for line as the real bq prints insertAll's errors.
+    assert code == 1 and out.splitlines() == [
+        "record 0 errors: \tstopped: ",
+        "record 1 errors: \tinvalid: Cannot convert value to INT64 (bad value): nine",
+    ]
+    assert Table.objects.get(table_id="ratings").version == before.version
+    code, out, _ = bq("insert", "--skip_invalid_rows", "bqml_tutorial.ratings", str(rows))
+    assert code == 1 and out.startswith("record 1 errors: \tinvalid")
+    assert Table.objects.get(table_id="ratings").num_rows == before.num_rows + 1
+    code, out, _ = bq("--format=csv", "query", "--nouse_legacy_sql",
+                      "SELECT rating FROM bqml_tutorial.ratings WHERE user_id = 900")  # fmt: skip
+    assert out.splitlines()[-2:] == ["rating", "4.0"]

@@ -140,3 +140,22 @@ def test_it_refuses_a_dry_run_reading_what_the_caller_cannot(
         "bigquery.tables.getData denied on table local-project:bqml_tutorial.ratings (or it may "
         "not exist)."
     )
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("roles/bigquery.dataViewer", False),
+                                               ("roles/bigquery.dataEditor", True)])  # fmt: skip
+def test_it_lets_only_data_editors_stream_rows(
+    strict: None, role: str, allowed: bool, bob: Any, grant: Any, dataset: Dataset, store_table: Any
+) -> None:
+    grant(bob, role)
+    table = store_table(dataset, "ratings")
+    _, token = ApiKey.issue(bob, "script")
+    body = {"rows": [{"json": {"user_id": "7", "item_id": 7, "rating": 2.5}}]}
+    r = _call("post", f"{API}/datasets/bqml_tutorial/tables/ratings/insertAll", token, body)
+    assert r.status_code == (200 if allowed else 403)
+    if not allowed:
+        assert "Permission bigquery.tables.updateData denied" in r.json()["error"]["message"]
+    else:
+        assert r.json() == {"kind": "bigquery#tableDataInsertAllResponse"}
+    table.refresh_from_db()
+    assert table.num_rows == (4 if allowed else 3)

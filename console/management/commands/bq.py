@@ -20,6 +20,7 @@ from console.api.destination import write_query_result
 from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
+from console.engine import inserts
 from console.engine.copy import submit_copy
 from console.engine.errors import EngineError
 from console.engine.loads import submit_load
@@ -123,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("source", help="dataset.table, or several separated by commas")
     cp.add_argument("destination")
 
+    insert = sub.add_parser("insert", help="stream JSON rows, one per line, into a table")
+    insert.add_argument("-s", "--skip_invalid_rows", action="store_true")
+    insert.add_argument("-i", "--ignore_unknown_values", action="store_true")
+    insert.add_argument("name")
+    insert.add_argument("file", nargs="?", help="the rows (default: standard input)")
+
     rm = sub.add_parser("rm", help="delete a dataset, table or model")
     rm.add_argument("-r", "--recursive", action="store_true")
     rm.add_argument("-f", "--force", action="store_true")
@@ -134,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class Command(BaseCommand):
-    help = "The bq CLI's commands against Quarry: mk, ls, show, load, query, head, cp, rm."
+    help = "The bq CLI's commands against Quarry: mk, ls, show, load, query, head, insert, cp, rm."
 
     def run_from_argv(self, argv: list[str]) -> None:
         # bq's grammar (global flags, then a command) is not Django's; parse it ourselves.
@@ -146,7 +153,7 @@ class Command(BaseCommand):
         try:
             self.principal = self._principal(args)
             self.project = self._project(args)
-            getattr(self, f"do_{args.command}")(args)
+            status = getattr(self, f"do_{args.command}")(args)
         except access.AccessDenied as err:
             self.stderr.write(f"BigQuery error in {args.command} operation: {err.message}")
             return 1
@@ -158,7 +165,7 @@ class Command(BaseCommand):
             )
             self.stderr.write(prefix + err.message)
             return err.code
-        return 0
+        return status or 0
 
     def _principal(self, args: argparse.Namespace) -> Any:
         """Return the user --user names, or anonymous where settings allow it."""
@@ -510,13 +517,17 @@ class Command(BaseCommand):
         elif fmt_name != "none":
             self.stdout.write(fmt.pretty(names, rows))
 
-    def do_head(self, args: argparse.Namespace) -> None:
-        dataset_id, name = self._split(args.name, "head")
-        dataset = self._dataset(dataset_id, "head")
-        table = Table.objects.filter(dataset=dataset, table_id=name).first()
-        self._check(roles.TABLES_GET_DATA, table or Table(dataset=dataset, table_id=name))
+    def _existing_table(self, name: str, operation: str, permission: str) -> Table:
+        dataset_id, table_id = self._split(name, operation)
+        dataset = self._dataset(dataset_id, operation)
+        table = Table.objects.filter(dataset=dataset, table_id=table_id).first()
+        self._check(permission, table or Table(dataset=dataset, table_id=table_id))
         if table is None:
-            raise BqError("head", f"Not found: Table {dataset.full_id}.{name}", 2)
+            raise BqError(operation, f"Not found: Table {dataset.full_id}.{table_id}", 2)
+        return table
+
+    def do_head(self, args: argparse.Namespace) -> None:
+        table = self._existing_table(args.name, "head", roles.TABLES_GET_DATA)
         fields, rows, _ = read_rows(table, args.start_row, args.max_rows)
         if args.selected_fields:
             wanted = [name.strip() for name in args.selected_fields.split(",") if name.strip()]
@@ -526,6 +537,32 @@ class Command(BaseCommand):
             keep = [i for i, f in enumerate(fields) if f["name"] in wanted]
             fields, rows = [fields[i] for i in keep], [[row[i] for i in keep] for row in rows]
         self._rows(fields, rows, self.args.format)
+
+    def do_insert(self, args: argparse.Namespace) -> int:
+        table = self._existing_table(args.name, "insert", roles.TABLES_UPDATE_DATA)
+        rows = []
+        with open(args.file, encoding="utf-8") if args.file else sys.stdin as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append({"json": json.loads(line)})
+                except json.JSONDecodeError as err:
+                    raise BqError("insert", f"Line {number} is not valid JSON: {err.msg}") from None
+        try:
+            errors = inserts.insert_rows(
+                table,
+                rows,
+                skip_invalid_rows=args.skip_invalid_rows,
+                ignore_unknown_values=args.ignore_unknown_values,
+            )
+        except EngineError as err:
+            raise BqError("insert", err.message) from None
+        # bq's own report: one line per refused row, and exit status 1 if there is any.
+        for error in errors:
+            details = "".join(f"\t{e['reason']}: {e['message']}" for e in error["errors"])
+            self.stdout.write(f"record {error['index']} errors: {details}")
+        return 1 if errors else 0
 
     def _table_ref(self, name: str) -> dict[str, str]:
         project_id, _, rest = name.rpartition(":")
