@@ -2,7 +2,8 @@
 
 A resumable session is the checked job metadata in a file under the storage dir, named by an id
 Quarry generates; chunks append to a part file beside it. Nothing is loaded until the last chunk,
-and a refused request leaves no session behind.
+a refused request leaves no session behind, and a session idle for a week is removed when the next
+one opens.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from console.catalog import storage
 SESSION_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 CONTENT_RANGE_RE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
 CHUNK = 1024 * 1024
+SESSION_LIFETIME_S = 7 * 24 * 3600
 
 
 def limit() -> int:
@@ -95,8 +98,26 @@ def open_session(metadata: dict[str, Any]) -> str:
     session_id = uuid.uuid4().hex
     meta_path, _ = _session_paths(session_id)
     meta_path.parent.mkdir(parents=True, exist_ok=True)
+    prune_sessions(meta_path.parent)
     meta_path.write_text(json.dumps(metadata))
     return session_id
+
+
+def prune_sessions(folder: Path, now: float | None = None) -> None:
+    """Remove sessions idle for longer than a session lives (a client that gave up mid-way).
+
+    Google's resumable session URIs expire after a week; a session's last activity is the
+    newer of its metadata file and its part file, which every chunk touches.
+    """
+    cutoff = (now or time.time()) - SESSION_LIFETIME_S
+    for meta_path in folder.glob("*.session.json"):
+        session_id = meta_path.name.removesuffix(".session.json")
+        if not SESSION_ID_RE.match(session_id):
+            continue
+        paths = _session_paths(session_id)
+        with contextlib.suppress(FileNotFoundError):
+            if max(path.stat().st_mtime for path in paths if path.exists()) < cutoff:
+                close_session(session_id)
 
 
 def session_metadata(session_id: str) -> dict[str, Any]:
