@@ -431,6 +431,13 @@ def _float_literals(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _numeric_precision(node: exp.Expression) -> exp.Expression:
+    # BigQuery's NUMERIC is DECIMAL(38, 9); DuckDB's bare DECIMAL is (18, 3), which would round
+    # CAST(1.23456 AS NUMERIC) to 1.235.
+    bare = isinstance(node, exp.DataType) and node.this == exp.DataType.Type.DECIMAL
+    return exp.DataType.build("DECIMAL(38, 9)") if bare and not node.expressions else node
+
+
 INTEGER_TYPES = {exp.DataType.Type.BIGINT, exp.DataType.Type.INT, exp.DataType.Type.SMALLINT}
 
 
@@ -519,6 +526,7 @@ DUCKDB_REWRITES = (
     _bigquery_only_functions,
     _float_literals,
     _rounding_integer_casts,
+    _numeric_precision,
 )
 
 

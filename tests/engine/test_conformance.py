@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -123,6 +124,16 @@ CASES: list[tuple[str, str, Any]] = [
     ("cast_string_to_int", "SELECT CAST('42' AS INT64)", [[42]]),
     ("cast_int_to_string", "SELECT CAST(42 AS STRING)", [["42"]]),
     ("cast_float_to_int_rounds", "SELECT CAST(2.5 AS INT64)", [[3]]),
+    (
+        "numeric_keeps_nine_decimals",
+        "SELECT CAST(1.23456 AS NUMERIC) AS n, NUMERIC '2.000000001' AS m, "
+        "SAFE_CAST('x' AS NUMERIC) AS x",
+        Columns(
+            ["n", "m", "x"],
+            [[Decimal("1.23456"), Decimal("2.000000001"), None]],
+            ["NUMERIC", "NUMERIC", "NUMERIC"],
+        ),
+    ),
     ("cast_negative_float_rounds_away", "SELECT SAFE_CAST(-2.5 AS INT64)", [[-3]]),
     (
         "cast_float64_value_rounds_away",
