@@ -148,9 +148,7 @@ def run_delete(ctx: Context, statement: exp.Delete) -> None:
 
 
 def run_update(ctx: Context, statement: exp.Update) -> None:
-    """UPDATE table SET column = expression, ... WHERE condition."""
-    if statement.args.get("from_") or statement.args.get("from"):
-        raise InvalidError("UPDATE ... FROM is not supported by Quarry yet")
+    """UPDATE table SET column = expression, ... [FROM source] WHERE condition."""
     node, table = _target(ctx, statement)
     condition = _require_where(statement, "UPDATE")
     names = [f["name"] for f in table.schema]
@@ -160,23 +158,68 @@ def run_update(ctx: Context, statement: exp.Update) -> None:
         if column not in names:
             raise InvalidError(f"Column {column} is not present in table {table.full_id}")
         assignments[column] = assignment.expression
-    updated = _count(ctx, node, condition)
+    target = _source(node)
+    source = statement.args.get("from_")
+    if source is None:
+        updated = _count(ctx, node, condition)
+        matched = _matches(condition)
+        rows = exp.select().from_(target)
+    else:
+        joined, updated = _update_source(ctx, target, source.this, condition)
+        matched = exp.not_(exp.Is(this=exp.column(MATCHED, joined.alias), expression=exp.null()))
+        rows = exp.select().from_(target).join(joined, on=_matches(condition), join_type="LEFT")
+    # Target columns are qualified: a source may have columns of the same names.
     projections = [
         exp.alias_(
             exp.Case(
-                ifs=[exp.If(this=_matches(condition), true=assignments[name].copy())],
-                default=exp.column(name),
+                ifs=[exp.If(this=matched.copy(), true=assignments[name].copy())],
+                default=exp.column(name, target.alias),
             ),
             name,
         )
         if name in assignments
-        else exp.column(name)
+        else exp.alias_(exp.column(name, target.alias), name)
         for name in names
     ]
-    rewrite = exp.select(*projections).from_(_source(node))
+    rewrite = rows.select(*projections)
     schema = arrow_schema(table.schema)
     tables.write_next_version(table, schema, _conform(execute(ctx, rewrite), table, names))
     _record(ctx, "UPDATE", table, updated)
+
+
+MATCHED = "__quarry_matched"
+ROW_ID = "__quarry_row"
+
+
+def _update_source(
+    ctx: Context, target: exp.Table, source: exp.Expression, condition: exp.Expression
+) -> tuple[exp.Subquery, int]:
+    """Mark the FROM source's rows; return it and how many target rows it updates.
+
+    BigQuery refuses an UPDATE that would give a target row two values, so each target row
+    must match at most one source row.
+    """
+    alias = source.alias_or_name
+    marked = exp.Subquery(
+        this=exp.select(exp.Star(), exp.alias_(exp.true(), MATCHED)).from_(source.copy()),
+        alias=exp.TableAlias(this=exp.to_identifier(alias)),
+    )
+    bare = target.copy()
+    bare.set("alias", None)
+    numbered = exp.Subquery(
+        this=exp.select(
+            exp.Star(), exp.alias_(exp.Window(this=exp.func("ROW_NUMBER")), ROW_ID)
+        ).from_(bare),
+        alias=exp.TableAlias(this=exp.to_identifier(target.alias)),
+    )
+    pairs = exp.func("COUNT", exp.Star())
+    targets = exp.Count(this=exp.Distinct(expressions=[exp.column(ROW_ID, target.alias)]))
+    query = exp.select(pairs, targets).from_(numbered).join(marked.copy(), on=_matches(condition))
+    counts = execute(ctx, query).read_all()
+    n_pairs, n_targets = counts.column(0)[0].as_py(), counts.column(1)[0].as_py()
+    if n_pairs > n_targets:
+        raise InvalidError("UPDATE/MERGE must match at most one source row for each target row")
+    return marked, n_targets
 
 
 def run_truncate(ctx: Context, statement: exp.TruncateTable) -> None:

@@ -616,6 +616,32 @@ CASES: list[tuple[str, str, Any]] = [
         [[2.0]],
     ),
     ("update_needs_where", "UPDATE ds.ratings SET rating = 1", Error("UPDATE must have a WHERE")),
+    # UPDATE ... FROM: target columns are set from the one matching source row.
+    (
+        "update_from_table",
+        "UPDATE ds.movies SET title = CONCAT(title, ' x', CAST(n AS STRING)) "
+        "FROM (SELECT item_id, COUNT(*) AS n FROM ds.ratings GROUP BY item_id) AS counts "
+        "WHERE movies.movie_id = counts.item_id; "
+        "SELECT movie_id, title, genre FROM ds.movies ORDER BY movie_id",
+        [
+            [10, "Toy Story (1995) x3", "Animation|Comedy"],
+            [11, "Heat (1995) x2", "Action|Crime"],
+            [12, "Fargo (1996) x2", "Crime|Drama"],
+            [14, "Alien (1979)", None],
+        ],
+    ),
+    (
+        "update_from_same_column_names",
+        "UPDATE ds.movies AS m SET title = s.title "
+        "FROM (SELECT 11 AS movie_id, 'Heat' AS title) AS s "
+        "WHERE m.movie_id = s.movie_id; SELECT title FROM ds.movies ORDER BY movie_id",
+        [["Toy Story (1995)"], ["Heat"], ["Fargo (1996)"], ["Alien (1979)"]],
+    ),
+    (
+        "update_from_two_matches_fails",
+        "UPDATE ds.movies SET title = 'x' FROM ds.ratings WHERE movies.movie_id = ratings.item_id",
+        Error("UPDATE/MERGE must match at most one source row for each target row"),
+    ),
     ("truncate", "TRUNCATE TABLE ds.ratings; SELECT COUNT(*) FROM ds.ratings", [[0]]),
     (
         "drop_table",
@@ -1015,6 +1041,17 @@ def test_it_reports_dml_statistics(engine: Any) -> None:
     assert job.statistics["statementType"] == "UPDATE"
     assert job.statistics["numDmlAffectedRows"] == "3"
     assert int(job.statistics["totalBytesProcessed"]) > 0
+
+
+def test_it_counts_rows_updated_from_another_table(engine: Any) -> None:
+    job = engine(
+        "UPDATE ds.ratings SET rating = 0 FROM ds.movies "
+        "WHERE ratings.item_id = movies.movie_id AND movies.genre LIKE '%Crime%'"
+    )
+    assert job.error_result is None, job.error_result
+    assert job.statistics["numDmlAffectedRows"] == "4"  # items 11 and 12 have two ratings each
+    count = engine("SELECT COUNT(*) FROM ds.ratings WHERE rating = 0")
+    assert read_rows(count, 0, 1)[1] == [[4]]
 
 
 def test_it_keeps_the_old_version_when_a_statement_fails(engine: Any) -> None:
