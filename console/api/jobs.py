@@ -184,6 +184,7 @@ def query_results(
     body["cacheHit"] = False
     if job.configuration.get("dryRun"):
         return body
+    body.update({key: stats[key] for key in DML_KEYS if key in stats})
     # DDL has no result table: without schema and totalRows the client returns no rows.
     if not job.result_path:
         return body
@@ -299,6 +300,10 @@ def job_reference(job: Job) -> dict[str, str]:
     return {"projectId": job.project.project_id, "jobId": job.job_id, "location": job.location}
 
 
+# What a DML statement reports, in the job's statistics.query and in jobs.query's answer.
+DML_KEYS = ("numDmlAffectedRows", "dmlStats")
+
+
 def _query_statistics(job: Job) -> dict[str, Any]:
     stats = job.statistics or {}
     query: dict[str, Any] = {
@@ -306,7 +311,7 @@ def _query_statistics(job: Job) -> dict[str, Any]:
         "totalBytesBilled": "0",
         "cacheHit": False,
     }
-    for key in ("statementType", "ddlOperationPerformed", "ddlTargetTable"):
+    for key in ("statementType", "ddlOperationPerformed", "ddlTargetTable", *DML_KEYS):
         if stats.get(key):
             query[key] = stats[key]
     if "totalSlotMs" in stats:

@@ -1,4 +1,4 @@
-"""tabledata.insertAll through the real client: insert_rows_json, insert_rows, bad rows."""
+"""Changing rows through the real client: tabledata.insertAll, and what DML reports."""
 
 from __future__ import annotations
 
@@ -99,3 +99,14 @@ def test_it_drops_a_repeated_insert_id_within_a_request(
 def test_it_reports_a_missing_table(bq: bigquery.Client, table: bigquery.Table) -> None:
     with pytest.raises(NotFound, match="Not found: Table local-project:streams.nope"):
         bq.insert_rows_json("local-project.streams.nope", [{"user_id": 1}])
+
+
+def test_it_reports_rows_changed_by_dml(bq: bigquery.Client, table: bigquery.Table) -> None:
+    bq.insert_rows_json(table, [{"user_id": n, "rating": 1.0} for n in range(1, 6)])
+    job = bq.query("UPDATE streams.events SET rating = 2.0 WHERE user_id > 2")
+    job.result()
+    assert job.num_dml_affected_rows == 3
+    assert job.statement_type == "UPDATE"
+    rows = bq.query_and_wait("DELETE FROM streams.events WHERE rating = 2.0")
+    assert rows.num_dml_affected_rows == 3
+    assert bq.get_table(table).num_rows == 2
