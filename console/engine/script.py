@@ -35,7 +35,7 @@ from console.iam.roles import (
 )
 from console.jobs.models import Job
 
-DML = (exp.Insert, exp.Delete, exp.Update, exp.TruncateTable)
+DML = (exp.Insert, exp.Delete, exp.Update, exp.TruncateTable, exp.Merge)
 
 STATEMENT_HANDLERS: dict[type[exp.Expression], Callable[[Context, Any], None]] = {
     exp.Select: run_select,
@@ -48,6 +48,7 @@ STATEMENT_HANDLERS: dict[type[exp.Expression], Callable[[Context, Any], None]] =
     exp.Delete: dml.run_delete,
     exp.Update: dml.run_update,
     exp.TruncateTable: dml.run_truncate,
+    exp.Merge: dml.run_merge,
 }
 
 STATEMENT_TYPES: dict[type[exp.Expression], str] = {
@@ -59,6 +60,7 @@ STATEMENT_TYPES: dict[type[exp.Expression], str] = {
     exp.Delete: "DELETE",
     exp.Update: "UPDATE",
     exp.TruncateTable: "TRUNCATE_TABLE",
+    exp.Merge: "MERGE",
 }
 
 
@@ -66,7 +68,7 @@ def _unsupported(ctx: Context, statement: exp.Expression) -> InvalidError:
     name = statement.this if isinstance(statement, exp.Command) else statement.key.upper()
     return InvalidError(
         f"Unsupported statement: {name}{ctx.location(statement)}. Quarry runs SELECT, CREATE, "
-        "DROP, INSERT, DELETE, UPDATE and TRUNCATE TABLE statements."
+        "DROP, INSERT, DELETE, UPDATE, MERGE and TRUNCATE TABLE statements."
     )
 
 

@@ -642,6 +642,50 @@ CASES: list[tuple[str, str, Any]] = [
         "UPDATE ds.movies SET title = 'x' FROM ds.ratings WHERE movies.movie_id = ratings.item_id",
         Error("UPDATE/MERGE must match at most one source row for each target row"),
     ),
+    # MERGE: the first WHEN clause whose kind and condition hold decides each row.
+    (
+        "merge_upsert",
+        "MERGE ds.movies T USING (SELECT 11 AS movie_id, 'Heat (1995 cut)' AS title UNION ALL "
+        "SELECT 15, 'Brazil (1985)') S ON T.movie_id = S.movie_id "
+        "WHEN MATCHED THEN UPDATE SET title = S.title "
+        "WHEN NOT MATCHED THEN INSERT (movie_id, title) VALUES (S.movie_id, S.title); "
+        "SELECT movie_id, title, genre FROM ds.movies ORDER BY movie_id",
+        [
+            [10, "Toy Story (1995)", "Animation|Comedy"],
+            [11, "Heat (1995 cut)", "Action|Crime"],
+            [12, "Fargo (1996)", "Crime|Drama"],
+            [14, "Alien (1979)", None],
+            [15, "Brazil (1985)", None],
+        ],
+    ),
+    (
+        "merge_conditions_delete_and_by_source",
+        "MERGE ds.movies T USING (SELECT 10 AS id UNION ALL SELECT 12) S ON T.movie_id = S.id "
+        "WHEN MATCHED AND T.movie_id = 10 THEN DELETE "
+        "WHEN MATCHED THEN UPDATE SET genre = 'Seen' "
+        "WHEN NOT MATCHED BY SOURCE AND T.genre IS NULL THEN UPDATE SET genre = 'Unknown'; "
+        "SELECT movie_id, genre FROM ds.movies ORDER BY movie_id",
+        [[11, "Action|Crime"], [12, "Seen"], [14, "Unknown"]],
+    ),
+    (
+        "merge_insert_row",
+        "MERGE ds.movies T USING (SELECT 20 AS movie_id, 'Up (2009)' AS title, 'Animation' AS g) S "
+        "ON FALSE WHEN NOT MATCHED THEN INSERT ROW; "
+        "SELECT title, genre FROM ds.movies WHERE movie_id = 20",
+        [["Up (2009)", "Animation"]],
+    ),
+    (
+        "merge_two_matches_fails",
+        "MERGE ds.movies T USING ds.ratings S ON T.movie_id = S.item_id "
+        "WHEN MATCHED THEN UPDATE SET title = 'x'",
+        Error("UPDATE/MERGE must match at most one source row for each target row"),
+    ),
+    (
+        "merge_insert_when_matched_fails",
+        "MERGE ds.movies T USING ds.movies S ON T.movie_id = S.movie_id "
+        "WHEN MATCHED THEN INSERT ROW",
+        Error("INSERT is allowed only in WHEN NOT MATCHED [BY TARGET] clauses"),
+    ),
     ("truncate", "TRUNCATE TABLE ds.ratings; SELECT COUNT(*) FROM ds.ratings", [[0]]),
     (
         "drop_table",
@@ -1052,6 +1096,27 @@ def test_it_counts_rows_updated_from_another_table(engine: Any) -> None:
     assert job.statistics["numDmlAffectedRows"] == "4"  # items 11 and 12 have two ratings each
     count = engine("SELECT COUNT(*) FROM ds.ratings WHERE rating = 0")
     assert read_rows(count, 0, 1)[1] == [[4]]
+
+
+def test_it_counts_what_a_merge_did(engine: Any) -> None:
+    job = engine(
+        "MERGE ds.movies T USING (SELECT 10 AS id, 'New' AS g UNION ALL SELECT 99, 'Other') S "
+        "ON T.movie_id = S.id WHEN MATCHED THEN UPDATE SET genre = S.g "
+        "WHEN NOT MATCHED BY TARGET THEN INSERT (movie_id, genre) VALUES (S.id, S.g) "
+        "WHEN NOT MATCHED BY SOURCE AND T.movie_id > 12 THEN DELETE"
+    )
+    assert job.error_result is None, job.error_result
+    assert job.statistics["statementType"] == "MERGE"
+    assert job.statistics["numDmlAffectedRows"] == "3"
+    assert job.statistics["dmlStats"] == {
+        "insertedRowCount": "1",
+        "deletedRowCount": "1",
+        "updatedRowCount": "1",
+    }
+    rows = engine("SELECT movie_id, genre FROM ds.movies ORDER BY movie_id")
+    assert read_rows(rows, 0, 10)[1] == [
+        [10, "New"], [11, "Action|Crime"], [12, "Crime|Drama"], [99, "Other"],
+    ]  # fmt: skip
 
 
 def test_it_keeps_the_old_version_when_a_statement_fails(engine: Any) -> None:
