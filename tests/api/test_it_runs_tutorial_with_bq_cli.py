@@ -102,6 +102,9 @@ def test_it_runs_the_tutorial_commands(bq_cli, tutorial_files, tmp_path: Path) -
     inserted = bq_cli("insert", "--skip_invalid_rows", "bqml_tutorial.ratings", "rows.json")
     assert inserted.stdout.startswith("record 1 errors: \tinvalid"), inserted.stderr
     assert Table.objects.get(table_id="ratings").num_rows == ratings_csv.count(b"\n") + 1
+    sql = "UPDATE bqml_tutorial.ratings SET rating = 1 WHERE user_id = 9001"
+    updated = bq_cli("query", "--use_legacy_sql=false", sql)
+    assert "Number of affected rows: 1" in updated.stdout, updated.stderr
 
     removed = bq_cli("rm", "-r", "-f", "-d", "bqml_tutorial")
     assert removed.returncode == 0, removed.stderr

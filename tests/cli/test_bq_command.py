@@ -201,3 +201,6 @@ def test_it_streams_json_rows_into_a_table(tutorial: Path, tmp_path: Path) -> No
     code, out, _ = bq("--format=csv", "query", "--nouse_legacy_sql",
                       "SELECT rating FROM bqml_tutorial.ratings WHERE user_id = 900")  # fmt: skip
     assert out.splitlines()[-2:] == ["rating", "4.0"]
+    sql = "UPDATE bqml_tutorial.ratings SET rating = 5 WHERE user_id = 900"
+    code, out, _ = bq("query", "--nouse_legacy_sql", sql)
+    assert code == 0 and out.splitlines()[-1] == "Number of affected rows: 1"  # as bq prints DML

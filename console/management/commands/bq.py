@@ -470,6 +470,9 @@ class Command(BaseCommand):
             }.get(stats.get("ddlOperationPerformed", ""), "Done")
             self.stdout.write(f"{verb} {target['projectId']}.{target['datasetId']}.{name}")
             return
+        if "numDmlAffectedRows" in stats:
+            self.stdout.write(f"Number of affected rows: {stats['numDmlAffectedRows']}")
+            return
         if not job.result_path:
             return
         if destination is not None:
