@@ -177,8 +177,7 @@ def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
     if schema_fields:
         # A table with a schema gets an empty first version, so queries see its columns.
         schema = arrow_schema(schema_fields)
-        relative, _ = engine_tables.write_parquet("tables", schema, iter([]))
-        table = engine_tables.commit_version(ds, table_id, relative, 0, schema, schema_fields)
+        table = engine_tables.write_version(ds, table_id, schema, schema_fields, [])
     else:
         table = Table.objects.create(dataset=ds, table_id=table_id)
     table.description = body.get("description") or ""

@@ -8,9 +8,8 @@ source, bigquery.tables.create or bigquery.tables.updateData on the destination.
 
 from __future__ import annotations
 
-import itertools
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -202,18 +201,14 @@ def run_copy_job(job: Job) -> None:
                 copied["rows"] += batch.num_rows
                 yield batch
 
-    batches: Iterable[pa.RecordBatch] = _until_cancelled(job, source_batches())
-    if appending:
-        batches = itertools.chain(tables.existing_batches(table, schema), batches)
-    relative, rows = tables.write_parquet("tables", schema, batches)
-    tables.commit_version(
+    tables.write_version(
         dataset,
         target["tableId"],
-        relative,
-        rows,
         schema,
         fields,
-        expected_version=table.version if table is not None else None,
+        _until_cancelled(job, source_batches()),
+        read=table,
+        append=appending,
     )
     logical = sum(sum((s.column_bytes or {}).values()) or s.num_bytes for s in sources)
     job.statistics.update({"copiedRows": str(copied["rows"]), "copiedLogicalBytes": str(logical)})

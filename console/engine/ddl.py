@@ -68,13 +68,11 @@ def create_table(ctx: Context, statement: exp.Create) -> None:
         if columns:
             fields = [field_from_column(c) for c in columns]
             reader = _cast_reader(reader, fields)
-        relative, rows = tables.write_parquet("tables", reader.schema, reader)
-        tables.commit_version(dataset, target.name, relative, rows, reader.schema, fields)
+        tables.write_version(dataset, target.name, reader.schema, fields, reader)
     else:
         fields = [field_from_column(c) for c in columns]
         schema = arrow_schema(fields)
-        relative, rows = tables.write_parquet("tables", schema, [])
-        tables.commit_version(dataset, target.name, relative, rows, schema, fields)
+        tables.write_version(dataset, target.name, schema, fields, [])
     ctx.job.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
 
 

@@ -7,7 +7,6 @@ checked at commit, so two concurrent statements cannot lose each other's rows.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import pyarrow as pa
@@ -118,8 +117,7 @@ def run_insert(ctx: Context, statement: exp.Insert) -> None:
             inserted += batch.num_rows
             yield batch
 
-    current = tables.existing_batches(table, schema)
-    tables.write_next_version(table, schema, itertools.chain(current, counted()))
+    tables.write_next_version(table, schema, counted(), append=True)
     _record(ctx, "INSERT", table, inserted)
 
 

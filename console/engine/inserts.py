@@ -9,7 +9,6 @@ and the new ones are written to a new version, which a concurrent writer cannot 
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import re
 from collections.abc import Callable
@@ -89,8 +88,7 @@ def _append(table: Table, fields: list[dict[str, Any]], batches: list[Any]) -> N
     for attempt in range(COMMIT_ATTEMPTS):
         table.refresh_from_db()
         try:
-            existing = tables.existing_batches(table, schema)
-            tables.write_next_version(table, schema, itertools.chain(existing, batches))
+            tables.write_next_version(table, schema, batches, append=True)
             return
         except ConcurrentUpdateError:
             # Another insert or statement committed first; append to its version instead.

@@ -8,11 +8,10 @@ every row has been written: a failed load leaves the old version serving and no 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import queue
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -236,26 +235,21 @@ def run_load_job(job: Job) -> None:
             source = open_source(source_format, handle, LoadOptions.from_configuration(load), bad)
             fields = _destination_fields(load, table, source)
             schema = arrow_schema(fields)
-            new_rows = _until_cancelled(job, _read_ahead(source.batches(fields)))
-            batches: Iterable[pa.RecordBatch] = new_rows
-            if table is not None and disposition == "WRITE_APPEND":
-                batches = itertools.chain(tables.existing_batches(table, schema), new_rows)
-            relative, rows = tables.write_parquet("tables", schema, batches)
-        tables.commit_version(
-            dataset,
-            target["tableId"],
-            relative,
-            rows,
-            schema,
-            fields,
-            expected_version=table.version if table is not None else None,
-        )
+            written = tables.write_version(
+                dataset,
+                target["tableId"],
+                schema,
+                fields,
+                _until_cancelled(job, _read_ahead(source.batches(fields))),
+                read=table,
+                append=disposition == "WRITE_APPEND",
+            )
         job.statistics.update(
             {
-                "outputRows": str(rows),
+                "outputRows": str(written.num_rows),
                 "inputFiles": "1",
                 "inputFileBytes": str(path.stat().st_size),
-                "outputBytes": str(storage.resolve(relative).stat().st_size),
+                "outputBytes": str(written.num_bytes),
                 "badRecords": str(len(bad.errors)),
             }
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,19 +46,42 @@ def open_dataset(relative: str) -> pads.Dataset:
     return pads.dataset(storage.resolve(relative), format="parquet")
 
 
-def write_next_version(table: Table, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
-    """Write batches as the table's next version; fail if another writer committed first."""
+def write_version(
+    dataset: Dataset,
+    table_id: str,
+    schema: pa.Schema,
+    fields: list[dict[str, Any]] | None,
+    batches: Iterable[pa.RecordBatch],
+    *,
+    read: Table | None = None,
+    append: bool = False,
+) -> Table:
+    """Write batches as table_id's next version, commit it and return the table.
+
+    read is the version the writer started from: its rows come first when appending, and the
+    commit fails if another writer committed after it (see commit_version).
+    """
+    if append and read is not None:
+        batches = itertools.chain(existing_batches(read, schema), batches)
     relative, rows = write_parquet("tables", schema, batches)
-    commit_version(
-        table.dataset,
-        table.table_id,
+    return commit_version(
+        dataset,
+        table_id,
         relative,
         rows,
         schema,
-        table.schema,
-        expected_version=table.version,
+        fields,
+        expected_version=read.version if read is not None else None,
     )
-    return rows
+
+
+def write_next_version(
+    table: Table, schema: pa.Schema, batches: Iterable[pa.RecordBatch], *, append: bool = False
+) -> Table:
+    """Replace (or append to) an existing table's rows, as DML statements and inserts do."""
+    return write_version(
+        table.dataset, table.table_id, schema, table.schema, batches, read=table, append=append
+    )
 
 
 def commit_version(

@@ -91,8 +91,7 @@ def _ratings_batches(total: int, seed: int) -> Iterator[pa.RecordBatch]:
 
 def _store(dataset: Dataset, table_id: str, fields: list[dict[str, Any]], batches) -> Table:
     schema = arrow_schema(fields)
-    relative, rows = tables.write_parquet("tables", schema, batches)
-    return tables.commit_version(dataset, table_id, relative, rows, schema, fields)
+    return tables.write_version(dataset, table_id, schema, fields, batches)
 
 
 def _top5_rows(rng: np.random.Generator) -> list[dict[str, Any]]:
