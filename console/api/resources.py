@@ -59,9 +59,8 @@ def get_dataset(
 ) -> Dataset:
     """Return a dataset; the permission is checked before its existence is revealed."""
     project = get_project(request, project_id, PROJECTS_GET)
-    dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
-    access.check(
-        request.principal, permission, dataset or Dataset(project=project, dataset_id=dataset_id)
+    dataset = access.find(
+        request.principal, permission, Dataset, project=project, dataset_id=dataset_id
     )
     if dataset is None:
         raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}")
@@ -76,14 +75,12 @@ def get_table(
     permission: str = TABLES_GET,
 ) -> Table:
     dataset = get_dataset(request, project_id, dataset_id, DATASETS_GET)
-    table = dataset.tables.filter(table_id=table_id).first()
-    access.check(request.principal, permission, table or Table(dataset=dataset, table_id=table_id))
+    table = access.find(request.principal, permission, Table, dataset=dataset, table_id=table_id)
     if table is None:
         raise NotFoundError(
             f"Not found: Table {dataset.full_id}.{table_id} was not found in location "
             f"{dataset.location}"
         )
-    table.dataset = dataset
     return table
 
 

@@ -7,7 +7,7 @@ table, model or job inherits its project's bindings.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +20,7 @@ from console.iam.roles import ANONYMOUS_ROLE, JOBS_CREATE, JOBS_GET, JOBS_UPDATE
 from console.jobs.models import Job
 
 Resource = Project | Dataset | Table | MLModel | Job
+Found = TypeVar("Found", Dataset, Table, MLModel)
 # What anyone may do with the jobs they submitted themselves, given they may still run jobs.
 OWN_JOB_PERMISSIONS = {JOBS_GET, JOBS_UPDATE}
 
@@ -96,6 +97,22 @@ def check(principal: Any, permission: str, resource: Resource) -> None:
             f"Access Denied: {kind} {full_id}: Permission {permission} denied on "
             f"{kind.lower()} {full_id} (or it may not exist)."
         )
+
+
+def find(principal: Any, permission: str, model: type[Found], **lookup: Any) -> Found | None:
+    """Return the catalog object lookup names, or None, once principal may use it.
+
+    The permission is checked on a stand-in when nothing matches, so a denial reads the same
+    whether or not the object exists (BigQuery's "or it may not exist"). Parents named in the
+    lookup are attached to the result, sparing the caller a query for them.
+    """
+    found = model.objects.filter(**lookup).first()
+    check(principal, permission, found or model(**lookup))
+    if found is not None:
+        for name, value in lookup.items():
+            if isinstance(value, Project | Dataset):
+                setattr(found, name, value)
+    return found
 
 
 def visible_projects(principal: Any) -> list[Project]:

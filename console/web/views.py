@@ -96,12 +96,7 @@ def _get_dataset_for_user(
     request: HttpRequest, dataset_id: str, permission: str = roles.DATASETS_GET
 ) -> Dataset:
     project = current_project(request)
-    dataset = Dataset.objects.filter(project=project, dataset_id=dataset_id).first()
-    if dataset is not None:
-        dataset.project = project
-    access.check(
-        request.user, permission, dataset or Dataset(project=project, dataset_id=dataset_id)
-    )
+    dataset = access.find(request.user, permission, Dataset, project=project, dataset_id=dataset_id)
     if dataset is None:
         raise Http404(f"Not found: Dataset {project.project_id}:{dataset_id}")
     return dataset
@@ -111,11 +106,9 @@ def _get_table_for_user(
     request: HttpRequest, dataset_id: str, table_id: str, permission: str = roles.TABLES_GET
 ) -> Table:
     dataset = _get_dataset_for_user(request, dataset_id)
-    table = dataset.tables.filter(table_id=table_id).first()
-    access.check(request.user, permission, table or Table(dataset=dataset, table_id=table_id))
+    table = access.find(request.user, permission, Table, dataset=dataset, table_id=table_id)
     if table is None:
         raise Http404(f"Not found: Table {dataset.full_id}.{table_id}")
-    table.dataset = dataset
     return table
 
 
@@ -126,11 +119,9 @@ def _get_model_for_user(
     permission: str = roles.MODELS_GET_METADATA,
 ) -> MLModel:
     dataset = _get_dataset_for_user(request, dataset_id)
-    model = dataset.models.filter(model_id=model_id).first()
-    access.check(request.user, permission, model or MLModel(dataset=dataset, model_id=model_id))
+    model = access.find(request.user, permission, MLModel, dataset=dataset, model_id=model_id)
     if model is None:
         raise Http404(f"Not found: Model {dataset.full_id}.{model_id}")
-    model.dataset = dataset
     return model
 
 

@@ -211,12 +211,12 @@ class Command(BaseCommand):
     ) -> Dataset:
         """Return a dataset of the project, checking permission before revealing existence."""
         dataset_id = dataset_id.split(":")[-1]
-        found = Dataset.objects.filter(project=self.project, dataset_id=dataset_id).first()
-        self._check(permission, found or Dataset(project=self.project, dataset_id=dataset_id))
-        try:
-            return Dataset.lookup(self.project, dataset_id)
-        except CatalogError as err:
-            raise BqError(operation, str(err), 2) from None
+        found = access.find(
+            self.principal, permission, Dataset, project=self.project, dataset_id=dataset_id
+        )
+        if found is None:
+            raise BqError(operation, f"Not found: Dataset {self.project}:{dataset_id}", 2)
+        return found
 
     # Commands --------------------------------------------------------------------------------
 
@@ -306,12 +306,12 @@ class Command(BaseCommand):
                 )
             )
             return
-        dataset_id, name = self._split(args.name, "show")
-        dataset = self._dataset(dataset_id, "show")
         if args.model:
-            model = MLModel.objects.filter(dataset=dataset, model_id=name).first()
-            reference = model or MLModel(dataset=dataset, model_id=name)
-            self._check(roles.MODELS_GET_METADATA, reference)
+            dataset_id, name = self._split(args.name, "show")
+            dataset = self._dataset(dataset_id, "show")
+            model = access.find(
+                self.principal, roles.MODELS_GET_METADATA, MLModel, dataset=dataset, model_id=name
+            )
             if model is None:
                 raise BqError("show", f"Not found: Model {dataset.full_id}.{name}", 2)
             self.stdout.write(f"Model {model.full_id}\n")
@@ -330,10 +330,7 @@ class Command(BaseCommand):
                 )
             )
             return
-        table = Table.objects.filter(dataset=dataset, table_id=name).first()
-        self._check(roles.TABLES_GET, table or Table(dataset=dataset, table_id=name))
-        if table is None:
-            raise BqError("show", f"Not found: Table {dataset.full_id}.{name}", 2)
+        table = self._existing_table(args.name, "show", roles.TABLES_GET)
         if args.schema:
             indent = 2 if self.args.format == "prettyjson" else None
             self.stdout.write(json.dumps(table.schema, indent=indent))
@@ -523,8 +520,7 @@ class Command(BaseCommand):
     def _existing_table(self, name: str, operation: str, permission: str) -> Table:
         dataset_id, table_id = self._split(name, operation)
         dataset = self._dataset(dataset_id, operation)
-        table = Table.objects.filter(dataset=dataset, table_id=table_id).first()
-        self._check(permission, table or Table(dataset=dataset, table_id=table_id))
+        table = access.find(self.principal, permission, Table, dataset=dataset, table_id=table_id)
         if table is None:
             raise BqError(operation, f"Not found: Table {dataset.full_id}.{table_id}", 2)
         return table
@@ -640,17 +636,15 @@ class Command(BaseCommand):
         dataset_id, object_id = self._split(name, "rm")
         dataset = self._dataset(dataset_id, "rm")
         kind = "model" if args.model else "table"
-        query = (
-            MLModel.objects.filter(dataset=dataset, model_id=object_id)
+        target = (
+            access.find(
+                self.principal, roles.MODELS_DELETE, MLModel, dataset=dataset, model_id=object_id
+            )
             if args.model
-            else Table.objects.filter(dataset=dataset, table_id=object_id)
+            else access.find(
+                self.principal, roles.TABLES_DELETE, Table, dataset=dataset, table_id=object_id
+            )
         )
-        target = query.first()
-        if args.model:
-            reference = target or MLModel(dataset=dataset, model_id=object_id)
-            self._check(roles.MODELS_DELETE, reference)
-        else:
-            self._check(roles.TABLES_DELETE, target or Table(dataset=dataset, table_id=object_id))
         if target is None:
             raise BqError("rm", f"Not found: {kind.title()} {dataset.full_id}.{object_id}", 2)
         if not args.force and not self._confirm(f"rm: remove {kind} '{target.full_id}'?"):
