@@ -8,7 +8,6 @@ source, bigquery.tables.create or bigquery.tables.updateData on the destination.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,14 +16,14 @@ import pyarrow as pa
 from console.catalog.models import Dataset, Project, Table, validate_table_id
 from console.engine import tables
 from console.engine.errors import EngineError, InvalidError, NotFoundError
+from console.engine.query import until_cancelled
 from console.engine.types import arrow_schema
 from console.iam import access
 from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_GET_DATA, TABLES_UPDATE_DATA
-from console.jobs.models import CANCELLED, Job
+from console.jobs.models import Job
 
 WRITE_DISPOSITIONS = ("WRITE_EMPTY", "WRITE_TRUNCATE", "WRITE_APPEND")
 CREATE_DISPOSITIONS = ("CREATE_IF_NEEDED", "CREATE_NEVER")
-CANCEL_CHECK_S = 0.5
 
 
 def copy_configuration(project: Project, config: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +205,7 @@ def run_copy_job(job: Job) -> None:
         target["tableId"],
         schema,
         fields,
-        _until_cancelled(job, source_batches()),
+        until_cancelled(job, source_batches()),
         read=table,
         append=appending,
     )
@@ -224,13 +223,3 @@ def _cast(batch: pa.RecordBatch, schema: pa.Schema, source: Table) -> pa.RecordB
         return pa.RecordBatch.from_arrays(arrays, names=schema.names).cast(schema)
     except (KeyError, pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
         raise InvalidError(f"Provided Schema does not match Table {source.full_id}.") from None
-
-
-def _until_cancelled(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    checked = time.monotonic()
-    for batch in batches:
-        if time.monotonic() - checked > CANCEL_CHECK_S:
-            checked = time.monotonic()
-            if job.pk and job.cancelled():
-                raise EngineError(CANCELLED["message"], reason=CANCELLED["reason"])
-        yield batch

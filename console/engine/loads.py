@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from console.catalog.models import Dataset, Project, Table, validate_table_id
 from console.engine import tables
 from console.engine.errors import EngineError, InvalidError, NotFoundError
 from console.engine.formats import ENCODINGS, BadRecords, LoadOptions, open_source
+from console.engine.query import until_cancelled
 from console.engine.types import (
     FIELD_NAME_RE,
     SCALAR_ARROW,
@@ -31,13 +31,12 @@ from console.engine.types import (
 )
 from console.iam import access
 from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_UPDATE_DATA
-from console.jobs.models import CANCELLED, Job
+from console.jobs.models import Job
 
 SOURCE_FORMATS = {"CSV": ".csv", "NEWLINE_DELIMITED_JSON": ".json", "PARQUET": ".parquet"}
 TABLE_KINDS = {"CSV": "CSV", "NEWLINE_DELIMITED_JSON": "JSON", "PARQUET": "Parquet"}
 WRITE_DISPOSITIONS = ("WRITE_APPEND", "WRITE_TRUNCATE", "WRITE_EMPTY")
 MODES = ("NULLABLE", "REQUIRED", "REPEATED")
-CANCEL_CHECK_S = 0.5
 READ_AHEAD = 1
 
 
@@ -240,7 +239,7 @@ def run_load_job(job: Job) -> None:
                 target["tableId"],
                 schema,
                 fields,
-                _until_cancelled(job, _read_ahead(source.batches(fields))),
+                until_cancelled(job, _read_ahead(source.batches(fields))),
                 read=table,
                 append=disposition == "WRITE_APPEND",
             )
@@ -290,16 +289,6 @@ def _destination_fields(load: dict[str, Any], table: Table | None, source: Any) 
     if table is None:
         raise InvalidError("No schema specified on job or table: give a schema or use autodetect")
     return table.schema
-
-
-def _until_cancelled(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    checked = time.monotonic()
-    for batch in batches:
-        if time.monotonic() - checked > CANCEL_CHECK_S:
-            checked = time.monotonic()
-            if job.pk and job.cancelled():
-                raise EngineError(CANCELLED["message"], reason=CANCELLED["reason"])
-        yield batch
 
 
 def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

@@ -41,6 +41,21 @@ KEYWORDS = {word for word in Tokenizer.KEYWORDS if word.isalpha()}
 REFUSED_FUNCTIONS = (exp.ReadCSV, exp.ReadParquet)
 
 
+# How often a long-running job reads whether someone cancelled it.
+CANCEL_CHECK_S = 0.5
+
+
+def until_cancelled(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Pass batches through, stopping the job once someone has cancelled it (loads, copies)."""
+    checked = time.monotonic()
+    for batch in batches:
+        if time.monotonic() - checked > CANCEL_CHECK_S:
+            checked = time.monotonic()
+            if job.pk and job.cancelled():
+                raise EngineError(CANCELLED["message"], reason=CANCELLED["reason"])
+        yield batch
+
+
 @dataclass
 class Context:
     """What one job's statements share: the catalog scope, who runs them, the DuckDB connection.
@@ -63,7 +78,7 @@ class Context:
     def check_cancelled(self) -> None:
         """Stop the job if someone cancelled it; reads the database at most twice a second."""
         now = time.monotonic()
-        if now - self._cancel_checked < 0.5:
+        if now - self._cancel_checked < CANCEL_CHECK_S:
             return
         self._cancel_checked = now
         if self.job is not None and self.job.cancelled():
