@@ -22,11 +22,12 @@ threads.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 
 import numpy as np
@@ -71,12 +72,15 @@ class Chunk:
         partner matrix, so padded slots contribute nothing to any product.
     vals : ndarray of float64, shape (g, width)
         Ratings; 0 in padding.
+    counts : ndarray of float64, shape (g,)
+        Each row's number of ratings (its entries that are not padding).
     """
 
     start: int
     rows: np.ndarray
     cols: np.ndarray
     vals: np.ndarray
+    counts: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,8 @@ def make_side(matrix: sp.csr_matrix, chunk_entries: int = CHUNK_ENTRIES) -> Side
         flat = np.minimum(indptr[rows][:, None] + slot[None, :], max(indices.size - 1, 0))
         cols = np.where(mask, indices[flat], n_partners)
         vals = np.where(mask, data[flat], 0.0)
-        chunks.append(Chunk(start=start, rows=rows, cols=cols, vals=vals))
+        counts = lengths[rows].astype(np.float64)
+        chunks.append(Chunk(start=start, rows=rows, cols=cols, vals=vals, counts=counts))
         start = end
     tasks: list[tuple[Chunk, ...]] = []
     group: list[Chunk] = []
@@ -186,17 +191,17 @@ def solve_explicit_side(
     other_factors: np.ndarray,
     other_bias: np.ndarray,
     global_mean: float,
-    l2_reg: float,
+    penalty: ExplicitPenalty,
     map_tasks: Callable,
 ) -> SideResult:
-    """Solve every row's factors and bias with the other side fixed (one half of an ALS sweep).
+    """Solve every row's factors and bias with the other side fixed (one side of an ALS sweep).
 
     For row ``u`` with partners ``j`` the model is ``mu + b_u + c_j + x_u . y_j``. Appending a
     constant 1 to each ``y_j`` turns ``b_u`` into one more unknown, so ``z = [x_u, b_u]`` solves
-    the ridge system ``(Y~'Y~ + l2 I) z = Y~'t`` with ``t = r - mu - c``; the same unscaled ``l2``
-    penalises factors and bias. The block also carries ``t`` as a last column, so its Gram
+    the ridge system ``(Y~'Y~ + P_u) z = Y~'t`` with ``t = r - mu - c`` and ``P_u`` the row's
+    penalties (``ExplicitPenalty``). The block also carries ``t`` as a last column, so its Gram
     matrix holds ``Y~'t`` and ``t't`` too, and the row's squared error is
-    ``t't - z'Y~'t - l2 |z|^2`` (expand ``|t - Y~z|^2`` and use the normal equations). Rows
+    ``t't - z'Y~'t - z'P_u z`` (expand ``|t - Y~z|^2`` and use the normal equations). Rows
     without ratings get zeros (their loss term is the penalty alone).
 
     Returns
@@ -224,7 +229,12 @@ def solve_explicit_side(
         )
         block[:, :, k + 1] += chunk.vals
         gram = np.matmul(block.transpose(0, 2, 1), block, out=_scratch("gram", (g, k + 2, k + 2)))
-        return ridge_solve(gram, l2_reg, solved[chunk.start : chunk.start + g])
+        return ridge_solve(
+            gram,
+            penalty.factors(chunk),
+            penalty.intercept,
+            solved[chunk.start : chunk.start + g],
+        )
 
     sq_error = _ordered_sum(map_tasks(work, side.tasks))
     full = _scatter(side, solved)
@@ -452,6 +462,84 @@ class TaskMapper:
         self.close()
 
 
+@dataclass(frozen=True)
+class Objective:
+    """How training turns BigQuery's options into alternating solves.
+
+    ``OBJECTIVES`` holds the two that mfcore offers; ``docs/fidelity.md`` gives the evidence for
+    each attribute of the default.
+
+    Attributes
+    ----------
+    half_sweeps : bool
+        True: one reported iteration solves one side with the other fixed, items at iteration
+        0, then users, alternating (TensorFlow's WALS calls that a sweep). False: one iteration
+        solves users, then items.
+    l2_per_rating : float or None
+        Explicit models. A number: each user's and each item's factors pay
+        ``l2_reg * l2_per_rating * n |x|^2``, ``n`` being its number of ratings (ALS-WR's
+        weighted-lambda penalty). None: they pay ``l2_reg |x|^2`` whatever their ratings, the
+        documented loss taken literally.
+    penalise_intercepts : bool
+        Explicit models: whether the user and item intercepts pay the same penalty as the
+        factors (otherwise they are free, and the mean residual of the side solved last is 0).
+    init_scale : float
+        Initial factors are drawn from ``N(0, init_scale^2 / k)``.
+    """
+
+    half_sweeps: bool
+    l2_per_rating: float | None
+    penalise_intercepts: bool
+    init_scale: float
+
+    def steps(self, iteration: int) -> tuple[str, ...]:
+        """Return the sides solved, in order, by iteration ``iteration`` (0-based)."""
+        if not self.half_sweeps:
+            return (USERS, ITEMS)
+        return (ITEMS,) if iteration % 2 == 0 else (USERS,)
+
+    def explicit_penalty(self, l2_reg: float) -> ExplicitPenalty:
+        """Return the penalties an explicit model's rows pay for ``L2_REG = l2_reg``."""
+        per_rating = None if self.l2_per_rating is None else l2_reg * self.l2_per_rating
+        return ExplicitPenalty(
+            l2_reg=l2_reg,
+            per_rating=per_rating,
+            intercept=l2_reg if self.penalise_intercepts else 0.0,
+        )
+
+
+@dataclass(frozen=True)
+class ExplicitPenalty:
+    """The ridge penalties of explicit rows: on the factors (scaled or not) and the intercept."""
+
+    l2_reg: float
+    per_rating: float | None
+    intercept: float
+
+    def factors(self, chunk: Chunk) -> np.ndarray:
+        """Return the factor penalty of each of the chunk's rows."""
+        if self.per_rating is None:
+            return np.full(chunk.counts.shape, self.l2_reg)
+        return self.per_rating * chunk.counts
+
+
+USERS, ITEMS = "users", "items"
+# L2_REG per rating, from the one published BigQuery run with its curve (the explicit tutorial:
+# MovieLens 1M, L2_REG = 9.83, NUM_FACTORS = 34); docs/fidelity.md gives the fit and what it
+# rests on.
+L2_PER_RATING = 1 / 600
+OBJECTIVES = {
+    # What BigQuery's published explicit run shows (inferred, docs/fidelity.md).
+    "bigquery": Objective(
+        half_sweeps=True, l2_per_rating=L2_PER_RATING, penalise_intercepts=False, init_scale=1.0
+    ),
+    # BigQuery's documented loss taken literally: unscaled L2_REG on factors and intercepts.
+    "documented": Objective(
+        half_sweeps=False, l2_per_rating=None, penalise_intercepts=True, init_scale=0.1
+    ),
+}
+
+
 @dataclass
 class FactorState:
     """The parameters ALS updates. Biases and ``global_mean`` stay 0 for implicit models."""
@@ -464,44 +552,53 @@ class FactorState:
 
 
 def init_state(
-    rng: np.random.Generator, n_users: int, n_items: int, k: int, global_mean: float
+    rng: np.random.Generator,
+    n_users: int,
+    n_items: int,
+    k: int,
+    global_mean: float,
+    scale: float,
 ) -> FactorState:
-    """Return starting factors drawn from N(0, 0.1^2 / k), so initial scores are about 0.01.
+    """Return starting factors drawn from N(0, scale^2 / k), so initial scores are about scale^2.
 
-    Only the item side matters for the first exact sweep (users are solved first); user factors
-    are drawn too so the state is complete, and they are where conjugate gradient starts.
+    A solve reads only the other side's factors, so the side solved first starts from the other
+    side's draw; its own draw is where conjugate gradient starts.
     """
-    scale = 0.1 / np.sqrt(k)
+    spread = scale / np.sqrt(k)
     return FactorState(
-        user_factors=rng.normal(0.0, scale, (n_users, k)),
-        item_factors=rng.normal(0.0, scale, (n_items, k)),
+        user_factors=rng.normal(0.0, spread, (n_users, k)),
+        item_factors=rng.normal(0.0, spread, (n_items, k)),
         user_bias=np.zeros(n_users),
         item_bias=np.zeros(n_items),
         global_mean=global_mean,
     )
 
 
-def explicit_sweep(
+def explicit_step(
     state: FactorState,
+    which: str,
     users: Side,
     items: Side,
-    l2_reg: float,
+    penalty: ExplicitPenalty,
     map_tasks: Callable,
 ) -> tuple[FactorState, float]:
-    """Run one ALS sweep (users, then items) and return the new state and training MSE."""
-    mu = state.global_mean
-    new_users = solve_explicit_side(
-        users, state.item_factors, state.item_bias, mu, l2_reg, map_tasks
-    )
-    new_items = solve_explicit_side(items, new_users.factors, new_users.bias, mu, l2_reg, map_tasks)
-    new = FactorState(
-        new_users.factors, new_items.factors, new_users.bias, new_items.bias, state.global_mean
-    )
-    return new, new_items.sq_error / max(items.n_ratings, 1)
+    """Solve one side (``USERS`` or ``ITEMS``) with the other fixed; return the state and MSE."""
+    if which == USERS:
+        solved = solve_explicit_side(
+            users, state.item_factors, state.item_bias, state.global_mean, penalty, map_tasks
+        )
+        new = replace(state, user_factors=solved.factors, user_bias=solved.bias)
+    else:
+        solved = solve_explicit_side(
+            items, state.user_factors, state.user_bias, state.global_mean, penalty, map_tasks
+        )
+        new = replace(state, item_factors=solved.factors, item_bias=solved.bias)
+    return new, solved.sq_error / max(users.n_ratings, 1)
 
 
-def implicit_sweep(
+def implicit_step(
     state: FactorState,
+    which: str,
     users: Side,
     items: Side,
     l2_reg: float,
@@ -509,26 +606,72 @@ def implicit_sweep(
     map_tasks: Callable,
     *,
     cg_steps: int | None = CG_STEPS,
+    with_loss: bool = True,
 ) -> tuple[FactorState, float]:
-    """Run one WALS sweep (users, then items) and return the new state and normalised loss."""
-    new_users = solve_implicit_side(
-        users,
-        state.user_factors,
-        state.item_factors,
+    """Solve one side's WALS factors with the other fixed; return the state and normalised loss.
+
+    With ``with_loss=False`` the loss is not computed and NaN is returned in its place.
+    """
+    solve_users = which == USERS
+    own, other = (
+        (state.user_factors, state.item_factors)
+        if solve_users
+        else (state.item_factors, state.user_factors)
+    )
+    solved = solve_implicit_side(
+        users if solve_users else items,
+        own,
+        other,
         l2_reg,
         alpha,
         map_tasks,
         cg_steps=cg_steps,
-        with_loss=False,
+        with_loss=with_loss,
     )
-    new_items = solve_implicit_side(
-        items,
-        state.item_factors,
-        new_users.factors,
-        l2_reg,
-        alpha,
-        map_tasks,
-        cg_steps=cg_steps,
-    )
-    new = FactorState(new_users.factors, new_items.factors, state.user_bias, state.item_bias, 0.0)
-    return new, implicit_loss(new_items.sq_error, new_users.factors, new_items.factors, l2_reg)
+    if solve_users:
+        new = replace(state, user_factors=solved.factors)
+    else:
+        new = replace(state, item_factors=solved.factors)
+    if not with_loss:
+        return new, math.nan
+    return new, implicit_loss(solved.sq_error, new.user_factors, new.item_factors, l2_reg)
+
+
+def iterate(
+    state: FactorState,
+    iteration: int,
+    users: Side,
+    items: Side,
+    objective: Objective,
+    *,
+    implicit: bool,
+    l2_reg: float,
+    alpha: float | None,
+    map_tasks: Callable,
+    cg_steps: int | None = CG_STEPS,
+) -> tuple[FactorState, float]:
+    """Run reported iteration ``iteration``; return the new state and its training loss.
+
+    Explicit loss: the MSE over the training ratings. Implicit: the WALS objective divided by
+    ``n_users * n_items`` (``implicit_loss``). Both are evaluated after the last side solved.
+    """
+    steps = objective.steps(iteration)
+    penalty = objective.explicit_penalty(l2_reg)
+    loss = math.nan
+    for n, which in enumerate(steps):
+        if implicit:
+            last = n == len(steps) - 1
+            state, loss = implicit_step(
+                state,
+                which,
+                users,
+                items,
+                l2_reg,
+                alpha,
+                map_tasks,
+                cg_steps=cg_steps,
+                with_loss=last,
+            )
+        else:
+            state, loss = explicit_step(state, which, users, items, penalty, map_tasks)
+    return state, loss

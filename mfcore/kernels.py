@@ -8,8 +8,9 @@ code on disk (``cache=True``): the first process on a machine compiles (about 1.
 load the cache (about 0.5 s, plus about a second to import numba; ``mfcore.als`` imports this
 module only when it first solves).
 
-The systems are symmetric positive definite (Gram matrix plus ``l2 I`` with ``l2 > 0``), so
-Cholesky needs no pivoting. ``reassoc`` lets LLVM vectorise the dot products; the instruction
+The systems are symmetric positive definite (a Gram matrix plus a positive penalty on the
+factors; an unpenalised intercept keeps it so for any row with a rating), so Cholesky needs no
+pivoting. ``reassoc`` lets LLVM vectorise the dot products; the instruction
 sequence is fixed per machine, so results stay independent of the number of threads that call
 it. ``error_model="numpy"`` makes a NaN or singular system give NaN, which the caller reports as
 divergence, instead of raising ``ZeroDivisionError`` inside a worker thread.
@@ -73,36 +74,48 @@ def cholesky_solve(a: np.ndarray, b: np.ndarray) -> None:
 
 
 @njit(**_JIT)
-def ridge_solve(gram: np.ndarray, l2: float, out: np.ndarray) -> float:
+def ridge_solve(
+    gram: np.ndarray, penalty: np.ndarray, bias_penalty: float, out: np.ndarray
+) -> float:
     """Solve every ridge system held in an augmented Gram matrix; return the summed residuals.
 
     Parameters
     ----------
     gram : ndarray of float64, shape (g, n + 1, n + 1)
         ``[[D'D, D't], [t'D, t't]]`` for each system's design ``D`` and target ``t``; only the
-        lower triangle is read, and the leading ``n x n`` block of it is overwritten.
-    l2 : float
-        Ridge penalty, added to the diagonal of ``D'D``.
+        lower triangle is read, and the leading ``n x n`` block of it is overwritten. The last of
+        the ``n`` unknowns is the intercept.
+    penalty : ndarray of float64, shape (g,)
+        Each system's ridge penalty on its first ``n - 1`` unknowns (the factors), added to their
+        diagonal entries of ``D'D``.
+    bias_penalty : float
+        The penalty on the intercept (0 leaves it unpenalised; the system stays positive
+        definite as long as the factor penalty is positive and the row has a rating).
     out : ndarray of float64, shape (g, n)
-        Receives each solution ``z = (D'D + l2 I)^-1 D't``.
+        Receives each solution ``z = (D'D + P)^-1 D't``, ``P = diag(penalty, ..., bias_penalty)``.
 
     Returns
     -------
     float
-        ``sum_g |t - D z|^2``, computed as ``t't - z'D't - l2 |z|^2`` (the normal equations).
+        ``sum_g |t - D z|^2``, computed as ``t't - z'D't - z'P z`` (the normal equations).
     """
     n = out.shape[1]
     total = 0.0
     for g in range(gram.shape[0]):
         low = gram[g]
         z = out[g]
-        for i in range(n):
-            low[i, i] += l2
+        p = penalty[g]
+        for i in range(n - 1):
+            low[i, i] += p
             z[i] = low[n, i]
+        low[n - 1, n - 1] += bias_penalty
+        z[n - 1] = low[n, n - 1]
         _factor_and_solve(low, z)
-        residual = low[n, n]
+        residual = low[n, n] - bias_penalty * z[n - 1] * z[n - 1]
         for i in range(n):
-            residual -= z[i] * (low[n, i] + l2 * z[i])
+            residual -= z[i] * low[n, i]
+        for i in range(n - 1):
+            residual -= p * z[i] * z[i]
         total += residual
     return total
 
@@ -110,4 +123,4 @@ def ridge_solve(gram: np.ndarray, l2: float, out: np.ndarray) -> float:
 def warm_up() -> None:
     """Load (or, on a machine's first run, compile) the kernels now rather than in a first fit."""
     cholesky_solve(np.eye(2)[None], np.ones((1, 2)))
-    ridge_solve(np.eye(3)[None], 1.0, np.empty((1, 2)))
+    ridge_solve(np.eye(3)[None], np.ones(1), 1.0, np.empty((1, 2)))

@@ -62,12 +62,16 @@ class MatrixFactorization:
     user_col, item_col, rating_col : str
         Column names in the training frame.
     l2_reg : float, default 1.0
-        Ridge penalty, > 0. Unscaled, as in BigQuery's documented loss: every user and item pays
-        ``l2_reg * |vector|^2`` whatever its number of ratings. In explicit models the same
-        penalty applies to the user and item intercepts; the global intercept is the mean
-        training rating and is not penalised.
+        Ridge penalty, > 0. How it applies depends on ``objective``: by default (as BigQuery's
+        published run shows) each explicit user and item pays ``l2_reg / 600`` per rating on
+        its factors and nothing on its intercept; with ``objective="documented"`` every user
+        and item pays ``l2_reg * |vector|^2`` on factors and intercept alike, whatever its
+        number of ratings. Implicit models always pay ``l2_reg * |vector|^2``, as documented.
+        The global intercept (explicit: the mean training rating) is never penalised.
     max_iterations : int, default 20
-        Maximum number of sweeps (one sweep = solve all users, then all items).
+        Maximum number of iterations. By default one iteration solves one side (all items at
+        iteration 0, then all users, alternating); with ``objective="documented"`` it solves
+        all users, then all items.
     early_stop : bool, default True
         Stop after the first iteration whose relative loss improvement
         ``(previous - loss) / previous`` is below ``min_rel_progress``.
@@ -88,6 +92,13 @@ class MatrixFactorization:
         three conjugate-gradient steps warm-started from the previous sweep (the ``implicit``
         library's default, about twice as fast) or the exact normal equations. Explicit models
         always solve exactly.
+    objective : {"bigquery", "documented"}, default "bigquery"
+        Not a BigQuery option. "bigquery" trains the way BigQuery's published explicit tutorial
+        run shows (inferred; ``docs/fidelity.md``): unpenalised user and item intercepts, a
+        factor penalty proportional to each row's number of ratings, one side solved per
+        reported iteration, initial factors drawn from N(0, 1/k). "documented" minimises
+        BigQuery's documented loss literally: unscaled ``l2_reg`` on factors and intercepts,
+        users then items in every iteration, initial factors from N(0, 0.01/k).
 
     Attributes
     ----------
@@ -129,9 +140,10 @@ class MatrixFactorization:
         "data_split_col",
         "random_state",
         "implicit_solver",
+        "objective",
     )
     # Estimator parameters that are not BigQuery options (validated here, not in ``options``).
-    _NON_OPTIONS = ("random_state", "implicit_solver")
+    _NON_OPTIONS = ("random_state", "implicit_solver", "objective")
 
     def __init__(
         self,
@@ -151,6 +163,7 @@ class MatrixFactorization:
         data_split_col: str | None = None,
         random_state: int | np.random.Generator | None = None,
         implicit_solver: str = "cg",
+        objective: str = "bigquery",
     ) -> None:
         self.feedback_type = feedback_type
         self.num_factors = num_factors
@@ -167,6 +180,7 @@ class MatrixFactorization:
         self.data_split_col = data_split_col
         self.random_state = random_state
         self.implicit_solver = implicit_solver
+        self.objective = objective
 
     # -- sklearn plumbing -------------------------------------------------------------------
 
@@ -215,6 +229,11 @@ class MatrixFactorization:
                 f"Invalid value for implicit_solver: {self.implicit_solver!r}. Expected one of "
                 f"{', '.join(repr(s) for s in als.IMPLICIT_SOLVERS)}."
             )
+        if self.objective not in als.OBJECTIVES:
+            raise OptionError(
+                f"Invalid value for objective: {self.objective!r}. Expected one of "
+                f"{', '.join(repr(s) for s in als.OBJECTIVES)}."
+            )
         return validate(
             **{
                 name: getattr(self, name)
@@ -237,7 +256,7 @@ class MatrixFactorization:
             ``DataError``. For implicit feedback, repeated (user, item) rows are summed; for
             explicit feedback each row is its own observation.
         callback : callable, optional
-            ``callback(iteration, loss, duration_s, eval_loss)`` after every sweep; iteration is
+            ``callback(iteration, loss, duration_s, eval_loss)`` after every iteration; it is
             0-based and ``eval_loss`` is None without an evaluation split.
 
         Returns
@@ -263,7 +282,8 @@ class MatrixFactorization:
         user_side = als.make_side(matrix, chunk_entries)
         item_side = als.make_side(matrix.T.tocsr(), chunk_entries)
         mean = 0.0 if implicit else float(train.ratings.mean())
-        state = als.init_state(init_rng, n_users, n_items, k, mean)
+        objective = als.OBJECTIVES[self.objective]
+        state = als.init_state(init_rng, n_users, n_items, k, mean, objective.init_scale)
 
         history: list[IterationResult] = []
         previous = math.inf
@@ -275,20 +295,18 @@ class MatrixFactorization:
         ):
             for iteration in range(opts.max_iterations):
                 start = time.perf_counter()
-                if implicit:
-                    state, loss = als.implicit_sweep(
-                        state,
-                        user_side,
-                        item_side,
-                        opts.l2_reg,
-                        opts.wals_alpha,
-                        mapper,
-                        cg_steps=als.CG_STEPS if use_cg else None,
-                    )
-                else:
-                    state, loss = als.explicit_sweep(
-                        state, user_side, item_side, opts.l2_reg, mapper
-                    )
+                state, loss = als.iterate(
+                    state,
+                    iteration,
+                    user_side,
+                    item_side,
+                    objective,
+                    implicit=implicit,
+                    l2_reg=opts.l2_reg,
+                    alpha=opts.wals_alpha,
+                    map_tasks=mapper,
+                    cg_steps=als.CG_STEPS if use_cg else None,
+                )
                 if not math.isfinite(loss):
                     raise TrainingError(
                         f"Training diverged: the loss is {loss} at iteration {iteration}. Try a "

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from mfcore.kernels import cholesky_solve, ridge_solve
 
@@ -38,19 +39,28 @@ def test_it_solves_the_leading_block_and_leaves_the_rest_untouched():
     assert np.array_equal(work[:, 35, :], a[:, 35, :])
 
 
-def test_it_solves_ridge_systems_and_sums_their_squared_residuals():
+@pytest.mark.parametrize("bias_penalty", [0.7, 0.0], ids=["penalised", "free-intercept"])
+def test_it_solves_ridge_systems_and_sums_their_squared_residuals(bias_penalty):
     rng = np.random.default_rng(2)
     design = rng.normal(size=(6, 50, 5))
+    design[:, :, 4] = 1.0  # the intercept column
     target = rng.normal(size=(6, 50))
     augmented = np.concatenate([design, target[:, :, None]], axis=2)
     gram = augmented.transpose(0, 2, 1) @ augmented
+    penalty = np.linspace(0.1, 3.0, 6)  # one factor penalty per system
     z = np.empty((6, 5))
-    total = ridge_solve(gram, 0.7, z)
-    normal = design.transpose(0, 2, 1) @ design + 0.7 * np.eye(5)
+    total = ridge_solve(gram, penalty, bias_penalty, z)
+    diagonal = np.zeros((6, 5, 5))
+    diagonal[:, range(4), range(4)] = penalty[:, None]
+    diagonal[:, 4, 4] = bias_penalty
+    normal = design.transpose(0, 2, 1) @ design + diagonal
     expected = np.linalg.solve(normal, (design.transpose(0, 2, 1) @ target[:, :, None]))[:, :, 0]
     np.testing.assert_allclose(z, expected, rtol=1e-10, atol=1e-12)
     residuals = target - np.einsum("gwk,gk->gw", design, expected)
     np.testing.assert_allclose(total, np.sum(residuals**2), rtol=1e-10)
+    if bias_penalty == 0.0:
+        # A free intercept leaves each system's residuals summing to zero.
+        np.testing.assert_allclose(residuals.sum(axis=1), 0.0, atol=1e-9)
 
 
 def test_it_gives_nan_instead_of_raising_on_nan_or_singular_systems():

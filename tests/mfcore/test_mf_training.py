@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
-from mfcore import DataError, MatrixFactorization, TrainingError, als, make_ratings, reference
+from mfcore import (
+    DataError,
+    MatrixFactorization,
+    OptionError,
+    TrainingError,
+    als,
+    make_ratings,
+    reference,
+)
 from mfcore.data import Ratings, sum_duplicates
 from mfcore.model import _eval_loss
 
@@ -18,22 +27,31 @@ def _reference_history(model, df, n_iter, seed, implicit=False):
     r = df["rating"].to_numpy(np.float64)
     k = model.options_.num_factors
     mean = 0.0 if implicit else float(r.mean())
+    objective = als.OBJECTIVES[model.objective]
     init_rng = np.random.default_rng(seed).spawn(2)[1]
-    state = als.init_state(init_rng, len(model.user_ids_), len(model.item_ids_), k, mean)
+    state = als.init_state(
+        init_rng, len(model.user_ids_), len(model.item_ids_), k, mean, objective.init_scale
+    )
     losses = []
-    for _ in range(n_iter):
-        if implicit:
-            state, loss = reference.implicit_sweep(
-                state, users, items, r, model.options_.l2_reg, model.options_.wals_alpha
-            )
-        else:
-            state, loss = reference.explicit_sweep(state, users, items, r, model.options_.l2_reg)
+    for iteration in range(n_iter):
+        state, loss = reference.iterate(
+            state,
+            iteration,
+            users,
+            items,
+            r,
+            objective,
+            implicit=implicit,
+            l2_reg=model.options_.l2_reg,
+            alpha=model.options_.wals_alpha,
+        )
         losses.append(loss)
     return state, losses
 
 
+@pytest.mark.parametrize("objective", ["bigquery", "documented"])
 @pytest.mark.parametrize("implicit", [False, True])
-def test_it_agrees_with_the_reference_solver(ratings, implicit):
+def test_it_agrees_with_the_reference_solver(ratings, implicit, objective):
     df = ratings.iloc[:1500]
     model = MatrixFactorization(
         feedback_type="implicit" if implicit else "explicit",
@@ -43,6 +61,7 @@ def test_it_agrees_with_the_reference_solver(ratings, implicit):
         max_iterations=4,
         early_stop=False,
         random_state=11,
+        objective=objective,
     ).fit(df)
     state, losses = _reference_history(model, df, 4, 11, implicit)
     np.testing.assert_allclose(model.user_factors_, state.user_factors, atol=1e-6)
@@ -208,7 +227,7 @@ def test_its_default_conjugate_gradient_trains_almost_as_well_as_exact_solves(ra
             feedback_type="implicit",
             implicit_solver=solver,
             num_factors=6,
-            max_iterations=8,
+            max_iterations=16,
             early_stop=False,
             random_state=0,
         ).fit(ratings)
@@ -356,3 +375,68 @@ class TestSplits:
     def test_it_requires_the_split_column_in_the_data(self, tiny):
         with pytest.raises(DataError, match="DATA_SPLIT_COL"):
             MatrixFactorization(data_split_method="SEQ", data_split_col="ts").fit(tiny)
+
+
+def test_its_default_solves_items_then_users_one_side_per_iteration(ratings):
+    starts = {}
+    for n_iter in (1, 2):
+        model = MatrixFactorization(
+            num_factors=4, max_iterations=n_iter, early_stop=False, random_state=3
+        ).fit(ratings)
+        starts[n_iter] = model
+    init = als.init_state(
+        np.random.default_rng(3).spawn(2)[1],
+        len(starts[1].user_ids_),
+        len(starts[1].item_ids_),
+        4,
+        0.0,
+        als.OBJECTIVES["bigquery"].init_scale,
+    )
+    # Iteration 0 solved the items only; the users are still where they started.
+    assert np.array_equal(starts[1].user_factors_, init.user_factors)
+    assert not np.array_equal(starts[1].item_factors_, init.item_factors)
+    # Iteration 1 solved the users from those items and left the items alone.
+    assert np.array_equal(starts[2].item_factors_, starts[1].item_factors_)
+    assert not np.array_equal(starts[2].user_factors_, init.user_factors)
+
+
+def test_its_default_leaves_intercepts_free_so_residuals_average_zero(ratings):
+    metrics = {}
+    for objective in ("bigquery", "documented"):
+        model = MatrixFactorization(
+            num_factors=4, l2_reg=30.0, max_iterations=5, objective=objective, random_state=0
+        ).fit(ratings)
+        m = model.evaluate()
+        metrics[objective] = m["explained_variance"] - m["r2_score"]
+    # explained_variance - r2_score is the squared mean residual over the label variance; the
+    # tutorial's differ by 2e-14, as a free intercept solved last makes them.
+    assert abs(metrics["bigquery"]) < 1e-12
+    assert metrics["documented"] > 1e-9
+
+
+def test_it_scales_the_default_factor_penalty_by_the_number_of_ratings():
+    # One user rated one item with 5 and another with 3; items are fixed at unit vectors, so the
+    # user's solve is a 2 x 2 ridge system with a free intercept: penalty l2 / 600 * 2 ratings.
+    state = als.FactorState(
+        user_factors=np.zeros((1, 2)),
+        item_factors=np.eye(2),
+        user_bias=np.zeros(1),
+        item_bias=np.zeros(2),
+        global_mean=4.0,
+    )
+    users = als.make_side(sp.csr_matrix(np.array([[5.0, 3.0]])))
+    items = als.make_side(sp.csr_matrix(np.array([[5.0], [3.0]])))
+    penalty = als.OBJECTIVES["bigquery"].explicit_penalty(600.0)
+    new, mse = als.explicit_step(state, als.USERS, users, items, penalty, als.TaskMapper(1))
+    # It minimises (1 - x1 - b)^2 + (-1 - x2 - b)^2 + 2 (x1^2 + x2^2), with b free.
+    a = np.array([[1.0 + 2.0, 0.0, 1.0], [0.0, 1.0 + 2.0, 1.0], [1.0, 1.0, 2.0]])
+    z = np.linalg.solve(a, np.array([1.0, -1.0, 0.0]))
+    np.testing.assert_allclose(new.user_factors[0], z[:2])
+    assert new.user_bias[0] == pytest.approx(z[2])
+    residuals = np.array([1.0, -1.0]) - z[:2] - z[2]
+    assert mse == pytest.approx(np.mean(residuals**2))
+
+
+def test_it_refuses_an_unknown_objective(tiny):
+    with pytest.raises(OptionError, match="Invalid value for objective: 'literal'"):
+        MatrixFactorization(num_factors=2, objective="literal").fit(tiny)
