@@ -96,7 +96,8 @@ class MatrixFactorization:
         Not a BigQuery option. "bigquery" trains the way BigQuery's published explicit tutorial
         run shows (inferred; ``docs/fidelity.md``): unpenalised user and item intercepts, a
         factor penalty proportional to each row's number of ratings, one side solved per
-        reported iteration, initial factors drawn from N(0, 1/k). "documented" minimises
+        reported iteration, initial explicit factors drawn from N(0, 1/k) and implicit ones from
+        N(0, 0.01/k). "documented" minimises
         BigQuery's documented loss literally: unscaled ``l2_reg`` on factors and intercepts,
         users then items in every iteration, initial factors from N(0, 0.01/k).
 
@@ -283,7 +284,8 @@ class MatrixFactorization:
         item_side = als.make_side(matrix.T.tocsr(), chunk_entries)
         mean = 0.0 if implicit else float(train.ratings.mean())
         objective = als.OBJECTIVES[self.objective]
-        state = als.init_state(init_rng, n_users, n_items, k, mean, objective.init_scale)
+        scale = objective.init_scale(implicit)
+        state = als.init_state(init_rng, n_users, n_items, k, mean, scale)
 
         history: list[IterationResult] = []
         previous = math.inf

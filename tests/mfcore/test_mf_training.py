@@ -30,7 +30,12 @@ def _reference_history(model, df, n_iter, seed, implicit=False):
     objective = als.OBJECTIVES[model.objective]
     init_rng = np.random.default_rng(seed).spawn(2)[1]
     state = als.init_state(
-        init_rng, len(model.user_ids_), len(model.item_ids_), k, mean, objective.init_scale
+        init_rng,
+        len(model.user_ids_),
+        len(model.item_ids_),
+        k,
+        mean,
+        objective.init_scale(implicit),
     )
     losses = []
     for iteration in range(n_iter):
@@ -390,7 +395,7 @@ def test_its_default_solves_items_then_users_one_side_per_iteration(ratings):
         len(starts[1].item_ids_),
         4,
         0.0,
-        als.OBJECTIVES["bigquery"].init_scale,
+        als.OBJECTIVES["bigquery"].init_scale(implicit=False),
     )
     # Iteration 0 solved the items only; the users are still where they started.
     assert np.array_equal(starts[1].user_factors_, init.user_factors)
