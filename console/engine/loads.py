@@ -93,7 +93,7 @@ def submit_load(
             + ", ".join(WRITE_DISPOSITIONS)
         )
     if encoding.upper() not in ENCODINGS:
-        raise InvalidError(f"Unsupported encoding {encoding}; expected UTF-8 or ISO-8859-1")
+        raise InvalidError(f"Unsupported encoding {encoding}; expected " + ", ".join(ENCODINGS))
     if skip_leading_rows is not None and int(skip_leading_rows) < 0:
         raise InvalidError("skip_leading_rows must not be negative")
     if int(max_bad_records) < 0:

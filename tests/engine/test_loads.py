@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from console.catalog.models import Dataset, Project, Table
+from console.engine.errors import EngineError
 from console.engine.loads import submit_load
 from console.engine.results import read_rows
 from console.jobs.models import Job
@@ -126,14 +127,60 @@ def test_it_loads_a_multi_character_delimiter_respecting_quotes(dataset: Dataset
     ]
 
 
-def test_it_loads_latin1_and_names_the_line_of_latin1_read_as_utf8(dataset: Dataset) -> None:
+def test_it_converts_latin1_loaded_without_an_encoding_as_bigquery_does(dataset: Dataset) -> None:
     data = "1::Toy Story (1995)\n73::Misérables, Les (1995)\n".encode("latin-1")
-    job = _load(data, schema="id:INT64,title", field_delimiter="::")
-    assert "line 2 is not valid UTF-8" in job.error_result["message"]
-    assert not Table.objects.exists()
+    data += b"74::Am\xc3\xa9lie (2001)\n75::\x93Quoted\x94 (1999)\n"
+    table = _ok(data, schema="id:INT64,title", field_delimiter="::")
+    assert _rows(table) == [
+        [1, "Toy Story (1995)"],
+        [73, "Misérables, Les (1995)"],
+        [74, "Amélie (2001)"],
+        [75, "\ufffdQuoted\ufffd (1999)"],
+    ]
+    # Named, ISO-8859-1 is byte for byte: 0x93 is the C1 control U+0093.
+    table = _ok(data, "named", schema="id:INT64,t", field_delimiter="::", encoding="ISO-8859-1")
+    assert _rows(table)[1:] == [
+        [73, "Misérables, Les (1995)"],
+        [74, "AmÃ©lie (2001)"],
+        [75, "\x93Quoted\x94 (1999)"],
+    ]
 
-    table = _ok(data, schema="id:INT64,title", field_delimiter="::", encoding="ISO-8859-1")
-    assert _rows(table)[1] == [73, "Misérables, Les (1995)"]
+
+TEXT = "id,title\n1,Misérables\n2,東京物語\n3,😀 (2001)\n"
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "UTF-16BE", "UTF-16LE", "UTF-32BE", "UTF-32LE"])
+@pytest.mark.parametrize("bom", [False, True], ids=["no-bom", "bom"])
+def test_it_loads_each_unicode_encoding_with_or_without_a_byte_order_mark(
+    dataset: Dataset, encoding: str, bom: bool
+) -> None:
+    data = (("\ufeff" if bom else "") + TEXT).encode(encoding)
+    table = _ok(data, autodetect=True, encoding=encoding)
+    assert _types(table) == [("id", "INT64"), ("title", "STRING")]
+    assert _rows(table) == [[1, "Misérables"], [2, "東京物語"], [3, "😀 (2001)"]]
+
+
+def test_it_loads_iso_8859_1_and_reads_a_utf16_byte_order_mark_without_an_encoding(
+    dataset: Dataset,
+) -> None:
+    table = _ok("1,Misérables\n".encode("latin-1"), schema="id:INT64,t", encoding="ISO-8859-1")
+    assert _rows(table) == [[1, "Misérables"]]
+    table = _ok(("\ufeff" + TEXT).encode("UTF-16LE"), "utf16", autodetect=True)
+    assert _rows(table)[0] == [1, "Misérables"]
+
+
+def test_it_refuses_a_byte_order_mark_of_another_encoding_and_an_unknown_encoding(
+    dataset: Dataset,
+) -> None:
+    job = _load(("\ufeff" + TEXT).encode("UTF-16LE"), autodetect=True, encoding="UTF-16BE")
+    assert job.error_result["message"] == (
+        "Error while reading data, error message: the file starts with a UTF-16LE byte order "
+        "mark but the load's encoding is UTF-16BE: load it with encoding UTF-16LE"
+    )
+    assert not Table.objects.exists()
+    with pytest.raises(EngineError, match="UTF-7.*UTF-8, ISO-8859-1, UTF-16BE"):
+        _load(TEXT.encode(), autodetect=True, encoding="UTF-7")
+    assert not Table.objects.exists() and Job.objects.count() == 1
 
 
 def test_it_applies_the_write_dispositions(dataset: Dataset) -> None:

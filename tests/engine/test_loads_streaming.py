@@ -106,3 +106,37 @@ def test_it_names_the_line_of_bad_json_across_pieces() -> None:
     fields, rows, bad = _read(data, "n:INT64", limit=1, fmt="NEWLINE_DELIMITED_JSON")
     assert len(rows) == 29
     assert bad.errors[0]["location"] == "line 30"
+
+
+def test_it_keeps_utf8_characters_that_straddle_pieces() -> None:
+    titles = ["Amélie", "Léon", "Smörgåsbord", "Ænima", "東京物語", "😀 smile"]
+    data = "".join(f"{i},{t}\n" for i, t in enumerate(titles)).encode()
+    _, rows, _ = _read(data, "n:INT64,title")
+    assert [r["title"] for r in rows] == titles
+
+
+def test_it_converts_bytes_that_are_not_utf8_by_bigquerys_rule() -> None:
+    # Latin-1 bytes (é, ö) are read as Latin-1 even at a piece's edge; UTF-8 beside them stays
+    # UTF-8; 0x93/0x94 (Windows quotes) have no ISO-8859-1 character and become U+FFFD.
+    data = b"1,Mis\xe9rables\n2,Am\xc3\xa9lie\n3,Sm\xf6rg\xe5sbord\n4,\x93quoted\x94\n5,caf\xe9"
+    _, rows, bad = _read(data, "n:INT64,title")
+    assert [r["title"] for r in rows] == [
+        "Misérables",
+        "Amélie",
+        "Smörgåsbord",
+        "\ufffdquoted\ufffd",
+        "café",
+    ]
+    assert not bad.errors
+
+
+@pytest.mark.parametrize("encoding", ["UTF-16BE", "UTF-16LE", "UTF-32BE", "UTF-32LE"])
+def test_it_transcodes_utf16_and_utf32_across_odd_sized_pieces(encoding: str) -> None:
+    text = "id,title\n1,Misérables\n2,東京物語\n3,😀\n"
+    fields, rows, _ = _read(text.encode(encoding), None, encoding=encoding)
+    assert [f["name"] for f in fields] == ["id", "title"]
+    assert rows == [
+        {"id": 1, "title": "Misérables"},
+        {"id": 2, "title": "東京物語"},
+        {"id": 3, "title": "😀"},
+    ]

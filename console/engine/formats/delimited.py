@@ -52,21 +52,14 @@ class CsvSource:
     def __init__(self, handle: IO[bytes], options: LoadOptions, bad: BadRecords) -> None:
         self.options = options
         self.bad = bad
-        self.encoding = options.python_encoding
-        try:
-            delimiter = options.field_delimiter.encode(self.encoding)
-        except UnicodeEncodeError:
-            raise InvalidError(
-                f"Invalid field delimiter {options.field_delimiter!r}: it cannot be written in "
-                f"{options.encoding}"
-            ) from None
+        # open_source hands every reader UTF-8, whatever the file's encoding.
+        delimiter = options.field_delimiter.encode()
         self.rewrite = len(delimiter) > 1 or not delimiter.isascii()
         self.delimiter = delimiter
         self.parse_delimiter = text.SUBSTITUTE.decode() if self.rewrite else delimiter.decode()
-        self.quote = options.quote.encode(self.encoding) if options.quote else None
+        self.quote = options.quote.encode() if options.quote else None
         boundary_quote = self.quote if options.allow_quoted_newlines else None
-        stream = text.pieces(handle, boundary_quote)
-        self.stream = text.strip_bom(stream) if options.arrow_encoding == "utf8" else stream
+        self.stream = text.strip_bom(text.pieces(handle, boundary_quote))
         self.skipped = False
 
     # -- schema autodetect ---------------------------------------------------------------------
@@ -109,7 +102,7 @@ class CsvSource:
         return [fields for _, fields in itertools.islice(reader, SAMPLE_ROWS + 1)]
 
     def is_null(self, value: str) -> bool:
-        return value == "" or value == self.options.null_marker
+        return value == "" or value in self.options.null_values
 
     # -- rows --------------------------------------------------------------------------------
 
@@ -134,9 +127,9 @@ class CsvSource:
     def _records(self, data: bytes) -> Iterator[tuple[int, list[str]]]:
         """Yield (line offset, fields) of each non-empty record, read by Python's csv module."""
         reader = csv.reader(
-            io.StringIO(data.decode(self.encoding, errors="replace"), newline=""),
+            io.StringIO(data.decode(errors="replace"), newline=""),
             delimiter=self.parse_delimiter,
-            quotechar=self.quote.decode(self.encoding) if self.quote else None,
+            quotechar=self.quote.decode() if self.quote else None,
             quoting=csv.QUOTE_MINIMAL if self.quote else csv.QUOTE_NONE,
             escapechar=text.ESCAPE.decode() if self.rewrite else None,
             strict=False,
@@ -181,21 +174,19 @@ class _Piece:
                 pa.BufferReader(self.data),
                 read_options=pacsv.ReadOptions(
                     column_names=names,
-                    encoding=options.arrow_encoding,
+                    encoding="utf8",
                     block_size=ARROW_BLOCK_BYTES,
                 ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self.source.parse_delimiter,
-                    quote_char=self.source.quote.decode(self.source.encoding)
-                    if self.source.quote
-                    else False,
+                    quote_char=self.source.quote.decode() if self.source.quote else False,
                     escape_char=text.ESCAPE.decode() if self.source.rewrite else False,
                     newlines_in_values=options.allow_quoted_newlines,
                     invalid_row_handler=self._on_invalid_row,
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()),
-                    null_values=[options.null_marker],
+                    null_values=options.null_values,
                     strings_can_be_null=True,
                     quoted_strings_can_be_null=False,
                 ),
@@ -208,17 +199,7 @@ class _Piece:
         return "skip"
 
     def _parse_message(self, err: Exception) -> str:
-        message = str(err).splitlines()[0]
-        if "invalid UTF8" in message:
-            try:
-                self.data.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                line = self.first_line + self.data.count(b"\n", 0, bad.start)
-                return (
-                    f"Error while reading data, error message: line {line} is not valid UTF-8; "
-                    "if the file is Latin-1, load it with encoding ISO-8859-1"
-                )
-        return f"Error while reading data, error message: {message}"
+        return f"Error while reading data, error message: {str(err).splitlines()[0]}"
 
     def _map_lines(self) -> None:
         """Find the line of every record, the way pyarrow split them (only when one misfits)."""
@@ -239,8 +220,8 @@ class _Piece:
         for line, values in found:
             actual = len(values)
             if self.source.options.allow_jagged_rows and actual < expected:
-                marker = self.source.options.null_marker
-                row = [None if v == marker else v for v in values]
+                markers = self.source.options.null_values
+                row = [None if v in markers else v for v in values]
                 jagged.append(row + [None] * (expected - actual))
                 self._lines.append(line or self.first_line)
                 continue

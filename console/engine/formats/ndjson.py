@@ -20,8 +20,6 @@ class JsonSource:
     """A staged newline-delimited JSON upload, read piece by piece."""
 
     def __init__(self, handle: IO[bytes], options: LoadOptions, bad: BadRecords) -> None:
-        if options.arrow_encoding != "utf8":
-            raise InvalidError("NEWLINE_DELIMITED_JSON loads read UTF-8 only")
         self.options = options
         self.bad = bad
         self.stream = text.strip_bom(text.pieces(handle))

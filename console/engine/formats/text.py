@@ -1,11 +1,14 @@
-"""Line-based pieces of a text upload, and the rewrite that lets pyarrow read any delimiter."""
+"""Text uploads as UTF-8, in line-based pieces, and the rewrite that lets pyarrow read any
+delimiter."""
 
 from __future__ import annotations
 
+import codecs
 import itertools
 from collections.abc import Iterator
 from typing import IO
 
+from console.engine.errors import InvalidError
 from console.engine.formats import PIECE_BYTES
 
 Piece = tuple[int, bytes]  # (number of the piece's first line, its bytes)
@@ -16,6 +19,85 @@ Piece = tuple[int, bytes]  # (number of the piece's first line, its bytes)
 SUBSTITUTE = b"\x1f"
 ESCAPE = b"\x1e"
 BOM = b"\xef\xbb\xbf"
+# The byte order marks that name an encoding other than UTF-8, longest first (UTF-32LE's begins
+# with UTF-16LE's).
+FOREIGN_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32LE",
+    b"\x00\x00\xfe\xff": "UTF-32BE",
+    b"\xff\xfe": "UTF-16LE",
+    b"\xfe\xff": "UTF-16BE",
+}
+REPAIR = "quarry-latin1"
+
+
+def _read_as_latin1(err: UnicodeError) -> tuple[str, int]:
+    """Read each byte that is not part of a UTF-8 sequence as its ISO-8859-1 character.
+
+    Bytes 0x80-0x9F have no character in ISO/IEC 8859-1 (only C1 control codes in IANA's
+    charset): they cannot be converted and become U+FFFD, as BigQuery documents for a character
+    it cannot convert.
+    """
+    assert isinstance(err, UnicodeDecodeError)
+    bad = err.object[err.start : err.end]
+    return "".join(chr(b) if b >= 0xA0 else "\ufffd" for b in bad), err.end
+
+
+codecs.register_error(REPAIR, _read_as_latin1)
+
+
+class Utf8Reader:
+    """Read a text upload as UTF-8 bytes, whatever its encoding.
+
+    A file in UTF-8 (the default) passes through unchanged; bytes in it that are not UTF-8 are
+    converted by `_read_as_latin1`, as BigQuery "attempts to convert the data to UTF-8" (if
+    repair; otherwise they are left for the reader to refuse). A file that starts with a
+    UTF-16 or UTF-32 byte order mark is read in that encoding. Any other encoding is decoded,
+    with U+FFFD for what cannot be, and written out as UTF-8.
+    """
+
+    def __init__(self, handle: IO[bytes], encoding: str, repair: bool = True) -> None:
+        self.handle = handle
+        head = handle.read(4)
+        named = next((name for bom, name in FOREIGN_BOMS.items() if head.startswith(bom)), None)
+        if encoding == "UTF-8" and named:
+            encoding = named
+        elif encoding.startswith("UTF-") and named and named != encoding:
+            raise InvalidError(
+                f"Error while reading data, error message: the file starts with a {named} byte "
+                f"order mark but the load's encoding is {encoding}: load it with encoding {named}"
+            )
+        self.decoder = (
+            None if encoding == "UTF-8" else codecs.getincrementaldecoder(encoding)("replace")
+        )
+        self.repair = repair
+        self.pending = head
+
+    def read(self, size: int = PIECE_BYTES) -> bytes:
+        """Return up to about size bytes of the file as UTF-8; b"" at its end."""
+        while True:
+            block = self.handle.read(size)
+            data = self.pending + block if self.pending else block
+            self.pending = b""
+            final = not block
+            if self.decoder is not None:
+                out = self.decoder.decode(data, final).encode()
+            else:
+                out = self._utf8(data, final)
+            if out or final:
+                return out
+
+    def _utf8(self, data: bytes, final: bool) -> bytes:
+        if data.isascii() or not self.repair:
+            return data
+        # Cheap check first: most files are valid; a sequence cut by the block end waits.
+        try:
+            _, used = codecs.utf_8_decode(data, "strict", final)
+            out = data[:used] if used < len(data) else data
+        except UnicodeDecodeError:
+            text, used = codecs.utf_8_decode(data, REPAIR, final)
+            out = text.encode()
+        self.pending = data[used:]
+        return out
 
 
 def pieces(handle: IO[bytes], quote: bytes | None = None) -> Iterator[Piece]:
