@@ -138,3 +138,27 @@ def run_sql(worker: None, transactional_db: None):
         return wait_for(Job.submit(Project.default(), Job.Type.QUERY, config), timeout_s)
 
     return run
+
+
+def load_configuration(dataset_id: str, table_id: str, **options: Any) -> dict[str, Any]:
+    """Return a load job's configuration; options are load options in snake_case (schema may be
+    bq's name:TYPE,... text or a list of fields)."""
+    from console.engine.formats import option_name
+    from console.engine.types import parse_schema_string
+
+    load: dict[str, Any] = {"destinationTable": {"datasetId": dataset_id, "tableId": table_id}}
+    load.update({option_name(name): value for name, value in options.items()})
+    schema = load.get("schema")
+    if schema is not None:
+        load["schema"] = {
+            "fields": parse_schema_string(schema) if isinstance(schema, str) else schema
+        }
+    return {"load": load}
+
+
+def submit_test_load(dataset_id: str, table_id: str, upload: Any, **options: Any) -> Job:
+    """Submit a load of upload (a binary file) as anonymous; return the PENDING job."""
+    from console.engine.loads import submit_load
+
+    configuration = load_configuration(dataset_id, table_id, **options)
+    return submit_load(None, Project.default(), configuration, upload)

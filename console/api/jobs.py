@@ -21,7 +21,7 @@ from console.catalog.models import Project
 from console.engine import copy as engine_copy
 from console.engine import script as engine_script
 from console.engine.errors import EngineError
-from console.engine.loads import submit_load
+from console.engine.loads import check_configuration, submit_load
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
 from console.iam import access
@@ -65,6 +65,10 @@ def _check_project(project: Project, reference: dict[str, Any] | None, what: str
         )
 
 
+def _already_exists(project: Project, job_id: str | None) -> ApiError:
+    return ApiError(f"Already Exists: Job {project.project_id}:US.{job_id}", "duplicate")
+
+
 def _create(
     principal: Any, project: Project, job_type: str, configuration: dict[str, Any], **kw: Any
 ) -> Job:
@@ -74,9 +78,7 @@ def _create(
             project, job_type, configuration, **access.job_user_fields(principal), **kw
         )
     except IntegrityError:
-        raise ApiError(
-            f"Already Exists: Job {project.project_id}:US.{kw.get('job_id')}", "duplicate"
-        ) from None
+        raise _already_exists(project, kw.get("job_id")) from None
 
 
 # Queries -------------------------------------------------------------------------------------
@@ -130,9 +132,7 @@ def _dry_run_job(principal: Any, project: Project, config: dict[str, Any], **kw:
             **kw,
         )
     except IntegrityError:
-        raise ApiError(
-            f"Already Exists: Job {project.project_id}:US.{kw.get('job_id')}", "duplicate"
-        ) from None
+        raise _already_exists(project, kw.get("job_id")) from None
 
 
 def submit_query(
@@ -205,7 +205,7 @@ def query_results(
 
 
 def schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """Return a table or load body's schema fields, checked, with modes filled in."""
+    """Return a table body's schema fields, checked, with modes filled in."""
     schema_fields = (body.get("schema") or {}).get("fields")
     if not schema_fields:
         return None
@@ -219,58 +219,30 @@ def schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
     return [{**f, "mode": f.get("mode") or "NULLABLE"} for f in schema_fields]
 
 
-def check_load(project: Project, metadata: dict[str, Any]) -> dict[str, Any]:
-    """Return a load job's configuration from an upload's metadata, refusing what cannot work."""
+def check_load(principal: Any, project: Project, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Return an upload's load job configuration, checked: the engine checks the options."""
     fields.check(metadata, fields.JOB, "job")
-    load = (metadata.get("configuration") or {}).get("load")
-    if not load:
-        raise ApiError("Required parameter is missing: configuration.load", "required")
-    if load.get("sourceUris"):
-        raise ApiError(
-            "Loading from Cloud Storage URIs is not supported by Quarry; upload the file"
-        )
-    target = load.get("destinationTable") or {}
-    if not target.get("datasetId") or not target.get("tableId"):
-        raise ApiError("Required parameter is missing: configuration.load.destinationTable")
-    _check_project(project, target, "destinationTable")
     _check_project(project, metadata.get("jobReference"), "jobReference")
     _job_id(metadata.get("jobReference"))
-    schema_fields(load)
-    return load
+    return check_configuration(principal, project, metadata.get("configuration") or {})
 
 
 def submit_upload(
     principal: Any, project: Project, metadata: dict[str, Any], upload: IO[bytes] | Any
 ) -> Job:
-    """Stage an uploaded file and submit its LOAD job (the engine checks the rest)."""
-    load = check_load(project, metadata)
+    """Stage an uploaded file and submit its LOAD job with the configuration the client sent."""
+    fields.check(metadata, fields.JOB, "job")
     reference = metadata.get("jobReference") or {}
-    kw = _job_id(reference)
-    if kw and Job.objects.filter(job_id=kw["job_id"]).exists():
-        raise ApiError(f"Already Exists: Job {project.project_id}:US.{kw['job_id']}", "duplicate")
-    null_marker = load.get("nullMarker")
-    if null_marker is None and load.get("nullMarkers"):
-        null_marker = load["nullMarkers"][0]
-    job = submit_load(
-        project,
-        dataset_id=load["destinationTable"]["datasetId"],
-        table_id=load["destinationTable"]["tableId"],
-        upload=upload,
-        source_format=load.get("sourceFormat") or "CSV",
-        schema=schema_fields(load),
-        autodetect=bool(load.get("autodetect")),
-        field_delimiter=load.get("fieldDelimiter") or ",",
-        skip_leading_rows=fields.as_int(load.get("skipLeadingRows"), 0),
-        write_disposition=load.get("writeDisposition") or "WRITE_APPEND",
-        encoding=load.get("encoding") or "UTF-8",
-        null_marker=null_marker or "",
-        principal=principal,
-    )
-    if kw:
-        # submit_load names its own job; the client's id is what it will poll.
-        Job.objects.filter(pk=job.pk).update(job_id=kw["job_id"])
-        job.job_id = kw["job_id"]
-    return job
+    _check_project(project, reference, "jobReference")
+    job_id = _job_id(reference).get("job_id")
+    if job_id and Job.objects.filter(job_id=job_id).exists():
+        raise _already_exists(project, job_id)
+    try:
+        return submit_load(
+            principal, project, metadata.get("configuration") or {}, upload, job_id=job_id
+        )
+    except IntegrityError:
+        raise _already_exists(project, job_id) from None
 
 
 # Copies --------------------------------------------------------------------------------------
@@ -336,7 +308,7 @@ def _query_statistics(job: Job) -> dict[str, Any]:
 def _load_statistics(job: Job) -> dict[str, Any]:
     stats = job.statistics or {}
     load = {"badRecords": "0"}
-    for key in ("outputRows", "inputFiles", "inputFileBytes", "outputBytes"):
+    for key in ("outputRows", "inputFiles", "inputFileBytes", "outputBytes", "badRecords"):
         if key in stats:
             load[key] = str(stats[key])
     return load
@@ -359,6 +331,9 @@ def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
         error = public_error(job.error_result, query=job.job_type == Job.Type.QUERY)
         status["errorResult"] = error
         status["errors"] = [error]
+    elif job.job_type == Job.Type.LOAD and (job.statistics or {}).get("errors"):
+        # The rows a load skipped (maxBadRecords), as BigQuery lists them on a job that succeeded.
+        status["errors"] = job.statistics["errors"]
     statistics: dict[str, Any] = {"creationTime": millis(job.created)}
     if job.started:
         statistics["startTime"] = millis(job.started)

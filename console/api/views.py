@@ -19,7 +19,6 @@ from console.api.rows import encode_rows, select_fields
 from console.catalog.models import Dataset, Project, Table
 from console.engine import inserts
 from console.engine import tables as engine_tables
-from console.engine.loads import check_destination
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
 from console.iam import access, roles
@@ -463,11 +462,7 @@ def upload(request: HttpRequest, project_id: str) -> dict[str, Any] | HttpRespon
         return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
     if upload_type == "resumable":
         metadata = parse_json(request, fields.JOB, "job")
-        load = jobs.check_load(project, metadata)
-        destination = load["destinationTable"]
-        check_destination(
-            request.principal, project, destination["datasetId"], destination["tableId"]
-        )
+        jobs.check_load(request.principal, project, metadata)
         uploads.check_length(request, header="HTTP_X_UPLOAD_CONTENT_LENGTH")
         session_id = uploads.open_session(metadata)
         location = request.build_absolute_uri(

@@ -67,21 +67,21 @@ def _query(sql: str) -> float:
 
 
 def _load(source: Any, table_id: str, schema: str, **options: Any) -> float:
+    """Load source into bench.table_id; options are load options by name, as fieldDelimiter."""
     from console.catalog.models import Project
     from console.engine.loads import submit_load
+    from console.engine.types import parse_schema_string
     from console.jobs.models import Job
     from console.jobs.tasks import run_job
 
     started = time.perf_counter()
-    job = submit_load(
-        Project.default(),
-        dataset_id="bench",
-        table_id=table_id,
-        upload=source,
-        schema=schema,
-        write_disposition="WRITE_TRUNCATE",
+    load = {
+        "destinationTable": {"datasetId": "bench", "tableId": table_id},
+        "schema": {"fields": parse_schema_string(schema)},
+        "writeDisposition": "WRITE_TRUNCATE",
         **options,
-    )
+    }
+    job = submit_load(None, Project.default(), {"load": load}, source)
     run_job(job.pk)
     job = Job.objects.get(pk=job.pk)
     if job.error_result:
@@ -115,9 +115,9 @@ def _run(folder: Path, repeat: int) -> None:
     timings: dict[str, list[float]] = {}
     for _ in range(repeat):
         timings.setdefault("load ratings.dat (::)", []).append(
-            _load(io.BytesIO(ratings_bytes), "ratings", RATINGS, field_delimiter="::")
+            _load(io.BytesIO(ratings_bytes), "ratings", RATINGS, fieldDelimiter="::")
         )
-    _load(io.BytesIO(movies_bytes), "movies", MOVIES, field_delimiter="::", encoding="ISO-8859-1")
+    _load(io.BytesIO(movies_bytes), "movies", MOVIES, fieldDelimiter="::", encoding="ISO-8859-1")
     timings["CREATE MODEL (tutorial options)"] = [_query(CREATE_MODEL)]
     for _ in range(repeat):
         timings.setdefault("CREATE TABLE recommend AS ML.RECOMMEND", []).append(_query(RECOMMEND))

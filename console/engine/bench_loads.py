@@ -73,9 +73,13 @@ class Timing:
 
 
 def _load(path: Path, table_id: str, **options: Any) -> Timing:
-    """Load path into bench.table_id the way the worker does; return how long each part took."""
+    """Load path into bench.table_id the way the worker does; return how long each part took.
+
+    options are load options by name (fieldDelimiter); schema is bq's name:TYPE,... text.
+    """
     from console.catalog.models import Dataset, Project
     from console.engine.loads import submit_load
+    from console.engine.types import parse_schema_string
     from console.jobs.models import Job
     from console.jobs.tasks import run_job
 
@@ -83,8 +87,11 @@ def _load(path: Path, table_id: str, **options: Any) -> Timing:
     if not Dataset.objects.filter(project=project, dataset_id="bench").exists():
         Dataset.create(project, "bench")
     started = time.perf_counter()
+    load = {"destinationTable": {"datasetId": "bench", "tableId": table_id}, **options}
+    if "schema" in options:
+        load["schema"] = {"fields": parse_schema_string(options["schema"])}
     with open(path, "rb") as handle:
-        job = submit_load(project, dataset_id="bench", table_id=table_id, upload=handle, **options)
+        job = submit_load(None, project, {"load": load}, handle)
     staged = time.perf_counter()
     cpu = time.process_time()
     run_job(job.pk)
@@ -102,8 +109,8 @@ def _bench_ratings(path: Path, repeat: int) -> None:
             path,
             "ratings",
             schema=RATINGS,
-            field_delimiter="::",
-            write_disposition="WRITE_TRUNCATE",
+            fieldDelimiter="::",
+            writeDisposition="WRITE_TRUNCATE",
         )
         for _ in range(max(repeat, 1))
     ]

@@ -1,8 +1,11 @@
 """LOAD jobs: stage an upload, then stream it into a new table version on the worker.
 
-The readers live in `console.engine.formats`; this module checks a load's arguments, decides the
-destination's fields (given, the table's, or detected), and commits the new version only once
-every row has been written: a failed load leaves the old version serving and no new table.
+A load is described by one thing everywhere: BigQuery's job configuration `{"load": {...}}`, which
+the console's form, `manage.py bq load` and the REST API all build and which the job stores. This
+module checks it once (naming the option at fault), decides the destination's fields (given, the
+table's, or detected), and commits the new version only once every row has been written: a
+failed load leaves the old version serving and no new table. The readers live in
+`console.engine.formats`.
 """
 
 from __future__ import annotations
@@ -20,14 +23,13 @@ from console.catalog import storage
 from console.catalog.models import Dataset, Project, Table, validate_table_id
 from console.engine import tables
 from console.engine.errors import EngineError, InvalidError, NotFoundError
-from console.engine.formats import ENCODINGS, BadRecords, LoadOptions, open_source
+from console.engine.formats import BadRecords, LoadOptions, open_source
 from console.engine.query import until_cancelled
 from console.engine.types import (
     FIELD_NAME_RE,
     SCALAR_ARROW,
     arrow_schema,
     normalize_type,
-    parse_schema_string,
 )
 from console.iam import access
 from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_UPDATE_DATA
@@ -36,109 +38,166 @@ from console.jobs.models import Job
 SOURCE_FORMATS = {"CSV": ".csv", "NEWLINE_DELIMITED_JSON": ".json", "PARQUET": ".parquet"}
 TABLE_KINDS = {"CSV": "CSV", "NEWLINE_DELIMITED_JSON": "JSON", "PARQUET": "Parquet"}
 WRITE_DISPOSITIONS = ("WRITE_APPEND", "WRITE_TRUNCATE", "WRITE_EMPTY")
+CREATE_DISPOSITIONS = ("CREATE_IF_NEEDED", "CREATE_NEVER")
 MODES = ("NULLABLE", "REQUIRED", "REPEATED")
 READ_AHEAD = 1
+# BigQuery's defaults of the options of configuration.load that are not parsing options (those
+# are LoadOptions'); an omitted option keeps its default.
+DEFAULTS: dict[str, Any] = {
+    "destinationTable": None,
+    "sourceFormat": "CSV",
+    "schema": None,
+    "autodetect": False,
+    "writeDisposition": "WRITE_APPEND",
+    "createDisposition": "CREATE_IF_NEEDED",
+}
 
 
-def _delimiter(value: str) -> str:
-    if value in ("\\t", "tab", "\t"):
-        return "\t"
-    if not value:
-        raise InvalidError("Invalid field delimiter: it must not be empty")
-    if any(c in value for c in "\r\n\x1e\x1f"):
-        raise InvalidError(f"Invalid field delimiter {value!r}: it must not contain a line break")
-    return value
+def setting(load: dict[str, Any], name: str) -> Any:
+    """Return a load option's value, or BigQuery's default when the configuration omits it."""
+    value = load.get(name)
+    return DEFAULTS[name] if value is None else value
 
 
 def submit_load(
+    principal: Any,
     project: Project,
-    *,
-    dataset_id: str,
-    table_id: str,
+    configuration: dict[str, Any],
     upload: Any,
-    source_format: str = "CSV",
-    schema: str | list[dict[str, Any]] | None = None,
-    autodetect: bool = False,
-    field_delimiter: str = ",",
-    skip_leading_rows: int | None = None,
-    write_disposition: str = "WRITE_APPEND",
-    encoding: str = "UTF-8",
-    null_marker: str = "",
-    principal: Any = None,
-    max_bad_records: int = 0,
-    allow_quoted_newlines: bool = False,
-    allow_jagged_rows: bool = False,
-    ignore_unknown_values: bool = False,
-    quote: str = '"',
+    *,
+    job_id: str | None = None,
 ) -> Job:
-    """Check a load's arguments, stage the file and submit a LOAD job; bad input changes nothing.
+    """Check a load job's configuration, stage its file and submit it; bad input changes nothing.
 
-    skip_leading_rows follows BigQuery: None (unspecified) lets autodetect look for a header in
-    the first row, 0 says there is none, N > 0 skips N rows and reads names from row N.
+    configuration is BigQuery's job configuration, `{"load": {...}}` as jobs.insert receives
+    it: every front end builds it, and the job keeps it (checked) for the worker to read.
     """
+    checked = check_configuration(principal, project, configuration)
+    relative = storage.new_path("uploads", SOURCE_FORMATS[setting(checked["load"], "sourceFormat")])
+    _stage(upload, relative)
+    named = {"job_id": job_id} if job_id else {}
+    try:
+        return Job.submit(
+            project,
+            Job.Type.LOAD,
+            checked,
+            upload_path=relative,
+            **named,
+            **access.job_user_fields(principal),
+        )
+    except BaseException:
+        storage.remove(relative)
+        raise
+
+
+def check_configuration(
+    principal: Any, project: Project, configuration: dict[str, Any]
+) -> dict[str, Any]:
+    """Return a load job's configuration checked and normalised, as the job stores it.
+
+    Raise an EngineError naming the first option BigQuery would refuse (its location is the
+    option's name), or one Quarry cannot honour. Options the client left out stay out.
+    """
+    load = configuration.get("load")
+    if not isinstance(load, dict) or not load:
+        raise EngineError("Required parameter is missing: configuration.load", "required", "load")
+    target = load.get("destinationTable") or {}
+    if not target.get("datasetId") or not target.get("tableId"):
+        raise EngineError(
+            "Required parameter is missing: configuration.load.destinationTable (datasetId and "
+            "tableId)",
+            "required",
+            "destinationTable",
+        )
+    if target.get("projectId") not in (None, "", project.project_id):
+        raise InvalidError(
+            f"destinationTable names project {target['projectId']} but the job runs in project "
+            f"{project.project_id}",
+            location="destinationTable",
+        )
+    dataset_id, table_id = str(target["datasetId"]), str(target["tableId"])
     dataset = check_destination(principal, project, dataset_id, table_id)
     try:
         validate_table_id(table_id)
     except Exception as err:
-        raise InvalidError(str(getattr(err, "messages", [err])[0])) from None
-    source_format = source_format.upper()
-    if source_format not in SOURCE_FORMATS:
+        message = str(getattr(err, "messages", [err])[0])
+        raise InvalidError(message, location="destinationTable") from None
+    _refuse_unsupported(load)
+    if load.get("autodetect") is not None and not isinstance(load["autodetect"], bool):
         raise InvalidError(
-            f"Unsupported source format {source_format}; Quarry loads " + ", ".join(SOURCE_FORMATS)
+            f"Invalid value for autodetect: {load['autodetect']!r}; expected true or false",
+            location="autodetect",
         )
-    write_disposition = write_disposition.upper()
-    if write_disposition not in WRITE_DISPOSITIONS:
-        raise InvalidError(
-            f"Invalid write disposition {write_disposition}; expected one of "
-            + ", ".join(WRITE_DISPOSITIONS)
-        )
-    if encoding.upper() not in ENCODINGS:
-        raise InvalidError(f"Unsupported encoding {encoding}; expected " + ", ".join(ENCODINGS))
-    if skip_leading_rows is not None and int(skip_leading_rows) < 0:
-        raise InvalidError("skip_leading_rows must not be negative")
-    if int(max_bad_records) < 0:
-        raise InvalidError("max_bad_records must not be negative")
-    if len(quote) > 1:
-        raise InvalidError(f"Invalid quote {quote!r}: it must be one character or empty")
-    fields = _schema_fields(schema)
-    exists = Table.objects.filter(dataset=dataset, table_id=table_id).exists()
-    if not fields and not autodetect and not exists and source_format != "PARQUET":
+    checked = {
+        **load,
+        "destinationTable": {
+            "projectId": project.project_id,
+            "datasetId": dataset_id,
+            "tableId": table_id,
+        },
+        **_choices(load),
+        **LoadOptions.checked(load),
+    }
+    schema = load.get("schema") or {}
+    if not isinstance(schema, dict):
+        raise InvalidError('Invalid schema: expected {"fields": [...]}', "schema")
+    fields = _schema_fields(schema.get("fields"))
+    if fields:
+        checked["schema"] = {"fields": fields}
+    else:
+        checked.pop("schema", None)
+    table = Table.objects.filter(dataset=dataset, table_id=table_id).first()
+    if table is None and setting(checked, "createDisposition") == "CREATE_NEVER":
+        raise NotFoundError(f"Not found: Table {dataset.full_id}.{table_id}")
+    needs_schema = setting(checked, "sourceFormat") != "PARQUET" and not checked.get("autodetect")
+    if not fields and needs_schema and table is None:
         raise InvalidError(
             f"No schema specified on job or table {dataset.full_id}.{table_id}: give a schema "
-            "such as user_id:INT64,item_id:INT64 or use autodetect"
+            "such as user_id:INT64,item_id:INT64 or use autodetect",
+            location="schema",
         )
+    result: dict[str, Any] = {"load": checked}
+    if configuration.get("labels"):
+        result["labels"] = configuration["labels"]
+    return result
 
-    relative = storage.new_path("uploads", SOURCE_FORMATS[source_format])
-    _stage(upload, relative)
-    configuration = {
-        "load": {
-            "destinationTable": {
-                "projectId": project.project_id,
-                "datasetId": dataset_id,
-                "tableId": table_id,
-            },
-            "sourceFormat": source_format,
-            "fieldDelimiter": _delimiter(field_delimiter),
-            "skipLeadingRows": None if skip_leading_rows is None else int(skip_leading_rows),
-            "writeDisposition": write_disposition,
-            "encoding": encoding.upper(),
-            "nullMarker": null_marker,
-            "quote": quote,
-            "autodetect": bool(autodetect),
-            "maxBadRecords": int(max_bad_records),
-            "allowQuotedNewlines": bool(allow_quoted_newlines),
-            "allowJaggedRows": bool(allow_jagged_rows),
-            "ignoreUnknownValues": bool(ignore_unknown_values),
-            "schema": {"fields": fields} if fields else None,
-        }
+
+def _choices(load: dict[str, Any]) -> dict[str, str]:
+    """Return the load's enumerated options, upper-cased and checked against BigQuery's values."""
+    allowed = {
+        "sourceFormat": tuple(SOURCE_FORMATS),
+        "writeDisposition": WRITE_DISPOSITIONS,
+        "createDisposition": CREATE_DISPOSITIONS,
     }
-    return Job.submit(
-        project,
-        Job.Type.LOAD,
-        configuration,
-        upload_path=relative,
-        **access.job_user_fields(principal),
-    )
+    checked = {}
+    for name, values in allowed.items():
+        if load.get(name) is None:
+            continue
+        value = str(load[name]).upper()
+        if value not in values:
+            quarry = "Quarry loads" if name == "sourceFormat" else "expected"
+            raise InvalidError(
+                f"Invalid value for {name}: {load[name]!r}; {quarry} " + ", ".join(values),
+                location=name,
+            )
+        checked[name] = value
+    return checked
+
+
+def _refuse_unsupported(load: dict[str, Any]) -> None:
+    """Refuse options Quarry would otherwise ignore; empty values (as bq sends them) are fine."""
+    if load.get("sourceUris"):
+        raise InvalidError(
+            "Loading from Cloud Storage URIs is not supported by Quarry; upload the file",
+            location="sourceUris",
+        )
+    known = {*DEFAULTS, *LoadOptions.option_names()}
+    for name, value in load.items():
+        if name not in known and value not in (None, False, "", [], {}):
+            raise InvalidError(
+                f"configuration.load.{name} is not supported by Quarry yet; leave it out",
+                location=name,
+            )
 
 
 def check_destination(principal: Any, project: Project, dataset_id: str, table_id: str) -> Dataset:
@@ -160,27 +219,29 @@ def check_destination(principal: Any, project: Project, dataset_id: str, table_i
     return dataset
 
 
-def _schema_fields(schema: str | list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-    if isinstance(schema, str):
-        return parse_schema_string(schema) if schema.strip() else None
-    if not schema:
+def _schema_fields(fields: Any) -> list[dict[str, Any]] | None:
+    if not fields:
         return None
-    return [_checked_field(field) for field in schema]
+    if not isinstance(fields, list):
+        raise InvalidError("Invalid schema: schema.fields must be a list of fields", "schema")
+    return [_checked_field(field) for field in fields]
 
 
 def _checked_field(field: dict[str, Any]) -> dict[str, Any]:
     """Return a BigQuery field dict with its type and mode normalised, or raise InvalidError."""
+    if not isinstance(field, dict):
+        raise InvalidError(f"Invalid schema: {field!r} is not a field", "schema")
     name = str(field.get("name", ""))
     if not FIELD_NAME_RE.match(name):
-        raise InvalidError(f'Invalid schema: invalid field name "{name}"')
+        raise InvalidError(f'Invalid schema: invalid field name "{name}"', "schema")
     type_name = normalize_type(str(field.get("type", "STRING")))
     mode = str(field.get("mode") or "NULLABLE").upper()
     if mode not in MODES:
-        raise InvalidError(f"Invalid schema: field {name} has unknown mode {mode}")
+        raise InvalidError(f"Invalid schema: field {name} has unknown mode {mode}", "schema")
     if type_name == "STRUCT":
         children = field.get("fields") or []
         if not children:
-            raise InvalidError(f"Invalid schema: RECORD field {name} has no fields")
+            raise InvalidError(f"Invalid schema: RECORD field {name} has no fields", "schema")
         return {
             "name": name,
             "type": "RECORD",
@@ -190,7 +251,8 @@ def _checked_field(field: dict[str, Any]) -> dict[str, Any]:
     if type_name not in SCALAR_ARROW:
         raise InvalidError(
             f"Invalid schema: field {name} has unsupported type {type_name}; expected one of "
-            + ", ".join([*SCALAR_ARROW, "RECORD"])
+            + ", ".join([*SCALAR_ARROW, "RECORD"]),
+            "schema",
         )
     return {"name": name, "type": type_name, "mode": mode}
 
@@ -215,14 +277,17 @@ def run_load_job(job: Job) -> None:
     """Read the staged file into a new version of the destination table."""
     load = job.configuration["load"]
     target = load["destinationTable"]
-    source_format = load.get("sourceFormat", "CSV")
-    bad = BadRecords(int(load.get("maxBadRecords", 0)), TABLE_KINDS[source_format])
+    source_format = setting(load, "sourceFormat")
+    options = LoadOptions.from_configuration(load)
+    bad = BadRecords(options.max_bad_records, TABLE_KINDS[source_format])
     try:
         dataset = check_destination(
             access.principal_for_job(job), job.project, target["datasetId"], target["tableId"]
         )
         table = Table.objects.filter(dataset=dataset, table_id=target["tableId"]).first()
-        disposition = load["writeDisposition"]
+        if table is None and setting(load, "createDisposition") == "CREATE_NEVER":
+            raise NotFoundError(f"Not found: Table {dataset.full_id}.{target['tableId']}")
+        disposition = setting(load, "writeDisposition")
         if table is not None and disposition == "WRITE_EMPTY" and table.num_rows:
             raise EngineError(
                 f"Already Exists: Table {table.full_id} is not empty (write disposition "
@@ -231,7 +296,7 @@ def run_load_job(job: Job) -> None:
             )
         path = storage.resolve(job.upload_path)
         with open(path, "rb") as handle:
-            source = open_source(source_format, handle, LoadOptions.from_configuration(load), bad)
+            source = open_source(source_format, handle, options, bad)
             fields = _destination_fields(load, table, source)
             schema = arrow_schema(fields)
             written = tables.write_version(
@@ -263,10 +328,11 @@ def run_load_job(job: Job) -> None:
 
 def _destination_fields(load: dict[str, Any], table: Table | None, source: Any) -> list[dict]:
     """Return the fields the new version has: given, detected, or the table's own."""
-    given = (load.get("schema") or {}).get("fields")
-    appending = table is not None and load["writeDisposition"] == "WRITE_APPEND"
+    given = (setting(load, "schema") or {}).get("fields")
+    source_format = setting(load, "sourceFormat")
+    appending = table is not None and setting(load, "writeDisposition") == "WRITE_APPEND"
     detected = None
-    if not given and (load.get("autodetect") or load.get("sourceFormat") == "PARQUET"):
+    if not given and (setting(load, "autodetect") or source_format == "PARQUET"):
         # Autodetect also decides whether a CSV's first row is a header, so it runs on appends.
         detected = source.detect_fields()
     if appending:
@@ -277,7 +343,7 @@ def _destination_fields(load: dict[str, Any], table: Table | None, source: Any) 
                 f"{', '.join(_names(table.schema))}"
             )
         # CSV columns go by position; JSON and Parquet ones by name, read with the table's fields.
-        csv_columns = load.get("sourceFormat") == "CSV" and detected is not None
+        csv_columns = source_format == "CSV" and detected is not None
         if csv_columns and len(detected) != len(table.schema):
             raise InvalidError(
                 f"Provided Schema does not match Table {table.full_id}: the file has "

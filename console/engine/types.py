@@ -51,15 +51,17 @@ def parse_schema_string(text: str) -> list[dict[str, Any]]:
             raise InvalidError(
                 f'Invalid schema: field {position} has an invalid name "{name}": fields must '
                 "contain only letters, numbers and underscores and start with a letter or "
-                "underscore"
+                "underscore",
+                "schema",
             )
         if type_name not in SCALAR_ARROW:
             raise InvalidError(
                 f"Invalid schema: field {name} has unsupported type {type_name}; expected one of "
-                + ", ".join(SCALAR_ARROW)
+                + ", ".join(SCALAR_ARROW),
+                "schema",
             )
         if name.lower() in seen:
-            raise InvalidError(f"Invalid schema: duplicate field name {name}")
+            raise InvalidError(f"Invalid schema: duplicate field name {name}", "schema")
         seen.add(name.lower())
         fields.append({"name": name, "type": type_name, "mode": "NULLABLE"})
     return fields

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from console.catalog.models import Dataset, Project, validate_dataset_id, validate_table_id
+from console.engine.formats import option_name
+from console.engine.types import parse_schema_string
 from console.iam.roles import ROLE_CHOICES
 
 MULTI_REGIONS = [
@@ -220,6 +222,39 @@ class LoadTableForm(forms.Form):
     write_disposition = forms.ChoiceField(
         label="Write preference", choices=WRITE_DISPOSITIONS, initial="WRITE_EMPTY"
     )
+
+    # The fields that are load options, each named as its option of configuration.load in
+    # snake_case; Quarry's engine checks their values.
+    OPTIONS = (
+        "source_format",
+        "autodetect",
+        "write_disposition",
+        "field_delimiter",
+        "skip_leading_rows",
+    )
+
+    def load_configuration(self, dataset: Dataset) -> dict[str, Any]:
+        """Return the load job's configuration, as jobs.insert receives it, from the form."""
+        data = self.cleaned_data
+        load: dict[str, Any] = {
+            "destinationTable": {
+                "projectId": dataset.project.project_id,
+                "datasetId": dataset.dataset_id,
+                "tableId": data["table_id"],
+            },
+            **{option_name(name): data[name] for name in self.OPTIONS if data[name] is not None},
+        }
+        schema = (data.get("schema") or "").strip()
+        if schema and not data["autodetect"]:
+            load["schema"] = {"fields": parse_schema_string(schema)}
+        return {"load": load}
+
+    def field_for(self, option: str) -> str | None:
+        """Return the form field that sets a load option (named as the engine names it)."""
+        if option == "destinationTable":
+            return "table_id"
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", option).lower()
+        return name if name in self.fields else None
 
     def clean_upload(self) -> Any:
         upload = self.cleaned_data["upload"]

@@ -330,26 +330,17 @@ def create_table(request: HttpRequest, dataset_id: str) -> HttpResponse:
         return HttpResponse(message, status=413, content_type="text/plain")
     form = LoadTableForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             job = loads.submit_load(
+                request.user,
                 ds.project,
-                dataset_id=ds.dataset_id,
-                table_id=data["table_id"],
-                upload=data["upload"],
-                source_format=data["source_format"],
-                schema=None if data["autodetect"] else (data["schema"].strip() or None),
-                autodetect=data["autodetect"],
-                field_delimiter=data["field_delimiter"],
-                skip_leading_rows=data["skip_leading_rows"],
-                write_disposition=data["write_disposition"],
-                principal=request.user,
+                form.load_configuration(ds),
+                form.cleaned_data["upload"],
             )
         except access.AccessDenied:
             raise
         except EngineError as err:
-            field = "schema" if "schema" in err.message.lower() and data["schema"] else None
-            form.add_error(field, err.message)
+            form.add_error(form.field_for(err.location), err.message)
         else:
             return redirect("web:job", job_id=job.job_id)
     status = 400 if form.errors else 200

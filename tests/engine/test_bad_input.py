@@ -8,10 +8,9 @@ import pytest
 
 from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
 from console.engine.errors import EngineError
-from console.engine.loads import submit_load
 from console.engine.results import read_rows
 from console.jobs.models import Job
-from tests.conftest import wait_for
+from tests.conftest import submit_test_load, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -26,14 +25,7 @@ def dataset(transactional_db: None) -> Dataset:
 
 def _load(data: bytes, **kw) -> Job:
     options = {"schema": SCHEMA, **kw}
-    job = submit_load(
-        Project.default(),
-        dataset_id="bqml_tutorial",
-        table_id="ratings",
-        upload=io.BytesIO(data),
-        **options,
-    )
-    return wait_for(job)
+    return wait_for(submit_test_load("bqml_tutorial", "ratings", io.BytesIO(data), **options))
 
 
 @pytest.mark.parametrize("dataset_id", ["bad-name!", "", "a b", "x" * 1025, "../etc"])

@@ -14,10 +14,9 @@ import pytest
 
 from console.catalog.models import Dataset, Project, Table
 from console.engine.errors import EngineError
-from console.engine.loads import submit_load
 from console.engine.results import read_rows
 from console.jobs.models import Job
-from tests.conftest import wait_for
+from tests.conftest import submit_test_load, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -32,14 +31,7 @@ def dataset(transactional_db: None, worker: None) -> Dataset:
 
 
 def _load(data: bytes, table_id: str = "t", **options) -> Job:
-    job = submit_load(
-        Project.default(),
-        dataset_id="loads",
-        table_id=table_id,
-        upload=io.BytesIO(data),
-        **options,
-    )
-    return wait_for(job)
+    return wait_for(submit_test_load("loads", table_id, io.BytesIO(data), **options))
 
 
 def _ok(data: bytes, table_id: str = "t", **options) -> Table:
@@ -245,6 +237,51 @@ def test_it_fills_missing_trailing_columns_of_jagged_rows(dataset: Dataset) -> N
     assert sorted(_rows(table)) == [[1, "a", "b"], [2, "c", None], [3, None, None]]
 
 
+def test_it_drops_extra_trailing_values_only_with_ignore_unknown_values(dataset: Dataset) -> None:
+    data = b"1,a\n2,b,extra,more\n"
+    refused = _load(data, schema="n:INT64,x")
+    assert (
+        "Too many values in line 2: expected 2 columns but got 4"
+        in (refused.error_result["message"])
+    )
+    table = _ok(data, schema="n:INT64,x", ignore_unknown_values=True)
+    assert sorted(_rows(table)) == [[1, "a"], [2, "b"]]
+
+
+def test_it_reads_another_quote_character_or_none(dataset: Dataset) -> None:
+    table = _ok(b"1,'a,b'\n2,\"c\"\n", schema="n:INT64,s", quote="'")
+    assert _rows(table) == [[1, "a,b"], [2, '"c"']]
+    table = _ok(b'1,"c"\n', "unquoted", schema="n:INT64,s", quote="")
+    assert _rows(table) == [[1, '"c"']]
+
+
+def test_it_reads_every_null_marker_as_null(dataset: Dataset) -> None:
+    table = _ok(b"1,NA,x\nNULL,,-\n", schema="a:INT64,b,c", null_markers=["NA", "NULL", "", "-"])
+    assert _rows(table) == [[1, None, "x"], [None, None, None]]
+
+
+def test_it_refuses_bad_options_naming_them_before_any_job_exists(dataset: Dataset) -> None:
+    cases = [
+        ({"max_bad_records": -1}, "maxBadRecords"),
+        ({"skip_leading_rows": "two"}, "skipLeadingRows"),
+        ({"field_delimiter": ""}, "fieldDelimiter"),
+        ({"quote": "''"}, "quote"),
+        ({"allow_jagged_rows": "yes"}, "allowJaggedRows"),
+        ({"null_marker": "N", "null_markers": ["NA"]}, "nullMarkers"),
+        ({"write_disposition": "WRITE_SOMETIMES"}, "writeDisposition"),
+        ({"source_format": "AVRO"}, "sourceFormat"),
+        ({"time_partitioning": {"type": "DAY"}}, "timePartitioning"),
+    ]
+    for options, name in cases:
+        with pytest.raises(EngineError) as raised:
+            _load(b"1\n", schema="n:INT64", **options)
+        assert raised.value.location == name
+        assert name in raised.value.message
+    with pytest.raises(EngineError, match="Not found: Table local-project:loads.t"):
+        _load(b"1\n", schema="n:INT64", create_disposition="CREATE_NEVER")
+    assert not Job.objects.exists() and not Table.objects.exists()
+
+
 def test_it_names_the_line_of_a_bad_value_after_blank_and_quoted_lines(dataset: Dataset) -> None:
     data = b'1,"a\nb"\n\n2,c\n3,d\nx,e\n'
     job = _load(data, schema="n:INT64,s", allow_quoted_newlines=True)
@@ -372,14 +409,7 @@ def test_it_keeps_the_old_version_and_removes_the_upload_when_a_load_fails(
 def test_it_loads_movielens_1m_dat_files_directly(dataset: Dataset) -> None:
     with open(MOVIELENS / "ratings.dat", "rb") as handle:
         job = wait_for(
-            submit_load(
-                Project.default(),
-                dataset_id="loads",
-                table_id="ratings",
-                upload=handle,
-                schema=RATINGS,
-                field_delimiter="::",
-            )
+            submit_test_load("loads", "ratings", handle, schema=RATINGS, field_delimiter="::")
         )
     assert job.error_result is None, job.error_result
     ratings = Table.objects.get(table_id="ratings")
@@ -388,11 +418,10 @@ def test_it_loads_movielens_1m_dat_files_directly(dataset: Dataset) -> None:
 
     with open(MOVIELENS / "movies.dat", "rb") as handle:
         job = wait_for(
-            submit_load(
-                Project.default(),
-                dataset_id="loads",
-                table_id="movies",
-                upload=handle,
+            submit_test_load(
+                "loads",
+                "movies",
+                handle,
                 autodetect=True,
                 field_delimiter="::",
                 encoding="ISO-8859-1",

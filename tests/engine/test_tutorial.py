@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 
 from console.catalog.models import Dataset, MLModel, Project, Table
-from console.engine.loads import submit_load
 from console.engine.results import read_rows
 from mfcore import make_ratings
-from tests.conftest import wait_for
+from tests.conftest import submit_test_load, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -116,13 +115,8 @@ def _sources() -> list:
 
 def _load(name: str, data: bytes, schema: str) -> Table:
     job = wait_for(
-        submit_load(
-            Project.default(),
-            dataset_id="bqml_tutorial",
-            table_id=name,
-            upload=io.BytesIO(data),
-            schema=schema,
-            field_delimiter="@",
+        submit_test_load(
+            "bqml_tutorial", name, io.BytesIO(data), schema=schema, field_delimiter="@"
         )
     )
     assert job.error_result is None, job.error_result

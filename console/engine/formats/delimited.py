@@ -215,14 +215,16 @@ class _Piece:
         self._map_lines()
         assert self._lines is not None
         expected = len(self.fields)
-        jagged: list[list[str | None]] = []
+        options = self.source.options
+        kept: list[list[str | None]] = []
         found = self._short or [(None, t.split(self.source.parse_delimiter)) for t in self.invalid]
         for line, values in found:
             actual = len(values)
-            if self.source.options.allow_jagged_rows and actual < expected:
-                markers = self.source.options.null_values
-                row = [None if v in markers else v for v in values]
-                jagged.append(row + [None] * (expected - actual))
+            jagged = options.allow_jagged_rows and actual < expected
+            if jagged or (options.ignore_unknown_values and actual > expected):
+                # Missing trailing values are NULL; extra trailing ones are dropped.
+                row = [None if v in options.null_values else v for v in values[:expected]]
+                kept.append(row + [None] * (expected - len(row)))
                 self._lines.append(line or self.first_line)
                 continue
             shown = self.source.parse_delimiter.join(values)[:SHOWN_CHARS]
@@ -236,9 +238,9 @@ class _Piece:
                 f"expected {expected} columns but got {actual}: {shown!r}",
                 line,
             )
-        if not jagged:
+        if not kept:
             return columns
-        extra = list(zip(*jagged, strict=True))
+        extra = list(zip(*kept, strict=True))
         return [
             pa.concat_arrays([column, pa.array(values, pa.string())])
             for column, values in zip(columns, extra, strict=True)

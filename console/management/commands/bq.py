@@ -23,9 +23,11 @@ from console.cli import format as fmt
 from console.engine import inserts
 from console.engine.copy import submit_copy
 from console.engine.errors import EngineError
+from console.engine.formats import option_name
 from console.engine.loads import submit_load
 from console.engine.results import read_rows
 from console.engine.script import dry_run
+from console.engine.types import parse_schema_string
 from console.iam import access, roles
 from console.iam.models import RoleBinding
 from console.jobs.models import Job
@@ -37,8 +39,41 @@ class BqError(Exception):
         self.operation, self.message, self.code = operation, message, code
 
 
+def _schema_fields(schema: str) -> list[dict[str, Any]]:
+    """Return the fields of bq's schema argument: a JSON file of fields, or name:TYPE,..."""
+    if not os.path.isfile(schema):
+        return parse_schema_string(schema)
+    try:
+        with open(schema, encoding="utf-8") as handle:
+            fields = json.load(handle)
+    except (OSError, ValueError) as err:
+        raise BqError("load", f"Cannot read the schema file {schema}: {err}") from None
+    return fields.get("fields", []) if isinstance(fields, dict) else fields
+
+
 def _flag_bool(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes")
+
+
+# bq load's on/off flags, each with its --no form; like its other options, named as the load
+# option they set (in snake_case).
+LOAD_SWITCHES = (
+    "autodetect",
+    "allow_jagged_rows",
+    "allow_quoted_newlines",
+    "ignore_unknown_values",
+    "preserve_ascii_control_characters",
+)
+LOAD_OPTIONS = (
+    "source_format",
+    "field_delimiter",
+    "skip_leading_rows",
+    "max_bad_records",
+    "null_marker",
+    "encoding",
+    "quote",
+    *LOAD_SWITCHES,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,22 +113,24 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--schema", action="store_true")
     show.add_argument("name")
 
-    load = sub.add_parser("load", help="load a CSV file into a table")
-    load.add_argument("--source_format", default="CSV")
-    load.add_argument("-F", "--field_delimiter", default=",")
-    # Unset lets autodetect look for a header row; an explicit 0 says there is none.
-    load.add_argument("--skip_leading_rows", type=int, default=None)
-    load.add_argument("--max_bad_records", type=int, default=0)
-    load.add_argument("--allow_jagged_rows", action="store_true")
-    load.add_argument("--allow_quoted_newlines", action="store_true")
+    load = sub.add_parser("load", help="load a CSV, JSON or Parquet file into a table")
+    # As in bq, an option not given is left out of the load's configuration: BigQuery's default
+    # applies (an unset --skip_leading_rows lets autodetect look for a header row).
+    load.add_argument("--source_format")
+    load.add_argument("-F", "--field_delimiter")
+    load.add_argument("--skip_leading_rows", type=int)
+    load.add_argument("--max_bad_records", type=int)
+    load.add_argument("--null_marker")
+    load.add_argument("-E", "--encoding")
+    load.add_argument("--quote")
+    for flag in LOAD_SWITCHES:
+        load.add_argument(f"--{flag}", action="store_true", default=None)
+        load.add_argument(f"--no{flag}", dest=flag, action="store_false")
     load.add_argument("--replace", action="store_true")
     load.add_argument("--noreplace", dest="replace", action="store_false")
-    load.add_argument("--null_marker", default="")
-    load.add_argument("--encoding", "-E", default="UTF-8")
-    load.add_argument("--autodetect", action="store_true")
     load.add_argument("destination")
     load.add_argument("source")
-    load.add_argument("schema", nargs="?", default=None)
+    load.add_argument("schema", nargs="?", default=None, help="name:TYPE,... or a JSON file")
 
     query = sub.add_parser("query", help="run a GoogleSQL query")
     query.add_argument("--use_legacy_sql", type=_flag_bool, default=False)
@@ -383,26 +420,25 @@ class Command(BaseCommand):
 
     def do_load(self, args: argparse.Namespace) -> None:
         dataset_id, table_id = self._split(args.destination, "load")
+        load: dict[str, Any] = {
+            "destinationTable": {
+                "projectId": self.project.project_id,
+                "datasetId": dataset_id,
+                "tableId": table_id,
+            },
+            **{
+                option_name(flag): getattr(args, flag)
+                for flag in LOAD_OPTIONS
+                if getattr(args, flag) is not None
+            },
+        }
+        if args.replace:
+            load["writeDisposition"] = "WRITE_TRUNCATE"
         try:
+            if args.schema:
+                load["schema"] = {"fields": _schema_fields(args.schema)}
             with open(args.source, "rb") as handle:
-                job = submit_load(
-                    self.project,
-                    dataset_id=dataset_id,
-                    table_id=table_id,
-                    upload=handle,
-                    source_format=args.source_format,
-                    schema=args.schema,
-                    autodetect=args.autodetect,
-                    field_delimiter=args.field_delimiter,
-                    skip_leading_rows=args.skip_leading_rows,
-                    max_bad_records=args.max_bad_records,
-                    allow_jagged_rows=args.allow_jagged_rows,
-                    allow_quoted_newlines=args.allow_quoted_newlines,
-                    write_disposition="WRITE_TRUNCATE" if args.replace else "WRITE_APPEND",
-                    encoding=args.encoding,
-                    null_marker=args.null_marker,
-                    principal=self.principal,
-                )
+                job = submit_load(self.principal, self.project, {"load": load}, handle)
         except FileNotFoundError:
             raise BqError("load", f"Source file not found: {args.source}") from None
         except access.AccessDenied:
