@@ -389,6 +389,25 @@ def test_it_loads_parquet_with_its_own_schema_and_appends_to_it(dataset: Dataset
     assert Table.objects.get(table_id="t").num_rows == 4
 
 
+def test_it_fails_at_line_1_naming_the_separator_a_wrong_delimiter_misses(
+    dataset: Dataset, storage_dir: Path
+) -> None:
+    ratings = b"".join(b"%d::%d::5::978300760\n" % (u, u * 7) for u in range(1, 20_000))
+    job = _load(ratings, "ratings", schema=RATINGS)
+    assert job.error_result == {
+        "reason": "invalid",
+        "location": "line 1",
+        "message": "Error while reading data, error message: line 1 has 1 field where 4 are "
+        "expected: '1::7::5::978300760'. The line seems to use '::' as its separator, not ',': "
+        "load the file with field delimiter '::' (bq load --field_delimiter='::')",
+    }
+    assert job.statistics["errors"] == [{**job.error_result, "location": "line 1"}]
+    assert not Table.objects.exists()
+    assert not list((storage_dir / "tables").glob(".tmp-*"))
+    table = _ok(ratings, "ratings", schema=RATINGS, field_delimiter="::")
+    assert table.num_rows == 19_999
+
+
 def test_it_keeps_the_old_version_and_removes_the_upload_when_a_load_fails(
     dataset: Dataset, storage_dir: Path
 ) -> None:

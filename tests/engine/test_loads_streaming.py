@@ -140,3 +140,36 @@ def test_it_transcodes_utf16_and_utf32_across_odd_sized_pieces(encoding: str) ->
         {"id": 2, "title": "東京物語"},
         {"id": 3, "title": "😀"},
     ]
+
+
+WRONG_SEPARATOR = (
+    "Error while reading data, error message: line 1 has 1 field where 4 are expected: "
+    "'1::1193::5::978300760'. The line seems to use '::' as its separator, not ',': load the "
+    "file with field delimiter '::' (bq load --field_delimiter='::')"
+)
+
+
+def test_it_fails_on_line_1_of_the_wrong_separator_without_reading_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(text, "PIECE_BYTES", 8 * 1024 * 1024)  # the real size
+    data = b"1::1193::5::978300760\n" * 500_000  # 11 MB, as ml-1m's ratings.dat looks
+    handle = io.BytesIO(data)
+    with pytest.raises(InvalidError) as raised:
+        source = open_source("CSV", handle, LoadOptions(), BadRecords(0, "CSV"))
+        next(source.batches(parse_schema_string("u:INT64,i:INT64,r:FLOAT64,t:TIMESTAMP")))
+    assert raised.value.message == WRONG_SEPARATOR
+    assert raised.value.location == "line 1"
+    assert handle.tell() < 100_000  # the first piece only
+
+
+def test_it_names_a_tab_separator_and_gives_up_after_max_bad_records() -> None:
+    data = b"1\t10\n2\t20\n3\t30\n4\t40\n"
+    with pytest.raises(InvalidError) as raised:
+        _read(data, "a:INT64,b:INT64", limit=2)
+    assert "encountered too many errors, giving up. Rows: 3; errors: 3." in raised.value.message
+    assert raised.value.message.endswith(
+        "First error: Error while reading data, error message: line 1 has 1 field where 2 are "
+        "expected: '1\\t10'. The line seems to use '\\t' as its separator, not ',': load the "
+        "file with field delimiter '\\t' (bq load --field_delimiter=tab)"
+    )

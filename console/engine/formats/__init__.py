@@ -28,6 +28,7 @@ TAB_NAMES = ("\\t", "tab", "\t")
 TEXT_FORMATS = ("CSV", "NEWLINE_DELIMITED_JSON")
 # Bytes of input handled at once; pieces end at a record boundary, so a piece may run longer.
 PIECE_BYTES = 8 * 1024 * 1024
+FIRST_PIECE_BYTES = 64 * 1024
 
 
 def option_name(field_name: str) -> str:
@@ -164,6 +165,11 @@ class BadRecords:
         self.table_kind = table_kind
         self.errors: list[dict[str, str]] = []
         self.rows_read = 0
+
+    @property
+    def allowance(self) -> int:
+        """Return how many more bad rows the load may skip."""
+        return self.limit - len(self.errors)
 
     def add(self, message: str, line: int | None = None) -> None:
         """Record one bad row; raise InvalidError if that makes one too many."""

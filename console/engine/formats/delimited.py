@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from console.engine.errors import InvalidError
-from console.engine.formats import BadRecords, LoadOptions, text
+from console.engine.formats import FIRST_PIECE_BYTES, BadRecords, LoadOptions, text
 from console.engine.formats.convert import ConversionError, convert_rows
 from console.engine.types import arrow_schema
 
@@ -44,6 +44,8 @@ WIDENINGS = {
     frozenset({"DATE", "TIMESTAMP"}): "TIMESTAMP",
 }
 NAME_PREFIXES = {"FLOAT64": "double"}
+# Separators a file that misfits may be using instead, longest first (MovieLens's '::' before ':').
+SEPARATORS = ("::", "||", "\t", ",", ";", "|", "@", ":", "^", "~", "#", " ")
 
 
 class CsvSource:
@@ -59,7 +61,9 @@ class CsvSource:
         self.parse_delimiter = text.SUBSTITUTE.decode() if self.rewrite else delimiter.decode()
         self.quote = options.quote.encode() if options.quote else None
         boundary_quote = self.quote if options.allow_quoted_newlines else None
-        self.stream = text.strip_bom(text.pieces(handle, boundary_quote))
+        # A small first piece lets a file that is wrong from its first line fail at once.
+        stream = text.pieces(handle, boundary_quote, first_bytes=FIRST_PIECE_BYTES)
+        self.stream = text.strip_bom(stream)
         self.skipped = False
 
     # -- schema autodetect ---------------------------------------------------------------------
@@ -150,6 +154,8 @@ class _Piece:
         self.first_line = line
         self.data = data
         self.invalid: list[str] = []
+        self.misfits = 0
+        self.gave_up = False
         self._lines: list[int] | None = None
         self._short: list[tuple[int, list[str]]] = []
 
@@ -192,52 +198,53 @@ class _Piece:
                 ),
             )
         except pa.ArrowInvalid as err:
+            if self.gave_up:
+                # Say which rows misfit (this raises), reading no further than the last of them.
+                self._map_lines(stop_after=self.source.bad.allowance + 1)
+                self._report_misfits(self._short)
             raise InvalidError(self._parse_message(err)) from None
 
     def _on_invalid_row(self, row: Any) -> str:
         self.invalid.append(row.text)
-        return "skip"
+        if self._tolerated(row.actual_columns):
+            return "skip"
+        self.misfits += 1
+        # One misfit too many fails the load: stop parsing now rather than after the piece.
+        self.gave_up = self.misfits > self.source.bad.allowance
+        return "error" if self.gave_up else "skip"
+
+    def _tolerated(self, actual: int) -> bool:
+        """Return True for a row whose width the options accept (jagged, or with extra values)."""
+        options, expected = self.source.options, len(self.fields)
+        if actual < expected:
+            return options.allow_jagged_rows
+        return actual > expected and options.ignore_unknown_values
 
     def _parse_message(self, err: Exception) -> str:
         return f"Error while reading data, error message: {str(err).splitlines()[0]}"
 
-    def _map_lines(self) -> None:
-        """Find the line of every record, the way pyarrow split them (only when one misfits)."""
+    def _map_lines(self, stop_after: int | None = None) -> None:
+        """Find the line of every record, the way pyarrow split them (only when one misfits).
+
+        With stop_after, stop once that many records of a width the options refuse are found.
+        """
         expected = len(self.fields)
         self._lines = []
+        refused = 0
         for offset, fields in self.source._records(self.data):
             if len(fields) == expected:
                 self._lines.append(self.first_line + offset)
-            else:
-                self._short.append((self.first_line + offset, fields))
+                continue
+            self._short.append((self.first_line + offset, fields))
+            refused += not self._tolerated(len(fields))
+            if stop_after is not None and refused >= stop_after:
+                return
 
     def _report_invalid_rows(self, columns: list[pa.Array]) -> list[pa.Array]:
         self._map_lines()
         assert self._lines is not None
-        expected = len(self.fields)
-        options = self.source.options
-        kept: list[list[str | None]] = []
         found = self._short or [(None, t.split(self.source.parse_delimiter)) for t in self.invalid]
-        for line, values in found:
-            actual = len(values)
-            jagged = options.allow_jagged_rows and actual < expected
-            if jagged or (options.ignore_unknown_values and actual > expected):
-                # Missing trailing values are NULL; extra trailing ones are dropped.
-                row = [None if v in options.null_values else v for v in values[:expected]]
-                kept.append(row + [None] * (expected - len(row)))
-                self._lines.append(line or self.first_line)
-                continue
-            shown = self.source.parse_delimiter.join(values)[:SHOWN_CHARS]
-            where = f"line {line}" if line else "a line"
-            self.source.bad.add(
-                f"Error while reading data, error message: CSV table references column "
-                f"position {expected - 1}, but {where} contains only {actual} columns; "
-                f"expected {expected}: {shown!r}"
-                if actual < expected
-                else f"Error while reading data, error message: Too many values in {where}: "
-                f"expected {expected} columns but got {actual}: {shown!r}",
-                line,
-            )
+        kept = self._report_misfits(found)
         if not kept:
             return columns
         extra = list(zip(*kept, strict=True))
@@ -245,6 +252,50 @@ class _Piece:
             pa.concat_arrays([column, pa.array(values, pa.string())])
             for column, values in zip(columns, extra, strict=True)
         ]
+
+    def _report_misfits(self, found: list[tuple[int | None, list[str]]]) -> list[list[str | None]]:
+        """Report the rows of the wrong width as bad records; return those the options accept.
+
+        Missing trailing values of an accepted row are NULL and extra trailing ones dropped.
+        """
+        assert self._lines is not None
+        expected = len(self.fields)
+        markers = self.source.options.null_values
+        kept: list[list[str | None]] = []
+        for line, values in found:
+            if self._tolerated(len(values)):
+                row = [None if v in markers else v for v in values[:expected]]
+                kept.append(row + [None] * (expected - len(row)))
+                self._lines.append(line or self.first_line)
+            else:
+                self.source.bad.add(self._misfit_message(line, values), line)
+        return kept
+
+    def _misfit_message(self, line: int | None, values: list[str]) -> str:
+        expected, actual = len(self.fields), len(values)
+        delimiter = self.source.options.field_delimiter
+        original = delimiter.join(values)
+        shown = original[:SHOWN_CHARS]
+        where = f"line {line}" if line else "a line"
+        guess = _separator(original, expected, delimiter)
+        if guess is not None:
+            flag = "tab" if guess == "\t" else f"'{guess}'"
+            return (
+                f"Error while reading data, error message: {where} has {actual} "
+                f"field{'s' if actual != 1 else ''} where {expected} are expected: {shown!r}. "
+                f"The line seems to use {guess!r} as its separator, not {delimiter!r}: load the "
+                f"file with field delimiter {guess!r} (bq load --field_delimiter={flag})"
+            )
+        if actual < expected:
+            return (
+                f"Error while reading data, error message: CSV table references column "
+                f"position {expected - 1}, but {where} contains only {actual} columns; "
+                f"expected {expected}: {shown!r}"
+            )
+        return (
+            f"Error while reading data, error message: Too many values in {where}: "
+            f"expected {expected} columns but got {actual}: {shown!r}"
+        )
 
     def _drop_quoted_newlines(self, columns: list[pa.Array]) -> list[pa.Array]:
         """Report rows with a line break inside quotes: BigQuery refuses them unless allowed."""
@@ -282,6 +333,14 @@ class _Piece:
             f"starting at {where}",
             line,
         )
+
+
+def _separator(line: str, expected: int, delimiter: str) -> str | None:
+    """Return the common separator that splits line into expected fields, if one does."""
+    for candidate in SEPARATORS:
+        if candidate != delimiter and len(line.split(candidate)) == expected:
+            return candidate
+    return None
 
 
 def _value_type(value: str) -> str:

@@ -100,16 +100,21 @@ class Utf8Reader:
         return out
 
 
-def pieces(handle: IO[bytes], quote: bytes | None = None) -> Iterator[Piece]:
+def pieces(
+    handle: IO[bytes], quote: bytes | None = None, first_bytes: int | None = None
+) -> Iterator[Piece]:
     """Yield the file in pieces of about PIECE_BYTES, each ending at a record boundary.
 
     Without quote every newline ends a record. With quote (quoted newlines allowed) only a
-    newline outside quotes does: the quotes before it are even in number.
+    newline outside quotes does: the quotes before it are even in number. With first_bytes the
+    first piece is about that size.
     """
     line = 1
     carry = b""
+    size = min(first_bytes or PIECE_BYTES, PIECE_BYTES)
     while True:
-        block = handle.read(PIECE_BYTES)
+        block = handle.read(size)
+        size = PIECE_BYTES
         if not block:
             if carry:
                 yield line, carry
