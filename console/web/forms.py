@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from console.catalog.models import Dataset, Project, validate_dataset_id, validate_table_id
-from console.engine.formats import option_name
+from console.engine.formats import ENCODINGS, option_name
 from console.engine.types import parse_schema_string
 from console.iam.roles import ROLE_CHOICES
 
@@ -222,15 +222,54 @@ class LoadTableForm(forms.Form):
     write_disposition = forms.ChoiceField(
         label="Write preference", choices=WRITE_DISPOSITIONS, initial="WRITE_EMPTY"
     )
+    max_bad_records = forms.IntegerField(
+        label="Number of errors allowed",
+        min_value=0,
+        required=False,
+        initial=0,
+        help_text="Rows that do not fit the schema that the load may skip.",
+    )
+    ignore_unknown_values = forms.BooleanField(label="Ignore unknown values", required=False)
+    allow_quoted_newlines = forms.BooleanField(label="Allow quoted newlines", required=False)
+    allow_jagged_rows = forms.BooleanField(label="Allow jagged rows", required=False)
+    encoding = forms.ChoiceField(
+        label="Encoding",
+        choices=[(name, name) for name in ENCODINGS],
+        initial="UTF-8",
+        required=False,
+        help_text="Bytes of a UTF-8 file that are not UTF-8 are read as ISO-8859-1.",
+    )
+    null_marker = forms.CharField(
+        label="Null marker",
+        required=False,
+        strip=False,
+        max_length=64,
+        help_text="The value that means NULL, e.g. \\N.",
+    )
+    quote = forms.CharField(
+        label="Quote character",
+        required=False,
+        strip=False,
+        max_length=1,
+        initial='"',
+        help_text="Empty if nothing is quoted.",
+    )
 
     # The fields that are load options, each named as its option of configuration.load in
-    # snake_case; Quarry's engine checks their values.
+    # snake_case; Quarry's engine checks their values. A blank one keeps BigQuery's default.
     OPTIONS = (
         "source_format",
         "autodetect",
         "write_disposition",
         "field_delimiter",
         "skip_leading_rows",
+        "max_bad_records",
+        "ignore_unknown_values",
+        "allow_quoted_newlines",
+        "allow_jagged_rows",
+        "encoding",
+        "null_marker",
+        "quote",
     )
 
     def load_configuration(self, dataset: Dataset) -> dict[str, Any]:
@@ -270,6 +309,13 @@ class LoadTableForm(forms.Form):
         except ValidationError as err:
             raise ValidationError(err.messages[0]) from None
         return table_id
+
+    def clean_encoding(self) -> str | None:
+        return self.cleaned_data["encoding"] or None
+
+    def clean_quote(self) -> str | None:
+        # An empty quote means "no quoting"; a form posted without the field keeps the default.
+        return self.cleaned_data["quote"] if "quote" in self.data else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

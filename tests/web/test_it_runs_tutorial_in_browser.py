@@ -74,7 +74,8 @@ def page() -> Iterator[object]:
 
 @pytest.fixture
 def tutorial_files(tmp_path: Path) -> tuple[Path, Path]:
-    """Write MovieLens-shaped ratings (CSV with a header) and '@'-separated movies."""
+    """Write MovieLens-shaped ratings (CSV with a header) and '@'-separated movies in ISO-8859-1,
+    as the tutorial's sed makes them from MovieLens's movies.dat."""
     ratings = make_ratings(n_users=2000, n_items=1000, n_ratings=100_000, random_state=0)
     ratings_csv = tmp_path / "ratings.csv"
     ratings[["user_id", "item_id", "rating", "timestamp"]].to_csv(ratings_csv, index=False)
@@ -82,12 +83,13 @@ def tutorial_files(tmp_path: Path) -> tuple[Path, Path]:
     movies = pd.DataFrame(
         {
             "movie_id": list(ids),
-            "movie_title": [f"Movie {i}, the sequel ({1950 + i % 70})" for i in ids],
+            "movie_title": ["Misérables, Les (1995)"]
+            + [f"Movie {i}, the sequel ({1950 + i % 70})" for i in ids][1:],
             "genre": [GENRES[i % len(GENRES)] for i in ids],
         }
     )
     movies_csv = tmp_path / "movies.csv"
-    movies.to_csv(movies_csv, sep="@", header=False, index=False)
+    movies.to_csv(movies_csv, sep="@", header=False, index=False, encoding="latin-1")
     return ratings_csv, movies_csv
 
 
@@ -156,6 +158,7 @@ def test_it_runs_tutorial_in_browser(
             page.get_by_role("combobox", name="Field delimiter").select_option("custom")
             page.get_by_label("Custom field delimiter").fill(delimiter)
         page.get_by_label("Header rows to skip").fill(str(header))
+        expect(page.get_by_role("combobox", name="Encoding")).to_have_value("UTF-8")
         shot(f"create-table-{table}")
         page.get_by_role("button", name="Create table").click()
         expect(page.get_by_text("Load job completed")).to_be_visible(timeout=120_000)
@@ -166,6 +169,8 @@ def test_it_runs_tutorial_in_browser(
     upload(movies_csv, "movies", MOVIES_SCHEMA, header=0, delimiter="@")
     page.get_by_role("link", name="Go to table").click()
     expect(page.get_by_role("cell", name="movie_title", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Preview", exact=True).click()
+    expect(page.get_by_role("cell", name="Misérables, Les (1995)")).to_be_visible()
     assert Table.objects.get(table_id="ratings").num_rows == 100_000
 
     # The ratings table: Details, then Preview paged.
