@@ -6,6 +6,7 @@ value lands on a piece edge somewhere; test_loads.py runs the same readers on th
 
 from __future__ import annotations
 
+import codecs
 import io
 from typing import Any
 
@@ -173,3 +174,20 @@ def test_it_names_a_tab_separator_and_gives_up_after_max_bad_records() -> None:
         "expected: '1\\t10'. The line seems to use '\\t' as its separator, not ',': load the "
         "file with field delimiter '\\t' (bq load --field_delimiter=tab)"
     )
+
+
+def test_it_converts_the_same_whatever_size_the_blocks_are_read_in() -> None:
+    # Reading in blocks must not split a UTF-8 sequence, nor read bytes of one as ISO-8859-1.
+    samples = [
+        b"Mis\xe9rables, " + "Amélie, 東京, 😀, ".encode() + b"\x93q\x94",
+        b"caf\xe9 \xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82 \xed\xa0\x80 \xc3 \xf0\x9f\x98 \x80\xbf",
+        b"\xe9" * 10 + "é".encode() * 10 + b"\xff\xfe trailing \xc3",
+    ]
+    for data in samples:
+        expected = codecs.utf_8_decode(data, text.REPAIR, True)[0].encode()
+        for size in range(1, 9):
+            reader = text.Utf8Reader(io.BytesIO(b"x" + data), "UTF-8")
+            out = b""
+            while chunk := reader.read(size):
+                out += chunk
+            assert out == b"x" + expected, (data, size)

@@ -94,10 +94,43 @@ class Utf8Reader:
             _, used = codecs.utf_8_decode(data, "strict", final)
             out = data[:used] if used < len(data) else data
         except UnicodeDecodeError:
-            text, used = codecs.utf_8_decode(data, REPAIR, final)
-            out = text.encode()
+            used = len(data) if final else _sequence_end(data)
+            out = _converted(data[:used])
         self.pending = data[used:]
         return out
+
+
+def _byte_class(byte: int) -> int:
+    """Return "L" if byte may begin a UTF-8 sequence, "C" if it may continue one, "X" if it may
+    continue one but has no ISO-8859-1 character (0x80-0x9F), else "." (as a byte)."""
+    if 0x80 <= byte <= 0x9F:
+        return ord("X")
+    if 0xA0 <= byte <= 0xBF:
+        return ord("C")
+    return ord("L") if 0xC2 <= byte <= 0xF4 else ord(".")
+
+
+BYTE_CLASSES = bytes(_byte_class(byte) for byte in range(256))
+
+
+def _converted(data: bytes) -> bytes:
+    """Return data, which is not all UTF-8, converted to UTF-8 by `_read_as_latin1`'s rule."""
+    classes = data.translate(BYTE_CLASSES)
+    if b"X" not in classes and b"LC" not in classes:
+        # No UTF-8 sequence and no byte without a character: the rule reads every byte as
+        # ISO-8859-1. Python's codec does that in C, where the rule is one call per byte.
+        return data.decode("latin-1").encode()
+    return codecs.utf_8_decode(data, REPAIR, True)[0].encode()
+
+
+def _sequence_end(data: bytes) -> int:
+    """Return where data can be cut without cutting a UTF-8 sequence that may go on after it."""
+    start = len(data)
+    while start > 0 and len(data) - start < 3 and 0x80 <= data[start - 1] <= 0xBF:
+        start -= 1
+    if start > 0 and 0xC2 <= data[start - 1] <= 0xF4:
+        return start - 1
+    return len(data)
 
 
 def pieces(
