@@ -162,3 +162,24 @@ def submit_test_load(dataset_id: str, table_id: str, upload: Any, **options: Any
 
     configuration = load_configuration(dataset_id, table_id, **options)
     return submit_load(None, Project.default(), configuration, upload)
+
+
+# A movies.dat made up in MovieLens's shape and encoding (ISO-8859-1), for the tutorial's movie
+# load; 0x92 is Windows-1252's apostrophe, a byte ISO-8859-1 has no character for.
+MOVIES_DAT = (
+    "1::Toy Story (1995)::Animation|Children's|Comedy\n"
+    "73::Misérables, Les (1995)::Drama|Musical\n"
+    "4973::Amélie (2001)::Comedy|Romance\n"
+).encode("latin-1") + b"527::Schindler\x92s List (1993)::Drama|War\n"
+MOVIE_ROWS = [
+    [1, "Toy Story (1995)", "Animation|Children's|Comedy"],
+    [73, "Misérables, Les (1995)", "Drama|Musical"],
+    [4973, "Amélie (2001)", "Comedy|Romance"],
+    [527, "Schindler\ufffds List (1993)", "Drama|War"],
+]
+MOVIES_SCHEMA = "movie_id:INT64,movie_title:STRING,genre:STRING"
+
+
+def tutorial_sed(movies_dat: bytes) -> bytes:
+    """Return movies.dat as the tutorial's `sed 's/::/@/g'` writes movie_titles.csv."""
+    return movies_dat.replace(b"::", b"@")

@@ -31,22 +31,23 @@ def bq(live_server, worker: None, transactional_db: None) -> bigquery.Client:
     return make_client(live_server.url)
 
 
-def at_separated(frame: pd.DataFrame) -> bytes:
+def at_separated(frame: pd.DataFrame, encoding: str = "utf-8") -> bytes:
     buffer = io.StringIO()
     frame.to_csv(buffer, sep="@", header=False, index=False)
-    return buffer.getvalue().encode()
+    return buffer.getvalue().encode(encoding)
 
 
 @pytest.fixture(scope="session")
 def tutorial_files() -> tuple[bytes, bytes]:
-    """Return small MovieLens-shaped ratings and movies, '@'-separated as in the tutorial."""
+    """Return small MovieLens-shaped ratings and movies, '@'-separated as in the tutorial (the
+    movies in ISO-8859-1, as MovieLens's movies.dat is)."""
     ratings = make_ratings(n_users=120, n_items=80, n_ratings=2500, random_state=11)
     n_movies = int(ratings["item_id"].max()) + 1
     movies = pd.DataFrame(
         {
             "movie_id": np.arange(n_movies),
-            "movie_title": [f"Movie {i} (1999)" for i in range(n_movies)],
+            "movie_title": [f"Movie {i}, Les Misérables (1999)" for i in range(n_movies)],
             "genre": [GENRES[i % len(GENRES)] for i in range(n_movies)],
         }
     )
-    return at_separated(ratings), at_separated(movies)
+    return at_separated(ratings), at_separated(movies, "latin-1")

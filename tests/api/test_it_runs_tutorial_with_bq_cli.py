@@ -11,7 +11,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from console.catalog.models import Dataset, MLModel, Project, Table
+from console.engine.results import read_rows
 from console.iam.models import ApiKey, RoleBinding
+from tests.conftest import MOVIE_ROWS, MOVIES_DAT, MOVIES_SCHEMA, tutorial_sed
 
 BQ = shutil.which("bq")
 pytestmark = [
@@ -109,3 +111,30 @@ def test_it_runs_the_tutorial_commands(bq_cli, tutorial_files, tmp_path: Path) -
     removed = bq_cli("rm", "-r", "-f", "-d", "bqml_tutorial")
     assert removed.returncode == 0, removed.stderr
     assert not Dataset.objects.exists() and not MLModel.objects.exists()
+
+
+def test_it_loads_the_tutorials_latin1_movies_and_a_utf16_file(bq_cli, tmp_path: Path) -> None:
+    Dataset.create(Project.default(), "bqml_tutorial")
+    (tmp_path / "movie_titles.csv").write_bytes(tutorial_sed(MOVIES_DAT))
+    loaded = bq_cli(
+        "load", "--source_format=CSV", "--field_delimiter=@", "bqml_tutorial.movies",
+        "movie_titles.csv", MOVIES_SCHEMA,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    _, rows, _ = read_rows(Table.objects.get(table_id="movies"), 0, 100)
+    assert rows == MOVIE_ROWS
+
+    # bq sends --encoding as given and leaves skip_leading_rows out: autodetect finds the header.
+    text = 'movie_id,movie_title\n73,"Misérables, Les (1995)"\n'
+    (tmp_path / "titles16.csv").write_bytes(text.encode("utf-16-be"))
+    loaded = bq_cli(
+        "load", "--source_format=CSV", "--encoding=UTF-16BE", "--autodetect",
+        "bqml_tutorial.titles16", "titles16.csv",
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    table = Table.objects.get(table_id="titles16")
+    assert [(f["name"], f["type"]) for f in table.schema] == [
+        ("movie_id", "INT64"),
+        ("movie_title", "STRING"),
+    ]
+    assert read_rows(table, 0, 10)[1] == [[73, "Misérables, Les (1995)"]]

@@ -9,8 +9,9 @@ import pytest
 from google.cloud import bigquery
 from google.cloud.bigquery import dbapi
 
-from console.catalog.models import Dataset, MLModel, Table
+from console.catalog.models import Dataset, MLModel, Project, Table
 from console.jobs.models import Job
+from tests.conftest import MOVIE_ROWS, MOVIES_DAT, tutorial_sed
 
 pytestmark = pytest.mark.worker
 
@@ -110,6 +111,7 @@ def test_it_runs_the_tutorial_end_to_end(bq: bigquery.Client, tutorial_files) ->
     assert sorted(row["user_id"] for row in top5) == sorted(users)
     picks = top5[0]["f0_"]
     assert len(picks) == 5 and set(picks[0]) == {"movie_title", "genre", "predicted_rating"}
+    assert picks[0]["movie_title"].endswith(", Les Misérables (1999)")
     predicted = [p["predicted_rating"] for p in picks]
     assert predicted == sorted(predicted, reverse=True)
 
@@ -147,3 +149,17 @@ def test_it_answers_query_and_wait_and_dbapi(bq: bigquery.Client) -> None:
     cursor = dbapi.connect(bq).cursor()
     cursor.execute("SELECT x FROM UNNEST([3, 1, 2]) AS x ORDER BY x")
     assert [tuple(row) for row in cursor.fetchall()] == [(1,), (2,), (3,)]
+
+
+def test_it_loads_the_tutorials_latin1_movies_as_its_python_code_does(
+    bq: bigquery.Client,
+) -> None:
+    Dataset.create(Project.default(), "bqml_tutorial")
+    job_config = bigquery.LoadJobConfig(
+        source_format=bigquery.SourceFormat.CSV, field_delimiter="@", schema=MOVIES
+    )
+    with io.BytesIO(tutorial_sed(MOVIES_DAT)) as source_file:
+        job = bq.load_table_from_file(source_file, "bqml_tutorial.movies", job_config=job_config)
+    assert job.result().output_rows == len(MOVIE_ROWS)
+    rows = bq.list_rows("bqml_tutorial.movies", selected_fields=MOVIES)
+    assert [list(row.values()) for row in rows] == MOVIE_ROWS

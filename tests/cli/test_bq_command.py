@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from console.catalog.models import Dataset, MLModel, Project, Table
+from console.engine.results import read_rows
 from console.jobs.models import Job
 from console.management.commands.bq import Command
 from mfcore import make_ratings
+from tests.conftest import MOVIE_ROWS, MOVIES_DAT, MOVIES_SCHEMA, tutorial_sed
 
 pytestmark = pytest.mark.worker
+MOVIELENS = Path(os.environ.get("MOVIELENS_DIR", "/nonexistent")) / "ml-1m"
 
 SCHEMA = "user_id:INT64,item_id:INT64,rating:FLOAT64,timestamp:TIMESTAMP"
 CREATE_MODEL = (
@@ -204,3 +208,50 @@ def test_it_streams_json_rows_into_a_table(tutorial: Path, tmp_path: Path) -> No
     sql = "UPDATE bqml_tutorial.ratings SET rating = 5 WHERE user_id = 900"
     code, out, _ = bq("query", "--nouse_legacy_sql", sql)
     assert code == 0 and out.splitlines()[-1] == "Number of affected rows: 1"  # as bq prints DML
+
+
+def _load_movies(tmp_path: Path, movies_dat: bytes) -> list[list]:
+    """Run the tutorial's movie load as written: sed, then bq load without an encoding."""
+    (tmp_path / "movie_titles.csv").write_bytes(tutorial_sed(movies_dat))
+    assert bq("mk", "-d", "--location=US", "bqml_tutorial")[0] == 0
+    code, _, err = bq(
+        "load", "--source_format=CSV", "--field_delimiter=@", "bqml_tutorial.movies",
+        str(tmp_path / "movie_titles.csv"), MOVIES_SCHEMA,
+    )  # fmt: skip
+    assert code == 0, err
+    _, rows, _ = read_rows(Table.objects.get(table_id="movies"), 0, 10_000)
+    return rows
+
+
+def test_it_loads_the_tutorials_latin1_movies_as_written(
+    worker: None, transactional_db: None, tmp_path: Path
+) -> None:
+    assert _load_movies(tmp_path, MOVIES_DAT) == MOVIE_ROWS
+
+
+@pytest.mark.skipif(not (MOVIELENS / "movies.dat").exists(), reason="MOVIELENS_DIR unset")
+def test_it_loads_movielens_movies_after_the_tutorials_sed(
+    worker: None, transactional_db: None, tmp_path: Path
+) -> None:
+    rows = _load_movies(tmp_path, (MOVIELENS / "movies.dat").read_bytes())
+    assert len(rows) == 3883
+    assert [row for row in rows if row[0] == 73] == [
+        [73, "Misérables, Les (1995)", "Drama|Musical"]
+    ]
+
+
+def test_it_names_the_separator_of_a_file_loaded_with_the_wrong_delimiter(
+    worker: None, transactional_db: None, tmp_path: Path
+) -> None:
+    ratings = tmp_path / "ratings.dat"
+    ratings.write_bytes(b"1::1193::5::978300760\n1::661::3::978302109\n")
+    assert bq("mk", "bqml_tutorial")[0] == 0
+    code, out, err = bq("load", "bqml_tutorial.ratings", str(ratings), SCHEMA)
+    assert code == 1 and out.startswith("Upload complete.")
+    assert err.startswith("BigQuery error in load operation: Error processing job")
+    assert err.rstrip().endswith(
+        "line 1 has 1 field where 4 are expected: '1::1193::5::978300760'. The line seems to use "
+        "'::' as its separator, not ',': load the file with field delimiter '::' "
+        "(bq load --field_delimiter='::')"
+    )
+    assert not Table.objects.exists()
