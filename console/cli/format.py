@@ -66,9 +66,16 @@ def pretty(names: list[str], rows: list[list[Any]]) -> str:
 
 
 def as_json(names: list[str], rows: list[list[Any]], indent: int | None = None) -> str:
+    """Return rows as bq's json (compact) or prettyjson (``indent=2``) format prints them.
+
+    bq sorts each row's keys and leaves non-ASCII text as it is (table_formatter.py).
+    """
     return json.dumps(
         [{n: _jsonable(v) for n, v in zip(names, row, strict=True)} for row in rows],
         indent=indent,
+        separators=(", ", ": ") if indent else (",", ":"),
+        sort_keys=True,
+        ensure_ascii=False,
     )
 
 

@@ -83,6 +83,11 @@ def test_it_prints_results_in_every_format(tutorial: Path) -> None:
         {"n": "2", "s": None},
     ]
     assert '[\n  {\n    "n": "1"' in outputs["prettyjson"]
+    # As the real bq: keys sorted, compact separators, non-ASCII text left as it is.
+    sql = "SELECT 'Misérables' AS title, 1 AS a"
+    assert bq("--format=json", "query", "--nouse_legacy_sql", sql)[1].splitlines()[-1] == (
+        '[{"a":"1","title":"Misérables"}]'
+    )
     assert outputs["csv"].splitlines()[-3:] == ["n,s", "1,a", "2,"]
     code, out, _ = bq("query", "--max_rows=1", "--nouse_legacy_sql", sql)
     assert "| 1 | a |" in out and "| 2 |" not in out
