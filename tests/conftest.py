@@ -20,6 +20,7 @@ from console import services
 from console.catalog.models import Project
 from console.celery import app as celery_app
 from console.jobs.models import Job
+from tests import tutorial
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -74,17 +75,18 @@ def _database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def worker(
+def worker_env(
     django_db_setup: None,
     django_db_blocker: pytest.FixtureRequest,
     broker_url: str,
     storage_dir: Path,
-) -> Iterator[None]:
-    """Run a real Celery worker on a queue of this test session's own."""
+) -> dict[str, str]:
+    """Return the environment that points a Quarry process at this test session's parts.
+
+    The worker runs with it, and so does `manage.py bq` started as a command of its own.
+    """
     queue = f"quarry-test-{uuid.uuid4().hex[:8]}"
-    celery_app.conf.broker_url = broker_url
-    celery_app.conf.task_default_queue = queue
-    env = {
+    return {
         "DATABASE_URL": _database_url(),
         "REDIS_URL": broker_url,
         "QUARRY_QUEUE": queue,
@@ -93,7 +95,15 @@ def worker(
         # Jobs submitted without a user run as anonymous, as in the embedded default.
         "QUARRY_ANONYMOUS_ACCESS": "true",
     }
-    process = services.start_worker(env, name=queue, concurrency=1)
+
+
+@pytest.fixture(scope="session")
+def worker(worker_env: dict[str, str]) -> Iterator[None]:
+    """Run a real Celery worker on a queue of this test session's own."""
+    queue = worker_env["QUARRY_QUEUE"]
+    celery_app.conf.broker_url = worker_env["REDIS_URL"]
+    celery_app.conf.task_default_queue = queue
+    process = services.start_worker(worker_env, name=queue, concurrency=1)
     try:
         _wait_for_worker(queue, process)
         yield
@@ -183,3 +193,17 @@ MOVIES_SCHEMA = "movie_id:INT64,movie_title:STRING,genre:STRING"
 def tutorial_sed(movies_dat: bytes) -> bytes:
     """Return movies.dat as the tutorial's `sed 's/::/@/g'` writes movie_titles.csv."""
     return movies_dat.replace(b"::", b"@")
+
+
+@pytest.fixture(scope="session")
+def movielens(tmp_path_factory: pytest.TempPathFactory) -> tutorial.MovieLens:
+    """Return the tutorial's download, ml-1m.zip: real MovieLens 1M, or a synthetic stand-in."""
+    return tutorial.movielens_zip(tmp_path_factory.mktemp("grouplens"))
+
+
+@pytest.fixture(scope="session")
+def grouplens(movielens: tutorial.MovieLens) -> Iterator[dict[str, str]]:
+    """Serve the download at files.grouplens.org through a local proxy; return its environment."""
+    proxy = tutorial.GroupLensProxy(movielens.zip_path)
+    yield proxy.env
+    proxy.close()

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine.results import read_rows
 from console.iam.models import ApiKey, RoleBinding
+from tests import tutorial
 from tests.conftest import MOVIE_ROWS, MOVIES_DAT, MOVIES_SCHEMA, tutorial_sed
 
 BQ = shutil.which("bq")
@@ -31,9 +32,8 @@ CREATE_MODEL = (
 )
 
 
-@pytest.fixture
-def bq_cli(live_server, worker: None, transactional_db: None, tmp_path: Path):
-    """Return a function that runs `bq --api <live server>` and returns the finished process.
+def _credentials(tmp_path: Path) -> dict[str, str]:
+    """Return the environment that gives bq a Quarry API key as its access token.
 
     bq sends its access token as `Authorization: Bearer`, so a Quarry API key is its credential.
     """
@@ -42,15 +42,24 @@ def bq_cli(live_server, worker: None, transactional_db: None, tmp_path: Path):
     token = tmp_path / "token"
     token.write_text(ApiKey.issue(owner, "bq CLI")[1])
     (tmp_path / "gcloud").mkdir()
-    env = {
+    return {
         **os.environ,
         "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
         "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token),
         "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
     }
 
+
+def _api(live_server) -> str:
     # Each bq command spends seconds starting gcloud; an IPv4 address saves a lookup on top.
-    api = live_server.url.replace("localhost", "127.0.0.1")
+    return live_server.url.replace("localhost", "127.0.0.1")
+
+
+@pytest.fixture
+def bq_cli(live_server, worker: None, transactional_db: None, tmp_path: Path):
+    """Return a function that runs `bq --api <live server>` and returns the finished process."""
+    env = _credentials(tmp_path)
+    api = _api(live_server)
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -63,6 +72,31 @@ def bq_cli(live_server, worker: None, transactional_db: None, tmp_path: Path):
         )
 
     return run
+
+
+@pytest.fixture
+def bq_shell(live_server, worker: None, transactional_db: None, grouplens, tmp_path: Path):
+    """Return a function running commands where the real `bq` reaches Quarry.
+
+    Only the endpoint changes, the way a bq user changes it: a .bigqueryrc (here named by
+    BIGQUERYRC) with `--api` and `--project_id`.
+    """
+    rc = tmp_path / "bigqueryrc"
+    rc.write_text(f"--api={_api(live_server)}\n--project_id=local-project\n")
+    env = {**_credentials(tmp_path), **grouplens, "BIGQUERYRC": str(rc)}
+    work = tmp_path / "work"
+    work.mkdir()
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            argv, env=env, cwd=work, capture_output=True, text=True, timeout=600, check=False
+        )
+
+    return run
+
+
+def test_it_runs_the_tutorials_shell_commands_as_written(bq_shell, movielens) -> None:
+    tutorial.run_shell_route(bq_shell, movielens)
 
 
 def test_it_runs_the_tutorial_commands(bq_cli, tutorial_files, tmp_path: Path) -> None:

@@ -6,11 +6,15 @@ import datetime as dt
 import io
 
 import pytest
+from google.api_core.client_options import ClientOptions
+from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 from google.cloud.bigquery import dbapi
 
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.jobs.models import Job
+from mfcore.fidelity import TUTORIAL_METRICS
+from tests import tutorial
 from tests.conftest import MOVIE_ROWS, MOVIES_DAT, tutorial_sed
 
 pytestmark = pytest.mark.worker
@@ -133,6 +137,49 @@ def test_it_runs_the_tutorial_end_to_end(bq: bigquery.Client, tutorial_files) ->
     bq.delete_dataset("bqml_tutorial", delete_contents=True)
     assert not Dataset.objects.exists() and not MLModel.objects.exists()
     assert not Table.objects.exists()
+
+
+def test_it_runs_the_tutorials_python_code_as_written(
+    live_server, worker: None, transactional_db: None, grouplens, movielens, monkeypatch
+) -> None:
+    for name, value in grouplens.items():  # requests.get of files.grouplens.org goes to it
+        monkeypatch.setenv(name, value)
+    construction = (
+        "google.cloud.bigquery.Client(project='local-project', credentials=AnonymousCredentials(),"
+        f" client_options=ClientOptions(api_endpoint='{live_server.url}'))"
+    )
+    code = tutorial.PYTHON_DATASET.replace("google.cloud.bigquery.Client()", construction)
+    assert code != tutorial.PYTHON_DATASET
+    namespace = {"AnonymousCredentials": AnonymousCredentials, "ClientOptions": ClientOptions}
+    exec(code, namespace)  # noqa: S102 (the tutorial's own code)
+    exec(tutorial.PYTHON_LOAD, namespace)  # noqa: S102
+    bqclient: bigquery.Client = namespace["bqclient"]
+    assert bqclient.get_table("bqml_tutorial.ratings").num_rows == movielens.n_ratings
+    movies = bqclient.get_table("bqml_tutorial.movies")
+    assert movies.num_rows == movielens.n_movies
+    [title] = bqclient.query("SELECT movie_title FROM bqml_tutorial.movies WHERE movie_id = 73")
+    assert title["movie_title"] == tutorial.ACCENTED_TITLE
+
+    assert list(bqclient.query(tutorial.CREATE_MODEL).result()) == []
+    training = [dict(row) for row in bqclient.query(tutorial.TRAINING_INFO).result()]
+    evaluated = bqclient.query(tutorial.EVALUATE).result()
+    assert [f.name for f in evaluated.schema] == list(TUTORIAL_METRICS)
+    [evaluation] = [dict(row) for row in evaluated]
+    five = bqclient.query(tutorial.RECOMMEND_FIVE_USERS).result()
+    assert [f.name for f in five.schema] == ["predicted_rating", "user_id", "item_id"]
+    n_items = bqclient.query(
+        "SELECT COUNT(DISTINCT item_id) AS n FROM `bqml_tutorial.ratings`"
+    ).result()
+    assert five.total_rows == len({row["user_id"] for row in five}) * next(iter(n_items))["n"]
+
+    bqclient.query(tutorial.RECOMMEND_TABLE).result()
+    grid = list(bqclient.query(tutorial.TOP5).result(page_size=10_000))
+    n_users = next(iter(bqclient.query(
+        "SELECT COUNT(DISTINCT user_id) AS n FROM `bqml_tutorial.ratings`"
+    ).result()))["n"]  # fmt: skip
+    assert len(grid) == n_users and all(len(row["f0_"]) == 5 for row in grid)
+    [share] = bqclient.query(tutorial.TOP1_ABOVE_SIX).result()
+    tutorial.check_figures(movielens, training, evaluation, share["share"])
 
 
 def test_it_answers_query_and_wait_and_dbapi(bq: bigquery.Client) -> None:
