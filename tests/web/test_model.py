@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+import pytest
 from django.test import Client
 
-from console.catalog.models import MLModel, TrainingIteration
+from console.catalog.models import Dataset, MLModel, TrainingIteration
+from console.jobs.models import Job
+from tests.web.conftest import synthetic_ratings
 
 
 def test_it_shows_details_with_options(client: Client, model: MLModel) -> None:
@@ -23,7 +27,7 @@ def test_it_shows_training_iterations_newest_first(client: Client, model: MLMode
     assert '<th scope="col" class="num">Iteration</th>' in html
     assert "Training Data Loss" in html
     assert "Duration (seconds)" in html
-    assert "Evaluation Data Loss" in html  # the column is always there; — when none
+    assert "Evaluation Data Loss" not in html  # no evaluation split, so no such column
     assert "Training finished: 3 iterations" in html
     losses = re.findall(r'<td class="num">(\d\.\d{4})</td>', html)
     assert losses == ["0.8750", "1.2500", "2.5000"]
@@ -35,8 +39,42 @@ def test_it_shows_training_iterations_newest_first(client: Client, model: MLMode
 def test_it_adds_evaluation_loss_when_there_is_some(client: Client, model: MLModel) -> None:
     TrainingIteration.objects.filter(iteration=2).update(eval_loss=0.9)
     html = client.get("/d/bqml_tutorial/m/mf_explicit/?tab=training").content.decode()
-    assert "Evaluation Data Loss" in html
-    assert "0.9000" in html
+    assert '<th scope="col" class="num">Evaluation Data Loss</th>' in html
+    assert _training_rows(html)[0] == ["2", "0.8750", "0.9000", "1.50"]
+
+
+def _training_rows(html: str) -> list[list[str]]:
+    """Return the Training table's rows as lists of cell texts."""
+    body = html.split('class="data-table training-table"', 1)[1].split("</tbody>", 1)[0]
+    return [
+        re.findall(r'<td class="num">([^<]*)</td>', row)
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.DOTALL)
+        if "<td" in row
+    ]
+
+
+@pytest.mark.worker
+def test_it_shows_evaluation_loss_only_for_a_model_trained_with_a_split(
+    client: Client, run_sql: Callable[..., Job], dataset: Dataset
+) -> None:
+    synthetic_ratings(dataset)
+    create = """CREATE OR REPLACE MODEL bqml_tutorial.mf_split
+        OPTIONS(model_type='matrix_factorization', user_col='user_id', item_col='item_id',
+                num_factors=4, max_iterations=3, early_stop=FALSE{split}) AS
+        SELECT user_id, item_id, rating FROM bqml_tutorial.ratings"""
+    job = run_sql(create.format(split=", data_split_method='RANDOM', data_split_eval_fraction=0.2"))
+    assert job.error_result is None, job.error_result
+    html = client.get("/d/bqml_tutorial/m/mf_split/?tab=training").content.decode()
+    assert '<th scope="col" class="num">Evaluation Data Loss</th>' in html
+    rows = _training_rows(html)
+    assert [row[0] for row in rows] == ["2", "1", "0"]
+    assert all(len(row) == 4 and float(row[2]) > 0 for row in rows)
+
+    job = run_sql(create.format(split=", data_split_method='NO_SPLIT'"))
+    assert job.error_result is None, job.error_result
+    html = client.get("/d/bqml_tutorial/m/mf_split/?tab=training").content.decode()
+    assert "Evaluation Data Loss" not in html
+    assert [len(row) for row in _training_rows(html)] == [3, 3, 3]
 
 
 def test_it_polls_while_training(client: Client, model: MLModel) -> None:
