@@ -241,14 +241,6 @@ def model_reference(model: MLModel) -> dict[str, str]:
     }
 
 
-def _sql_fields(columns: list[Any], default_kind: str) -> list[dict[str, Any]]:
-    # Older catalog rows keep bare column names; newer ones StandardSqlField dicts.
-    return [
-        column if isinstance(column, dict) else {"name": column, "type": {"typeKind": default_kind}}
-        for column in columns or []
-    ]
-
-
 def training_options(model: MLModel) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for name, value in (model.options or {}).items():
@@ -313,8 +305,8 @@ def model_resource(model: MLModel) -> dict[str, Any]:
         **model_list_item(model),
         "etag": etag(model.pk, model.modified),
         "location": model.dataset.location,
-        "featureColumns": _sql_fields(model.feature_columns, "INT64"),
-        "labelColumns": _sql_fields(model.label_columns, "FLOAT64"),
+        "featureColumns": model.feature_fields(),
+        "labelColumns": model.label_fields(),
         "trainingRuns": [training_run(model)],
     }
     if model.description:

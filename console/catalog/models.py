@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -269,6 +270,7 @@ class MLModel(models.Model):
     options = models.JSONField(default=dict, blank=True, help_text="Resolved training options")
     state = models.CharField(max_length=16, choices=State.choices, default=State.TRAINING)
     artifact_path = models.CharField(max_length=255, blank=True)
+    # StandardSqlFields (name and type), as the models API returns them.
     feature_columns = models.JSONField(default=list, blank=True)
     label_columns = models.JSONField(default=list, blank=True)
     evaluation_metrics = models.JSONField(default=dict, blank=True)
@@ -303,6 +305,14 @@ class MLModel(models.Model):
         order = IMPLICIT_METRICS if "mean_average_precision" in stored else EXPLICIT_METRICS
         return {name: stored[name] for name in order if name in stored}
 
+    def feature_fields(self) -> list[dict[str, Any]]:
+        """Return the feature columns as the API's StandardSqlFields: name and type."""
+        return _standard_sql_fields(self.feature_columns, LEGACY_FEATURE_TYPE)
+
+    def label_fields(self) -> list[dict[str, Any]]:
+        """Return the label columns as the API's StandardSqlFields: name and type."""
+        return _standard_sql_fields(self.label_columns, LEGACY_LABEL_TYPE)
+
     def delete_with_files(self) -> None:
         """Delete the model and, once that commits, its artifact."""
         path = self.artifact_path
@@ -313,6 +323,19 @@ class MLModel(models.Model):
     def current_iterations(self) -> models.QuerySet[TrainingIteration]:
         """Return the iterations of the training that produced this model, newest first."""
         return self.iterations.filter(job_id=self.training_job_id).order_by("-iteration")
+
+
+# Models trained before the catalog kept column types stored bare names; these were the only types
+# Quarry trained on then (user and item ids, a numeric rating).
+LEGACY_FEATURE_TYPE = "INT64"
+LEGACY_LABEL_TYPE = "FLOAT64"
+
+
+def _standard_sql_fields(columns: list[Any], legacy_type: str) -> list[dict[str, Any]]:
+    return [
+        column if isinstance(column, dict) else {"name": column, "type": {"typeKind": legacy_type}}
+        for column in columns or []
+    ]
 
 
 class TrainingIteration(models.Model):

@@ -23,6 +23,7 @@ from console.engine.dialect import (
     MLWeights,
 )
 from console.engine.errors import DuplicateError, InvalidError
+from console.engine.types import standard_sql_field
 from console.iam.roles import MODELS_CREATE, MODELS_UPDATE_DATA
 from mfcore import MatrixFactorization, OptionError
 
@@ -300,7 +301,8 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
     if existing and not statement.args.get("replace"):
         raise DuplicateError(f"Already Exists: Model {dataset.full_id}.{model_id}")
 
-    frame = execute(ctx, statement.expression).read_all().to_pandas()
+    training = execute(ctx, statement.expression).read_all()
+    frame = training.to_pandas()
     columns = [estimator.user_col, estimator.item_col, estimator.rating_col]
     if estimator.data_split_col:
         columns.append(estimator.data_split_col)
@@ -355,7 +357,10 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
         if existing is None:
             model.delete()
         raise
-    _commit_model(model, ctx, estimator, options, metrics, relative)
+    typed = {f.name: standard_sql_field(f.name, f.type) for f in training.schema}
+    features = [typed[estimator.user_col], typed[estimator.item_col]]
+    labels = [typed[estimator.rating_col]]
+    _commit_model(model, ctx, estimator, options, metrics, relative, features, labels)
     ctx.job.statistics.update(
         {
             "ddlOperationPerformed": "REPLACE" if existing else "CREATE",
@@ -389,14 +394,16 @@ def _commit_model(
     options: dict[str, Any],
     metrics: dict[str, float],
     relative: str,
+    features: list[dict[str, Any]],
+    labels: list[dict[str, Any]],
 ) -> None:
     with transaction.atomic():
         locked = MLModel.objects.select_for_update().get(pk=model.pk)
         old_path = locked.artifact_path
         locked.artifact_path = relative
         locked.options = {**options, **_resolved_options(estimator)}
-        locked.feature_columns = [estimator.user_col, estimator.item_col]
-        locked.label_columns = [estimator.rating_col]
+        locked.feature_columns = features
+        locked.label_columns = labels
         locked.evaluation_metrics = {k: float(v) for k, v in metrics.items()}
         locked.training_job = ctx.job
         locked.state = MLModel.State.READY

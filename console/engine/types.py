@@ -107,6 +107,17 @@ def _scalar_name(dtype: pa.DataType) -> str:
     return "STRING"
 
 
+def standard_sql_field(name: str, dtype: pa.DataType) -> dict[str, Any]:
+    """Return the StandardSqlField (the models API's column form) that describes an Arrow column."""
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        element = standard_sql_field(name, dtype.value_type)["type"]
+        return {"name": name, "type": {"typeKind": "ARRAY", "arrayElementType": element}}
+    if pa.types.is_struct(dtype):
+        fields = [standard_sql_field(f.name, f.type) for f in dtype]
+        return {"name": name, "type": {"typeKind": "STRUCT", "structType": {"fields": fields}}}
+    return {"name": name, "type": {"typeKind": _scalar_name(dtype)}}
+
+
 def schema_from_arrow(schema: pa.Schema) -> list[dict[str, Any]]:
     return [field_from_arrow(f.name, f.type) for f in schema]
 

@@ -250,6 +250,17 @@ _METRIC_NAMES = {
 }
 
 
+def sql_type(data_type: dict[str, Any]) -> str:
+    """Return a StandardSqlDataType as GoogleSQL spells it: INT64, ARRAY<STRING>, STRUCT<…>."""
+    kind = data_type.get("typeKind", "")
+    if kind == "ARRAY":
+        return f"ARRAY<{sql_type(data_type.get('arrayElementType') or {})}>"
+    if kind == "STRUCT":
+        fields = (data_type.get("structType") or {}).get("fields") or []
+        return "STRUCT<" + ", ".join(f"{f['name']} {sql_type(f['type'])}" for f in fields) + ">"
+    return kind
+
+
 def metric_label(name: str) -> str:
     """Return a metric key (snake_case or camelCase) as the Evaluation tab names it."""
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

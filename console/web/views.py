@@ -453,7 +453,14 @@ def model(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
     tab = request.GET.get("tab", "details")
     if tab not in ("details", "training", "evaluation", "schema"):
         tab = "details"
-    ctx: dict[str, Any] = {"dataset": mdl.dataset, "model": mdl, "tab": tab}
+    ctx: dict[str, Any] = {
+        "dataset": mdl.dataset,
+        "model": mdl,
+        "tab": tab,
+        # The models API's featureColumns and labelColumns, which say each column's type.
+        "feature_fields": mdl.feature_fields(),
+        "label_fields": mdl.label_fields(),
+    }
     if tab == "training":
         ctx.update(_training_context(mdl))
     sql = f"SELECT * FROM ML.EVALUATE(MODEL `{mdl.dataset.dataset_id}.{mdl.model_id}`)"

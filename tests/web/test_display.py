@@ -46,3 +46,11 @@ def test_it_names_metrics() -> None:
 def test_it_draws_no_curve_without_points() -> None:
     assert display.loss_curve_svg([]) == ""
     assert "<polyline" in display.loss_curve_svg([(0, 1.0)])
+
+
+def test_it_spells_column_types_as_googlesql() -> None:
+    assert display.sql_type({"typeKind": "INT64"}) == "INT64"
+    element = {"typeKind": "STRING"}
+    assert display.sql_type({"typeKind": "ARRAY", "arrayElementType": element}) == "ARRAY<STRING>"
+    struct = {"fields": [{"name": "a", "type": {"typeKind": "FLOAT64"}}]}
+    assert display.sql_type({"typeKind": "STRUCT", "structType": struct}) == "STRUCT<a FLOAT64>"

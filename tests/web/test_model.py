@@ -115,10 +115,52 @@ def test_it_shows_evaluation_metrics(client: Client, model: MLModel) -> None:
     assert "R squared" in html
 
 
+def _schema_rows(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<tr><td class="mono">([^<]+)</td><td>([^<]+)</td></tr>', html)
+
+
 def test_it_shows_feature_and_label_columns(client: Client, model: MLModel) -> None:
     html = client.get("/d/bqml_tutorial/m/mf_explicit/?tab=schema").content.decode()
-    assert "user_id" in html and "INT64" in html
-    assert "rating" in html and "FLOAT64" in html
+    assert '<th scope="col">Field name</th><th scope="col">Type</th>' in html
+    assert _schema_rows(html) == [("user_id", "INT64"), ("rating", "FLOAT64")]
+
+
+def test_it_types_the_columns_of_a_model_stored_with_bare_names(
+    client: Client, model: MLModel
+) -> None:
+    model.feature_columns = ["user_id", "item_id"]
+    model.label_columns = ["rating"]
+    model.save()
+    html = client.get("/d/bqml_tutorial/m/mf_explicit/?tab=schema").content.decode()
+    expected = [("user_id", "INT64"), ("item_id", "INT64"), ("rating", "FLOAT64")]
+    assert _schema_rows(html) == expected
+
+
+@pytest.mark.worker
+def test_it_shows_the_types_the_model_was_trained_on(
+    client: Client, run_sql: Callable[..., Job], dataset: Dataset
+) -> None:
+    synthetic_ratings(dataset)
+    job = run_sql(
+        """CREATE MODEL bqml_tutorial.mf_typed
+        OPTIONS(model_type='matrix_factorization', user_col='user_id', item_col='item_id',
+                num_factors=4, max_iterations=2) AS
+        SELECT CAST(user_id AS STRING) AS user_id, item_id, rating FROM bqml_tutorial.ratings"""
+    )
+    assert job.error_result is None, job.error_result
+    html = client.get("/d/bqml_tutorial/m/mf_typed/?tab=schema").content.decode()
+    features, labels = html.split('<h2 class="section-title">Labels</h2>')
+    assert _schema_rows(features) == [("user_id", "STRING"), ("item_id", "INT64")]
+    assert _schema_rows(labels) == [("rating", "FLOAT64")]
+    # The same columns and types as the REST API's models.get.
+    api = client.get(
+        "/bigquery/v2/projects/local-project/datasets/bqml_tutorial/models/mf_typed"
+    ).json()
+    shown = [(f["name"], f["type"]["typeKind"]) for f in api["featureColumns"]]
+    assert shown == _schema_rows(features)
+    assert [(f["name"], f["type"]["typeKind"]) for f in api["labelColumns"]] == [
+        ("rating", "FLOAT64")
+    ]
 
 
 def test_it_404s_for_a_missing_model(client: Client, model: MLModel) -> None:

@@ -359,8 +359,8 @@ class Command(BaseCommand):
                         [
                             model.model_id,
                             model.model_type,
-                            ", ".join(model.feature_columns),
-                            ", ".join(model.label_columns),
+                            ", ".join(f["name"] for f in model.feature_fields()),
+                            ", ".join(f["name"] for f in model.label_fields()),
                             model.created.strftime("%d %b %H:%M:%S"),
                         ]
                     ],

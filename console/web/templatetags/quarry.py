@@ -109,6 +109,11 @@ def duration(seconds: float | None) -> str:
 
 
 @register.filter
+def sql_type(data_type: dict[str, Any]) -> str:
+    return display.sql_type(data_type)
+
+
+@register.filter
 def metric_label(name: str) -> str:
     return display.metric_label(name)
 

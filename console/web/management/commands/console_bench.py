@@ -196,8 +196,11 @@ class Command(BaseCommand):
                 "early_stop": True,
                 "min_rel_progress": 0.01,
             },
-            feature_columns=["user_id", "item_id"],
-            label_columns=["rating"],
+            feature_columns=[
+                {"name": "user_id", "type": {"typeKind": "INT64"}},
+                {"name": "item_id", "type": {"typeKind": "INT64"}},
+            ],
+            label_columns=[{"name": "rating", "type": {"typeKind": "FLOAT64"}}],
             evaluation_metrics={
                 "mean_absolute_error": 0.69,
                 "mean_squared_error": 0.77,
