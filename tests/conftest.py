@@ -12,14 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from console import services
-from console.catalog.models import Project
+from console.catalog.models import Dataset, Project, Table
 from console.celery import app as celery_app
+from console.engine import tables
 from console.jobs.models import Job
+from mfcore import make_ratings
 from tests import tutorial
 
 
@@ -207,3 +210,11 @@ def grouplens(movielens: tutorial.MovieLens) -> Iterator[dict[str, str]]:
     proxy = tutorial.GroupLensProxy(movielens.zip_path)
     yield proxy.env
     proxy.close()
+
+
+def synthetic_ratings(dataset: Dataset, table_id: str = "ratings", **kw: Any) -> Table:
+    """Store MovieLens-shaped synthetic ratings as a table, the way a load writes one."""
+    params = {"n_users": 120, "n_items": 80, "n_ratings": 3000, "random_state": 3, **kw}
+    frame = make_ratings(**params)[["user_id", "item_id", "rating"]]
+    data = pa.Table.from_pandas(frame, preserve_index=False)
+    return tables.write_version(dataset, table_id, data.schema, None, data.to_batches())

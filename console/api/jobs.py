@@ -290,19 +290,19 @@ def _query_statistics(job: Job) -> dict[str, Any]:
         query["totalSlotMs"] = str(stats["totalSlotMs"])
     if job.configuration.get("dryRun"):
         return query
-    training = stats.get("modelTraining")
-    if training:
-        iterations = job.iterations.order_by("iteration")
-        query["mlStatistics"] = {
-            "modelType": "MATRIX_FACTORIZATION",
-            "trainingType": "SINGLE_TRAINING",
-            "maxIterations": str(training.get("iterations", len(iterations))),
-            "iterationResults": [
-                {"index": it.iteration, "durationMs": str(it.duration_ms), "trainingLoss": it.loss}
-                for it in iterations
-            ],
-        }
+    if stats.get("mlStatistics"):
+        # Recorded when the training finished: the model may since have been retrained or
+        # deleted, taking these iterations' rows with it.
+        query["mlStatistics"] = _ml_statistics(stats["mlStatistics"])
     return query
+
+
+def _ml_statistics(recorded: dict[str, Any]) -> dict[str, Any]:
+    results = [
+        {key: value for key, value in result.items() if value is not None}
+        for result in recorded.get("iterationResults", [])
+    ]
+    return {**recorded, "iterationResults": results}
 
 
 def _load_statistics(job: Job) -> dict[str, Any]:

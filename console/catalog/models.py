@@ -324,6 +324,15 @@ class MLModel(models.Model):
         """Return the iterations of the training that produced this model, newest first."""
         return self.iterations.filter(job_id=self.training_job_id).order_by("-iteration")
 
+    def forget_other_trainings(self, job_id: int) -> None:
+        """Delete the iterations of every finished training of this model but job_id's.
+
+        A model keeps the iterations of the training that produced it, as ML.TRAINING_INFO
+        shows them; a replaced or failed run's go. A replacement still running keeps its own.
+        """
+        finished = models.Q(job__isnull=True) | models.Q(job__state="DONE")
+        self.iterations.exclude(job_id=job_id).filter(finished).delete()
+
 
 # Models trained before the catalog kept column types stored bare names; these were the only types
 # Quarry trained on then (user and item ids, a numeric rating).
@@ -339,8 +348,13 @@ def _standard_sql_fields(columns: list[Any], legacy_type: str) -> list[dict[str,
 
 
 class TrainingIteration(models.Model):
+    """One sweep of a model's training; it lives as long as the model keeps that training."""
+
     model = models.ForeignKey(MLModel, on_delete=models.CASCADE, related_name="iterations")
-    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="iterations")
+    # The job that trained it. Deleting a job record leaves its model's training info in place.
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="iterations"
+    )
     training_run = models.PositiveIntegerField(default=0)
     iteration = models.PositiveIntegerField()
     loss = models.FloatField()

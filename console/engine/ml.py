@@ -356,6 +356,9 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
     except BaseException:
         if existing is None:
             model.delete()
+        else:
+            # The replaced model keeps serving, with the training that produced it.
+            model.iterations.filter(job=ctx.job).delete()
         raise
     typed = {f.name: standard_sql_field(f.name, f.type) for f in training.schema}
     features = [typed[estimator.user_col], typed[estimator.item_col]]
@@ -408,6 +411,7 @@ def _commit_model(
         locked.training_job = ctx.job
         locked.state = MLModel.State.READY
         locked.save()
+        locked.forget_other_trainings(ctx.job.pk)
         transaction.on_commit(lambda: storage.remove(old_path))
 
 

@@ -418,7 +418,7 @@ def _training_context(model: MLModel) -> dict[str, Any]:
     iterations = list(model.current_iterations())
     live = (
         TrainingIteration.objects.filter(model=model)
-        .exclude(job__state=Job.State.DONE)
+        .filter(job__state__in=(Job.State.PENDING, Job.State.RUNNING))
         .values_list("job_id", flat=True)
         .order_by("-job_id")
         .first()

@@ -17,7 +17,6 @@ from console.engine import tables
 from console.engine.types import arrow_schema
 from console.iam.models import RoleBinding
 from console.jobs.models import Job
-from mfcore import make_ratings
 
 RATINGS_SCHEMA = [
     {"name": "user_id", "type": "INTEGER", "mode": "NULLABLE"},
@@ -36,14 +35,6 @@ RECOMMENDATIONS_SCHEMA = [
         ],
     },
 ]
-
-
-def synthetic_ratings(dataset: Dataset, table_id: str = "ratings", **kw: Any) -> Table:
-    """Store MovieLens-shaped synthetic ratings as a table, the way a load writes one."""
-    params = {"n_users": 120, "n_items": 80, "n_ratings": 3000, "random_state": 3, **kw}
-    frame = make_ratings(**params)[["user_id", "item_id", "rating"]]
-    data = pa.Table.from_pandas(frame, preserve_index=False)
-    return tables.write_version(dataset, table_id, data.schema, None, data.to_batches())
 
 
 def write_rows(fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:

@@ -8,7 +8,7 @@ from django.test import Client
 
 from console.catalog.models import Dataset, MLModel, TrainingIteration
 from console.jobs.models import Job
-from tests.web.conftest import synthetic_ratings
+from tests.conftest import synthetic_ratings
 
 
 def test_it_shows_details_with_options(client: Client, model: MLModel) -> None:
