@@ -270,6 +270,7 @@ class MLModel(models.Model):
     options = models.JSONField(default=dict, blank=True, help_text="Resolved training options")
     state = models.CharField(max_length=16, choices=State.choices, default=State.TRAINING)
     artifact_path = models.CharField(max_length=255, blank=True)
+    num_bytes = models.BigIntegerField(default=0, help_text="The stored artifact's size")
     # StandardSqlFields (name and type), as the models API returns them.
     feature_columns = models.JSONField(default=list, blank=True)
     label_columns = models.JSONField(default=list, blank=True)

@@ -70,6 +70,24 @@ def load_estimator(model: MLModel) -> MatrixFactorization:
 # ML table functions --------------------------------------------------------------------------
 
 
+def reads_weights(model: MLModel, function: MLFunction) -> bool:
+    """Return whether function reads the model's stored weights, not only what training recorded.
+
+    ML.TRAINING_INFO reads the recorded iterations, and ML.EVALUATE without input data the
+    metrics recorded at training; every other function loads the model.
+    """
+    if isinstance(function, MLTrainingInfo | MLTrialInfo):
+        return False
+    if isinstance(function, MLEvaluate):
+        return function.expression is not None or not model.evaluation_metrics
+    return True
+
+
+def bytes_read(model: MLModel, function: MLFunction) -> int:
+    """Return the bytes function reads from its model, for the job's bytes processed."""
+    return model.num_bytes if reads_weights(model, function) else 0
+
+
 def evaluate_function(ctx: Context, function: MLFunction) -> pa.Table | pa.RecordBatchReader:
     """Compute an ML.* table function and return its rows for DuckDB to read."""
     if isinstance(function, MLPredict):
@@ -78,6 +96,7 @@ def evaluate_function(ctx: Context, function: MLFunction) -> pa.Table | pa.Recor
             f"instead{ctx.location(function)}"
         )
     model = ctx.model(function.this)
+    ctx.bytes_processed += bytes_read(model, function)
     handler = {
         MLEvaluate: _evaluate,
         MLRecommend: _recommend,
@@ -136,7 +155,7 @@ def _settings(function: MLFunction) -> dict[str, Any]:
 
 
 def _evaluate(ctx: Context, model: MLModel, function: MLFunction) -> pa.Table:
-    if function.expression is None and model.evaluation_metrics:
+    if not reads_weights(model, function):
         metrics = model.metrics
     else:
         estimator = load_estimator(model)
@@ -353,6 +372,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
         metrics = estimator.evaluate()
         relative = storage.new_path("models", ".npz")
         estimator.save(storage.resolve(relative))
+        size = storage.resolve(relative).stat().st_size
     except BaseException:
         if existing is None:
             model.delete()
@@ -363,7 +383,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
     typed = {f.name: standard_sql_field(f.name, f.type) for f in training.schema}
     features = [typed[estimator.user_col], typed[estimator.item_col]]
     labels = [typed[estimator.rating_col]]
-    _commit_model(model, ctx, estimator, options, metrics, relative, features, labels)
+    _commit_model(model, ctx, estimator, options, metrics, relative, size, features, labels)
     ctx.job.statistics.update(
         {
             "ddlOperationPerformed": "REPLACE" if existing else "CREATE",
@@ -397,6 +417,7 @@ def _commit_model(
     options: dict[str, Any],
     metrics: dict[str, float],
     relative: str,
+    size: int,
     features: list[dict[str, Any]],
     labels: list[dict[str, Any]],
 ) -> None:
@@ -404,6 +425,7 @@ def _commit_model(
         locked = MLModel.objects.select_for_update().get(pk=model.pk)
         old_path = locked.artifact_path
         locked.artifact_path = relative
+        locked.num_bytes = size
         locked.options = {**options, **_resolved_options(estimator)}
         locked.feature_columns = features
         locked.label_columns = labels

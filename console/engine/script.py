@@ -8,7 +8,7 @@ from typing import Any
 from sqlglot import exp
 
 from console.catalog.models import Project
-from console.engine import ddl, dml
+from console.engine import ddl, dml, ml
 from console.engine.dialect import MLFunction, MLPredict
 from console.engine.errors import EngineError, InvalidError
 from console.engine.query import (
@@ -185,7 +185,7 @@ def dry_run(
         for node in reads.find_all(exp.Table):
             if isinstance(node.this, MLFunction):
                 if not isinstance(node.this, MLPredict):
-                    ctx.model(node.this.this)
+                    ctx.bytes_processed += ml.bytes_read(ctx.model(node.this.this), node.this)
             elif reads_catalog_table(node, cte_names):
                 table = ctx.table(node)
                 ctx.bytes_processed += scanned_bytes(reads, node, table.schema, table.column_bytes)

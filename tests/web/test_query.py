@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 
+from console.catalog.models import Dataset, MLModel
 from console.jobs.models import Job
+from console.web import display
+from tests.conftest import synthetic_ratings
 
 
 def test_it_shows_an_empty_editor(client: Client, db: None) -> None:
@@ -68,3 +73,27 @@ def test_it_shows_a_failed_job_where_the_results_would_be(
 
 def test_it_404s_for_a_missing_job(client: Client, db: None) -> None:
     assert client.get("/query", {"job": "job_nope"}).status_code == 404
+
+
+@pytest.mark.worker
+def test_it_says_what_writing_recommendations_to_a_table_will_process(
+    client: Client, run_sql: Callable[..., Job], dataset: Dataset
+) -> None:
+    synthetic_ratings(dataset)
+    run_sql(
+        """CREATE MODEL bqml_tutorial.mf
+        OPTIONS(model_type='matrix_factorization', user_col='user_id', item_col='item_id',
+                num_factors=8, max_iterations=2) AS
+        SELECT user_id, item_id, rating FROM bqml_tutorial.ratings"""
+    )
+    size = MLModel.objects.get(model_id="mf").num_bytes
+    assert size > 0
+    sql = (
+        "CREATE TABLE bqml_tutorial.recommend AS SELECT * FROM ML.RECOMMEND(MODEL bqml_tutorial.mf)"
+    )
+    answer = client.post("/query/validate", {"sql": sql}).json()
+    assert answer["message"] == f"This query will process {display.format_bytes(size)} when run."
+
+    job = run_sql(sql)
+    html = client.get(f"/jobs/{job.job_id}/").content.decode()
+    assert f"<dt>Bytes processed</dt><dd>{filesizeformat(size)}</dd>" in html
