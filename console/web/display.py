@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -168,6 +169,30 @@ def result_body(
             out.append("</tr>")
         out.append("</tbody>")
     return mark_safe("".join(out))  # noqa: S308 - every value above went through escape
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_timestamp(value: datetime | None) -> str:
+    """Return a moment as BigQuery Studio shows one: 'Nov 29, 2026, 11:54:17 PM UTC+0'.
+
+    The zone is the console's (settings.TIME_ZONE), named on every page that shows a time.
+    """
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    hour = local.hour % 12 or 12
+    meridiem = "AM" if local.hour < 12 else "PM"
+    minutes = round(local.utcoffset().total_seconds() / 60)
+    offset_hours, offset_minutes = divmod(abs(minutes), 60)
+    zone = f"UTC{'-' if minutes < 0 else '+'}{offset_hours}"
+    if offset_minutes:
+        zone += f":{offset_minutes:02d}"
+    return (
+        f"{MONTHS[local.month - 1]} {local.day}, {local.year}, "
+        f"{hour}:{local.minute:02d}:{local.second:02d} {meridiem} {zone}"
+    )
 
 
 def format_duration(seconds: float | None) -> str:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.utils import timezone
+
 from console.web import display
 
 
@@ -54,3 +56,14 @@ def test_it_spells_column_types_as_googlesql() -> None:
     assert display.sql_type({"typeKind": "ARRAY", "arrayElementType": element}) == "ARRAY<STRING>"
     struct = {"fields": [{"name": "a", "type": {"typeKind": "FLOAT64"}}]}
     assert display.sql_type({"typeKind": "STRUCT", "structType": struct}) == "STRUCT<a FLOAT64>"
+
+
+def test_it_names_the_zone_of_every_time_it_shows() -> None:
+    moment = datetime(2026, 11, 29, 23, 54, 17, tzinfo=UTC)
+    assert display.format_timestamp(moment) == "Nov 29, 2026, 11:54:17 PM UTC+0"
+    assert display.format_timestamp(moment.replace(hour=0)) == "Nov 29, 2026, 12:54:17 AM UTC+0"
+    with timezone.override("Asia/Kolkata"):
+        assert display.format_timestamp(moment) == "Nov 30, 2026, 5:24:17 AM UTC+5:30"
+    with timezone.override("America/New_York"):
+        assert display.format_timestamp(moment) == "Nov 29, 2026, 6:54:17 PM UTC-5"
+    assert display.format_timestamp(None) == "—"

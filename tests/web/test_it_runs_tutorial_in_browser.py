@@ -5,7 +5,6 @@ Screenshots of every step go to test-artifacts/tutorial/.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,20 +17,11 @@ from console.catalog import storage
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.iam.models import RoleBinding
 from mfcore import make_ratings
+from tests.web.browser import chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "tutorial"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RATINGS_SCHEMA = "user_id:INT64,item_id:INT64,rating:FLOAT64,timestamp:TIMESTAMP"
 MOVIES_SCHEMA = "movie_id:INT64,movie_title:STRING,genre:STRING"
 GENRES = ["Action", "Comedy", "Drama", "Horror", "Romance", "Sci-Fi", "Thriller"]
@@ -54,22 +44,11 @@ ORDER BY user_id"""
 
 @pytest.fixture
 def page() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("*.png"):
         old.unlink()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
-        context.set_default_timeout(30_000)
+    with chromium() as context:
         yield context.new_page()
-        context.close()
-        browser.close()
 
 
 @pytest.fixture
@@ -274,7 +253,7 @@ def test_it_runs_tutorial_in_browser(
     expect(page.get_by_role("link", name="Personal history")).to_have_attribute(
         "aria-current", "page"
     )
-    expect(page.locator(".jobs-table tbody tr")).to_have_count(6)
+    expect(page.locator(".jobs-table tbody.job-row")).to_have_count(6)
     shot("job-history")
 
     # Delete the dataset through the dialog: it says what goes; Delete waits for the ID.

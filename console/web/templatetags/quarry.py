@@ -8,12 +8,10 @@ from typing import Any
 
 from django import template
 from django.db.models import Prefetch
-from django.template.defaultfilters import title, truncatechars
+from django.template.defaultfilters import title
 from django.urls import reverse
-from django.utils.dates import MONTHS_3
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.iam import access, roles
@@ -104,6 +102,11 @@ def thousands(value: int | None) -> str:
 
 
 @register.filter
+def timestamp(value: datetime | None) -> str:
+    return display.format_timestamp(value)
+
+
+@register.filter
 def duration(seconds: float | None) -> str:
     return display.format_duration(seconds)
 
@@ -146,16 +149,35 @@ def _csrf_input(context: template.Context) -> str:
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
-def _job_created(value: datetime | None) -> tuple[str, str]:
-    """Return a job's creation time as `|date:'c'` and `|date:"M j, Y, H:i:s"` print it."""
-    if value is None:
-        return "", ""
-    value = template_localtime(value)
-    short = (
-        f"{MONTHS_3[value.month].title()} {value.day}, {value.year}, "
-        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    )
-    return value.isoformat(), short
+# A statement's full text goes in the row's title; past this it is cut (the job page has it all).
+STATEMENT_TITLE_CHARS = 10_000
+# What the row itself can show at most; CSS ends it with an ellipsis where the row does.
+STATEMENT_SHOWN_CHARS = 400
+
+
+def _statement(job: Any) -> str:
+    """Return the history row's statement: the SQL on one line, all of it in the title."""
+    if job.job_type == "QUERY":
+        full = job.query
+        if len(full) > STATEMENT_TITLE_CHARS:
+            full = full[:STATEMENT_TITLE_CHARS] + "…"
+        one_line = " ".join(job.query[: STATEMENT_SHOWN_CHARS * 2].split())
+        shown = f"<code>{escape(one_line[:STATEMENT_SHOWN_CHARS])}</code>"
+    else:
+        configuration = (job.configuration or {}).get(job.job_type.lower()) or {}
+        dest = configuration.get("destinationTable")
+        if not isinstance(dest, dict):
+            return ""
+        name = f"{dest.get('datasetId', '')}.{dest.get('tableId', '')}"
+        full = f"{'Load' if job.job_type == 'LOAD' else 'Copy'} into {name}"
+        shown = f"{full[: -len(name)]}<code>{escape(name)}</code>"
+    return f'<div class="statement-text" title="{escape(full)}">{shown}</div>'
+
+
+def _wrappable_time(moment: datetime) -> str:
+    """Return a job's time so a narrow row may break it between the date and the time of day."""
+    day, _, clock = display.format_timestamp(moment).rpartition(", ")
+    return f'<span class="nowrap">{escape(day)},</span> <span class="nowrap">{escape(clock)}</span>'
 
 
 @register.simple_tag(takes_context=True)
@@ -179,16 +201,6 @@ def job_rows(context: template.Context, jobs: Iterable[Any]) -> SafeString:
     for job in jobs:
         s = job.status_label
         job_id = escape(job.job_id)
-        iso, short = _job_created(job.created)
-        if job.job_type == "QUERY":
-            statement = f"<code>{escape(truncatechars(job.query, 80))}</code>"
-        else:
-            dest = ((job.configuration or {}).get("load") or {}).get("destinationTable")
-            statement = ""
-            if dest:
-                dataset_id = escape(dest.get("datasetId", "")) if isinstance(dest, dict) else ""
-                table_id = escape(dest.get("tableId", "")) if isinstance(dest, dict) else ""
-                statement = f"Load into <code>{dataset_id}.{table_id}</code>"
         if s in ("RUNNING", "PENDING"):
             if csrf is None:
                 csrf = _csrf_input(context)
@@ -205,17 +217,21 @@ def job_rows(context: template.Context, jobs: Iterable[Any]) -> SafeString:
             )
         else:
             actions = ""
+        # Two rows per job: its facts, then its statement across the table's whole width.
         out.append(
-            "\n      <tr>\n"
-            f'        <td><span class="badge badge-{escape(s.lower())}">'
+            '\n  <tbody class="job-row">\n    <tr>\n'
+            f'      <td><span class="badge badge-{escape(s.lower())}">'
             f"{status_icons.get(s, run_icon)}{escape(s)}</span></td>\n"
-            f'        <td><a class="mono" href="{jobs_url}{job_id}/">{job_id}</a></td>\n'
-            f"        <td>{escape(title(job.job_type))}</td>\n"
-            f'        <td><time datetime="{iso}">{short}</time></td>\n'
-            f'        <td class="num">{escape(display.format_duration(job.duration_s))}</td>\n'
-            f"        <td>{escape(job.user_email or '—')}</td>\n"
-            f'        <td class="statement">{statement}</td>\n'
-            f'        <td class="actions">{actions}</td>\n'
-            "      </tr>\n    "
+            f'      <td><a class="mono" href="{jobs_url}{job_id}/">{job_id}</a></td>\n'
+            f"      <td>{escape(title(job.job_type))}</td>\n"
+            f'      <td class="created"><time datetime="{job.created.isoformat()}">'
+            f"{_wrappable_time(job.created)}</time></td>\n"
+            f'      <td class="num">{escape(display.format_duration(job.duration_s))}</td>\n'
+            f'      <td class="user">{escape(job.user_email or "—")}</td>\n'
+            f'      <td class="actions" rowspan="2">{actions}</td>\n'
+            "    </tr>\n"
+            f'    <tr class="statement-row"><td class="statement" colspan="6">'
+            f'<span class="visually-hidden">Statement: </span>{_statement(job)}</td></tr>\n'
+            "  </tbody>"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above went through escape

@@ -1,0 +1,72 @@
+"""Layout and dialogs as a person sees them: headless Chromium against a live server.
+
+Boxes are measured against the viewport, so a page that only fits in the HTML would still fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from console.jobs.models import Job
+from tests.web.browser import chromium, sign_in
+
+pytestmark = pytest.mark.browser
+
+TOP5 = """SELECT user_id,
+  ARRAY_AGG(STRUCT(movie_title, genre, predicted_rating)
+            ORDER BY predicted_rating DESC LIMIT 5)
+FROM (SELECT user_id, item_id, predicted_rating, movie_title, genre
+      FROM bqml_tutorial.recommend JOIN bqml_tutorial.movies ON item_id = movie_id)
+GROUP BY user_id
+ORDER BY user_id"""
+
+
+@pytest.fixture
+def page(live_server: Any, transactional_db: None, owner: Any) -> Iterator[Any]:
+    with chromium(width=1280, height=800) as context:
+        page = context.new_page()
+        sign_in(page, live_server.url, "alice", "alice-password")
+        yield page
+
+
+def _right_edges(page: Any, selectors: list[str]) -> dict[str, float]:
+    """Return how far past the viewport's right edge each element reaches (≤ 0: inside)."""
+    return page.evaluate(
+        """(selectors) => Object.fromEntries(selectors.map((s) => {
+            const box = document.querySelector(s).getBoundingClientRect();
+            return [s, box.right - document.documentElement.clientWidth];
+        }))""",
+        selectors,
+    )
+
+
+def _page_scrolls_sideways(page: Any) -> bool:
+    return page.evaluate(
+        """() => document.documentElement.scrollWidth > document.documentElement.clientWidth
+            || [...document.querySelectorAll('.main, .main-body')]
+                .some((el) => el.scrollWidth > el.clientWidth + 1)"""
+    )
+
+
+def test_it_shows_long_statements_in_job_history_without_widening_the_page(
+    page: Any, live_server: Any, done_job: Callable[..., Job]
+) -> None:
+    done_job(configuration={"query": {"query": TOP5}})
+    done_job(job_type=Job.Type.LOAD, configuration={"load": {}})
+
+    for path in ("/jobs/", "/"):  # the history, and the recent jobs on the welcome page
+        page.goto(f"{live_server.url}{path}")
+        statement = page.locator(".statement-text").first
+        assert statement.get_attribute("title") == TOP5  # all of it, on hover
+        table = page.locator(".jobs-table").bounding_box()
+        shown = statement.bounding_box()
+        # The statement has the row's whole width (it had about 15 characters' worth).
+        assert shown["width"] >= 0.9 * table["width"] - 120, (shown, table)
+        assert statement.evaluate("el => el.scrollWidth > el.clientWidth")  # TOP5 ends in …
+        outside = _right_edges(page, [".jobs-table", ".jobs-table td.actions a"])
+        assert all(right <= 0.5 for right in outside.values()), outside
+        assert not _page_scrolls_sideways(page)
+        assert page.locator("td.created").first.inner_text().endswith("UTC+0")
