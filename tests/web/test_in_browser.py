@@ -15,6 +15,11 @@ from tests.web.browser import chromium, sign_in
 
 pytestmark = pytest.mark.browser
 
+WIDE_QUERY = (
+    "SELECT "
+    + ", ".join(f"'a fairly long string value number {i}' AS column_number_{i}" for i in range(30))
+    + ", REPEAT('x', 3000) AS long_string"
+)
 TOP5 = """SELECT user_id,
   ARRAY_AGG(STRUCT(movie_title, genre, predicted_rating)
             ORDER BY predicted_rating DESC LIMIT 5)
@@ -49,6 +54,45 @@ def _page_scrolls_sideways(page: Any) -> bool:
             || [...document.querySelectorAll('.main, .main-body')]
                 .some((el) => el.scrollWidth > el.clientWidth + 1)"""
     )
+
+
+@pytest.mark.worker
+def test_it_keeps_a_wide_result_inside_the_workspace(
+    page: Any, live_server: Any, worker: None
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/query")
+    page.get_by_label("Query editor").fill(WIDE_QUERY)
+    expect(page.locator("[data-validator]")).to_contain_text("This query will process")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_role("columnheader", name="long_string")).to_be_attached()
+
+    workspace = [
+        ".editor-toolbar",
+        "[data-validator]",
+        ".code-editor",
+        ".results-pane",
+        ".result-tabs",
+        ".result-scroll",
+        ".job-meta",
+    ]
+    for width in (1280, 1024):
+        page.set_viewport_size({"width": width, "height": 800})
+        outside = {s: right for s, right in _right_edges(page, workspace).items() if right > 0.5}
+        assert outside == {}, f"past the right edge at {width} px: {outside}"
+        assert not _page_scrolls_sideways(page)
+        validator = page.locator("[data-validator] span")
+        assert validator.evaluate("el => el.scrollWidth <= el.clientWidth")  # not cut off
+        # The grid scrolls inside its pane, and scrolling it to the end shows the last column's
+        # end inside the pane.
+        grid = page.locator(".result-scroll")
+        assert grid.evaluate("el => el.scrollWidth > el.clientWidth + 1000")
+        grid.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+        last = page.get_by_role("columnheader", name="long_string").bounding_box()
+        pane = grid.bounding_box()
+        assert pane["x"] < last["x"] + last["width"] <= pane["x"] + pane["width"]
+        grid.evaluate("el => { el.scrollLeft = 0; }")
 
 
 def test_it_shows_long_statements_in_job_history_without_widening_the_page(
