@@ -306,9 +306,12 @@ def delete_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
             return render(request, "web/partials/delete_dataset_dialog.html", ctx)
         return render(request, "web/dataset.html", ctx)
     form = DeleteDatasetForm(request.POST)
-    if not form.is_valid() or form.cleaned_data["confirm"] != ds.dataset_id:
-        messages.error(request, f'Type "{ds.dataset_id}" to confirm the deletion.')
-        return redirect("web:dataset", dataset_id=ds.dataset_id)
+    typed = form.cleaned_data["confirm"].strip() if form.is_valid() else ""
+    if typed != ds.dataset_id:
+        # The dialog again, saying what is wrong, with what was typed still in it.
+        ctx = {**_dataset_context(request, ds), "open_delete": True}
+        ctx.update(confirm_error=True, typed=form.data.get("confirm", ""))
+        return render(request, "web/dataset.html", ctx, status=400)
     ds.delete_with_contents(True)
     _forget_tabs(request, reverse("web:dataset", args=[dataset_id]))
     messages.success(request, f"Dataset {dataset_id} deleted.")
@@ -388,6 +391,7 @@ def _drop(request: HttpRequest, kind: str, dataset: Dataset, object_id: str) -> 
 def _confirm_delete(
     request: HttpRequest, kind: str, dataset: Dataset, object_id: str
 ) -> HttpResponse:
+    """Ask to type "delete"; a POST with anything else gets the dialog back, saying so."""
     letter = "t" if kind == "table" else "m"
     ctx = {
         "kind": kind,
@@ -396,16 +400,24 @@ def _confirm_delete(
         "action": f"/d/{dataset.dataset_id}/{letter}/{object_id}/delete",
         "cancel_url": f"/d/{dataset.dataset_id}/{letter}/{object_id}/",
     }
+    status = 200
+    if request.method == "POST":
+        ctx.update(confirm_error=True, typed=request.POST.get("confirm", ""))
+        status = 400
     if _is_partial(request):
-        return render(request, "web/partials/delete_object_dialog.html", ctx)
-    return render(request, "web/delete_object.html", ctx)
+        return render(request, "web/partials/delete_object_dialog.html", ctx, status=status)
+    return render(request, "web/delete_object.html", ctx, status=status)
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("confirm", "").strip() == "delete"
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
     tbl = _get_table_for_user(request, dataset_id, table_id, roles.TABLES_DELETE)
-    if request.method == "POST" and request.POST.get("confirm", "").strip() == "delete":
+    if _confirmed(request):
         return _drop(request, "table", tbl.dataset, tbl.table_id)
     return _confirm_delete(request, "table", tbl.dataset, tbl.table_id)
 
@@ -480,7 +492,7 @@ def model_training(request: HttpRequest, dataset_id: str, model_id: str) -> Http
 @require_http_methods(["GET", "POST"])
 def delete_model(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
     mdl = _get_model_for_user(request, dataset_id, model_id, roles.MODELS_DELETE)
-    if request.method == "POST" and request.POST.get("confirm", "").strip() == "delete":
+    if _confirmed(request):
         return _drop(request, "model", mdl.dataset, mdl.model_id)
     return _confirm_delete(request, "model", mdl.dataset, mdl.model_id)
 

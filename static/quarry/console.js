@@ -299,12 +299,33 @@
 
   document.addEventListener("input", function (event) {
     const input = event.target;
-    if (input.matches && input.matches("input[data-confirm-value]")) syncConfirm(input);
+    if (input.matches && input.matches("input[data-confirm-value]")) syncConfirm(input, false);
   });
 
-  function syncConfirm(input) {
-    const submit = input.form.querySelector("button[type=submit]");
-    submit.disabled = input.value.trim() !== input.dataset.confirmValue;
+  // Leaving the field or pressing Enter with the wrong text says what is wrong, as does typing
+  // something the expected text cannot start with; what was typed stays.
+  document.addEventListener("change", function (event) {
+    const input = event.target;
+    if (input.matches && input.matches("input[data-confirm-value]")) syncConfirm(input, true);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    const input = event.target;
+    if (event.key !== "Enter" || !(input.matches && input.matches("input[data-confirm-value]"))) return;
+    if (!syncConfirm(input, true)) event.preventDefault();
+  });
+
+  function syncConfirm(input, finished) {
+    const typed = input.value.trim();
+    const expected = input.dataset.confirmValue;
+    const matches = typed === expected;
+    input.form.querySelector("button[type=submit]").disabled = !matches;
+    const wrong = !matches && typed !== "" && (finished || !expected.startsWith(typed));
+    const message = document.getElementById(input.getAttribute("aria-describedby"));
+    input.setAttribute("aria-invalid", wrong ? "true" : "false");
+    input.closest(".field").classList.toggle("has-error", wrong);
+    if (message) message.textContent = wrong ? input.dataset.confirmMessage : "";
+    return matches;
   }
 
   // ---- Forms: create dataset, edit details, create table -----------------------------------------
@@ -424,7 +445,10 @@
     root.querySelectorAll("form[data-location-picker]").forEach(syncLocation);
     root.querySelectorAll("form[data-delimiter-picker]").forEach(syncTableForm);
     root.querySelectorAll("form").forEach(syncExpiration);
-    root.querySelectorAll("input[data-confirm-value]").forEach(syncConfirm);
+    // A dialog the server sent back with the wrong text keeps saying so.
+    root.querySelectorAll("input[data-confirm-value]").forEach(function (input) {
+      syncConfirm(input, true);
+    });
     root.querySelectorAll("input[data-check-url]").forEach(function (input) {
       const submit = input.form.querySelector("[data-submit]");
       if (submit && !input.value) submit.disabled = true;

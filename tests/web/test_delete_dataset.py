@@ -25,11 +25,17 @@ def test_it_deletes_with_contents(
 
 def test_it_keeps_the_dataset_unless_the_id_is_typed(client: Client, ratings: Table) -> None:
     r = client.post("/d/bqml_tutorial/delete", {"confirm": "bqml_tutoria"})
-    assert r.status_code == 302
-    assert r.url == "/d/bqml_tutorial/"
+    assert r.status_code == 400
     assert Dataset.objects.count() == 1
     assert Table.objects.count() == 1
-    assert "to confirm the deletion" in client.get(r.url).content.decode()
+    html = r.content.decode()
+    # The dialog again, open, saying what is wrong, with what was typed still in it.
+    assert '<dialog id="delete-dataset-dialog"' in html and "data-autopen" in html
+    assert (
+        '<p class="field-error" id="id_confirm_error" aria-live="polite">The ID you typed does '
+        "not match. Type bqml_tutorial to confirm.</p>"
+    ) in html
+    assert 'value="bqml_tutoria"' in html and 'aria-invalid="true"' in html
 
 
 def test_it_only_asks_on_get(client: Client, dataset: Dataset) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from console.catalog.models import Dataset, MLModel
 from console.jobs.models import Job
 from tests.web.browser import chromium, sign_in
 
@@ -114,3 +115,67 @@ def test_it_shows_long_statements_in_job_history_without_widening_the_page(
         assert all(right <= 0.5 for right in outside.values()), outside
         assert not _page_scrolls_sideways(page)
         assert page.locator("td.created").first.inner_text().endswith("UTC+0")
+
+
+def _inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return (
+        outer["x"] <= inner["x"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+        and outer["y"] <= inner["y"]
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"]
+    )
+
+
+def test_it_says_in_the_delete_dialog_why_the_typed_id_is_wrong(
+    page: Any, live_server: Any, dataset: Dataset
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/d/bqml_tutorial/")
+    page.get_by_role("button", name="Delete").click()
+    dialog = page.get_by_role("dialog", name="Delete dataset")
+    confirm = dialog.get_by_label("to confirm")
+    delete = dialog.get_by_role("button", name="Delete", exact=True)
+    reason = dialog.locator("#id_confirm_error")
+    wrong = "The ID you typed does not match. Type bqml_tutorial to confirm."
+
+    confirm.press_sequentially("bqml_")  # on its way to the ID: nothing to say yet
+    expect(delete).to_be_disabled()
+    expect(reason).to_be_hidden()
+    confirm.press_sequentially("tutorail")  # can no longer become the ID
+    expect(reason).to_have_text(wrong)
+    expect(confirm).to_have_attribute("aria-invalid", "true")
+    expect(confirm).to_have_value("bqml_tutorail")  # what was typed stays
+    assert _inside(reason.bounding_box(), dialog.bounding_box())
+
+    confirm.fill("bqml_tutoria")
+    expect(reason).to_be_hidden()
+    confirm.press("Enter")  # an attempt to delete with a prefix of the ID says why not
+    expect(reason).to_have_text(wrong)
+    expect(dialog).to_be_visible()
+    expect(confirm).to_have_value("bqml_tutoria")
+    assert Dataset.objects.exists()
+
+    confirm.fill("bqml_tutorial")
+    expect(reason).to_be_hidden()
+    expect(delete).to_be_enabled()
+    delete.click()
+    expect(page.get_by_text("Dataset bqml_tutorial deleted.")).to_be_visible()
+    assert not Dataset.objects.exists()
+
+
+def test_it_says_in_the_model_delete_dialog_what_to_type(
+    page: Any, live_server: Any, model: MLModel
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/d/bqml_tutorial/m/mf_explicit/")
+    page.get_by_role("button", name="Delete").click()
+    dialog = page.get_by_role("dialog", name="Delete model")
+    confirm = dialog.get_by_label("to confirm")
+    confirm.fill("mf_explicit")  # the model's ID, where the dialog asks for "delete"
+    confirm.blur()
+    reason = dialog.get_by_text("What you typed does not match. Type delete to confirm.")
+    expect(reason).to_be_visible()
+    expect(confirm).to_have_value("mf_explicit")
+    expect(dialog.get_by_role("button", name="Delete", exact=True)).to_be_disabled()

@@ -199,3 +199,12 @@ def test_it_asks_before_deleting_a_model(client: Client, model: MLModel) -> None
     ).content.decode()
     assert html.startswith('<dialog id="delete-model-dialog"')
     assert 'data-confirm-value="delete"' in html
+
+
+def test_it_says_what_is_wrong_when_delete_is_not_typed(client: Client, model: MLModel) -> None:
+    r = client.post("/d/bqml_tutorial/m/mf_explicit/delete", {"confirm": "mf_explicit"})
+    assert r.status_code == 400
+    assert MLModel.objects.filter(pk=model.pk).exists()
+    html = r.content.decode()
+    assert "What you typed does not match. Type delete to confirm.</p>" in html
+    assert 'value="mf_explicit"' in html

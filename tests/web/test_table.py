@@ -84,3 +84,13 @@ def test_it_404s_for_a_missing_table(client: Client, dataset: Dataset) -> None:
     r = client.get("/d/bqml_tutorial/t/nope/")
     assert r.status_code == 404
     assert "Not found: Table local-project:bqml_tutorial.nope" in r.content.decode()
+
+
+def test_it_says_what_is_wrong_when_delete_is_not_typed(client: Client, ratings: Table) -> None:
+    r = client.post("/d/bqml_tutorial/t/ratings/delete", {"confirm": "Delete it"})
+    assert r.status_code == 400
+    assert Table.objects.filter(pk=ratings.pk).exists()
+    html = r.content.decode()
+    assert '<dialog id="delete-table-dialog"' in html
+    assert "What you typed does not match. Type delete to confirm.</p>" in html
+    assert 'value="Delete it"' in html
