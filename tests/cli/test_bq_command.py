@@ -84,8 +84,8 @@ def test_it_prints_results_in_every_format(tutorial: Path) -> None:
     ]
     assert '[\n  {\n    "n": "1"' in outputs["prettyjson"]
     # As the real bq: keys sorted, compact separators, non-ASCII text left as it is.
-    sql = "SELECT 'Misérables' AS title, 1 AS a"
-    assert bq("--format=json", "query", "--nouse_legacy_sql", sql)[1].splitlines()[-1] == (
+    accented = "SELECT 'Misérables' AS title, 1 AS a"
+    assert bq("--format=json", "query", "--nouse_legacy_sql", accented)[1].splitlines()[-1] == (
         '[{"a":"1","title":"Misérables"}]'
     )
     assert outputs["csv"].splitlines()[-3:] == ["n,s", "1,a", "2,"]
