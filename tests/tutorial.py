@@ -16,8 +16,10 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import subprocess
 import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -311,6 +313,18 @@ def check_figures(
         tolerance = 0.002 if name == "mean_squared_log_error" else 0.006
         assert float(evaluation[name]) == pytest.approx(expected, abs=tolerance), name
     assert top1_above_six > 0.5
+
+
+def shell_in(work: Path, env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess]:
+    """Return a function that runs a command in a new folder ``work`` and returns it finished."""
+    work.mkdir()
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            argv, env=env, cwd=work, capture_output=True, text=True, timeout=600, check=False
+        )
+
+    return run
 
 
 def query_json(shell, sql: str) -> list[dict]:

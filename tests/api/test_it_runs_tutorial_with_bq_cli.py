@@ -84,15 +84,7 @@ def bq_shell(live_server, worker: None, transactional_db: None, grouplens, tmp_p
     rc = tmp_path / "bigqueryrc"
     rc.write_text(f"--api={_api(live_server)}\n--project_id=local-project\n")
     env = {**_credentials(tmp_path), **grouplens, "BIGQUERYRC": str(rc)}
-    work = tmp_path / "work"
-    work.mkdir()
-
-    def run(*argv: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            argv, env=env, cwd=work, capture_output=True, text=True, timeout=600, check=False
-        )
-
-    return run
+    return tutorial.shell_in(tmp_path / "work", env)
 
 
 def test_it_runs_the_tutorials_shell_commands_as_written(bq_shell, movielens) -> None:

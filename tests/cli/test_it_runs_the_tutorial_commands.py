@@ -8,7 +8,6 @@ synthetic stand-in). Then the tutorial's SQL goes through `bq query`, as a shell
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -29,16 +28,8 @@ def shell(worker: None, transactional_db: None, worker_env, grouplens, tmp_path:
     bq = bin_dir / "bq"
     bq.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{MANAGE}" bq "$@"\n')
     bq.chmod(0o755)
-    work = tmp_path / "work"
-    work.mkdir()
     env = {**os.environ, **worker_env, **grouplens, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-
-    def run(*argv: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            argv, env=env, cwd=work, capture_output=True, text=True, timeout=600, check=False
-        )
-
-    return run
+    return tutorial.shell_in(tmp_path / "work", env)
 
 
 def test_it_runs_the_tutorials_shell_commands_as_written(shell, movielens) -> None:

@@ -4,6 +4,7 @@ its own here)."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,3 +51,27 @@ def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}/")
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@contextlib.contextmanager
+def recorded(name: str) -> Iterator[tuple[Any, Any]]:
+    """Yield a page of a fresh browser and a ``shot(step)`` that screenshots it.
+
+    Screenshots go to test-artifacts/<name>/, numbered in the order taken; the folder is emptied
+    first, so it holds one run's steps.
+    """
+    folder = ARTIFACTS / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    steps = itertools.count(1)
+    with chromium() as context:
+        page = context.new_page()
+
+        def shot(step: str) -> None:
+            page.screenshot(path=str(folder / f"{next(steps):02d}-{step}.png"))
+
+        yield page, shot

@@ -13,6 +13,7 @@ import pytest
 from console.catalog.models import Dataset, MLModel
 from console.jobs.models import Job
 from tests.web.browser import chromium, sign_in
+from tests.web.test_it_runs_tutorial_in_browser import TOP5
 
 pytestmark = pytest.mark.browser
 
@@ -21,13 +22,6 @@ WIDE_QUERY = (
     + ", ".join(f"'a fairly long string value number {i}' AS column_number_{i}" for i in range(30))
     + ", REPEAT('x', 3000) AS long_string"
 )
-TOP5 = """SELECT user_id,
-  ARRAY_AGG(STRUCT(movie_title, genre, predicted_rating)
-            ORDER BY predicted_rating DESC LIMIT 5)
-FROM (SELECT user_id, item_id, predicted_rating, movie_title, genre
-      FROM bqml_tutorial.recommend JOIN bqml_tutorial.movies ON item_id = movie_id)
-GROUP BY user_id
-ORDER BY user_id"""
 
 
 @pytest.fixture

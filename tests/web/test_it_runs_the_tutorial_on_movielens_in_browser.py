@@ -18,11 +18,10 @@ from django.contrib.auth import get_user_model
 from console.catalog.models import Project, Table
 from console.iam.models import RoleBinding
 from tests import tutorial
-from tests.web.browser import chromium, sign_in
+from tests.web.browser import recorded, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "tutorial-movielens"
 RATINGS_SCHEMA = "user_id:INT64,item_id:INT64,rating:FLOAT64,timestamp:TIMESTAMP"
 MOVIES_SCHEMA = "movie_id:INT64,movie_title:STRING,genre:STRING"
 # The results grid as rows of {column: text}; the first cell of each row is its number.
@@ -37,23 +36,17 @@ READ_RESULTS = """() => {
 
 
 @pytest.fixture
-def page() -> Iterator[Any]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob("*.png"):
-        old.unlink()
-    with chromium() as context:
-        yield context.new_page()
+def recorder() -> Iterator[tuple[Any, Any]]:
+    with recorded("tutorial-movielens") as page_and_shot:
+        yield page_and_shot
 
 
 def test_it_runs_the_tutorial_on_movielens_as_shipped(
-    live_server, worker: None, transactional_db: None, page, movielens
+    live_server, worker: None, transactional_db: None, recorder, movielens
 ) -> None:
     from playwright.sync_api import expect
 
-    step = iter(range(1, 100))
-
-    def shot(name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{next(step):02d}-{name}.png"))
+    page, shot = recorder
 
     owner = get_user_model().objects.create_user("alice", "alice@example.com", "tutorial-pass")
     RoleBinding.grant(Project.default(), owner, "roles/owner")

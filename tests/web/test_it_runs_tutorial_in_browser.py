@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,11 +18,10 @@ from console.catalog import storage
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.iam.models import RoleBinding
 from mfcore import make_ratings
-from tests.web.browser import chromium
+from tests.web.browser import recorded
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "tutorial"
 RATINGS_SCHEMA = "user_id:INT64,item_id:INT64,rating:FLOAT64,timestamp:TIMESTAMP"
 MOVIES_SCHEMA = "movie_id:INT64,movie_title:STRING,genre:STRING"
 GENRES = ["Action", "Comedy", "Drama", "Horror", "Romance", "Sci-Fi", "Thriller"]
@@ -43,12 +43,9 @@ ORDER BY user_id"""
 
 
 @pytest.fixture
-def page() -> Iterator[object]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob("*.png"):
-        old.unlink()
-    with chromium() as context:
-        yield context.new_page()
+def recorder() -> Iterator[tuple[Any, Any]]:
+    with recorded("tutorial") as page_and_shot:
+        yield page_and_shot
 
 
 @pytest.fixture
@@ -73,16 +70,13 @@ def tutorial_files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_it_runs_tutorial_in_browser(
-    live_server, worker: None, transactional_db: None, page, tutorial_files
+    live_server, worker: None, transactional_db: None, recorder, tutorial_files
 ) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import expect
 
+    page, shot = recorder
     ratings_csv, movies_csv = tutorial_files
-    step = iter(range(1, 100))
-
-    def shot(name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{next(step):02d}-{name}.png"))
 
     def view_actions(name: str) -> None:
         explorer.get_by_role("button", name=f"View actions for {name}", exact=True).click()
