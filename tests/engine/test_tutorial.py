@@ -12,7 +12,7 @@ import pytest
 
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine.results import read_rows
-from mfcore import make_ratings
+from mfcore import MatrixFactorization, make_ratings
 from tests.conftest import submit_test_load, wait_for
 
 pytestmark = pytest.mark.worker
@@ -228,3 +228,59 @@ def test_it_runs_the_tutorial_end_to_end(source: str, run_sql, storage_dir: Path
     assert not Dataset.objects.filter(dataset_id="bqml_tutorial").exists()
     assert not MLModel.objects.exists() and not Table.objects.exists()
     assert not any(p.exists() for p in stored)
+
+
+def test_its_ml_functions_agree_with_each_other_and_with_the_estimator(run_sql) -> None:
+    ratings_csv, _ = _synthetic()
+    Dataset.create(Project.default(), "bqml_tutorial", location="US")
+    _load("ratings", ratings_csv, RATINGS_SCHEMA)
+    created = run_sql(CREATE_MODEL)
+    assert created.error_result is None, created.error_result
+    model = "MODEL `bqml_tutorial.my_mf_model`"
+
+    _, info = _rows(run_sql(f"SELECT iteration, loss FROM ML.TRAINING_INFO({model})"))
+    info.sort()
+    names, [metrics] = _rows(run_sql(f"SELECT * FROM ML.EVALUATE({model})"))
+    # Without a split the loss is the training MSE, which ML.EVALUATE reports for the end state.
+    assert dict(zip(names, metrics, strict=True))["mean_squared_error"] == pytest.approx(
+        info[-1][1], rel=1e-9
+    )
+
+    # The estimator trained in this process with the same data, options and seed (the engine's
+    # RANDOM_STATE, 0) reports the same iterations.
+    frame = pd.read_csv(io.BytesIO(ratings_csv), sep="@", header=None, usecols=[0, 1, 2])
+    frame.columns = ["user_id", "item_id", "rating"]
+    estimator = MatrixFactorization(
+        feedback_type="explicit",
+        user_col="user_id",
+        item_col="item_id",
+        l2_reg=9.83,
+        num_factors=34,
+        random_state=0,
+    ).fit(frame)
+    np.testing.assert_allclose(
+        [loss for _, loss in info], estimator.training_info()["loss"][::-1], rtol=1e-9
+    )
+
+    # ML.RECOMMEND's predictions are ML.WEIGHTS' global + user + item intercepts + x_u . y_i.
+    _, weights = _rows(run_sql(f"SELECT * FROM ML.WEIGHTS({model})"))
+    vectors = {
+        (side, feature): (
+            np.array([w["weight"] for w in sorted(factors, key=lambda w: w["factor"])]),
+            intercept,
+        )
+        for side, feature, factors, intercept in weights
+        if side is not None
+    }
+    [global_intercept] = [row[3] for row in weights if row[1] == "global__INTERCEPT__"]
+    assert global_intercept == pytest.approx(frame["rating"].mean(), rel=1e-12)
+    _, predicted = _rows(
+        run_sql(
+            f"SELECT * FROM ML.RECOMMEND({model}, "
+            "(SELECT user_id, item_id FROM `bqml_tutorial.ratings` LIMIT 50))"
+        )
+    )
+    for rating, user, item in predicted:
+        x, b = vectors[("user_id", str(user))]
+        y, c = vectors[("item_id", str(item))]
+        assert rating == pytest.approx(global_intercept + b + c + x @ y, rel=1e-9, abs=1e-9)
