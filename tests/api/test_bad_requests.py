@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,12 +61,20 @@ def _multipart(metadata: dict, data: bytes) -> tuple[bytes, str]:
     return body, f'multipart/related; boundary="{boundary}"'
 
 
-def _uploads_left(storage_dir: Path) -> list[Path]:
-    return (
-        [p for p in (storage_dir / "uploads").glob("*")]
-        if (storage_dir / "uploads").exists()
-        else []
-    )
+@pytest.fixture
+def uploads_left(storage_dir: Path) -> Callable[[], list[Path]]:
+    """Return a function listing the files this test left in the uploads folder.
+
+    The storage folder is the session's, so uploads of other tests' jobs that no worker ran may
+    already be there.
+    """
+    folder = storage_dir / "uploads"
+
+    def listing() -> set[Path]:
+        return set(folder.glob("*")) if folder.exists() else set()
+
+    before = listing()
+    return lambda: sorted(listing() - before)
 
 
 def test_it_refuses_unknown_fields(client: Client, db: None) -> None:
@@ -180,7 +189,7 @@ def test_it_refuses_a_duplicate_job_id(client: Client, db: None) -> None:
 
 
 def test_it_refuses_an_oversized_multipart_upload(
-    client: Client, dataset: Dataset, settings, storage_dir: Path
+    client: Client, dataset: Dataset, settings, storage_dir: Path, uploads_left
 ) -> None:
     settings.QUARRY_MAX_UPLOAD_BYTES = 100
     body, content_type = _multipart(LOAD, b"1\n" * 200)
@@ -188,11 +197,11 @@ def test_it_refuses_an_oversized_multipart_upload(
     assert response.status_code == 400
     assert "Upload too large" in _error(response)["message"]
     assert not Job.objects.exists() and not Table.objects.exists()
-    assert _uploads_left(storage_dir) == []
+    assert uploads_left() == []
 
 
 def test_it_refuses_an_oversized_resumable_upload(
-    client: Client, dataset: Dataset, settings, storage_dir: Path
+    client: Client, dataset: Dataset, settings, storage_dir: Path, uploads_left
 ) -> None:
     settings.QUARRY_MAX_UPLOAD_BYTES = 100
     start = _post(client, f"{UPLOAD}?uploadType=resumable", LOAD)
@@ -207,11 +216,11 @@ def test_it_refuses_an_oversized_resumable_upload(
     )
     assert put.status_code == 400
     assert not Job.objects.exists()
-    assert _uploads_left(storage_dir) == []
+    assert uploads_left() == []
 
 
 def test_it_forgets_resumable_uploads_abandoned_for_a_week(
-    client: Client, dataset: Dataset, storage_dir: Path
+    client: Client, dataset: Dataset, storage_dir: Path, uploads_left
 ) -> None:
     def start(chunk: bytes) -> str:
         location = _post(client, f"{UPLOAD}?uploadType=resumable", LOAD)["Location"]
@@ -224,7 +233,7 @@ def test_it_forgets_resumable_uploads_abandoned_for_a_week(
     for path in (storage_dir / "uploads").glob(f"{abandoned}.*"):
         os.utime(path, (eight_days_ago, eight_days_ago))
     newest = start(b"3\n")
-    left = sorted(path.name for path in _uploads_left(storage_dir))
+    left = sorted(path.name for path in uploads_left())
     for session in (active, newest):
         uploads.close_session(session)  # the storage folder outlives this test
     assert left == sorted(
@@ -233,11 +242,11 @@ def test_it_forgets_resumable_uploads_abandoned_for_a_week(
 
 
 def test_it_refuses_a_resumable_upload_to_a_missing_dataset(
-    client: Client, db: None, storage_dir: Path
+    client: Client, db: None, storage_dir: Path, uploads_left
 ) -> None:
     response = _post(client, f"{UPLOAD}?uploadType=resumable", LOAD)
     assert response.status_code == 404
-    assert _uploads_left(storage_dir) == []
+    assert uploads_left() == []
 
 
 def test_it_refuses_a_bad_load_configuration(client: Client, dataset: Dataset) -> None:
