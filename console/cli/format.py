@@ -14,7 +14,8 @@ def cell_text(value: Any) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, list | dict):
-        return json.dumps(_jsonable(value), separators=(",", ":"))
+        # As bq's TablePrinter.MaybeConvertToJson: compact, non-ASCII text as it is.
+        return json.dumps(_jsonable(value), separators=(",", ":"), ensure_ascii=False)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, bool):

@@ -88,6 +88,8 @@ def test_it_prints_results_in_every_format(tutorial: Path) -> None:
     assert bq("--format=json", "query", "--nouse_legacy_sql", accented)[1].splitlines()[-1] == (
         '[{"a":"1","title":"Misérables"}]'
     )
+    nested = "SELECT [STRUCT('Misérables' AS title)] AS films"
+    assert '| [{"title":"Misérables"}] |' in bq("query", "--nouse_legacy_sql", nested)[1]
     assert outputs["csv"].splitlines()[-3:] == ["n,s", "1,a", "2,"]
     code, out, _ = bq("query", "--max_rows=1", "--nouse_legacy_sql", sql)
     assert "| 1 | a |" in out and "| 2 |" not in out
