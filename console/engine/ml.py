@@ -321,7 +321,10 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
         raise DuplicateError(f"Already Exists: Model {dataset.full_id}.{model_id}")
 
     training = execute(ctx, statement.expression).read_all()
+    typed = {f.name: standard_sql_field(f.name, f.type) for f in training.schema}
     frame = training.to_pandas()
+    # The frame is what trains; keeping the Arrow copy alive too would double the input's memory.
+    del training
     columns = [estimator.user_col, estimator.item_col, estimator.rating_col]
     if estimator.data_split_col:
         columns.append(estimator.data_split_col)
@@ -380,7 +383,6 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
             # The replaced model keeps serving, with the training that produced it.
             model.iterations.filter(job=ctx.job).delete()
         raise
-    typed = {f.name: standard_sql_field(f.name, f.type) for f in training.schema}
     features = [typed[estimator.user_col], typed[estimator.item_col]]
     labels = [typed[estimator.rating_col]]
     _commit_model(model, ctx, estimator, options, metrics, relative, size, features, labels)
