@@ -19,9 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from console.api import fields
-from console.api.errors import ApiError, error_response
-from console.catalog.models import CatalogError
-from console.engine.errors import EngineError
+from console.api.errors import error_response
+from console.errors import BigQueryError
 from console.iam.models import ApiKey
 
 View = Callable[..., dict[str, Any] | HttpResponse | None]
@@ -35,9 +34,9 @@ def parse_json(request: HttpRequest, spec: Any, where: str) -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ApiError(f"Invalid JSON payload received. {err}") from None
+        raise BigQueryError(f"Invalid JSON payload received. {err}") from None
     if not isinstance(body, dict):
-        raise ApiError(f"Invalid JSON payload received. Expected an object for '{where}'")
+        raise BigQueryError(f"Invalid JSON payload received. Expected an object for '{where}'")
     fields.check(body, spec, where)
     return body
 
@@ -47,14 +46,14 @@ def authenticate(request: HttpRequest) -> Any:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if header and (scheme.lower() != "bearer" or not token.strip()):
-        raise ApiError("Invalid Credentials: use Authorization: Bearer <API key>", "authError")
+        raise BigQueryError("Invalid Credentials: use Authorization: Bearer <API key>", "authError")
     if header:
         user = ApiKey.user_for_token(token.strip())
         if user is None:
-            raise ApiError("Request had invalid authentication credentials.", "authError")
+            raise BigQueryError("Request had invalid authentication credentials.", "authError")
         return user
     if not settings.QUARRY_ANONYMOUS_ACCESS:
-        raise ApiError(
+        raise BigQueryError(
             "Request is missing required authentication credential. Expected an API key "
             "(Authorization: Bearer <key>); create one on the console's API keys page.",
             "authError",
@@ -86,11 +85,7 @@ def api_view(
                 if body is not None and request.method in ("POST", "PUT", "PATCH"):
                     request.json = parse_json(request, body, body_name)
                 result = view(request, *args, **kwargs)
-            except ApiError as err:
-                return error_response(err.message, err.reason, err.location)
-            except CatalogError as err:
-                return error_response(str(err), err.reason)
-            except EngineError as err:
+            except BigQueryError as err:
                 return error_response(err.message, err.reason, err.location)
             except RequestDataTooBig:
                 return error_response("Request too large: send files through the upload URL")

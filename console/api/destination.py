@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from console.catalog.models import Dataset, Table
 from console.engine import tables
-from console.engine.errors import DuplicateError, InvalidError
+from console.errors import DuplicateError, InvalidError
 from console.jobs.models import Job
 
 DISPOSITIONS = ("WRITE_EMPTY", "WRITE_TRUNCATE", "WRITE_APPEND")

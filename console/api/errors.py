@@ -49,36 +49,10 @@ RETRIED_JOB_REASONS = {
 }
 
 
-class ApiError(Exception):
-    """A request the API refuses, answered with BigQuery's error body."""
-
-    def __init__(self, message: str, reason: str = "invalid", location: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.reason = reason
-        self.location = location
-
-    @property
-    def status(self) -> int:
-        return STATUS_FOR_REASON.get(self.reason, 400)
-
-
-class NotFoundError(ApiError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, reason="notFound")
-
-
-def public_error(error: dict[str, Any], query: bool = False) -> dict[str, Any]:
-    """Return a job's error result as clients should see it: never a reason they retry forever.
-
-    A query's own mistakes are `invalidQuery` in BigQuery (bq then prints "Error in query
-    string"); the engine calls them `invalid`.
-    """
-    reason = error.get("reason")
-    if reason in RETRIED_JOB_REASONS:
+def public_error(error: dict[str, Any]) -> dict[str, Any]:
+    """Return a job's error result as clients should see it: never a reason they retry forever."""
+    if error.get("reason") in RETRIED_JOB_REASONS:
         return {**error, "reason": "invalid"}
-    if query and reason == "invalid":
-        return {**error, "reason": "invalidQuery", "location": error.get("location") or "query"}
     return error
 
 

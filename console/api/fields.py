@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from console.api.errors import ApiError
+from console.errors import BigQueryError
 
 STR, INT, BOOL, FLOAT, OBJ, LIST, ANY = "string", "int64", "bool", "double", "map", "list", "any"
 TYPE_NAMES = {STR: "TYPE_STRING", INT: "TYPE_INT64", BOOL: "TYPE_BOOL", FLOAT: "TYPE_DOUBLE"}
@@ -288,7 +288,7 @@ def _snake(name: str) -> str:
 
 
 def check(value: Any, spec: Any, where: str) -> None:
-    """Raise ApiError unless value has only the names spec knows, each of the right JSON type."""
+    """Raise BigQueryError unless value has only the names spec knows, each of the right type."""
     if value is None or spec == ANY:
         return
     if isinstance(spec, list):
@@ -302,7 +302,7 @@ def check(value: Any, spec: Any, where: str) -> None:
             raise _wrong_type(where, value, "TYPE_MESSAGE")
         for name, item in value.items():
             if name not in spec:
-                raise ApiError(
+                raise BigQueryError(
                     f"Invalid JSON payload received. Unknown name \"{name}\" at '{where}': "
                     "Cannot find field."
                 )
@@ -330,9 +330,9 @@ def _has_type(value: Any, spec: str) -> bool:
     return True
 
 
-def _wrong_type(where: str, value: Any, type_name: str) -> ApiError:
+def _wrong_type(where: str, value: Any, type_name: str) -> BigQueryError:
     shown = value if isinstance(value, str) else repr(value)
-    return ApiError(f"Invalid value at '{where}' ({type_name}), \"{shown}\"")
+    return BigQueryError(f"Invalid value at '{where}' ({type_name}), \"{shown}\"")
 
 
 def as_int(value: Any, default: int | None = None) -> int | None:

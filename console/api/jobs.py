@@ -14,16 +14,16 @@ from django.db import IntegrityError
 from django.http import HttpRequest
 
 from console.api import fields
-from console.api.errors import ApiError, public_error
+from console.api.errors import public_error
 from console.api.resources import millis
 from console.api.rows import api_fields, encode_rows
 from console.catalog.models import Project
 from console.engine import copy as engine_copy
 from console.engine import script as engine_script
-from console.engine.errors import EngineError
 from console.engine.loads import check_configuration, submit_load
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
+from console.errors import BigQueryError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE
 from console.jobs.models import Job
@@ -50,7 +50,7 @@ def _job_id(reference: dict[str, Any] | None) -> dict[str, Any]:
     if job_id is None:
         return {}
     if not JOB_ID_RE.match(job_id):
-        raise ApiError(
+        raise BigQueryError(
             f'Invalid job ID "{job_id}". Job IDs must be alphanumeric (plus underscores and '
             "dashes) and must be at most 1024 characters long."
         )
@@ -60,13 +60,13 @@ def _job_id(reference: dict[str, Any] | None) -> dict[str, Any]:
 def _check_project(project: Project, reference: dict[str, Any] | None, what: str) -> None:
     named = (reference or {}).get("projectId")
     if named and named != project.project_id:
-        raise ApiError(
+        raise BigQueryError(
             f"{what} names project {named} but the request is for project {project.project_id}"
         )
 
 
-def _already_exists(project: Project, job_id: str | None) -> ApiError:
-    return ApiError(f"Already Exists: Job {project.project_id}:US.{job_id}", "duplicate")
+def _already_exists(project: Project, job_id: str | None) -> BigQueryError:
+    return BigQueryError(f"Already Exists: Job {project.project_id}:US.{job_id}", "duplicate")
 
 
 def _create(
@@ -88,16 +88,16 @@ def query_configuration(config: dict[str, Any], project: Project) -> dict[str, A
     """Return a query job's stored configuration, refusing what the engine cannot honour."""
     sql = config.get("query")
     if not sql:
-        raise ApiError("Required parameter is missing: query", "required")
+        raise BigQueryError("Required parameter is missing: query", "required")
     if config.get("useLegacySql"):
-        raise ApiError(
+        raise BigQueryError(
             "Legacy SQL is not supported by Quarry: set useLegacySql to false (GoogleSQL)",
             location="query",
         )
     if config.get("queryParameters"):
-        raise ApiError("Query parameters are not supported by Quarry yet", location="query")
+        raise BigQueryError("Query parameters are not supported by Quarry yet", location="query")
     if config.get("destinationTable"):
-        raise ApiError(
+        raise BigQueryError(
             "configuration.query.destinationTable is not supported by Quarry yet: write "
             "CREATE OR REPLACE TABLE dataset.table AS SELECT ... instead",
             location="destinationTable",
@@ -110,13 +110,9 @@ def query_configuration(config: dict[str, Any], project: Project) -> dict[str, A
 def _dry_run_job(principal: Any, project: Project, config: dict[str, Any], **kw: Any) -> Job:
     """Check a query without running it; the DONE job is kept so that jobs.get finds it (bq)."""
     default = (config.get("defaultDataset") or {}).get("datasetId")
-    try:
-        result = engine_script.dry_run(
-            project, config["query"], principal=principal, default_dataset=default
-        )
-    except EngineError as err:
-        error = public_error(err.as_error_result(), query=True)
-        raise ApiError(error["message"], error["reason"], error.get("location", "")) from None
+    result = engine_script.dry_run(
+        project, config["query"], principal=principal, default_dataset=default
+    )
     statistics = {
         "statementType": result["statementType"],
         "totalBytesProcessed": str(result["totalBytesProcessed"]),
@@ -174,8 +170,8 @@ def query_results(
     if job.state != Job.State.DONE:
         return body
     if job.error_result:
-        error = public_error(job.error_result, query=True)
-        raise ApiError(
+        error = public_error(job.error_result)
+        raise BigQueryError(
             error.get("message", "Job failed"), error["reason"], error.get("location", "")
         )
     stats = job.statistics or {}
@@ -211,11 +207,11 @@ def schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
         return None
     for field in schema_fields:
         if not field.get("name") or not field.get("type"):
-            raise ApiError("Invalid schema: every field needs a name and a type")
+            raise BigQueryError("Invalid schema: every field needs a name and a type")
     try:
         arrow_schema(schema_fields)
     except KeyError as err:
-        raise ApiError(f"Invalid schema: unsupported type {err.args[0]}") from None
+        raise BigQueryError(f"Invalid schema: unsupported type {err.args[0]}") from None
     return [{**f, "mode": f.get("mode") or "NULLABLE"} for f in schema_fields]
 
 
@@ -328,7 +324,7 @@ def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
     configuration["jobType"] = job.job_type
     status: dict[str, Any] = {"state": job.state}
     if job.error_result:
-        error = public_error(job.error_result, query=job.job_type == Job.Type.QUERY)
+        error = public_error(job.error_result)
         status["errorResult"] = error
         status["errors"] = [error]
     elif job.job_type == Job.Type.LOAD and (job.statistics or {}).get("errors"):

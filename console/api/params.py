@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from console.api.errors import ApiError
+from console.errors import BigQueryError
 
 TRUE = ("true", "1")
 FALSE = ("false", "0", "")
@@ -20,7 +20,7 @@ def flag(request: HttpRequest, name: str, default: bool = False) -> bool:
         return True
     if lowered in FALSE:
         return False
-    raise ApiError(f"Invalid value at '{name}' (TYPE_BOOL), \"{value}\"")
+    raise BigQueryError(f"Invalid value at '{name}' (TYPE_BOOL), \"{value}\"")
 
 
 def integer(
@@ -33,9 +33,9 @@ def integer(
     try:
         number = int(value)
     except ValueError:
-        raise ApiError(f"Invalid value at '{name}' (TYPE_INT64), \"{value}\"") from None
+        raise BigQueryError(f"Invalid value at '{name}' (TYPE_INT64), \"{value}\"") from None
     if number < minimum:
-        raise ApiError(f"Invalid value at '{name}': must be at least {minimum}, got {number}")
+        raise BigQueryError(f"Invalid value at '{name}': must be at least {minimum}, got {number}")
     return number
 
 
@@ -43,5 +43,5 @@ def page_start(request: HttpRequest, name: str = "pageToken") -> int:
     """Return the offset a page token stands for (Quarry's tokens are row or item offsets)."""
     token = request.GET.get(name) or "0"
     if not token.isdigit():
-        raise ApiError(f"Invalid page token: {token}")
+        raise BigQueryError(f"Invalid page token: {token}")
     return int(token)

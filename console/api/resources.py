@@ -12,9 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from console.api.errors import NotFoundError
 from console.api.rows import api_fields, json_number
 from console.catalog.models import Dataset, MLModel, Project, Table
+from console.errors import NotFoundError
 from console.iam import access
 from console.iam.roles import (
     DATASETS_GET,

@@ -19,8 +19,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from console.api.errors import ApiError
 from console.catalog import storage
+from console.errors import BigQueryError
 
 SESSION_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 CONTENT_RANGE_RE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
@@ -36,7 +36,7 @@ def check_length(request: HttpRequest, already: int = 0, header: str = "CONTENT_
     """Refuse an upload whose declared size (in header) is over the limit before reading it."""
     declared = request.META.get(header)
     if declared and declared.isdigit() and already + int(declared) > limit() + 64 * 1024:
-        raise ApiError(f"Upload too large: the limit is {limit()} bytes")
+        raise BigQueryError(f"Upload too large: the limit is {limit()} bytes")
 
 
 def read_limited(request: HttpRequest, max_bytes: int) -> bytes:
@@ -48,7 +48,7 @@ def read_limited(request: HttpRequest, max_bytes: int) -> bytes:
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
-            raise ApiError(f"Upload too large: the limit is {limit()} bytes")
+            raise BigQueryError(f"Upload too large: the limit is {limit()} bytes")
         chunks.append(chunk)
 
 
@@ -57,22 +57,24 @@ def split_multipart(request: HttpRequest) -> tuple[dict[str, Any], bytes]:
     content_type = request.META.get("CONTENT_TYPE", "")
     match = re.search(r'boundary="?([^";]+)"?', content_type)
     if not content_type.startswith("multipart/related") or not match:
-        raise ApiError("A multipart upload needs Content-Type multipart/related with a boundary")
+        raise BigQueryError(
+            "A multipart upload needs Content-Type multipart/related with a boundary"
+        )
     check_length(request)
     body = read_limited(request, limit() + 64 * 1024)
     delimiter = b"--" + match.group(1).encode()
     parts = [p for p in body.split(delimiter)[1:] if not p.startswith(b"--")]
     if len(parts) != 2:
-        raise ApiError("A multipart upload has two parts: the job metadata and the file")
+        raise BigQueryError("A multipart upload has two parts: the job metadata and the file")
     metadata, data = (_part_body(p) for p in parts)
     try:
         parsed = json.loads(metadata)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ApiError(f"Invalid JSON payload received in the metadata part. {err}") from None
+        raise BigQueryError(f"Invalid JSON payload received in the metadata part. {err}") from None
     if not isinstance(parsed, dict):
-        raise ApiError("Invalid JSON payload received: the metadata part must be an object")
+        raise BigQueryError("Invalid JSON payload received: the metadata part must be an object")
     if len(data) > limit():
-        raise ApiError(f"Upload too large: the limit is {limit()} bytes")
+        raise BigQueryError(f"Upload too large: the limit is {limit()} bytes")
     return parsed, data
 
 
@@ -86,7 +88,7 @@ def _part_body(part: bytes) -> bytes:
 
 def _session_paths(session_id: str) -> tuple[Path, Path]:
     if not SESSION_ID_RE.match(session_id or ""):
-        raise ApiError(f"Unknown upload session: {session_id}", "notFound")
+        raise BigQueryError(f"Unknown upload session: {session_id}", "notFound")
     return (
         storage.resolve(f"uploads/{session_id}.session.json"),
         storage.resolve(f"uploads/{session_id}.part"),
@@ -125,7 +127,7 @@ def session_metadata(session_id: str) -> dict[str, Any]:
     try:
         return json.loads(meta_path.read_text())
     except FileNotFoundError:
-        raise ApiError(f"Unknown upload session: {session_id}", "notFound") from None
+        raise BigQueryError(f"Unknown upload session: {session_id}", "notFound") from None
 
 
 def content_range(request: HttpRequest) -> tuple[int | None, int | None, int | None]:
@@ -135,7 +137,7 @@ def content_range(request: HttpRequest) -> tuple[int | None, int | None, int | N
         return None, None, None
     match = CONTENT_RANGE_RE.match(header.strip())
     if not match:
-        raise ApiError(f"Invalid Content-Range header: {header}")
+        raise BigQueryError(f"Invalid Content-Range header: {header}")
     first, last, total = match.groups()
     return (
         int(first) if first is not None else None,
@@ -149,7 +151,7 @@ def append_chunk(session_id: str, request: HttpRequest, first: int | None) -> in
     _, part_path = _session_paths(session_id)
     received = part_path.stat().st_size if part_path.exists() else 0
     if first is not None and first != received:
-        raise ApiError(f"Chunk starts at byte {first} but {received} bytes were received")
+        raise BigQueryError(f"Chunk starts at byte {first} but {received} bytes were received")
     check_length(request, received)
     with open(part_path, "ab") as out:
         while True:
@@ -158,7 +160,7 @@ def append_chunk(session_id: str, request: HttpRequest, first: int | None) -> in
                 break
             received += len(chunk)
             if received > limit():
-                raise ApiError(f"Upload too large: the limit is {limit()} bytes")
+                raise BigQueryError(f"Upload too large: the limit is {limit()} bytes")
             out.write(chunk)
     return received
 

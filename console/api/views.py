@@ -14,13 +14,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from console.api import discovery, fields, jobs, params, resources, uploads
 from console.api.decorators import api_view, parse_json
-from console.api.errors import ApiError
 from console.api.rows import encode_rows, select_fields
 from console.catalog.models import Dataset, Project, Table
 from console.engine import inserts
 from console.engine import tables as engine_tables
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
+from console.errors import BigQueryError
 from console.iam import access, roles
 from console.jobs.models import Job
 
@@ -36,7 +36,7 @@ def _page(items: list[Any], start: int, size: int) -> tuple[list[Any], str | Non
 def _labels(value: Any) -> dict[str, str]:
     labels = value or {}
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
-        raise ApiError("Invalid value for labels: keys and values must be strings")
+        raise BigQueryError("Invalid value for labels: keys and values must be strings")
     return labels
 
 
@@ -78,9 +78,11 @@ def datasets(request: HttpRequest, project_id: str) -> dict[str, Any]:
         body = request.json
         ref = body.get("datasetReference") or {}
         if not ref.get("datasetId"):
-            raise ApiError("Required parameter is missing: datasetReference.datasetId", "required")
+            raise BigQueryError(
+                "Required parameter is missing: datasetReference.datasetId", "required"
+            )
         if ref.get("projectId") and ref["projectId"] != project.project_id:
-            raise ApiError(f"Dataset project {ref['projectId']} does not match {project_id}")
+            raise BigQueryError(f"Dataset project {ref['projectId']} does not match {project_id}")
         dataset = Dataset.create(
             project,
             ref["datasetId"],
@@ -120,7 +122,7 @@ def dataset(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str,
 
 def _update_dataset(ds: Dataset, body: dict[str, Any], *, replace: bool) -> None:
     if body.get("location") and body["location"] != ds.location:
-        raise ApiError(f"Cannot change the location of dataset {ds.full_id}")
+        raise BigQueryError(f"Cannot change the location of dataset {ds.full_id}")
     if replace or "description" in body:
         ds.description = body.get("description") or ""
     if replace or "labels" in body:
@@ -162,16 +164,16 @@ def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
     ref = body.get("tableReference") or {}
     table_id = ref.get("tableId")
     if not table_id:
-        raise ApiError("Required parameter is missing: tableReference.tableId", "required")
+        raise BigQueryError("Required parameter is missing: tableReference.tableId", "required")
     for unsupported in ("view", "materializedView", "externalDataConfiguration"):
         if body.get(unsupported):
-            raise ApiError(f"Tables with {unsupported} are not supported by Quarry yet")
+            raise BigQueryError(f"Tables with {unsupported} are not supported by Quarry yet")
     try:
         Table(dataset=ds, table_id=table_id).full_clean(validate_unique=False, exclude=["dataset"])
     except Exception as err:
-        raise ApiError(str(getattr(err, "messages", [err])[0])) from None
+        raise BigQueryError(str(getattr(err, "messages", [err])[0])) from None
     if ds.tables.filter(table_id=table_id).exists() or ds.models.filter(model_id=table_id).exists():
-        raise ApiError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
+        raise BigQueryError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
     schema_fields = jobs.schema_fields(body)
     if schema_fields:
         # A table with a schema gets an empty first version, so queries see its columns.
@@ -204,7 +206,7 @@ def table(
 
 def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> None:
     if body.get("labels"):
-        raise ApiError("Table labels are not supported by Quarry yet")
+        raise BigQueryError("Table labels are not supported by Quarry yet")
     if replace or "description" in body:
         tbl.description = body.get("description") or ""
     if replace or "expirationTime" in body:
@@ -215,7 +217,7 @@ def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> None:
         old = [(f["name"], arrow_schema([f]).field(0).type) for f in tbl.schema]
         new = [(f["name"], arrow_schema([f]).field(0).type) for f in new_fields]
         if old != new:
-            raise ApiError(
+            raise BigQueryError(
                 f"Changing the columns of {tbl.full_id} through tables.patch is not supported by "
                 "Quarry yet: load the data again or use CREATE OR REPLACE TABLE"
             )
@@ -256,7 +258,9 @@ def table_insert_all(
     tbl = resources.get_table(request, project_id, dataset_id, table_id, roles.TABLES_UPDATE_DATA)
     body = request.json
     if body.get("templateSuffix"):
-        raise ApiError("templateSuffix (tables created from a template) is not supported by Quarry")
+        raise BigQueryError(
+            "templateSuffix (tables created from a template) is not supported by Quarry"
+        )
     errors = inserts.insert_rows(
         tbl,
         body.get("rows") or [],
@@ -302,7 +306,7 @@ def model(
         body = request.json
         for unsupported in ("labels", "friendlyName", "expirationTime"):
             if body.get(unsupported):
-                raise ApiError(f"Model {unsupported} is not supported by Quarry yet")
+                raise BigQueryError(f"Model {unsupported} is not supported by Quarry yet")
         if "description" in body:
             mdl.description = body.get("description") or ""
             mdl.save(update_fields=["description", "modified"])
@@ -368,7 +372,7 @@ def _insert_job(request: HttpRequest, project: Any, body: dict[str, Any]) -> dic
         )
         return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
     if configuration.get("load"):
-        raise ApiError(
+        raise BigQueryError(
             "A load job needs its file: upload it to /upload/bigquery/v2/projects/"
             f"{project.project_id}/jobs (Quarry does not read Cloud Storage URIs)"
         )
@@ -382,8 +386,8 @@ def _insert_job(request: HttpRequest, project: Any, body: dict[str, Any]) -> dic
         )
         return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
     if configuration.get("extract"):
-        raise ApiError("Extract jobs are not supported by Quarry yet")
-    raise ApiError(
+        raise BigQueryError("Extract jobs are not supported by Quarry yet")
+    raise BigQueryError(
         "Required parameter is missing: configuration.query, configuration.load or "
         "configuration.copy"
     )
@@ -430,7 +434,7 @@ def query(request: HttpRequest, project_id: str) -> dict[str, Any]:
 def query_results(request: HttpRequest, project_id: str, job_id: str) -> dict[str, Any]:
     job = resources.get_job(request, project_id, job_id)
     if job.job_type != Job.Type.QUERY:
-        raise ApiError(f"Job {job.job_id} is not a query job")
+        raise BigQueryError(f"Job {job.job_id} is not a query job")
     job = jobs.wait(job, params.integer(request, "timeoutMs", JOB_WAIT_MS))
     start = (
         params.page_start(request)
@@ -472,7 +476,7 @@ def upload(request: HttpRequest, project_id: str) -> dict[str, Any] | HttpRespon
         response = JsonResponse({})
         response["Location"] = location
         return response
-    raise ApiError(f"Unsupported uploadType {upload_type!r}: use multipart or resumable")
+    raise BigQueryError(f"Unsupported uploadType {upload_type!r}: use multipart or resumable")
 
 
 def _resumable_chunk(request: HttpRequest, project: Any, session_id: str) -> Any:
@@ -480,7 +484,7 @@ def _resumable_chunk(request: HttpRequest, project: Any, session_id: str) -> Any
     first, _last, total = uploads.content_range(request)
     try:
         received = uploads.append_chunk(session_id, request, first)
-    except ApiError:
+    except BigQueryError:
         uploads.close_session(session_id)
         raise
     if total is not None and received < total:

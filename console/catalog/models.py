@@ -16,29 +16,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from console.catalog import storage
+from console.errors import BigQueryError, DuplicateError, InUseError, NotFoundError
 from mfcore.metrics import EXPLICIT_METRICS, IMPLICIT_METRICS
 
 TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
 DATASET_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
 TABLE_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
-
-
-class CatalogError(Exception):
-    """A user's request that the catalog refuses; the message says what is wrong."""
-
-    reason = "invalid"
-
-
-class NotFound(CatalogError):
-    reason = "notFound"
-
-
-class Duplicate(CatalogError):
-    reason = "duplicate"
-
-
-class InUse(CatalogError):
-    reason = "resourceInUse"
 
 
 def validate_dataset_id(value: str) -> None:
@@ -131,9 +114,9 @@ class Dataset(models.Model):
         try:
             validate_dataset_id(dataset_id)
         except ValidationError as err:
-            raise CatalogError(err.messages[0]) from None
+            raise BigQueryError(err.messages[0]) from None
         if cls.objects.filter(project=project, dataset_id=dataset_id).exists():
-            raise Duplicate(f"Already Exists: Dataset {project.project_id}:{dataset_id}")
+            raise DuplicateError(f"Already Exists: Dataset {project.project_id}:{dataset_id}")
         return cls.objects.create(
             project=project,
             dataset_id=dataset_id,
@@ -149,14 +132,14 @@ class Dataset(models.Model):
         try:
             return cls.objects.select_related("project").get(project=project, dataset_id=dataset_id)
         except cls.DoesNotExist:
-            raise NotFound(f"Not found: Dataset {project.project_id}:{dataset_id}") from None
+            raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}") from None
 
     def delete_with_contents(self, delete_contents: bool) -> None:
         """Delete this dataset; its tables and models go too only when delete_contents is set."""
         tables = list(self.tables.all())
         models_ = list(self.models.all())
         if (tables or models_) and not delete_contents:
-            raise InUse(f"Dataset {self.full_id} is still in use")
+            raise InUseError(f"Dataset {self.full_id} is still in use")
         paths = [p for t in tables for p in t.stored_paths()] + [m.artifact_path for m in models_]
         with transaction.atomic():
             self.delete()
@@ -215,18 +198,18 @@ class Table(models.Model):
     def version_at(self, moment: datetime.datetime) -> TableVersion:
         """Return the version that was current at moment, within the time-travel window."""
         if moment > timezone.now():
-            raise CatalogError(
+            raise BigQueryError(
                 f"Invalid snapshot time {moment.isoformat()} for table {self.full_id}: "
                 "cannot read from the future"
             )
         if moment < timezone.now() - TIME_TRAVEL_WINDOW:
-            raise CatalogError(
+            raise BigQueryError(
                 f"Invalid snapshot time {moment.isoformat()} for table {self.full_id}: it is "
                 "before the 7-day time travel window"
             )
         version = self.versions.filter(created__lte=moment).order_by("-version").first()
         if version is None:
-            raise CatalogError(
+            raise BigQueryError(
                 f"Invalid snapshot time {moment.isoformat()} for table {self.full_id}: the "
                 "table did not exist then"
             )

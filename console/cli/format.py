@@ -8,6 +8,8 @@ import io
 import json
 from typing import Any
 
+from console.errors import BigQueryError
+
 
 def cell_text(value: Any) -> str:
     """Return a value as bq's pretty format shows it (NULL, JSON for nested values)."""
@@ -101,3 +103,18 @@ def columns(headers: list[str], rows: list[list[str]]) -> str:
     line = lambda values: "  " + "   ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))  # noqa: E731
     rule = " " + "  ".join("-" * (w + 2) for w in widths)
     return "\n".join([line(headers).rstrip(), rule, *(line(r).rstrip() for r in rows)])
+
+
+def error_line(command: str, err: BigQueryError) -> str:
+    """Return bq's one line for a failed command, worded as the real bq words it."""
+    if command == "query" and err.reason != "accessDenied":
+        return f"Error in query string: {err.message}"
+    return f"BigQuery error in {command} operation: {err.message}"
+
+
+def exit_code(command: str, err: BigQueryError) -> int:
+    """Return the status a failed command exits with: 2 for a missing object, as bq's show does.
+
+    A query's failures, whatever their reason, exit 1.
+    """
+    return 2 if err.reason == "notFound" and command != "query" else 1

@@ -15,9 +15,9 @@ import pyarrow as pa
 
 from console.catalog.models import Dataset, Project, Table, validate_table_id
 from console.engine import tables
-from console.engine.errors import EngineError, InvalidError, NotFoundError
 from console.engine.query import until_cancelled
 from console.engine.types import arrow_schema
+from console.errors import BigQueryError, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_GET_DATA, TABLES_UPDATE_DATA
 from console.jobs.models import Job
@@ -174,7 +174,7 @@ def run_copy_job(job: Job) -> None:
     dataset, table = _destination(principal, job.project, target, copy["createDisposition"])
     write = copy["writeDisposition"]
     if table is not None and write == "WRITE_EMPTY" and table.num_rows:
-        raise EngineError(f"Already Exists: Table {table.full_id}", reason="duplicate")
+        raise BigQueryError(f"Already Exists: Table {table.full_id}", reason="duplicate")
     appending = table is not None and write == "WRITE_APPEND"
     if appending:
         assert table is not None

@@ -8,11 +8,11 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
-from console.catalog.models import CatalogError, Dataset, Table
+from console.catalog.models import Dataset, Table
 from console.engine import ml, tables
-from console.engine.errors import DuplicateError, EngineError, InvalidError, NotFoundError
 from console.engine.query import Context, execute
 from console.engine.types import SCALAR_ARROW, arrow_schema, normalize_type
+from console.errors import DuplicateError, InvalidError, NotFoundError
 from console.iam.roles import (
     DATASETS_CREATE,
     DATASETS_DELETE,
@@ -141,10 +141,7 @@ def create_schema(ctx: Context, statement: exp.Create) -> None:
     if exists and statement.args.get("exists"):
         ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
         return
-    try:
-        Dataset.create(ctx.project, dataset_id)
-    except CatalogError as err:
-        raise EngineError(str(err), reason=err.reason) from None
+    Dataset.create(ctx.project, dataset_id)
     ctx.job.statistics["ddlOperationPerformed"] = "CREATE"
 
 
@@ -187,10 +184,7 @@ def _drop_schema(ctx: Context, node: exp.Table, if_exists: bool, cascade: bool) 
             ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
             return
         raise NotFoundError(f"Not found: Dataset {project_id}:{dataset_id}")
-    try:
-        dataset.delete_with_contents(cascade)
-    except CatalogError as err:
-        raise EngineError(str(err), reason=err.reason) from None
+    dataset.delete_with_contents(cascade)
 
 
 CREATE_HANDLERS: dict[str, Callable[[Context, exp.Create], None]] = {

@@ -14,9 +14,9 @@ from sqlglot import exp
 
 from console.catalog.models import Table
 from console.engine import tables
-from console.engine.errors import InvalidError
 from console.engine.query import Context, execute
 from console.engine.types import arrow_schema, bigquery_arrow_type
+from console.errors import InvalidError
 from console.iam.roles import TABLES_UPDATE_DATA
 
 # Columns Quarry adds to a joined statement's two sides: which side a row came from, and a

@@ -16,10 +16,10 @@ from typing import Any
 
 from console.catalog.models import Table
 from console.engine import tables
-from console.engine.errors import ConcurrentUpdateError, InvalidError
 from console.engine.formats import BadRecords, LoadOptions
 from console.engine.formats.ndjson import JsonSource
 from console.engine.types import arrow_schema, normalize_type
+from console.errors import ConcurrentUpdateError, InvalidError
 
 # BigQuery's own per-request limit; it recommends about 500 rows per request.
 MAX_ROWS = 50_000

@@ -22,7 +22,6 @@ from django.conf import settings
 from console.catalog import storage
 from console.catalog.models import Dataset, Project, Table, validate_table_id
 from console.engine import tables
-from console.engine.errors import EngineError, InvalidError, NotFoundError
 from console.engine.formats import BadRecords, LoadOptions, open_source
 from console.engine.query import until_cancelled
 from console.engine.types import (
@@ -31,6 +30,7 @@ from console.engine.types import (
     arrow_schema,
     normalize_type,
 )
+from console.errors import BigQueryError, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_UPDATE_DATA
 from console.jobs.models import Job
@@ -95,15 +95,15 @@ def check_configuration(
 ) -> dict[str, Any]:
     """Return a load job's configuration checked and normalised, as the job stores it.
 
-    Raise an EngineError naming the first option BigQuery would refuse (its location is the
+    Raise an BigQueryError naming the first option BigQuery would refuse (its location is the
     option's name), or one Quarry cannot honour. Options the client left out stay out.
     """
     load = configuration.get("load")
     if not isinstance(load, dict) or not load:
-        raise EngineError("Required parameter is missing: configuration.load", "required", "load")
+        raise BigQueryError("Required parameter is missing: configuration.load", "required", "load")
     target = load.get("destinationTable") or {}
     if not target.get("datasetId") or not target.get("tableId"):
-        raise EngineError(
+        raise BigQueryError(
             "Required parameter is missing: configuration.load.destinationTable (datasetId and "
             "tableId)",
             "required",
@@ -289,7 +289,7 @@ def run_load_job(job: Job) -> None:
             raise NotFoundError(f"Not found: Table {dataset.full_id}.{target['tableId']}")
         disposition = setting(load, "writeDisposition")
         if table is not None and disposition == "WRITE_EMPTY" and table.num_rows:
-            raise EngineError(
+            raise BigQueryError(
                 f"Already Exists: Table {table.full_id} is not empty (write disposition "
                 "WRITE_EMPTY)",
                 reason="duplicate",
@@ -319,7 +319,7 @@ def run_load_job(job: Job) -> None:
         )
         if bad.errors:
             job.statistics["errors"] = bad.errors
-    except EngineError:
+    except BigQueryError:
         job.statistics.update({"badRecords": str(len(bad.errors)), "errors": bad.errors})
         raise
     finally:

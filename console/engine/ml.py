@@ -22,8 +22,8 @@ from console.engine.dialect import (
     MLTrialInfo,
     MLWeights,
 )
-from console.engine.errors import DuplicateError, InvalidError
 from console.engine.types import standard_sql_field
+from console.errors import DuplicateError, InvalidError
 from console.iam.roles import MODELS_CREATE, MODELS_UPDATE_DATA
 from mfcore import MatrixFactorization, OptionError
 

@@ -21,18 +21,18 @@ from sqlglot import exp
 from sqlglot.tokens import Tokenizer
 
 from console.catalog import storage
-from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
+from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine import ml, sandbox, tables
 from console.engine.dialect import MLFunction, Quarry
-from console.engine.errors import EngineError, InvalidError, NotFoundError
 from console.engine.types import bigquery_arrow_schema, schema_from_arrow
+from console.errors import BigQueryError, Cancelled, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import (
     DATASETS_GET,
     MODELS_GET_DATA,
     TABLES_GET_DATA,
 )
-from console.jobs.models import CANCELLED, Job
+from console.jobs.models import Job
 
 BATCH_ROWS = 128 * 1024
 KEYWORDS = {word for word in Tokenizer.KEYWORDS if word.isalpha()}
@@ -52,7 +52,7 @@ def until_cancelled(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.
         if time.monotonic() - checked > CANCEL_CHECK_S:
             checked = time.monotonic()
             if job.pk and job.cancelled():
-                raise EngineError(CANCELLED["message"], reason=CANCELLED["reason"])
+                raise Cancelled()
         yield batch
 
 
@@ -82,7 +82,7 @@ class Context:
             return
         self._cancel_checked = now
         if self.job is not None and self.job.cancelled():
-            raise EngineError(CANCELLED["message"], reason=CANCELLED["reason"])
+            raise Cancelled()
 
     @classmethod
     def for_job(cls, job: Job) -> Context:
@@ -312,7 +312,7 @@ def _version_for(
         moment = moment.replace(tzinfo=dt.UTC)
     try:
         chosen = table.version_at(moment)
-    except CatalogError as err:
+    except BigQueryError as err:
         raise InvalidError(str(err)) from None
     return chosen.data_path, chosen.schema, chosen.column_bytes
 
@@ -577,7 +577,7 @@ def execute_to_pandas(ctx: Context, relation: exp.Expression) -> Any:
 _UNKNOWN_COLUMN = re.compile(r'Referenced column "?([^"\s]+)"? not found')
 
 
-def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: duckdb.Error) -> EngineError:
+def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: duckdb.Error) -> BigQueryError:
     message = str(err).split("\n")[0]
     message = re.sub(r"^[A-Za-z ]+ Error: ", "", message)
     unknown = _UNKNOWN_COLUMN.search(message)
@@ -586,7 +586,7 @@ def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: duckdb.Erro
         column = next((c for c in tree.find_all(exp.Column) if c.name == name), None)
         where = ctx.location(column) if column is not None else ""
         return InvalidError(f"Unrecognized name: {name}{where}")
-    return EngineError(message, reason="invalidQuery")
+    return BigQueryError(message, reason="invalidQuery")
 
 
 # Statements ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,7 +11,6 @@ from sqlglot import exp
 from console.catalog.models import Project
 from console.engine import ddl, dml, ml
 from console.engine.dialect import MLFunction, MLPredict
-from console.engine.errors import EngineError, InvalidError
 from console.engine.query import (
     Context,
     check_functions,
@@ -19,7 +19,7 @@ from console.engine.query import (
     run_select,
     scanned_bytes,
 )
-from console.iam.access import AccessDenied
+from console.errors import AccessDenied, BigQueryError, InvalidError
 from console.iam.roles import (
     DATASETS_CREATE,
     DATASETS_DELETE,
@@ -151,9 +151,21 @@ def authorize(ctx: Context, statements: list[exp.Expression]) -> None:
                 resource = ctx.reference(node, kind)
             except AccessDenied:
                 raise
-            except EngineError:
+            except BigQueryError:
                 continue
             ctx.check(permission, resource)
+
+
+@contextlib.contextmanager
+def query_errors() -> Iterator[None]:
+    """Word a script's failures as BigQuery does: its own mistakes are invalidQuery, in "query"."""
+    try:
+        yield
+    except BigQueryError as err:
+        if err.reason == "invalid":
+            err.reason = "invalidQuery"
+            err.location = err.location or "query"
+        raise
 
 
 def dry_run(
@@ -161,9 +173,16 @@ def dry_run(
 ) -> dict[str, Any]:
     """Check a script without running it; return its statement type and the bytes it would read.
 
-    Raises EngineError for anything that would make the real run fail before reading data:
+    Raises BigQueryError for anything that would make the real run fail before reading data:
     syntax, unknown functions, permissions, missing datasets, tables and models.
     """
+    with query_errors():
+        return _dry_run(project, sql, principal, default_dataset)
+
+
+def _dry_run(
+    project: Project, sql: str, principal: Any, default_dataset: str | None
+) -> dict[str, Any]:
     ctx = Context(
         job=None, project=project, default_dataset=default_dataset, con=None, principal=principal
     )
@@ -196,12 +215,8 @@ def run_query_job(job: Job) -> None:
     """Execute every statement of a QUERY job; the last SELECT's rows become the job's result."""
     ctx = Context.for_job(job)
     try:
-        _run_statements(ctx, job)
-    except EngineError as err:
-        # A SQL statement's mistakes are invalidQuery in BigQuery, whatever raised them.
-        if err.reason == "invalid":
-            err.reason = "invalidQuery"
-        raise
+        with query_errors():
+            _run_statements(ctx, job)
     finally:
         job.statistics["totalBytesProcessed"] = str(ctx.bytes_processed)
         ctx.con.close()

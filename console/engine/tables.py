@@ -15,12 +15,8 @@ from django.utils import timezone
 
 from console.catalog import storage
 from console.catalog.models import TIME_TRAVEL_WINDOW, Dataset, MLModel, Table, TableVersion
-from console.engine.errors import (
-    ConcurrentUpdateError,
-    DuplicateError,
-    InvalidError,
-)
 from console.engine.types import schema_from_arrow
+from console.errors import ConcurrentUpdateError, DuplicateError, InvalidError
 
 ROW_GROUP_ROWS = 256 * 1024
 

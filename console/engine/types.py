@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from console.engine.errors import InvalidError
+from console.errors import InvalidError
 
 # Legacy names that bq and the REST API still accept, mapped to the standard ones.
 TYPE_ALIASES = {

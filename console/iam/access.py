@@ -12,10 +12,9 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 
 from console.catalog.models import Dataset, MLModel, Project, Table
-from console.engine.errors import EngineError
+from console.errors import AccessDenied
 from console.iam.roles import ANONYMOUS_ROLE, JOBS_CREATE, JOBS_GET, JOBS_UPDATE, ROLES
 from console.jobs.models import Job
 
@@ -23,13 +22,6 @@ Resource = Project | Dataset | Table | MLModel | Job
 Found = TypeVar("Found", Dataset, Table, MLModel)
 # What anyone may do with the jobs they submitted themselves, given they may still run jobs.
 OWN_JOB_PERMISSIONS = {JOBS_GET, JOBS_UPDATE}
-
-
-class AccessDenied(EngineError, PermissionDenied):
-    """A refused permission, worded as BigQuery words it; a 403 on the web and the API."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, reason="accessDenied")
 
 
 def project_of(resource: Resource) -> Project:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from console.catalog.models import Project
+from console.errors import Cancelled
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,6 @@ def _wake_worker(task: Any, job: Job) -> None:
     except OperationalError:
         # The row is the source of truth: a worker re-enqueues PENDING jobs when it starts.
         log.warning("no broker reachable; job %s waits PENDING for a worker", job.job_id)
-
-
-CANCELLED = {
-    "reason": "stopped",
-    "message": "Job execution was cancelled: User requested cancellation",
-}
 
 
 def new_job_id() -> str:
@@ -113,7 +108,7 @@ class Job(models.Model):
             state=self.State.DONE,
             ended=timezone.now(),
             cancel_requested=True,
-            error_result=CANCELLED,
+            error_result=Cancelled().as_error_result(),
         )
         self.refresh_from_db()
         if ended:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from console.engine.errors import EngineError
+from console.errors import BigQueryError
 from console.jobs.models import Job
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ def run(job: Job) -> None:
     }
     try:
         handlers[job.job_type](job)
-    except EngineError as err:
+    except BigQueryError as err:
         job.mark_done(err.as_error_result())
     except Exception as err:  # the job must end DONE whatever broke, or it would hang forever
         log.exception("job %s failed unexpectedly", job.job_id)

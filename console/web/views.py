@@ -22,7 +22,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console.catalog.models import (
-    CatalogError,
     Dataset,
     MLModel,
     Project,
@@ -31,8 +30,8 @@ from console.catalog.models import (
     validate_dataset_id,
 )
 from console.engine import loads, results
-from console.engine.errors import EngineError
 from console.engine.script import dry_run
+from console.errors import AccessDenied, BigQueryError
 from console.iam import access, roles
 from console.jobs.models import Job
 from console.web import display
@@ -229,7 +228,7 @@ def create_dataset(request: HttpRequest) -> HttpResponse:
                 default_table_expiration_ms=data["default_table_expiration_ms"],
                 labels=data["labels"],
             )
-        except CatalogError as err:
+        except BigQueryError as err:
             form.add_error("dataset_id", str(err))
         else:
             messages.success(request, f"Dataset {dataset.dataset_id} created.")
@@ -340,9 +339,9 @@ def create_table(request: HttpRequest, dataset_id: str) -> HttpResponse:
                 form.load_configuration(ds),
                 form.cleaned_data["upload"],
             )
-        except access.AccessDenied:
+        except AccessDenied:
             raise
-        except EngineError as err:
+        except BigQueryError as err:
             form.add_error(form.field_for(err.location), err.message)
         else:
             return redirect("web:job", job_id=job.job_id)
@@ -656,7 +655,7 @@ def validate_query(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"valid": None, "message": ""})
     try:
         outcome = dry_run(current_project(request), sql, principal=request.user)
-    except EngineError as err:
+    except BigQueryError as err:
         return JsonResponse({"valid": False, "message": err.message})
     size = display.format_bytes(int(outcome["totalBytesProcessed"] or 0))
     message = f"This query will process {size} when run."

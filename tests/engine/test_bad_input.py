@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
-from console.engine.errors import EngineError
+from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine.results import read_rows
+from console.errors import BigQueryError
 from console.jobs.models import Job
 from tests.conftest import submit_test_load, wait_for
 
@@ -30,13 +30,13 @@ def _load(data: bytes, **kw) -> Job:
 
 @pytest.mark.parametrize("dataset_id", ["bad-name!", "", "a b", "x" * 1025, "../etc"])
 def test_it_refuses_a_malformed_dataset_id(transactional_db: None, dataset_id: str) -> None:
-    with pytest.raises(CatalogError, match="Invalid dataset ID"):
+    with pytest.raises(BigQueryError, match="Invalid dataset ID"):
         Dataset.create(Project.default(), dataset_id)
     assert not Dataset.objects.exists()
 
 
 def test_it_refuses_a_duplicate_dataset(dataset: Dataset) -> None:
-    with pytest.raises(CatalogError, match="Already Exists: Dataset local-project:bqml_tutorial"):
+    with pytest.raises(BigQueryError, match="Already Exists: Dataset local-project:bqml_tutorial"):
         Dataset.create(Project.default(), "bqml_tutorial")
 
 
@@ -71,13 +71,13 @@ def test_it_names_the_line_of_a_row_with_too_few_columns(dataset: Dataset, worke
 
 
 def test_it_refuses_a_malformed_schema_before_any_job_exists(dataset: Dataset) -> None:
-    with pytest.raises(EngineError, match="unsupported type INTEGR"):
+    with pytest.raises(BigQueryError, match="unsupported type INTEGR"):
         _load(GOOD_ROWS, schema="user_id:INTEGR")
     assert not Job.objects.exists()
 
 
 def test_it_refuses_a_load_into_a_missing_dataset(transactional_db: None) -> None:
-    with pytest.raises(EngineError, match="Not found: Dataset local-project:bqml_tutorial"):
+    with pytest.raises(BigQueryError, match="Not found: Dataset local-project:bqml_tutorial"):
         _load(GOOD_ROWS)
     assert not Job.objects.exists()
 

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from console.catalog.models import Dataset, Project, Table
-from console.engine.errors import EngineError
 from console.engine.results import read_rows
+from console.errors import BigQueryError
 from console.jobs.models import Job
 from tests.conftest import submit_test_load, wait_for
 
@@ -170,7 +170,7 @@ def test_it_refuses_a_byte_order_mark_of_another_encoding_and_an_unknown_encodin
         "mark but the load's encoding is UTF-16BE: load it with encoding UTF-16LE"
     )
     assert not Table.objects.exists()
-    with pytest.raises(EngineError, match="UTF-7.*UTF-8, ISO-8859-1, UTF-16BE"):
+    with pytest.raises(BigQueryError, match="UTF-7.*UTF-8, ISO-8859-1, UTF-16BE"):
         _load(TEXT.encode(), autodetect=True, encoding="UTF-7")
     assert not Table.objects.exists() and Job.objects.count() == 1
 
@@ -273,11 +273,11 @@ def test_it_refuses_bad_options_naming_them_before_any_job_exists(dataset: Datas
         ({"time_partitioning": {"type": "DAY"}}, "timePartitioning"),
     ]
     for options, name in cases:
-        with pytest.raises(EngineError) as raised:
+        with pytest.raises(BigQueryError) as raised:
             _load(b"1\n", schema="n:INT64", **options)
         assert raised.value.location == name
         assert name in raised.value.message
-    with pytest.raises(EngineError, match="Not found: Table local-project:loads.t"):
+    with pytest.raises(BigQueryError, match="Not found: Table local-project:loads.t"):
         _load(b"1\n", schema="n:INT64", create_disposition="CREATE_NEVER")
     assert not Job.objects.exists() and not Table.objects.exists()
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from console.engine.errors import InvalidError
 from console.engine.formats import BadRecords, LoadOptions, open_source, text
 from console.engine.types import parse_schema_string
+from console.errors import InvalidError
 
 
 @pytest.fixture(autouse=True)

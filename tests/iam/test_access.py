@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from console.catalog.models import Dataset, Project, Table
+from console.errors import AccessDenied
 from console.iam import access, roles
 from console.jobs.models import Job
 
@@ -69,7 +70,7 @@ def test_it_refuses_an_outsider_everything(charlie: Any, dataset: Dataset) -> No
 
 
 def test_it_words_a_denial_like_bigquery(charlie: Any, dataset: Dataset) -> None:
-    with pytest.raises(access.AccessDenied) as denied:
+    with pytest.raises(AccessDenied) as denied:
         access.check(charlie, roles.DATASETS_GET, dataset)
     assert denied.value.message == (
         "Access Denied: Dataset local-project:bqml_tutorial: Permission bigquery.datasets.get "
@@ -79,7 +80,7 @@ def test_it_words_a_denial_like_bigquery(charlie: Any, dataset: Dataset) -> None
 
 
 def test_it_names_a_table_that_does_not_exist(charlie: Any, dataset: Dataset) -> None:
-    with pytest.raises(access.AccessDenied, match="denied on table local-project:bqml_tutorial.t"):
+    with pytest.raises(AccessDenied, match="denied on table local-project:bqml_tutorial.t"):
         access.check(charlie, roles.TABLES_GET_DATA, Table(dataset=dataset, table_id="t"))
 
 

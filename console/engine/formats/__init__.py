@@ -18,7 +18,7 @@ from typing import IO, Any, Protocol
 
 import pyarrow as pa
 
-from console.engine.errors import InvalidError
+from console.errors import InvalidError
 
 # BigQuery's encodings (Python's codecs know them by the same names). UTF-8 is read as it is,
 # converting what is not UTF-8 by BigQuery's rule (docs/loads.md); the others are transcoded.

@@ -14,10 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from console.engine.errors import InvalidError
 from console.engine.formats import FIRST_PIECE_BYTES, BadRecords, LoadOptions, text
 from console.engine.formats.convert import ConversionError, convert_rows
 from console.engine.types import arrow_schema
+from console.errors import InvalidError
 
 SAMPLE_ROWS = 500  # BigQuery's autodetect reads up to the first 500 rows
 SAMPLE_BYTES = 2 * 1024 * 1024

@@ -8,10 +8,10 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.json as pajson
 
-from console.engine.errors import InvalidError
 from console.engine.formats import BadRecords, LoadOptions, text
 from console.engine.formats.convert import ConversionError, convert_rows, json_read_type
 from console.engine.types import arrow_schema, bigquery_arrow_type, field_from_arrow
+from console.errors import InvalidError
 
 ARROW_BLOCK_BYTES = 1024 * 1024
 

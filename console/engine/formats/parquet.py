@@ -8,10 +8,10 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from console.engine.errors import InvalidError
 from console.engine.formats import BadRecords, LoadOptions
 from console.engine.formats.convert import CONVERSION_ERRORS, convert_array
 from console.engine.types import arrow_schema, bigquery_arrow_schema, schema_from_arrow
+from console.errors import InvalidError
 
 BATCH_ROWS = 128 * 1024
 

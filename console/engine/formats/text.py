@@ -8,8 +8,8 @@ import itertools
 from collections.abc import Iterator
 from typing import IO
 
-from console.engine.errors import InvalidError
 from console.engine.formats import PIECE_BYTES
+from console.errors import InvalidError
 
 Piece = tuple[int, bytes]  # (number of the piece's first line, its bytes)
 

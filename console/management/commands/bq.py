@@ -17,26 +17,20 @@ from django.core.management.base import BaseCommand
 from kombu.exceptions import OperationalError
 
 from console.api.destination import write_query_result
-from console.catalog.models import CatalogError, Dataset, MLModel, Project, Table
+from console.catalog.models import Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
 from console.engine import inserts
 from console.engine.copy import submit_copy
-from console.engine.errors import EngineError
 from console.engine.formats import option_name
 from console.engine.loads import submit_load
 from console.engine.results import read_rows
 from console.engine.script import dry_run
 from console.engine.types import parse_schema_string
+from console.errors import BigQueryError, NotFoundError
 from console.iam import access, roles
 from console.iam.models import RoleBinding
 from console.jobs.models import Job
-
-
-class BqError(Exception):
-    def __init__(self, operation: str, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.operation, self.message, self.code = operation, message, code
 
 
 def _schema_fields(schema: str) -> list[dict[str, Any]]:
@@ -47,7 +41,7 @@ def _schema_fields(schema: str) -> list[dict[str, Any]]:
         with open(schema, encoding="utf-8") as handle:
             fields = json.load(handle)
     except (OSError, ValueError) as err:
-        raise BqError("load", f"Cannot read the schema file {schema}: {err}") from None
+        raise BigQueryError(f"Cannot read the schema file {schema}: {err}") from None
     return fields.get("fields", []) if isinstance(fields, dict) else fields
 
 
@@ -191,27 +185,18 @@ class Command(BaseCommand):
             self.principal = self._principal(args)
             self.project = self._project(args)
             status = getattr(self, f"do_{args.command}")(args)
-        except access.AccessDenied as err:
-            self.stderr.write(f"BigQuery error in {args.command} operation: {err.message}")
-            return 1
-        except BqError as err:
-            prefix = (
-                "Error in query string: "
-                if err.operation == "query"
-                else f"BigQuery error in {err.operation} operation: "
-            )
-            self.stderr.write(prefix + err.message)
-            return err.code
+        except BigQueryError as err:
+            self.stderr.write(fmt.error_line(args.command, err))
+            return fmt.exit_code(args.command, err)
         return status or 0
 
     def _principal(self, args: argparse.Namespace) -> Any:
         """Return the user --user names, or anonymous where settings allow it."""
         if not args.user:
             if not settings.QUARRY_ANONYMOUS_ACCESS:
-                raise BqError(
-                    args.command,
+                raise BigQueryError(
                     "Anonymous access is off (QUARRY_ANONYMOUS_ACCESS=false): pass --user=NAME "
-                    "or set QUARRY_USER",
+                    "or set QUARRY_USER"
                 )
             return AnonymousUser()
         user_model = get_user_model()
@@ -219,7 +204,7 @@ class Command(BaseCommand):
         if user is None:
             user = user_model.objects.filter(email__iexact=args.user).order_by("pk").first()
         if user is None or not user.is_active:
-            raise BqError(args.command, f"Unknown or inactive user {args.user!r} (--user)")
+            raise BigQueryError(f"Unknown or inactive user {args.user!r} (--user)")
         return user
 
     def _project(self, args: argparse.Namespace) -> Project:
@@ -231,6 +216,15 @@ class Command(BaseCommand):
             RoleBinding.grant(project, self.principal, "roles/owner")
         return project
 
+    def _raise_if_failed(self, job: Job, keep_reason: bool = False) -> None:
+        """Raise bq's "Error processing job" for a failed job (cp exits 2 when it is notFound)."""
+        if job.error_result:
+            raise BigQueryError(
+                f"Error processing job '{self.project}:{job.job_id}': "
+                f"{job.error_result['message']}",
+                job.error_result.get("reason") if keep_reason else None,
+            )
+
     def _check(self, permission: str, resource: access.Resource) -> None:
         access.check(self.principal, permission, resource)
 
@@ -239,7 +233,7 @@ class Command(BaseCommand):
     def _split(self, name: str, operation: str) -> tuple[str, str]:
         name = name.split(":", 1)[-1]
         if "." not in name:
-            raise BqError(operation, f'Invalid identifier "{name}": expected dataset.table')
+            raise BigQueryError(f'Invalid identifier "{name}": expected dataset.table')
         dataset_id, _, table_id = name.rpartition(".")
         return dataset_id.split(".")[-1], table_id
 
@@ -252,7 +246,7 @@ class Command(BaseCommand):
             self.principal, permission, Dataset, project=self.project, dataset_id=dataset_id
         )
         if found is None:
-            raise BqError(operation, f"Not found: Dataset {self.project}:{dataset_id}", 2)
+            raise NotFoundError(f"Not found: Dataset {self.project}:{dataset_id}")
         return found
 
     # Commands --------------------------------------------------------------------------------
@@ -270,12 +264,12 @@ class Command(BaseCommand):
                     args.default_table_expiration * 1000 if args.default_table_expiration else None
                 ),
             )
-        except CatalogError as err:
+        except BigQueryError as err:
             if err.reason == "duplicate":
-                raise BqError(
-                    "mk", f"Dataset '{self.project}:{args.name}' already exists."
+                raise BigQueryError(
+                    f"Dataset '{self.project}:{args.name}' already exists."
                 ) from None
-            raise BqError("mk", str(err)) from None
+            raise BigQueryError(str(err)) from None
         self.stdout.write(f"Dataset '{dataset.full_id}' successfully created.")
 
     def do_ls(self, args: argparse.Namespace) -> None:
@@ -350,7 +344,7 @@ class Command(BaseCommand):
                 self.principal, roles.MODELS_GET_METADATA, MLModel, dataset=dataset, model_id=name
             )
             if model is None:
-                raise BqError("show", f"Not found: Model {dataset.full_id}.{name}", 2)
+                raise NotFoundError(f"Not found: Model {dataset.full_id}.{name}")
             self.stdout.write(f"Model {model.full_id}\n")
             self.stdout.write(
                 fmt.columns(
@@ -395,7 +389,7 @@ class Command(BaseCommand):
         job = Job.objects.filter(project=self.project, job_id=job_id).first()
         self._check(roles.JOBS_GET, job or Job(project=self.project, job_id=job_id))
         if job is None:
-            raise BqError("show", f"Not found: Job {self.project}:{self.args.location}.{job_id}", 2)
+            raise NotFoundError(f"Not found: Job {self.project}:{self.args.location}.{job_id}")
         stats = job.statistics or {}
         self.stdout.write(f"Job {self.project}:{job.job_id}\n")
         self.stdout.write(
@@ -440,34 +434,22 @@ class Command(BaseCommand):
             with open(args.source, "rb") as handle:
                 job = submit_load(self.principal, self.project, {"load": load}, handle)
         except FileNotFoundError:
-            raise BqError("load", f"Source file not found: {args.source}") from None
-        except access.AccessDenied:
-            raise
-        except EngineError as err:
-            raise BqError("load", err.message, 2 if err.reason == "notFound" else 1) from None
+            raise BigQueryError(f"Source file not found: {args.source}") from None
         self.stdout.write("Upload complete.")
         job = self._wait(job)
-        if job.error_result:
-            raise BqError(
-                "load",
-                f"Error processing job '{self.project}:{job.job_id}': "
-                f"{job.error_result['message']}",
-            )
+        self._raise_if_failed(job)
 
     def do_query(self, args: argparse.Namespace) -> None:
         if args.use_legacy_sql:
-            raise BqError("query", "Legacy SQL is not supported by Quarry; pass --nouse_legacy_sql")
+            raise BigQueryError("Legacy SQL is not supported by Quarry; pass --nouse_legacy_sql")
         sql = " ".join(args.sql)
         if args.dry_run:
-            try:
-                checked = dry_run(
-                    self.project,
-                    sql,
-                    principal=self.principal,
-                    default_dataset=self.args.dataset_id or None,
-                )
-            except EngineError as err:
-                raise BqError("query", err.message) from None
+            checked = dry_run(
+                self.project,
+                sql,
+                principal=self.principal,
+                default_dataset=self.args.dataset_id or None,
+            )
             self.stdout.write(
                 "Query successfully validated. Assuming the tables are not modified, running this "
                 f"query will process {checked['totalBytesProcessed']} bytes of data."
@@ -485,12 +467,7 @@ class Command(BaseCommand):
             self.project, Job.Type.QUERY, config, **access.job_user_fields(self.principal)
         )
         job = self._wait(job)
-        if job.error_result:
-            raise BqError(
-                "query",
-                f"Error processing job '{self.project}:{job.job_id}': "
-                f"{job.error_result['message']}",
-            )
+        self._raise_if_failed(job)
         stats = job.statistics
         target = stats.get("ddlTargetTable") or stats.get("ddlTargetModel")
         if target:
@@ -510,10 +487,7 @@ class Command(BaseCommand):
             return
         if destination is not None:
             dataset, table_id, disposition = destination
-            try:
-                write_query_result(job, dataset, table_id, disposition)
-            except EngineError as err:
-                raise BqError("query", err.message) from None
+            write_query_result(job, dataset, table_id, disposition)
         fields, rows, _ = read_rows(job, 0, args.max_rows)
         self._rows(fields, rows, args.query_format or self.args.format)
 
@@ -522,7 +496,7 @@ class Command(BaseCommand):
         if not args.destination_table:
             return None
         if args.replace and args.append_table:
-            raise BqError("query", "Cannot specify both --replace and --append_table")
+            raise BigQueryError("Cannot specify both --replace and --append_table")
         dataset_id, table_id = self._split(args.destination_table, "query")
         disposition = (
             "WRITE_TRUNCATE"
@@ -549,7 +523,7 @@ class Command(BaseCommand):
             try:
                 self.stdout.write(fmt.as_csv(names, rows, fields))
             except ValueError as err:
-                raise BqError("query", str(err)) from None
+                raise BigQueryError(str(err)) from None
         elif fmt_name != "none":
             self.stdout.write(fmt.pretty(names, rows))
 
@@ -558,7 +532,7 @@ class Command(BaseCommand):
         dataset = self._dataset(dataset_id, operation)
         table = access.find(self.principal, permission, Table, dataset=dataset, table_id=table_id)
         if table is None:
-            raise BqError(operation, f"Not found: Table {dataset.full_id}.{table_id}", 2)
+            raise NotFoundError(f"Not found: Table {dataset.full_id}.{table_id}")
         return table
 
     def do_head(self, args: argparse.Namespace) -> None:
@@ -568,7 +542,7 @@ class Command(BaseCommand):
             wanted = [name.strip() for name in args.selected_fields.split(",") if name.strip()]
             unknown = [name for name in wanted if name not in {f["name"] for f in fields}]
             if unknown:
-                raise BqError("head", f"Unrecognized field: {unknown[0]} in {table.full_id}")
+                raise BigQueryError(f"Unrecognized field: {unknown[0]} in {table.full_id}")
             keep = [i for i, f in enumerate(fields) if f["name"] in wanted]
             fields, rows = [fields[i] for i in keep], [[row[i] for i in keep] for row in rows]
         self._rows(fields, rows, self.args.format)
@@ -583,16 +557,13 @@ class Command(BaseCommand):
                 try:
                     rows.append({"json": json.loads(line)})
                 except json.JSONDecodeError as err:
-                    raise BqError("insert", f"Line {number} is not valid JSON: {err.msg}") from None
-        try:
-            errors = inserts.insert_rows(
-                table,
-                rows,
-                skip_invalid_rows=args.skip_invalid_rows,
-                ignore_unknown_values=args.ignore_unknown_values,
-            )
-        except EngineError as err:
-            raise BqError("insert", err.message) from None
+                    raise BigQueryError(f"Line {number} is not valid JSON: {err.msg}") from None
+        errors = inserts.insert_rows(
+            table,
+            rows,
+            skip_invalid_rows=args.skip_invalid_rows,
+            ignore_unknown_values=args.ignore_unknown_values,
+        )
         # bq's own report: one line per refused row, and exit status 1 if there is any.
         for error in errors:
             details = "".join(f"\t{e['reason']}: {e['message']}" for e in error["errors"])
@@ -611,7 +582,7 @@ class Command(BaseCommand):
     def do_cp(self, args: argparse.Namespace) -> None:
         sources = [self._table_ref(n.strip()) for n in args.source.split(",") if n.strip()]
         if not sources:
-            raise BqError("cp", "Missing source table")
+            raise BigQueryError("Missing source table")
         destination = self._table_ref(args.destination)
         names = ", ".join(f"{r['projectId']}:{r['datasetId']}.{r['tableId']}" for r in sources)
         target = f"{destination['projectId']}:{destination['datasetId']}.{destination['tableId']}"
@@ -633,28 +604,17 @@ class Command(BaseCommand):
             if exists and not args.force and not self._confirm(f"cp: replace {target}?"):
                 self.stdout.write(f"NOT copying {names}, exiting.")
                 return
-        try:
-            job = submit_copy(
-                self.principal,
-                self.project,
-                {
-                    "sourceTables": sources,
-                    "destinationTable": destination,
-                    "writeDisposition": disposition,
-                },
-            )
-        except access.AccessDenied:
-            raise
-        except EngineError as err:
-            raise BqError("cp", err.message) from None
+        job = submit_copy(
+            self.principal,
+            self.project,
+            {
+                "sourceTables": sources,
+                "destinationTable": destination,
+                "writeDisposition": disposition,
+            },
+        )
         job = self._wait(job)
-        if job.error_result:
-            raise BqError(
-                "cp",
-                f"Error processing job '{self.project}:{job.job_id}': "
-                f"{job.error_result['message']}",
-                2 if job.error_result.get("reason") == "notFound" else 1,
-            )
+        self._raise_if_failed(job, keep_reason=True)
         noun = "Tables" if len(sources) > 1 else "Table"
         self.stdout.write(f"{noun} '{names}' successfully copied to '{target}'")
 
@@ -664,10 +624,7 @@ class Command(BaseCommand):
             dataset = self._dataset(name, "rm", roles.DATASETS_DELETE)
             if not args.force and not self._confirm(f"rm: remove dataset '{dataset.full_id}'?"):
                 return
-            try:
-                dataset.delete_with_contents(args.recursive)
-            except CatalogError as err:
-                raise BqError("rm", str(err)) from None
+            dataset.delete_with_contents(args.recursive)
             return
         dataset_id, object_id = self._split(name, "rm")
         dataset = self._dataset(dataset_id, "rm")
@@ -682,7 +639,7 @@ class Command(BaseCommand):
             )
         )
         if target is None:
-            raise BqError("rm", f"Not found: {kind.title()} {dataset.full_id}.{object_id}", 2)
+            raise NotFoundError(f"Not found: {kind.title()} {dataset.full_id}.{object_id}")
         if not args.force and not self._confirm(f"rm: remove {kind} '{target.full_id}'?"):
             return
 

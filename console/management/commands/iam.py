@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from console.catalog.models import Project
+from console.errors import AccessDenied
 from console.iam import access, roles
 from console.iam.models import RoleBinding, UnknownMember, find_member
 from console.iam.roles import ROLES
@@ -76,7 +77,7 @@ class Command(BaseCommand):
             user = find_member(member)
         except UnknownMember as err:
             raise CommandError(f"INVALID_ARGUMENT: {err}") from None
-        except access.AccessDenied as err:
+        except AccessDenied as err:
             raise CommandError(f"PERMISSION_DENIED: {err.message}") from None
         if verb == "add-iam-policy-binding":
             RoleBinding.grant(found, user, role)
