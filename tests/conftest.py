@@ -22,6 +22,7 @@ from console.catalog.models import Dataset, Project, Table
 from console.celery import app as celery_app
 from console.engine import tables
 from console.jobs.models import Job
+from console.jobs.submit import submit
 from mfcore import make_ratings
 from tests import tutorial
 
@@ -148,7 +149,7 @@ def run_sql(worker: None, transactional_db: None):
         config: dict = {"query": {"query": sql, "useLegacySql": False}}
         if default_dataset:
             config["query"]["defaultDataset"] = {"datasetId": default_dataset}
-        return wait_for(Job.submit(Project.default(), Job.Type.QUERY, config), timeout_s)
+        return wait_for(submit(None, Project.default(), config), timeout_s)
 
     return run
 
@@ -171,10 +172,9 @@ def load_configuration(dataset_id: str, table_id: str, **options: Any) -> dict[s
 
 def submit_test_load(dataset_id: str, table_id: str, upload: Any, **options: Any) -> Job:
     """Submit a load of upload (a binary file) as anonymous; return the PENDING job."""
-    from console.engine.loads import submit_load
-
-    configuration = load_configuration(dataset_id, table_id, **options)
-    return submit_load(None, Project.default(), configuration, upload)
+    return submit(
+        None, Project.default(), load_configuration(dataset_id, table_id, **options), upload
+    )
 
 
 # A movies.dat made up in MovieLens's shape and encoding (ISO-8859-1), for the tutorial's movie

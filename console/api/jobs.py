@@ -1,16 +1,14 @@
 """Jobs through the API: create them from a request's configuration, wait, and show them.
 
 The worker runs every job; the API creates the Job row and long-polls it. Nothing here runs SQL
-or reads files: the engine does both (`dry_run`, `submit_load`, `read_rows`).
+or reads files: `console.jobs.submit` creates every job, the engine reads results (`read_rows`).
 """
 
 from __future__ import annotations
 
-import re
 import time
-from typing import IO, Any
+from typing import Any
 
-from django.db import IntegrityError
 from django.http import HttpRequest
 
 from console.api import fields
@@ -18,19 +16,16 @@ from console.api.errors import public_error
 from console.api.resources import millis
 from console.api.rows import api_fields, encode_rows
 from console.catalog.models import Project
-from console.engine import copy as engine_copy
-from console.engine import script as engine_script
-from console.engine.loads import check_configuration, submit_load
+from console.engine import configuration as job_configuration
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
 from console.errors import BigQueryError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE
 from console.jobs.models import Job
+from console.jobs.submit import submit
 
 ANONYMOUS_EMAIL = "anonymous"
-JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
-DEFAULT_WAIT_MS = 10_000
 MAX_WAIT_MS = 60_000
 DEFAULT_PAGE_ROWS = 20_000
 POLL_S = 0.05
@@ -45,18 +40,6 @@ def wait(job: Job, timeout_ms: int) -> Job:
     return job
 
 
-def _job_id(reference: dict[str, Any] | None) -> dict[str, Any]:
-    job_id = (reference or {}).get("jobId")
-    if job_id is None:
-        return {}
-    if not JOB_ID_RE.match(job_id):
-        raise BigQueryError(
-            f'Invalid job ID "{job_id}". Job IDs must be alphanumeric (plus underscores and '
-            "dashes) and must be at most 1024 characters long."
-        )
-    return {"job_id": job_id}
-
-
 def _check_project(project: Project, reference: dict[str, Any] | None, what: str) -> None:
     named = (reference or {}).get("projectId")
     if named and named != project.project_id:
@@ -65,91 +48,17 @@ def _check_project(project: Project, reference: dict[str, Any] | None, what: str
         )
 
 
-def _already_exists(project: Project, job_id: str | None) -> BigQueryError:
-    return BigQueryError(f"Already Exists: Job {project.project_id}:US.{job_id}", "duplicate")
-
-
-def _create(
-    principal: Any, project: Project, job_type: str, configuration: dict[str, Any], **kw: Any
-) -> Job:
-    access.check(principal, JOBS_CREATE, project)
-    try:
-        return Job.submit(
-            project, job_type, configuration, **access.job_user_fields(principal), **kw
-        )
-    except IntegrityError:
-        raise _already_exists(project, kw.get("job_id")) from None
+def insert(principal: Any, project: Project, body: dict[str, Any], upload: Any = None) -> Job:
+    """Submit the job a jobs.insert body (or an upload's metadata part) describes."""
+    fields.check(body, fields.JOB, "job")
+    reference = body.get("jobReference") or {}
+    _check_project(project, reference, "jobReference")
+    return submit(
+        principal, project, body.get("configuration") or {}, upload, reference.get("jobId")
+    )
 
 
 # Queries -------------------------------------------------------------------------------------
-
-
-def query_configuration(config: dict[str, Any], project: Project) -> dict[str, Any]:
-    """Return a query job's stored configuration, refusing what the engine cannot honour."""
-    sql = config.get("query")
-    if not sql:
-        raise BigQueryError("Required parameter is missing: query", "required")
-    if config.get("useLegacySql"):
-        raise BigQueryError(
-            "Legacy SQL is not supported by Quarry: set useLegacySql to false (GoogleSQL)",
-            location="query",
-        )
-    if config.get("queryParameters"):
-        raise BigQueryError("Query parameters are not supported by Quarry yet", location="query")
-    if config.get("destinationTable"):
-        raise BigQueryError(
-            "configuration.query.destinationTable is not supported by Quarry yet: write "
-            "CREATE OR REPLACE TABLE dataset.table AS SELECT ... instead",
-            location="destinationTable",
-        )
-    _check_project(project, config.get("defaultDataset"), "defaultDataset")
-    # A missing useLegacySql (bq without --nouse_legacy_sql) is read as GoogleSQL on purpose.
-    return {**config, "useLegacySql": False}
-
-
-def _dry_run_job(principal: Any, project: Project, config: dict[str, Any], **kw: Any) -> Job:
-    """Check a query without running it; the DONE job is kept so that jobs.get finds it (bq)."""
-    default = (config.get("defaultDataset") or {}).get("datasetId")
-    result = engine_script.dry_run(
-        project, config["query"], principal=principal, default_dataset=default
-    )
-    statistics = {
-        "statementType": result["statementType"],
-        "totalBytesProcessed": str(result["totalBytesProcessed"]),
-    }
-    try:
-        return Job.objects.create(
-            project=project,
-            job_type=Job.Type.QUERY,
-            state=Job.State.DONE,
-            configuration={"query": config, "dryRun": True},
-            statistics=statistics,
-            **access.job_user_fields(principal),
-            **kw,
-        )
-    except IntegrityError:
-        raise _already_exists(project, kw.get("job_id")) from None
-
-
-def submit_query(
-    principal: Any,
-    project: Project,
-    config: dict[str, Any],
-    *,
-    reference: dict[str, Any] | None = None,
-    dry_run: bool = False,
-    labels: dict[str, str] | None = None,
-) -> Job:
-    """Create a query job (or a finished dry-run job) from a jobs.insert or jobs.query request."""
-    _check_project(project, reference, "jobReference")
-    kw = _job_id(reference)
-    stored = query_configuration(config, project)
-    if dry_run:
-        return _dry_run_job(principal, project, stored, **kw)
-    configuration: dict[str, Any] = {"query": stored}
-    if labels:
-        configuration["labels"] = labels
-    return _create(principal, project, Job.Type.QUERY, configuration, **kw)
 
 
 def query_results(
@@ -215,50 +124,12 @@ def schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
     return [{**f, "mode": f.get("mode") or "NULLABLE"} for f in schema_fields]
 
 
-def check_load(principal: Any, project: Project, metadata: dict[str, Any]) -> dict[str, Any]:
-    """Return an upload's load job configuration, checked: the engine checks the options."""
+def check_load(principal: Any, project: Project, metadata: dict[str, Any]) -> None:
+    """Refuse a resumable upload's job before its file is sent, as jobs.insert would refuse it."""
     fields.check(metadata, fields.JOB, "job")
     _check_project(project, metadata.get("jobReference"), "jobReference")
-    _job_id(metadata.get("jobReference"))
-    return check_configuration(principal, project, metadata.get("configuration") or {})
-
-
-def submit_upload(
-    principal: Any, project: Project, metadata: dict[str, Any], upload: IO[bytes] | Any
-) -> Job:
-    """Stage an uploaded file and submit its LOAD job with the configuration the client sent."""
-    fields.check(metadata, fields.JOB, "job")
-    reference = metadata.get("jobReference") or {}
-    _check_project(project, reference, "jobReference")
-    job_id = _job_id(reference).get("job_id")
-    if job_id and Job.objects.filter(job_id=job_id).exists():
-        raise _already_exists(project, job_id)
-    try:
-        return submit_load(
-            principal, project, metadata.get("configuration") or {}, upload, job_id=job_id
-        )
-    except IntegrityError:
-        raise _already_exists(project, job_id) from None
-
-
-# Copies --------------------------------------------------------------------------------------
-
-
-def submit_copy(
-    principal: Any,
-    project: Project,
-    config: dict[str, Any],
-    *,
-    reference: dict[str, Any] | None = None,
-    labels: dict[str, str] | None = None,
-) -> Job:
-    """Create a copy job from a jobs.insert request; the worker checks the tables."""
-    _check_project(project, reference, "jobReference")
-    kw = _job_id(reference)
-    configuration: dict[str, Any] = {"copy": engine_copy.copy_configuration(project, config)}
-    if labels:
-        configuration["labels"] = labels
-    return _create(principal, project, Job.Type.COPY, configuration, **kw)
+    access.check(principal, JOBS_CREATE, project)
+    job_configuration.check(principal, project, metadata.get("configuration") or {})
 
 
 # The Job resource ----------------------------------------------------------------------------

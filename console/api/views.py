@@ -360,37 +360,8 @@ def job_list(request: HttpRequest, project_id: str) -> dict[str, Any]:
 
 
 def _insert_job(request: HttpRequest, project: Any, body: dict[str, Any]) -> dict[str, Any]:
-    configuration = body.get("configuration") or {}
-    if configuration.get("query"):
-        job = jobs.submit_query(
-            request.principal,
-            project,
-            configuration["query"],
-            reference=body.get("jobReference"),
-            dry_run=bool(configuration.get("dryRun")),
-            labels=_labels(configuration.get("labels")),
-        )
-        return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
-    if configuration.get("load"):
-        raise BigQueryError(
-            "A load job needs its file: upload it to /upload/bigquery/v2/projects/"
-            f"{project.project_id}/jobs (Quarry does not read Cloud Storage URIs)"
-        )
-    if configuration.get("copy"):
-        job = jobs.submit_copy(
-            request.principal,
-            project,
-            configuration["copy"],
-            reference=body.get("jobReference"),
-            labels=_labels(configuration.get("labels")),
-        )
-        return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
-    if configuration.get("extract"):
-        raise BigQueryError("Extract jobs are not supported by Quarry yet")
-    raise BigQueryError(
-        "Required parameter is missing: configuration.query, configuration.load or "
-        "configuration.copy"
-    )
+    job = jobs.insert(request.principal, project, body)
+    return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
 
 
 @api_view("GET")
@@ -411,14 +382,13 @@ def query(request: HttpRequest, project_id: str) -> dict[str, Any]:
     body = request.json
     passed = ("query", "defaultDataset", "useLegacySql", "queryParameters", "parameterMode")
     config = {key: body[key] for key in passed if key in body}
-    config.setdefault("query", "")
-    job = jobs.submit_query(
-        request.principal,
-        project,
-        config,
-        dry_run=bool(body.get("dryRun")),
-        labels=_labels(body.get("labels")),
-    )
+    # jobs.query's request is a query configuration plus job options, flattened.
+    configuration = {
+        "query": {"query": "", **config},
+        "dryRun": bool(body.get("dryRun")),
+        **({"labels": body["labels"]} if body.get("labels") else {}),
+    }
+    job = jobs.insert(request.principal, project, {"configuration": configuration})
     job = jobs.wait(job, fields.as_int(body.get("timeoutMs"), JOB_WAIT_MS))
     return jobs.query_results(
         request,
@@ -462,7 +432,7 @@ def upload(request: HttpRequest, project_id: str) -> dict[str, Any] | HttpRespon
         return _resumable_chunk(request, project, request.GET.get("upload_id", ""))
     if upload_type == "multipart":
         metadata, data = uploads.split_multipart(request)
-        job = jobs.submit_upload(request.principal, project, metadata, io.BytesIO(data))
+        job = jobs.insert(request.principal, project, metadata, io.BytesIO(data))
         return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
     if upload_type == "resumable":
         metadata = parse_json(request, fields.JOB, "job")
@@ -494,7 +464,7 @@ def _resumable_chunk(request: HttpRequest, project: Any, session_id: str) -> Any
         return response
     try:
         with open(uploads.part_file(session_id), "rb") as handle:
-            job = jobs.submit_upload(request.principal, project, metadata, handle)
+            job = jobs.insert(request.principal, project, metadata, handle)
     finally:
         uploads.close_session(session_id)
     return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))

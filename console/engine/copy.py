@@ -19,7 +19,7 @@ from console.engine.query import until_cancelled
 from console.engine.types import arrow_schema
 from console.errors import BigQueryError, InvalidError, NotFoundError
 from console.iam import access
-from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_GET_DATA, TABLES_UPDATE_DATA
+from console.iam.roles import TABLES_CREATE, TABLES_GET_DATA, TABLES_UPDATE_DATA
 from console.jobs.models import Job
 
 WRITE_DISPOSITIONS = ("WRITE_EMPTY", "WRITE_TRUNCATE", "WRITE_APPEND")
@@ -79,15 +79,6 @@ def _reference(project: Project, ref: dict[str, Any], where: str) -> dict[str, s
         "datasetId": str(dataset_id),
         "tableId": str(table_id),
     }
-
-
-def submit_copy(principal: Any, project: Project, config: dict[str, Any], **kw: Any) -> Job:
-    """Check a copy's configuration and submit its COPY job; bad input creates no job."""
-    access.check(principal, JOBS_CREATE, project)
-    configuration = {"copy": copy_configuration(project, config)}
-    return Job.submit(
-        project, Job.Type.COPY, configuration, **access.job_user_fields(principal), **kw
-    )
 
 
 def _placeholder_table(project_id: str, dataset_id: str, table_id: str) -> Table:

@@ -59,37 +59,6 @@ def setting(load: dict[str, Any], name: str) -> Any:
     return DEFAULTS[name] if value is None else value
 
 
-def submit_load(
-    principal: Any,
-    project: Project,
-    configuration: dict[str, Any],
-    upload: Any,
-    *,
-    job_id: str | None = None,
-) -> Job:
-    """Check a load job's configuration, stage its file and submit it; bad input changes nothing.
-
-    configuration is BigQuery's job configuration, `{"load": {...}}` as jobs.insert receives
-    it: every front end builds it, and the job keeps it (checked) for the worker to read.
-    """
-    checked = check_configuration(principal, project, configuration)
-    relative = storage.new_path("uploads", SOURCE_FORMATS[setting(checked["load"], "sourceFormat")])
-    _stage(upload, relative)
-    named = {"job_id": job_id} if job_id else {}
-    try:
-        return Job.submit(
-            project,
-            Job.Type.LOAD,
-            checked,
-            upload_path=relative,
-            **named,
-            **access.job_user_fields(principal),
-        )
-    except BaseException:
-        storage.remove(relative)
-        raise
-
-
 def check_configuration(
     principal: Any, project: Project, configuration: dict[str, Any]
 ) -> dict[str, Any]:
@@ -257,7 +226,14 @@ def _checked_field(field: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "type": type_name, "mode": mode}
 
 
-def _stage(upload: Any, relative: str) -> None:
+def stage(upload: Any, load: dict[str, Any]) -> str:
+    """Copy a load's file into storage (atomically, within the upload limit); return its path."""
+    relative = storage.new_path("uploads", SOURCE_FORMATS[setting(load, "sourceFormat")])
+    _copy_within_limit(upload, relative)
+    return relative
+
+
+def _copy_within_limit(upload: Any, relative: str) -> None:
     limit = settings.QUARRY_MAX_UPLOAD_BYTES
     written = 0
     with storage.atomic_path(relative) as temp, open(temp, "wb") as out:

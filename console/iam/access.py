@@ -16,9 +16,11 @@ from django.contrib.auth.models import AnonymousUser
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.errors import AccessDenied
 from console.iam.roles import ANONYMOUS_ROLE, JOBS_CREATE, JOBS_GET, JOBS_UPDATE, ROLES
-from console.jobs.models import Job
 
-Resource = Project | Dataset | Table | MLModel | Job
+# The catalog's resources; the only other resource is a job, which IAM knows by its fields
+# (project, job_id, user_id) rather than by importing the jobs layer above it.
+CATALOG_RESOURCES = (Project, Dataset, Table, MLModel)
+Resource = Project | Dataset | Table | MLModel | Any
 Found = TypeVar("Found", Dataset, Table, MLModel)
 # What anyone may do with the jobs they submitted themselves, given they may still run jobs.
 OWN_JOB_PERMISSIONS = {JOBS_GET, JOBS_UPDATE}
@@ -27,22 +29,22 @@ OWN_JOB_PERMISSIONS = {JOBS_GET, JOBS_UPDATE}
 def project_of(resource: Resource) -> Project:
     if isinstance(resource, Project):
         return resource
-    if isinstance(resource, Dataset | Job):
-        return resource.project
-    return resource.dataset.project
+    if isinstance(resource, Table | MLModel):
+        return resource.dataset.project
+    return resource.project
 
 
 def describe(resource: Resource) -> tuple[str, str]:
     """Return the kind and the full ID BigQuery's messages name a resource by."""
     if isinstance(resource, Project):
         return "Project", resource.project_id
-    if isinstance(resource, Job):
-        return "Job", f"{resource.project.project_id}:{resource.job_id}"
     if isinstance(resource, Dataset):
         return "Dataset", resource.full_id
     if isinstance(resource, Table):
         return "Table", resource.full_id
-    return "Model", resource.full_id
+    if isinstance(resource, MLModel):
+        return "Model", resource.full_id
+    return "Job", f"{resource.project.project_id}:{resource.job_id}"
 
 
 def permissions(principal: Any, project: Project) -> frozenset[str]:
@@ -71,7 +73,7 @@ def can(principal: Any, permission: str, resource: Resource) -> bool:
         if principal.is_superuser:
             return True
     if (
-        isinstance(resource, Job)
+        not isinstance(resource, CATALOG_RESOURCES)
         and permission in OWN_JOB_PERMISSIONS
         and principal is not None
         and resource.user_id is not None
@@ -114,7 +116,7 @@ def visible_projects(principal: Any) -> list[Project]:
     return [p for p in Project.objects.all() if can(principal, PROJECTS_GET, p)]
 
 
-def principal_for_job(job: Job) -> Any:
+def principal_for_job(job: Any) -> Any:
     """Return whom a job runs as: its submitter, anonymous, or nobody if the submitter is gone."""
     if job.user_id is not None:
         return job.user
@@ -122,10 +124,3 @@ def principal_for_job(job: Job) -> Any:
         return AnonymousUser()
     # The submitter's account was deleted: the job keeps no one's permissions.
     return get_user_model()(username=job.user_email, is_active=False)
-
-
-def job_user_fields(principal: Any) -> dict[str, Any]:
-    """Return the Job fields that record who submitted a job."""
-    if principal is None or not principal.is_authenticated:
-        return {"user": None, "user_email": ""}
-    return {"user": principal, "user_email": principal.email or principal.get_username()}

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from console.catalog.models import Project
 from console.errors import Cancelled
 
 log = logging.getLogger(__name__)
-
-
-def _wake_worker(task: Any, job: Job) -> None:
-    try:
-        task.delay(job.pk)
-    except OperationalError:
-        # The row is the source of truth: a worker re-enqueues PENDING jobs when it starts.
-        log.warning("no broker reachable; job %s waits PENDING for a worker", job.job_id)
 
 
 def new_job_id() -> str:
@@ -88,18 +78,6 @@ class Job(models.Model):
         if self.started and self.ended:
             return (self.ended - self.started).total_seconds()
         return None
-
-    @classmethod
-    def submit(cls, project: Project, job_type: str, configuration: dict[str, Any], **kw) -> Job:
-        """Create a PENDING job and wake a worker once the row is committed."""
-        from console.jobs.tasks import run_job
-
-        with transaction.atomic():
-            job = cls.objects.create(
-                project=project, job_type=job_type, configuration=configuration, **kw
-            )
-            transaction.on_commit(lambda: _wake_worker(run_job, job))
-        return job
 
     def request_cancel(self) -> None:
         """Cancel a PENDING job at once; ask a RUNNING one to stop at its next checkpoint."""

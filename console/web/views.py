@@ -29,11 +29,12 @@ from console.catalog.models import (
     TrainingIteration,
     validate_dataset_id,
 )
-from console.engine import loads, results
+from console.engine import results
 from console.engine.script import dry_run
 from console.errors import AccessDenied, BigQueryError
 from console.iam import access, roles
 from console.jobs.models import Job
+from console.jobs.submit import submit
 from console.web import display
 from console.web.forms import (
     CreateDatasetForm,
@@ -333,7 +334,7 @@ def create_table(request: HttpRequest, dataset_id: str) -> HttpResponse:
     form = LoadTableForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = loads.submit_load(
+            job = submit(
                 request.user,
                 ds.project,
                 form.load_configuration(ds),
@@ -367,14 +368,8 @@ def table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
 
 def _drop(request: HttpRequest, kind: str, dataset: Dataset, object_id: str) -> HttpResponse:
     """Drop a table or model with a QUERY job, as BigQuery's console does, and report it."""
-    access.check(request.user, roles.JOBS_CREATE, dataset.project)
     sql = f"DROP {kind.upper()} `{dataset.dataset_id}.{object_id}`"
-    job = Job.submit(
-        dataset.project,
-        Job.Type.QUERY,
-        {"query": {"query": sql, "useLegacySql": False}},
-        **access.job_user_fields(request.user),
-    )
+    job = submit(request.user, dataset.project, {"query": {"query": sql, "useLegacySql": False}})
     job = _wait_for(job, DELETE_WAIT_S)
     if job.state != Job.State.DONE:
         return redirect("web:job", job_id=job.job_id)
@@ -625,11 +620,10 @@ def query(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = QueryForm(request.POST)
         if form.is_valid():
-            jb = Job.submit(
+            jb = submit(
+                request.user,
                 _get_project_for_user(request, roles.JOBS_CREATE),
-                Job.Type.QUERY,
                 {"query": {"query": form.cleaned_data["sql"], "useLegacySql": False}},
-                **access.job_user_fields(request.user),
             )
             params = {"job": jb.job_id}
             if form.cleaned_data["tab"]:

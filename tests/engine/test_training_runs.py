@@ -11,6 +11,7 @@ from django.test import Client
 from console.catalog.models import Dataset, MLModel, Project, TrainingIteration
 from console.engine.results import read_rows
 from console.jobs.models import Job
+from console.jobs.submit import submit
 from tests.conftest import synthetic_ratings, wait_for
 
 pytestmark = pytest.mark.worker
@@ -73,7 +74,7 @@ def test_a_cancelled_retraining_leaves_the_model_its_own_iterations(
     first = _create(run_sql, iterations=2)
     synthetic_ratings(dataset, "big", n_users=3000, n_items=1500, n_ratings=150_000)
     sql = CREATE.format(factors=32, iterations=200, table="big")
-    retraining = Job.submit(Project.default(), Job.Type.QUERY, {"query": {"query": sql}})
+    retraining = submit(None, Project.default(), {"query": {"query": sql}})
     deadline = time.monotonic() + 120
     while not TrainingIteration.objects.filter(job=retraining).exists():
         assert time.monotonic() < deadline, "the retraining recorded no iteration"

@@ -9,8 +9,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from console.catalog.models import Dataset, Project, Table
+from console.errors import AccessDenied
 from console.iam.models import RoleBinding
 from console.jobs.models import Job
+from console.jobs.submit import submit
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.worker
@@ -31,9 +33,15 @@ def people(run_sql: Any) -> dict[str, Any]:
     return people
 
 
+DENIED_JOBS_CREATE = (
+    "Access Denied: Project {project}: Permission bigquery.jobs.create denied on project "
+    "{project} (or it may not exist)."
+)
+
+
 def run_as(user: Any, sql: str, project: Project | None = None) -> Job:
     config = {"query": {"query": sql, "useLegacySql": False}}
-    job = Job.submit(project or Project.default(), Job.Type.QUERY, config, user=user)
+    job = submit(user, project or Project.default(), config)
     return wait_for(job)
 
 
@@ -80,8 +88,10 @@ def test_it_refuses_a_job_user_the_data(people: dict[str, Any]) -> None:
 
 
 def test_it_refuses_an_outsider_any_job(people: dict[str, Any]) -> None:
-    job = run_as(people["charlie"], "SELECT 1")
-    assert denied(job, "bigquery.jobs.create", "Project", "local-project")
+    with pytest.raises(AccessDenied) as refused:
+        run_as(people["charlie"], "SELECT 1")
+    assert refused.value.message == DENIED_JOBS_CREATE.format(project="local-project")
+    assert not Job.objects.filter(user=people["charlie"]).exists()
 
 
 def test_it_checks_a_whole_script_before_running_any_of_it(people: dict[str, Any]) -> None:
@@ -119,9 +129,11 @@ def test_it_reads_another_project_where_granted(people: dict[str, Any]) -> None:
     RoleBinding.grant(other, alice, "roles/bigquery.dataViewer")
     job = run_as(alice, "CREATE TABLE bqml_tutorial.mine AS SELECT 7 AS x")
     assert job.error_result is None
-    read = run_as(other_owner := alice, "SELECT * FROM `local-project.bqml_tutorial.mine`", other)
-    assert denied(read, "bigquery.jobs.create", "Project", "other-project")
-    RoleBinding.grant(other, other_owner, "roles/bigquery.jobUser")
+    with pytest.raises(AccessDenied) as refused:
+        run_as(alice, "SELECT * FROM `local-project.bqml_tutorial.mine`", other)
+    assert refused.value.message == DENIED_JOBS_CREATE.format(project="other-project")
+    RoleBinding.grant(other, alice, "roles/bigquery.jobUser")
+    alice = get_user_model().objects.get(pk=alice.pk)  # as the next request would load her
     read = run_as(alice, "SELECT * FROM `local-project.bqml_tutorial.mine`", other)
     assert read.error_result is None and read.result_rows == 1
 
@@ -132,7 +144,7 @@ def test_it_fails_a_revoked_users_job_cleanly(people: dict[str, Any]) -> None:
     config = {"query": {"query": "SELECT * FROM bqml_tutorial.ratings", "useLegacySql": False}}
     with transaction.atomic():
         # The worker wakes when this commits: after the revocation, as if it came while queued.
-        job = Job.submit(Project.default(), Job.Type.QUERY, config, user=bob)
+        job = submit(bob, Project.default(), config)
         binding.delete()
     job = wait_for(job)
     assert job.state == Job.State.DONE
@@ -142,7 +154,13 @@ def test_it_fails_a_revoked_users_job_cleanly(people: dict[str, Any]) -> None:
 
 def test_it_fails_a_deactivated_users_job(people: dict[str, Any]) -> None:
     alice = people["alice"]
-    alice.is_active = False
-    alice.save()
-    job = run_as(alice, "SELECT 1")
+    config = {"query": {"query": "SELECT 1", "useLegacySql": False}}
+    with transaction.atomic():
+        # Deactivated while the job waited in the queue: the worker refuses to run it.
+        job = submit(alice, Project.default(), config)
+        alice.is_active = False
+        alice.save()
+    job = wait_for(job)
     assert job.error_result["reason"] == "accessDenied"
+    with pytest.raises(AccessDenied):
+        run_as(alice, "SELECT 1")

@@ -21,9 +21,7 @@ from console.catalog.models import Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
 from console.engine import inserts
-from console.engine.copy import submit_copy
 from console.engine.formats import option_name
-from console.engine.loads import submit_load
 from console.engine.results import read_rows
 from console.engine.script import dry_run
 from console.engine.types import parse_schema_string
@@ -31,6 +29,7 @@ from console.errors import BigQueryError, NotFoundError
 from console.iam import access, roles
 from console.iam.models import RoleBinding
 from console.jobs.models import Job
+from console.jobs.submit import submit
 
 
 def _schema_fields(schema: str) -> list[dict[str, Any]]:
@@ -432,7 +431,7 @@ class Command(BaseCommand):
             if args.schema:
                 load["schema"] = {"fields": _schema_fields(args.schema)}
             with open(args.source, "rb") as handle:
-                job = submit_load(self.principal, self.project, {"load": load}, handle)
+                job = submit(self.principal, self.project, {"load": load}, handle)
         except FileNotFoundError:
             raise BigQueryError(f"Source file not found: {args.source}") from None
         self.stdout.write("Upload complete.")
@@ -462,10 +461,7 @@ class Command(BaseCommand):
                 "projectId": self.project.project_id,
                 "datasetId": self.args.dataset_id,
             }
-        self._check(roles.JOBS_CREATE, self.project)
-        job = Job.submit(
-            self.project, Job.Type.QUERY, config, **access.job_user_fields(self.principal)
-        )
+        job = submit(self.principal, self.project, config)
         job = self._wait(job)
         self._raise_if_failed(job)
         stats = job.statistics
@@ -604,15 +600,12 @@ class Command(BaseCommand):
             if exists and not args.force and not self._confirm(f"cp: replace {target}?"):
                 self.stdout.write(f"NOT copying {names}, exiting.")
                 return
-        job = submit_copy(
-            self.principal,
-            self.project,
-            {
-                "sourceTables": sources,
-                "destinationTable": destination,
-                "writeDisposition": disposition,
-            },
-        )
+        copy = {
+            "sourceTables": sources,
+            "destinationTable": destination,
+            "writeDisposition": disposition,
+        }
+        job = submit(self.principal, self.project, {"copy": copy})
         job = self._wait(job)
         self._raise_if_failed(job, keep_reason=True)
         noun = "Tables" if len(sources) > 1 else "Table"

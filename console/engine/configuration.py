@@ -1,0 +1,89 @@
+"""BigQuery's JobConfiguration, checked: what the engine can honour, normalised as the job keeps it.
+
+Every job, whatever front end built it, arrives as BigQuery's own `configuration` object
+(`{"query": {...}}`, `{"load": {...}}`, `{"copy": {...}}`, plus `labels`, `dryRun`,
+`jobTimeoutMs`). `check` refuses what can never run, naming the option, before any job exists;
+whether tables exist and who may touch them is checked again when the job runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.catalog.models import Project
+from console.engine import copy, loads
+from console.errors import BigQueryError, InvalidError
+
+JOB_TYPES = ("query", "load", "copy")
+# Top-level JobConfiguration fields a job keeps besides its one job-type part.
+KEPT = ("labels", "dryRun", "jobTimeoutMs")
+
+
+def job_type(configuration: dict[str, Any]) -> str:
+    """Return QUERY, LOAD or COPY for a configuration that holds exactly one of them."""
+    if configuration.get("extract"):
+        raise BigQueryError("Extract jobs are not supported by Quarry yet")
+    kinds = [kind for kind in JOB_TYPES if configuration.get(kind)]
+    if len(kinds) != 1:
+        raise BigQueryError(
+            "Required parameter is missing: configuration.query, configuration.load or "
+            "configuration.copy"
+            if not kinds
+            else "A job configuration holds one of query, load and copy, not "
+            + " and ".join(kinds),
+            "required" if not kinds else None,
+        )
+    return kinds[0].upper()
+
+
+def check(principal: Any, project: Project, configuration: dict[str, Any]) -> dict[str, Any]:
+    """Return configuration checked and normalised; raise BigQueryError naming what is wrong."""
+    kind = job_type(configuration)
+    checked = {key: configuration[key] for key in KEPT if configuration.get(key) is not None}
+    if "labels" in checked:
+        checked["labels"] = _labels(checked["labels"])
+    if checked.get("dryRun") and kind != "QUERY":
+        raise InvalidError(f"Quarry dry-runs query jobs only, not {kind.lower()} jobs")
+    if kind == "QUERY":
+        checked["query"] = query(project, configuration["query"])
+    elif kind == "LOAD":
+        checked["load"] = loads.check_configuration(principal, project, configuration)["load"]
+    else:
+        checked["copy"] = copy.copy_configuration(project, configuration["copy"])
+    return checked
+
+
+def query(project: Project, config: dict[str, Any]) -> dict[str, Any]:
+    """Return a query job's stored configuration, refusing what the engine cannot honour."""
+    sql = config.get("query")
+    if not sql:
+        raise BigQueryError("Required parameter is missing: query", "required")
+    if config.get("useLegacySql"):
+        raise InvalidError(
+            "Legacy SQL is not supported by Quarry: set useLegacySql to false (GoogleSQL)",
+            "query",
+        )
+    if config.get("queryParameters"):
+        raise InvalidError("Query parameters are not supported by Quarry yet", "query")
+    if config.get("destinationTable"):
+        raise InvalidError(
+            "configuration.query.destinationTable is not supported by Quarry yet: write "
+            "CREATE OR REPLACE TABLE dataset.table AS SELECT ... instead",
+            "destinationTable",
+        )
+    named = (config.get("defaultDataset") or {}).get("projectId")
+    if named and named != project.project_id:
+        raise InvalidError(
+            f"defaultDataset names project {named} but the request is for project "
+            f"{project.project_id}"
+        )
+    # A missing useLegacySql (bq without --nouse_legacy_sql) is read as GoogleSQL on purpose.
+    return {**config, "useLegacySql": False}
+
+
+def _labels(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise InvalidError("Invalid value for labels: keys and values must be strings")
+    return value

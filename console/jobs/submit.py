@@ -1,0 +1,133 @@
+"""Submitting a job: the one way any front end (console, REST, bq, tests) creates one.
+
+`submit` takes BigQuery's own JobConfiguration, so every option a client sends reaches the worker
+as the client sent it (checked and normalised by the engine), and bad input creates nothing: no
+job row, no staged file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import IO, Any
+
+from django.db import IntegrityError, transaction
+from kombu.exceptions import OperationalError
+
+from console.catalog import storage
+from console.catalog.models import Project
+from console.engine import configuration as job_configuration
+from console.engine import loads
+from console.engine.script import dry_run
+from console.errors import BigQueryError, DuplicateError, InvalidError
+from console.iam import access
+from console.iam.roles import JOBS_CREATE
+from console.jobs.models import Job
+
+log = logging.getLogger(__name__)
+JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
+
+
+def submit(
+    principal: Any,
+    project: Project,
+    configuration: dict[str, Any],
+    upload: IO[bytes] | Any = None,
+    job_id: str | None = None,
+) -> Job:
+    """Check a job's configuration and create its job: PENDING, or DONE for a dry run.
+
+    upload is a load's file (a binary file or a Django upload); it is staged before the job
+    exists and removed again if the job cannot be created.
+    """
+    access.check(principal, JOBS_CREATE, project)
+    if job_id is not None:
+        _check_job_id(project, job_id)
+    checked = job_configuration.check(principal, project, configuration)
+    job_type = job_configuration.job_type(checked)
+    named = {"job_id": job_id} if job_id else {}
+    who = _submitter(principal)
+    if checked.get("dryRun"):
+        return _dry_run_job(principal, project, checked, **named, **who)
+    upload_path = ""
+    if job_type == Job.Type.LOAD:
+        if upload is None:
+            raise BigQueryError(
+                "A load job needs its file: upload it to /upload/bigquery/v2/projects/"
+                f"{project.project_id}/jobs (Quarry does not read Cloud Storage URIs)"
+            )
+        upload_path = loads.stage(upload, checked["load"])
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                project=project,
+                job_type=job_type,
+                configuration=checked,
+                upload_path=upload_path,
+                **named,
+                **who,
+            )
+            transaction.on_commit(lambda: _wake_worker(job))
+    except IntegrityError:
+        storage.remove(upload_path)
+        raise _already_exists(project, job_id) from None
+    except BaseException:
+        storage.remove(upload_path)
+        raise
+    return job
+
+
+def _wake_worker(job: Job) -> None:
+    from console.jobs.tasks import run_job
+
+    try:
+        run_job.delay(job.pk)
+    except OperationalError:
+        # The row is the source of truth: a worker re-enqueues PENDING jobs when it starts.
+        log.warning("no broker reachable; job %s waits PENDING for a worker", job.job_id)
+
+
+def _submitter(principal: Any) -> dict[str, Any]:
+    """Return the Job fields that record who submitted a job."""
+    if principal is None or not principal.is_authenticated:
+        return {"user": None, "user_email": ""}
+    return {"user": principal, "user_email": principal.email or principal.get_username()}
+
+
+def _check_job_id(project: Project, job_id: str) -> None:
+    if not JOB_ID_RE.match(job_id):
+        raise InvalidError(
+            f'Invalid job ID "{job_id}". Job IDs must be alphanumeric (plus underscores and '
+            "dashes) and must be at most 1024 characters long."
+        )
+    # Checked before a load stages its file, so a retried upload does not copy it for nothing.
+    if Job.objects.filter(job_id=job_id).exists():
+        raise _already_exists(project, job_id)
+
+
+def _already_exists(project: Project, job_id: str | None) -> BigQueryError:
+    return DuplicateError(f"Already Exists: Job {project.project_id}:US.{job_id}")
+
+
+def _dry_run_job(
+    principal: Any, project: Project, configuration: dict[str, Any], **fields: Any
+) -> Job:
+    """Check a query without running it; the DONE job is kept so that jobs.get finds it (bq)."""
+    query = configuration["query"]
+    default = (query.get("defaultDataset") or {}).get("datasetId")
+    result = dry_run(project, query["query"], principal=principal, default_dataset=default)
+    statistics = {
+        "statementType": result["statementType"],
+        "totalBytesProcessed": str(result["totalBytesProcessed"]),
+    }
+    try:
+        return Job.objects.create(
+            project=project,
+            job_type=Job.Type.QUERY,
+            state=Job.State.DONE,
+            configuration=configuration,
+            statistics=statistics,
+            **fields,
+        )
+    except IntegrityError:
+        raise _already_exists(project, fields.get("job_id")) from None
