@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from console.catalog import storage
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine import ml, sandbox, tables
 from console.engine.dialect import MLFunction, Quarry
+from console.engine.transpile import ANONYMOUS_FUNCTIONS, to_duckdb
 from console.engine.types import bigquery_arrow_schema, schema_from_arrow
 from console.errors import BigQueryError, Cancelled, InvalidError, NotFoundError
 from console.iam import access
@@ -356,193 +357,6 @@ def _replace_table(node: exp.Table, relation: str, alias: str) -> exp.Table:
             new.set(key, node.args[key])
     node.replace(new)
     return new
-
-
-def to_duckdb(tree: exp.Expression) -> str:
-    """Generate DuckDB SQL for a checked tree, rewriting what the two dialects spell differently."""
-    for rewrite in DUCKDB_REWRITES:
-        tree = tree.transform(rewrite)
-    _name_anonymous_columns(tree)
-    return tree.sql(dialect="duckdb")
-
-
-def _array_agg_limit(node: exp.Expression) -> exp.Expression:
-    # BigQuery's ARRAY_AGG(x ORDER BY y LIMIT n) has no DuckDB spelling. With one sort key it is
-    # DuckDB's top-n ARG_MAX/ARG_MIN, which keeps a heap instead of sorting every group. Those
-    # skip rows whose key is NULL, so such rows are collected apart and put first or last as
-    # the ORDER BY says (BigQuery: NULLS FIRST ascending, NULLS LAST descending).
-    if not (isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Limit)):
-        return node
-    limit = node.this
-    order = limit.this
-    if isinstance(order, exp.Order) and len(order.expressions) == 1:
-        key = order.expressions[0]
-        function = "ARG_MAX" if key.args.get("desc") else "ARG_MIN"
-        top = exp.Anonymous(this=function, expressions=[order.this, key.this, limit.expression])
-        null_keys = exp.Filter(
-            this=exp.ArrayAgg(this=order.this.copy()),
-            expression=exp.Where(this=exp.Is(this=key.this.copy(), expression=exp.Null())),
-        )
-        parts = [null_keys, top] if key.args.get("nulls_first") else [top, null_keys]
-        return exp.Anonymous(
-            this="LIST_SLICE",
-            expressions=[
-                exp.Anonymous(this="LIST_CONCAT", expressions=parts),
-                exp.Literal.number(1),
-                limit.expression.copy(),
-            ],
-        )
-    return exp.Anonymous(
-        this="LIST_SLICE",
-        expressions=[exp.ArrayAgg(this=order), exp.Literal.number(1), limit.expression],
-    )
-
-
-def _checked_division(node: exp.Expression) -> exp.Expression:
-    # BigQuery's `/` fails on a zero divisor; DuckDB's returns infinity, as IEEE_DIVIDE does.
-    if not isinstance(node, exp.Div) or node.meta.get("ieee"):
-        return node
-    divisor = node.expression
-    ieee = exp.Div(this=node.this.copy(), expression=divisor.copy())
-    ieee.meta["ieee"] = True
-    failure = exp.Anonymous(
-        this="ERROR",
-        expressions=[exp.Literal.string(f"division by zero: {node.sql(dialect='bigquery')}")],
-    )
-    return exp.Case(
-        ifs=[
-            exp.If(this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)), true=failure)
-        ],
-        default=ieee,
-    )
-
-
-def _bigquery_only_functions(node: exp.Expression) -> exp.Expression:
-    """Spell the BigQuery functions that sqlglot passes through unchanged in DuckDB's terms."""
-    if isinstance(node, exp.Anonymous) and node.name.upper() in ANONYMOUS_FUNCTIONS:
-        return ANONYMOUS_FUNCTIONS[node.name.upper()](node.expressions)
-    if isinstance(node, exp.Format):
-        return exp.Anonymous(this="PRINTF", expressions=[node.this, *node.expressions])
-    if isinstance(node, exp.ApproxQuantiles) and node.expression.is_int:
-        # BigQuery's boundaries are input values (its documented APPROX_QUANTILES(x, 2) over
-        # 1, 1, 1, 4, 5, 6, 7, 8, 9, 10 is [1, 5, 10]); DuckDB's APPROX_QUANTILE interpolates.
-        buckets = int(node.expression.name)
-        fractions = [exp.Literal.number(i / buckets) for i in range(buckets + 1)]
-        return exp.Anonymous(
-            this="QUANTILE_DISC", expressions=[node.this, exp.Array(expressions=fractions)]
-        )
-    if isinstance(node, exp.DateAdd | exp.DateSub | exp.DateTrunc) and not node.meta.get("cast"):
-        # DATE_ADD, DATE_SUB and DATE_TRUNC return DATE in BigQuery, TIMESTAMP in DuckDB.
-        node.meta["cast"] = True
-        return exp.Cast(this=node, to=exp.DataType.build("DATE"))
-    return node
-
-
-def _float_literals(node: exp.Expression) -> exp.Expression:
-    # BigQuery reads 2.7 and 1e3 as FLOAT64, DuckDB as DECIMAL, whose FLOOR(2.7) is a
-    # DECIMAL(2,0) that would come back as INT64; NUMERIC '2.7' is a cast of a string, untouched.
-    if isinstance(node, exp.Literal) and not node.is_string and not node.is_int:
-        return exp.Cast(this=node.copy(), to=exp.DataType.build("DOUBLE"))
-    return node
-
-
-def _numeric_precision(node: exp.Expression) -> exp.Expression:
-    # BigQuery's NUMERIC is DECIMAL(38, 9); DuckDB's bare DECIMAL is (18, 3), which would round
-    # CAST(1.23456 AS NUMERIC) to 1.235.
-    bare = isinstance(node, exp.DataType) and node.this == exp.DataType.Type.DECIMAL
-    return exp.DataType.build("DECIMAL(38, 9)") if bare and not node.expressions else node
-
-
-INTEGER_TYPES = {exp.DataType.Type.BIGINT, exp.DataType.Type.INT, exp.DataType.Type.SMALLINT}
-
-
-def _rounding_integer_casts(node: exp.Expression) -> exp.Expression:
-    # BigQuery's CAST(2.5 AS INT64) is 3, half away from zero; DuckDB rounds a DOUBLE half to
-    # even (2) but a DECIMAL away from zero, so a non-integer operand goes through DECIMAL(38,9),
-    # which holds every INT64 exactly.
-    if (
-        not isinstance(node, exp.Cast)
-        or node.to.this not in INTEGER_TYPES
-        or node.this.is_int
-        or node.this.is_string  # DuckDB's own string parsing (hex, signs) stays
-        or node.meta.get("rounded")
-    ):
-        return node
-    exact = node.__class__(this=node.this.copy(), to=exp.DataType.build("DECIMAL(38, 9)"))
-    rounded = node.__class__(this=exact, to=node.to.copy())
-    rounded.meta["rounded"] = True
-    return rounded
-
-
-def _ieee_divide(args: list[exp.Expression]) -> exp.Expression:
-    division = exp.Div(this=args[0], expression=args[1])
-    division.meta["ieee"] = True
-    return division
-
-
-# BigQuery functions sqlglot does not model; check_functions lets exactly these through.
-ANONYMOUS_FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
-    "IEEE_DIVIDE": _ieee_divide,
-}
-
-
-def _unnest_relation(node: exp.Expression) -> exp.Expression:
-    """Spell BigQuery's UNNEST in FROM the way DuckDB means the same rows.
-
-    Unaliased, an array of STRUCTs becomes one column per field; WITH OFFSET counts from 0 where
-    DuckDB's ORDINALITY counts from 1.
-    """
-    if not isinstance(node, exp.Unnest) or not isinstance(node.parent, exp.From | exp.Join):
-        return node
-    array = node.expressions[0]
-    alias = node.args.get("alias")
-    columns = alias.columns if alias else []
-    offset = node.args.get("offset")
-    if not offset and columns:
-        return node
-    if not offset:
-        depth = exp.PropertyEQ(
-            this=exp.to_identifier("max_depth"), expression=exp.Literal.number(2)
-        )
-        select = exp.select(exp.Anonymous(this="UNNEST", expressions=[array.copy(), depth]))
-    else:
-        name = columns[0].name if columns else "value"
-        offset_name = offset.name if isinstance(offset, exp.Identifier) else "offset"
-        position = exp.Anonymous(
-            this="GENERATE_SUBSCRIPTS", expressions=[array.copy(), exp.Literal.number(1)]
-        )
-        select = exp.select(
-            exp.alias_(exp.Anonymous(this="UNNEST", expressions=[array.copy()]), name),
-            exp.alias_(exp.Sub(this=position, expression=exp.Literal.number(1)), offset_name),
-        )
-    subquery = exp.Subquery(this=select)
-    if alias is not None and alias.name:
-        subquery.set("alias", exp.TableAlias(this=exp.to_identifier(alias.name)))
-    return subquery
-
-
-def _name_anonymous_columns(tree: exp.Expression) -> None:
-    # BigQuery names unnamed output columns f0_, f1_, … in order.
-    select = tree if isinstance(tree, exp.Select) else next(tree.find_all(exp.Select), None)
-    if select is None:
-        return
-    counter = 0
-    for index, projection in enumerate(select.expressions):
-        if isinstance(projection, exp.Alias | exp.Column | exp.Star):
-            continue
-        select.expressions[index] = exp.alias_(projection, f"f{counter}_")
-        counter += 1
-
-
-DUCKDB_REWRITES = (
-    _array_agg_limit,
-    _unnest_relation,
-    _checked_division,
-    _bigquery_only_functions,
-    _float_literals,
-    _rounding_integer_casts,
-    _numeric_precision,
-)
 
 
 def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
