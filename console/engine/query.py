@@ -16,15 +16,14 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import sqlglot
 from sqlglot import exp
-from sqlglot.tokens import Tokenizer
 
 from console.catalog import storage
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine import ml, sandbox, tables
-from console.engine.dialect import MLFunction, Quarry
-from console.engine.transpile import ANONYMOUS_FUNCTIONS, to_duckdb
+from console.engine.dialect import MLFunction
+from console.engine.parse import check_functions, location
+from console.engine.transpile import to_duckdb
 from console.engine.types import bigquery_arrow_schema, schema_from_arrow
 from console.errors import BigQueryError, Cancelled, InvalidError, NotFoundError
 from console.iam import access
@@ -36,10 +35,6 @@ from console.iam.roles import (
 from console.jobs.models import Job
 
 BATCH_ROWS = 128 * 1024
-KEYWORDS = {word for word in Tokenizer.KEYWORDS if word.isalpha()}
-
-# Functions DuckDB would run against files or the network; DuckDB's own sandbox refuses them too.
-REFUSED_FUNCTIONS = (exp.ReadCSV, exp.ReadParquet)
 
 
 # How often a long-running job reads whether someone cancelled it.
@@ -99,12 +94,7 @@ class Context:
 
     def location(self, node: exp.Expression) -> str:
         """Return BigQuery's `[line:column]` for where node started in the SQL, if known."""
-        meta = _first_meta(node)
-        if not meta:
-            return ""
-        # sqlglot records where a token ends; BigQuery reports where it starts.
-        width = meta.get("end", 0) - meta.get("start", 0)
-        return f" at [{meta['line']}:{meta['col'] - width}]"
+        return location(node)
 
     # Names -----------------------------------------------------------------------------------
 
@@ -206,73 +196,6 @@ def _named(dataset: Dataset, node: exp.Table, kind: str) -> access.Resource:
     return Table(dataset=dataset, table_id=node.name)
 
 
-def _first_meta(node: exp.Expression) -> dict[str, Any] | None:
-    for child in node.walk():
-        meta = getattr(child, "_meta", None) or {}
-        if "line" in meta:
-            return meta
-    return None
-
-
-# Parsing and checking ------------------------------------------------------------------------
-
-
-def parse_script(sql: str) -> list[exp.Expression]:
-    """Parse a BigQuery script into statements, turning parser errors into BigQuery's wording."""
-    if not sql.strip():
-        raise InvalidError("Syntax error: Unexpected end of script at [1:1]")
-    try:
-        statements = [s for s in sqlglot.parse(sql, read=Quarry) if s is not None]
-    except sqlglot.errors.ParseError as err:
-        first = err.errors[0] if err.errors else {}
-        got = first.get("highlight") or ""
-        # sqlglot points at the end of the offending token; BigQuery at its start.
-        column = max(1, first.get("col", 1) - max(len(got), 1) + 1)
-        message = _syntax_message(first.get("description", str(err)), got)
-        raise InvalidError(
-            f"Syntax error: {message} at [{first.get('line', 1)}:{column}]"
-        ) from None
-    except sqlglot.errors.TokenError as err:
-        raise InvalidError(f"Syntax error: {err}") from None
-    if not statements:
-        raise InvalidError("Syntax error: Unexpected end of script at [1:1]")
-    return statements
-
-
-def _describe_token(text: str) -> str:
-    """Name a token as BigQuery's messages do: keyword WHERE, identifier "x", string literal."""
-    if not text:
-        return "end of input"
-    if text.upper() in KEYWORDS:
-        return f"keyword {text.upper()}"
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*|`[^`]*`", text):
-        return f'identifier "{text.strip("`")}"'
-    if re.fullmatch(r"'.*'|\".*\"", text, flags=re.DOTALL):
-        return f"string literal {text}"
-    if re.fullmatch(r"[0-9.]+", text):
-        return f'integer literal "{text}"' if text.isdigit() else f'floating point literal "{text}"'
-    return f'"{text}"'
-
-
-def _syntax_message(description: str, got: str) -> str:
-    expected = re.match(r"Expect(?:ing|ed) (.+?)\.?$", description)
-    if expected:
-        return f"Expected {expected.group(1)} but got {_describe_token(got)}"
-    return f"Unexpected {_describe_token(got)}"
-
-
-def check_functions(ctx: Context, tree: exp.Expression) -> None:
-    """Refuse functions the engine does not know and table functions that read files."""
-    for node in tree.walk():
-        if isinstance(node, exp.Anonymous) and node.name.upper() not in ANONYMOUS_FUNCTIONS:
-            raise InvalidError(f"Function not found: {node.name}{ctx.location(node)}")
-        if isinstance(node, REFUSED_FUNCTIONS):
-            raise InvalidError(
-                f"Function not found: {node.key.upper()}{ctx.location(node)}; Quarry reads only "
-                "tables in its catalog"
-            )
-
-
 # Executing queries ---------------------------------------------------------------------------
 
 
@@ -283,7 +206,7 @@ def bind(ctx: Context, tree: exp.Expression) -> exp.Expression:
         if isinstance(node.this, MLFunction):
             relation = ml.evaluate_function(ctx, node.this)
             bound.add(id(_replace_table(node, ctx.register_relation(relation), node.alias)))
-    check_functions(ctx, tree)
+    check_functions(tree)
     cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     for node in list(tree.find_all(exp.Table)):
         if id(node) in bound or not reads_catalog_table(node, cte_names):
@@ -320,7 +243,7 @@ def _version_for(
 
 def _constant(ctx: Context, expression: exp.Expression) -> Any:
     """Evaluate a constant expression (such as a timestamp) with DuckDB."""
-    check_functions(ctx, expression)
+    check_functions(expression)
     try:
         return ctx.con.sql(f"SELECT {to_duckdb(expression.copy())}").fetchall()[0][0]
     except duckdb.Error as err:

@@ -11,14 +11,8 @@ from sqlglot import exp
 from console.catalog.models import Project
 from console.engine import ddl, dml, ml
 from console.engine.dialect import MLFunction, MLPredict
-from console.engine.query import (
-    Context,
-    check_functions,
-    parse_script,
-    reads_catalog_table,
-    run_select,
-    scanned_bytes,
-)
+from console.engine.parse import check_functions, parse_script
+from console.engine.query import Context, reads_catalog_table, run_select, scanned_bytes
 from console.errors import AccessDenied, BigQueryError, InvalidError
 from console.iam.roles import (
     DATASETS_CREATE,
@@ -199,7 +193,7 @@ def _dry_run(
         reads = statement.expression if isinstance(statement, exp.Create) else statement
         if reads is None:
             continue
-        check_functions(ctx, reads)
+        check_functions(reads)
         cte_names = {cte.alias_or_name for cte in reads.find_all(exp.CTE)}
         for node in reads.find_all(exp.Table):
             if isinstance(node.this, MLFunction):
