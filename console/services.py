@@ -11,7 +11,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import redis
 
@@ -145,11 +144,3 @@ def port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-def redis_client_url(url: str) -> str:
-    """Return a URL redis-py understands for a Celery broker URL (redis+socket → unix)."""
-    parsed = urlparse(url)
-    if parsed.scheme == "redis+socket":
-        return f"unix://{parsed.path}"
-    return url

@@ -263,7 +263,7 @@ class GroupLensProxy:
         body = zip_path.read_bytes()
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_GET(self) -> None:
                 if self.path != ZIP_URL:
                     self.send_error(404, f"only {ZIP_URL} is served here")
                     return

@@ -151,8 +151,8 @@ def test_it_runs_the_tutorials_python_code_as_written(
     code = tutorial.PYTHON_DATASET.replace("google.cloud.bigquery.Client()", construction)
     assert code != tutorial.PYTHON_DATASET
     namespace = {"AnonymousCredentials": AnonymousCredentials, "ClientOptions": ClientOptions}
-    exec(code, namespace)  # noqa: S102 (the tutorial's own code)
-    exec(tutorial.PYTHON_LOAD, namespace)  # noqa: S102
+    exec(code, namespace)  # the tutorial's own code, run as the reader runs it
+    exec(tutorial.PYTHON_LOAD, namespace)
     bqclient: bigquery.Client = namespace["bqclient"]
     assert bqclient.get_table("bqml_tutorial.ratings").num_rows == movielens.n_ratings
     movies = bqclient.get_table("bqml_tutorial.movies")
