@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from mfcore.data import (
 )
 from mfcore.errors import DataError, NotFittedError, OptionError, TrainingError
 from mfcore.metrics import explicit_metrics, implicit_metrics
-from mfcore.options import Options, default_num_factors, validate
+from mfcore.options import OPTION_NAMES, Options, default_num_factors, validate
 
 Callback = Callable[[int, float, float, "float | None"], None]
 GLOBAL_FEATURE = "global__INTERCEPT__"
@@ -125,27 +126,6 @@ class MatrixFactorization:
     n_train_rows_, n_eval_rows_ : int
     """
 
-    _PARAM_NAMES = (
-        "feedback_type",
-        "num_factors",
-        "user_col",
-        "item_col",
-        "rating_col",
-        "l2_reg",
-        "max_iterations",
-        "early_stop",
-        "min_rel_progress",
-        "wals_alpha",
-        "data_split_method",
-        "data_split_eval_fraction",
-        "data_split_col",
-        "random_state",
-        "implicit_solver",
-        "objective",
-    )
-    # Estimator parameters that are not BigQuery options (validated here, not in ``options``).
-    _NON_OPTIONS = ("random_state", "implicit_solver", "objective")
-
     def __init__(
         self,
         *,
@@ -185,14 +165,24 @@ class MatrixFactorization:
 
     # -- sklearn plumbing -------------------------------------------------------------------
 
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        """Return the constructor's parameter names, read from its signature as scikit-learn does.
+
+        ``OPTION_NAMES`` (BigQuery's options) are among them; the others (``random_state``,
+        ``implicit_solver``, ``objective``) are the estimator's own.
+        """
+        return [name for name in inspect.signature(cls.__init__).parameters if name != "self"]
+
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Return the constructor parameters as a dict."""
-        return {name: getattr(self, name) for name in self._PARAM_NAMES}
+        return {name: getattr(self, name) for name in self._get_param_names()}
 
     def set_params(self, **params: Any) -> MatrixFactorization:
         """Set constructor parameters and return self."""
+        names = self._get_param_names()
         for name, value in params.items():
-            if name not in self._PARAM_NAMES:
+            if name not in names:
                 raise ValueError(f"Invalid parameter {name!r} for MatrixFactorization.")
             setattr(self, name, value)
         return self
@@ -235,13 +225,7 @@ class MatrixFactorization:
                 f"Invalid value for objective: {self.objective!r}. Expected one of "
                 f"{', '.join(repr(s) for s in als.OBJECTIVES)}."
             )
-        return validate(
-            **{
-                name: getattr(self, name)
-                for name in self._PARAM_NAMES
-                if name not in self._NON_OPTIONS
-            }
-        )
+        return validate(**{name: getattr(self, name) for name in OPTION_NAMES})
 
     # -- training ---------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -40,6 +41,21 @@ class Options:
         return asdict(self)
 
 
+# The one list of the options: the estimator's parameters, validate() and the SQL engine's
+# OPTIONS(...) all read it from the dataclass above, so an option is added in one place.
+OPTION_NAMES: tuple[str, ...] = tuple(field.name for field in fields(Options))
+
+
+def sql_name(option: str) -> str:
+    """Return an option's name as SQL writes it and BigQuery's messages show it: ``NUM_FACTORS``."""
+    return option.upper()
+
+
+# CREATE MODEL's OPTIONS(...) for matrix factorization, as BigQuery lists them: the model type
+# the statement chooses, then the options above.
+SQL_OPTION_NAMES: tuple[str, ...] = ("MODEL_TYPE", *(sql_name(name) for name in OPTION_NAMES))
+
+
 def show(value: object) -> str:
     """Return a value the way a SQL user would write it: NULL, TRUE, 'text', 12."""
     if value is None:
@@ -52,7 +68,7 @@ def show(value: object) -> str:
 
 
 def _fail(option: str, value: object, allowed: str) -> OptionError:
-    return OptionError(f"Invalid value for option {option}: {show(value)}. {allowed}")
+    return OptionError(f"Invalid value for option {sql_name(option)}: {show(value)}. {allowed}")
 
 
 def _is_int(value: object) -> bool:
@@ -63,7 +79,8 @@ def _is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
-def _choice(option: str, value: object, allowed: tuple[str, ...]) -> str:
+def _choice(given: Mapping[str, object], option: str, allowed: tuple[str, ...]) -> str:
+    value = given[option]
     if isinstance(value, str) and value.upper() in allowed:
         return value.upper()
     names = ", ".join(f"'{a}'" for a in allowed)
@@ -71,8 +88,8 @@ def _choice(option: str, value: object, allowed: tuple[str, ...]) -> str:
 
 
 def _real(
+    given: Mapping[str, object],
     option: str,
-    value: object,
     *,
     low: float,
     low_open: bool,
@@ -80,6 +97,7 @@ def _real(
     high_open: bool = True,
     allowed: str,
 ) -> float:
+    value = given[option]
     ok = _is_real(value) and math.isfinite(float(value))
     if ok:
         v = float(value)
@@ -91,95 +109,95 @@ def _real(
     return float(value)
 
 
-def _column(option: str, value: object) -> str:
+def _column(given: Mapping[str, object], option: str) -> str:
+    value = given[option]
     if not isinstance(value, str) or not value:
         raise _fail(option, value, "Expected a non-empty column name (string).")
     return value
 
 
-def validate(
-    *,
-    feedback_type: object,
-    num_factors: object,
-    user_col: object,
-    item_col: object,
-    rating_col: object,
-    l2_reg: object,
-    max_iterations: object,
-    early_stop: object,
-    min_rel_progress: object,
-    wals_alpha: object,
-    data_split_method: object,
-    data_split_eval_fraction: object,
-    data_split_col: object,
-) -> Options:
+def validate(**given: object) -> Options:
     """Check every option and return them normalised; raise ``OptionError`` on the first bad one.
+
+    Parameters
+    ----------
+    **given
+        One value for each name in ``OPTION_NAMES``, as the user wrote it.
 
     Raises
     ------
     OptionError
         Naming the option in BigQuery's upper case, the value given and what is allowed.
+    TypeError
+        When an option is missing or a name is not an option (a caller's mistake, not a user's).
     """
-    feedback = _choice("FEEDBACK_TYPE", feedback_type, FEEDBACK_TYPES)
+    if set(given) != set(OPTION_NAMES):
+        missing = [name for name in OPTION_NAMES if name not in given]
+        unknown = sorted(set(given) - set(OPTION_NAMES))
+        raise TypeError(f"validate() got missing options {missing} and unknown ones {unknown}")
+    feedback = _choice(given, "feedback_type", FEEDBACK_TYPES)
+    num_factors = given["num_factors"]
     if num_factors is not None and not (
         _is_int(num_factors) and MIN_FACTORS <= int(num_factors) <= MAX_FACTORS
     ):
         raise _fail(
-            "NUM_FACTORS",
+            "num_factors",
             num_factors,
             f"Expected an integer between {MIN_FACTORS} and {MAX_FACTORS}.",
         )
-    user = _column("USER_COL", user_col)
-    item = _column("ITEM_COL", item_col)
-    rating = _column("RATING_COL", rating_col)
+    user = _column(given, "user_col")
+    item = _column(given, "item_col")
+    rating = _column(given, "rating_col")
     if item == user:
-        raise _fail("ITEM_COL", item, "Expected a column name different from USER_COL.")
+        raise _fail("item_col", item, "Expected a column name different from USER_COL.")
     if rating in (user, item):
         raise _fail(
-            "RATING_COL", rating, "Expected a column name different from USER_COL and ITEM_COL."
+            "rating_col", rating, "Expected a column name different from USER_COL and ITEM_COL."
         )
     l2 = _real(
-        "L2_REG", l2_reg, low=0.0, low_open=True, allowed="Expected a finite number greater than 0."
+        given, "l2_reg", low=0.0, low_open=True, allowed="Expected a finite number greater than 0."
     )
+    max_iterations = given["max_iterations"]
     if not (_is_int(max_iterations) and int(max_iterations) >= 1):
-        raise _fail("MAX_ITERATIONS", max_iterations, "Expected an integer of at least 1.")
+        raise _fail("max_iterations", max_iterations, "Expected an integer of at least 1.")
+    early_stop = given["early_stop"]
     if not isinstance(early_stop, bool | np.bool_):
-        raise _fail("EARLY_STOP", early_stop, "Expected TRUE or FALSE.")
+        raise _fail("early_stop", early_stop, "Expected TRUE or FALSE.")
     progress = _real(
-        "MIN_REL_PROGRESS",
-        min_rel_progress,
+        given,
+        "min_rel_progress",
         low=0.0,
         low_open=False,
         allowed="Expected a finite number greater than or equal to 0.",
     )
     if feedback == "EXPLICIT":
-        if wals_alpha is not None:
+        if given["wals_alpha"] is not None:
             raise _fail(
-                "WALS_ALPHA",
-                wals_alpha,
+                "wals_alpha",
+                given["wals_alpha"],
                 "WALS_ALPHA is only allowed when FEEDBACK_TYPE is 'IMPLICIT'.",
             )
         alpha = None
-    elif wals_alpha is None:
+    elif given["wals_alpha"] is None:
         alpha = DEFAULT_WALS_ALPHA
     else:
         alpha = _real(
-            "WALS_ALPHA",
-            wals_alpha,
+            given,
+            "wals_alpha",
             low=0.0,
             low_open=False,
             allowed="Expected a finite number greater than or equal to 0.",
         )
-    method = _choice("DATA_SPLIT_METHOD", data_split_method, DATA_SPLIT_METHODS)
+    method = _choice(given, "data_split_method", DATA_SPLIT_METHODS)
     fraction = _real(
-        "DATA_SPLIT_EVAL_FRACTION",
-        data_split_eval_fraction,
+        given,
+        "data_split_eval_fraction",
         low=0.0,
         low_open=True,
         high=1.0,
         allowed="Expected a number greater than 0 and less than 1.",
     )
-    split_col = _split_col(method, data_split_col, (user, item, rating))
+    split_col = _split_col(method, given, (user, item, rating))
     return Options(
         feedback_type=feedback,
         num_factors=None if num_factors is None else int(num_factors),
@@ -198,23 +216,24 @@ def validate(
     )
 
 
-def _split_col(method: str, value: object, taken: tuple[str, str, str]) -> str | None:
+def _split_col(method: str, given: Mapping[str, object], taken: tuple[str, str, str]) -> str | None:
+    value = given["data_split_col"]
     if method in SPLIT_METHODS_WITH_COL:
         if value is None:
             raise _fail(
-                "DATA_SPLIT_COL", value, f"DATA_SPLIT_METHOD '{method}' requires a column name."
+                "data_split_col", value, f"DATA_SPLIT_METHOD '{method}' requires a column name."
             )
-        col = _column("DATA_SPLIT_COL", value)
+        col = _column(given, "data_split_col")
         if col in taken:
             raise _fail(
-                "DATA_SPLIT_COL",
+                "data_split_col",
                 col,
                 "Expected a column other than USER_COL, ITEM_COL and RATING_COL.",
             )
         return col
     if value is not None:
         raise _fail(
-            "DATA_SPLIT_COL", value, "Expected NULL unless DATA_SPLIT_METHOD is 'CUSTOM' or 'SEQ'."
+            "data_split_col", value, "Expected NULL unless DATA_SPLIT_METHOD is 'CUSTOM' or 'SEQ'."
         )
     return None
 

@@ -26,26 +26,13 @@ from console.engine.types import standard_sql_field
 from console.errors import DuplicateError, InvalidError
 from console.iam.roles import MODELS_CREATE, MODELS_UPDATE_DATA
 from mfcore import MatrixFactorization, OptionError
+from mfcore.options import OPTION_NAMES, SQL_OPTION_NAMES
 
 if TYPE_CHECKING:
     from console.engine.query import Context
 
-# OPTIONS(...) names and the estimator parameters they set.
-MF_OPTIONS = {
-    "feedback_type": "feedback_type",
-    "num_factors": "num_factors",
-    "user_col": "user_col",
-    "item_col": "item_col",
-    "rating_col": "rating_col",
-    "l2_reg": "l2_reg",
-    "max_iterations": "max_iterations",
-    "early_stop": "early_stop",
-    "min_rel_progress": "min_rel_progress",
-    "wals_alpha": "wals_alpha",
-    "data_split_method": "data_split_method",
-    "data_split_eval_fraction": "data_split_eval_fraction",
-    "data_split_col": "data_split_col",
-}
+# OPTIONS(...) names, lower-cased; each sets the estimator parameter of the same name.
+MF_OPTIONS = OPTION_NAMES
 # BigQuery options Quarry recognises but cannot honour yet; refusing beats ignoring them.
 UNSUPPORTED_OPTIONS = {
     "num_trials",
@@ -275,9 +262,9 @@ def estimator_for(options: dict[str, Any]) -> MatrixFactorization:
         if name not in MF_OPTIONS:
             raise InvalidError(
                 f"Unknown option: {name.upper()}. Options for MATRIX_FACTORIZATION models are "
-                + ", ".join(o.upper() for o in ["model_type", *MF_OPTIONS])
+                + ", ".join(SQL_OPTION_NAMES)
             )
-        params[MF_OPTIONS[name]] = value
+        params[name] = value
     estimator = MatrixFactorization(**params, random_state=RANDOM_STATE)
     try:
         estimator.validate_options()

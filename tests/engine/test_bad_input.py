@@ -115,7 +115,12 @@ def test_it_refuses_an_unknown_model_option_and_creates_no_model(
         "user_col='user_id', item_col='item_id', num_factorz=3) "
         "AS SELECT user_id, item_id, rating FROM bqml_tutorial.ratings"
     )
-    assert job.error_result["message"].startswith("Unknown option: NUM_FACTORZ.")
+    assert job.error_result["message"] == (
+        "Unknown option: NUM_FACTORZ. Options for MATRIX_FACTORIZATION models are MODEL_TYPE, "
+        "FEEDBACK_TYPE, NUM_FACTORS, USER_COL, ITEM_COL, RATING_COL, L2_REG, MAX_ITERATIONS, "
+        "EARLY_STOP, MIN_REL_PROGRESS, WALS_ALPHA, DATA_SPLIT_METHOD, DATA_SPLIT_EVAL_FRACTION, "
+        "DATA_SPLIT_COL"
+    )
     assert not MLModel.objects.exists()
 
 

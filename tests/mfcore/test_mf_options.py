@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mfcore import MatrixFactorization, NotFittedError, OptionError
-from mfcore.options import default_num_factors
+from mfcore.options import OPTION_NAMES, SQL_OPTION_NAMES, default_num_factors, validate
 
 BAD_OPTIONS = [
     ({"feedback_type": "both"}, "Invalid value for option FEEDBACK_TYPE: 'both'. Expected one of"),
@@ -67,6 +67,45 @@ def test_it_stores_parameters_unvalidated_and_returns_them():
     assert model.num_factors == 4
     with pytest.raises(ValueError, match="Invalid parameter"):
         model.set_params(bogus=1)
+
+
+def test_it_takes_each_option_as_a_parameter_and_three_of_its_own():
+    names = list(MatrixFactorization().get_params())
+    assert [name for name in names if name in OPTION_NAMES] == list(OPTION_NAMES)
+    assert [name for name in names if name not in OPTION_NAMES] == [
+        "random_state",
+        "implicit_solver",
+        "objective",
+    ]
+
+
+def test_it_lists_the_sql_options_in_bigquerys_spelling():
+    assert SQL_OPTION_NAMES == (
+        "MODEL_TYPE",
+        "FEEDBACK_TYPE",
+        "NUM_FACTORS",
+        "USER_COL",
+        "ITEM_COL",
+        "RATING_COL",
+        "L2_REG",
+        "MAX_ITERATIONS",
+        "EARLY_STOP",
+        "MIN_REL_PROGRESS",
+        "WALS_ALPHA",
+        "DATA_SPLIT_METHOD",
+        "DATA_SPLIT_EVAL_FRACTION",
+        "DATA_SPLIT_COL",
+    )
+
+
+def test_it_refuses_to_validate_a_missing_or_unknown_option_name():
+    params = MatrixFactorization().get_params()
+    options = {name: params[name] for name in OPTION_NAMES}
+    assert validate(**options).feedback_type == "EXPLICIT"
+    with pytest.raises(TypeError, match=r"missing options \['l2_reg'\]"):
+        validate(**{k: v for k, v in options.items() if k != "l2_reg"})
+    with pytest.raises(TypeError, match=r"unknown ones \['objective'\]"):
+        validate(**options, objective="bigquery")
 
 
 def test_it_shows_only_changed_parameters_in_repr():
