@@ -1,4 +1,4 @@
-"""Benchmark the tutorial's engine work: ``python -m console.engine.bench [--repeat 3]``.
+"""Benchmark the tutorial's engine work: ``python -m benchmarks.tutorial [--repeat 3]``.
 
 On ml-1m (from MOVIELENS_DIR; ml-1m-shaped synthetic ratings without it) it times, as the
 worker runs them: loading ratings.dat with ``field_delimiter="::"``, the tutorial's CREATE MODEL,
@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from console.engine.bench_loads import RATINGS, _setup_django
+from benchmarks._django import setup_throwaway_django
+from benchmarks.loads import RATINGS
 
 MOVIES = "movie_id:INT64,movie_title:STRING,genre:STRING"
 CREATE_MODEL = """CREATE OR REPLACE MODEL `bench.my_mf_model`
@@ -36,12 +37,12 @@ GROUP BY user_id"""
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m console.engine.bench")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.tutorial")
     parser.add_argument("--movielens-dir", default=os.environ.get("MOVIELENS_DIR", ""))
     parser.add_argument("--repeat", type=int, default=3, help="runs of each step; best is kept")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="quarry-bench-") as var:
-        _setup_django(Path(var))
+        setup_throwaway_django(Path(var))
         _run(Path(args.movielens_dir) / "ml-1m", args.repeat)
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: ``python -m mfcore.bench [--sweeps N] [--factors K] [--large]``.
+"""Benchmark training: ``python -m benchmarks.training [--sweeps N] [--factors K] [--large]``.
 
 Times training iterations and sweeps (a sweep solves every user and every item: two iterations
 of the default objective, one of the documented one), the tutorial's fit to its early stop, the

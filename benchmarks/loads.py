@@ -1,4 +1,4 @@
-"""Benchmark LOAD jobs: ``python -m console.engine.bench_loads [--gigabytes 1] [--repeat 3]``.
+"""Benchmark LOAD jobs: ``python -m benchmarks.loads [--gigabytes 1] [--repeat 3]``.
 
 Loads ml-1m's ratings.dat straight from MOVIELENS_DIR with ``field_delimiter="::"`` (as the
 tutorial's table: INT64, INT64, FLOAT64, TIMESTAMP) and reports the staging time, the worker's
@@ -21,18 +21,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks._django import setup_throwaway_django
+
 RATINGS = "user_id:INT64,item_id:INT64,rating:FLOAT64,timestamp:TIMESTAMP"
 MOVIES = "movie_id:INT64,movie_title:STRING,genre:STRING"
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m console.engine.bench_loads")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.loads")
     parser.add_argument("--movielens-dir", default=os.environ.get("MOVIELENS_DIR", ""))
     parser.add_argument("--repeat", type=int, default=3, help="ratings.dat loads; best is kept")
     parser.add_argument("--gigabytes", type=float, default=0.0, help="also load a generated CSV")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="quarry-bench-") as var:
-        _setup_django(Path(var))
+        setup_throwaway_django(Path(var))
         ratings = Path(args.movielens_dir) / "ml-1m" / "ratings.dat"
         if ratings.exists():
             _bench_ratings(ratings, args.repeat)
@@ -42,25 +44,6 @@ def main(argv: list[str] | None = None) -> None:
         _bench_conversion(Path(var), args.repeat)
         if args.gigabytes > 0:
             _bench_large(args.gigabytes)
-
-
-def _setup_django(var: Path) -> None:
-    """Point settings at a throwaway catalog and storage dir, then migrate it."""
-    os.environ["QUARRY_VAR_DIR"] = str(var)
-    os.environ["DATABASE_URL"] = f"sqlite:///{var / 'bench.sqlite3'}"
-    os.environ["QUARRY_STORAGE_DIR"] = str(var / "storage")
-    os.environ["QUARRY_MAX_UPLOAD_BYTES"] = str(64 * 1024**3)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from console.celery import app
-
-    # Job.submit wakes a worker through the broker; here the task is called in-process instead.
-    app.conf.broker_url = "memory://localhost/"
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 @dataclass
