@@ -64,9 +64,9 @@ def _load(path: Path, table_id: str, **options: Any) -> Timing:
     options are load options by name (fieldDelimiter); schema is bq's name:TYPE,... text.
     """
     from console.catalog.models import Dataset, Project
-    from console.engine.loads import submit_load
     from console.engine.types import parse_schema_string
     from console.jobs.models import Job
+    from console.jobs.submit import submit
     from console.jobs.tasks import run_job
 
     project = Project.default()
@@ -77,7 +77,7 @@ def _load(path: Path, table_id: str, **options: Any) -> Timing:
     if "schema" in options:
         load["schema"] = {"fields": parse_schema_string(options["schema"])}
     with open(path, "rb") as handle:
-        job = submit_load(None, project, {"load": load}, handle)
+        job = submit(None, project, {"load": load}, handle)
     staged = time.perf_counter()
     cpu = time.process_time()
     run_job(job.pk)

@@ -46,14 +46,12 @@ def main(argv: list[str] | None = None) -> None:
         _run(Path(args.movielens_dir) / "ml-1m", args.repeat)
 
 
-def _job(job_type: str, configuration: dict[str, Any], **kw: Any) -> Any:
+def _job(job_type: str, configuration: dict[str, Any], upload: Any = None) -> Any:
     from console.catalog.models import Project
-    from console.jobs.models import Job
+    from console.jobs.submit import submit
     from console.jobs.tasks import run_job
 
-    job = Job.objects.create(
-        project=Project.default(), job_type=job_type, configuration=configuration, **kw
-    )
+    job = submit(None, Project.default(), configuration, upload)
     run_job(job.pk)
     job.refresh_from_db()
     if job.error_result:
@@ -70,9 +68,9 @@ def _query(sql: str) -> float:
 def _load(source: Any, table_id: str, schema: str, **options: Any) -> float:
     """Load source into bench.table_id; options are load options by name, as fieldDelimiter."""
     from console.catalog.models import Project
-    from console.engine.loads import submit_load
     from console.engine.types import parse_schema_string
     from console.jobs.models import Job
+    from console.jobs.submit import submit
     from console.jobs.tasks import run_job
 
     started = time.perf_counter()
@@ -82,7 +80,7 @@ def _load(source: Any, table_id: str, schema: str, **options: Any) -> float:
         "writeDisposition": "WRITE_TRUNCATE",
         **options,
     }
-    job = submit_load(None, Project.default(), {"load": load}, source)
+    job = submit(None, Project.default(), {"load": load}, source)
     run_job(job.pk)
     job = Job.objects.get(pk=job.pk)
     if job.error_result:
