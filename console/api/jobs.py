@@ -18,7 +18,7 @@ from console.api.rows import api_fields, encode_rows
 from console.catalog.models import Project
 from console.engine import configuration as job_configuration
 from console.engine.results import read_rows
-from console.engine.types import arrow_schema
+from console.engine.types import checked_fields
 from console.errors import BigQueryError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE
@@ -110,18 +110,9 @@ def query_results(
 
 
 def schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """Return a table body's schema fields, checked, with modes filled in."""
-    schema_fields = (body.get("schema") or {}).get("fields")
-    if not schema_fields:
-        return None
-    for field in schema_fields:
-        if not field.get("name") or not field.get("type"):
-            raise BigQueryError("Invalid schema: every field needs a name and a type")
-    try:
-        arrow_schema(schema_fields)
-    except KeyError as err:
-        raise BigQueryError(f"Invalid schema: unsupported type {err.args[0]}") from None
-    return [{**f, "mode": f.get("mode") or "NULLABLE"} for f in schema_fields]
+    """Return a table body's schema fields, checked, with types and modes normalised."""
+    fields = (body.get("schema") or {}).get("fields")
+    return checked_fields(fields) if fields else None
 
 
 def check_load(principal: Any, project: Project, metadata: dict[str, Any]) -> None:

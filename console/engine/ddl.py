@@ -11,7 +11,7 @@ from sqlglot import exp
 from console.catalog.models import Dataset, Table
 from console.engine import ml, tables
 from console.engine.query import Context, execute
-from console.engine.types import SCALAR_ARROW, arrow_schema, normalize_type
+from console.engine.types import arrow_schema, checked_fields
 from console.errors import DuplicateError, InvalidError, NotFoundError
 from console.iam.roles import (
     DATASETS_CREATE,
@@ -62,17 +62,14 @@ def create_table(ctx: Context, statement: exp.Create) -> None:
         raise DuplicateError(f"Already Exists: Table {dataset.full_id}.{target.name}")
     if query is None and not columns:
         raise InvalidError(f"CREATE TABLE {target.name} needs a column list or AS SELECT")
+    fields = checked_fields([field_from_column(c) for c in columns], "query") if columns else None
     if query is not None:
         reader = execute(ctx, query)
-        fields = None
-        if columns:
-            fields = [field_from_column(c) for c in columns]
+        if fields:
             reader = _cast_reader(reader, fields)
         tables.write_version(dataset, target.name, reader.schema, fields, reader)
     else:
-        fields = [field_from_column(c) for c in columns]
-        schema = arrow_schema(fields)
-        tables.write_version(dataset, target.name, schema, fields, [])
+        tables.write_version(dataset, target.name, arrow_schema(fields), fields, [])
     ctx.job.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
 
 
@@ -118,10 +115,8 @@ def field_from_type(name: str, dtype: exp.DataType) -> dict[str, Any]:
             "mode": "NULLABLE",
             "fields": [field_from_column(c) for c in dtype.expressions],
         }
-    type_name = normalize_type(dtype.sql(dialect="bigquery").split("(")[0])
-    if type_name not in SCALAR_ARROW:
-        raise InvalidError(f"Unsupported type {type_name} for column {name}")
-    return {"name": name, "type": type_name, "mode": "NULLABLE"}
+    # Checked, with the rest of the column list, by types.checked_fields.
+    return {"name": name, "type": dtype.sql(dialect="bigquery").split("(")[0], "mode": "NULLABLE"}
 
 
 def create_model(ctx: Context, statement: exp.Create) -> None:

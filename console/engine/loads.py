@@ -24,12 +24,7 @@ from console.catalog.models import Dataset, Project, Table, validate_table_id
 from console.engine import tables
 from console.engine.formats import BadRecords, LoadOptions, open_source
 from console.engine.query import until_cancelled
-from console.engine.types import (
-    FIELD_NAME_RE,
-    SCALAR_ARROW,
-    arrow_schema,
-    normalize_type,
-)
+from console.engine.types import arrow_schema, checked_fields
 from console.errors import BigQueryError, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_UPDATE_DATA
@@ -39,7 +34,6 @@ SOURCE_FORMATS = {"CSV": ".csv", "NEWLINE_DELIMITED_JSON": ".json", "PARQUET": "
 TABLE_KINDS = {"CSV": "CSV", "NEWLINE_DELIMITED_JSON": "JSON", "PARQUET": "Parquet"}
 WRITE_DISPOSITIONS = ("WRITE_APPEND", "WRITE_TRUNCATE", "WRITE_EMPTY")
 CREATE_DISPOSITIONS = ("CREATE_IF_NEEDED", "CREATE_NEVER")
-MODES = ("NULLABLE", "REQUIRED", "REPEATED")
 READ_AHEAD = 1
 # BigQuery's defaults of the options of configuration.load that are not parsing options (those
 # are LoadOptions'); an omitted option keeps its default.
@@ -110,7 +104,7 @@ def check_configuration(
     schema = load.get("schema") or {}
     if not isinstance(schema, dict):
         raise InvalidError('Invalid schema: expected {"fields": [...]}', "schema")
-    fields = _schema_fields(schema.get("fields"))
+    fields = checked_fields(schema["fields"]) if schema.get("fields") else None
     if fields:
         checked["schema"] = {"fields": fields}
     else:
@@ -186,44 +180,6 @@ def check_destination(principal: Any, project: Project, dataset_id: str, table_i
     if dataset is None:
         raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}")
     return dataset
-
-
-def _schema_fields(fields: Any) -> list[dict[str, Any]] | None:
-    if not fields:
-        return None
-    if not isinstance(fields, list):
-        raise InvalidError("Invalid schema: schema.fields must be a list of fields", "schema")
-    return [_checked_field(field) for field in fields]
-
-
-def _checked_field(field: dict[str, Any]) -> dict[str, Any]:
-    """Return a BigQuery field dict with its type and mode normalised, or raise InvalidError."""
-    if not isinstance(field, dict):
-        raise InvalidError(f"Invalid schema: {field!r} is not a field", "schema")
-    name = str(field.get("name", ""))
-    if not FIELD_NAME_RE.match(name):
-        raise InvalidError(f'Invalid schema: invalid field name "{name}"', "schema")
-    type_name = normalize_type(str(field.get("type", "STRING")))
-    mode = str(field.get("mode") or "NULLABLE").upper()
-    if mode not in MODES:
-        raise InvalidError(f"Invalid schema: field {name} has unknown mode {mode}", "schema")
-    if type_name == "STRUCT":
-        children = field.get("fields") or []
-        if not children:
-            raise InvalidError(f"Invalid schema: RECORD field {name} has no fields", "schema")
-        return {
-            "name": name,
-            "type": "RECORD",
-            "mode": mode,
-            "fields": [_checked_field(child) for child in children],
-        }
-    if type_name not in SCALAR_ARROW:
-        raise InvalidError(
-            f"Invalid schema: field {name} has unsupported type {type_name}; expected one of "
-            + ", ".join([*SCALAR_ARROW, "RECORD"]),
-            "schema",
-        )
-    return {"name": name, "type": type_name, "mode": mode}
 
 
 def stage(upload: Any, load: dict[str, Any]) -> str:

@@ -39,32 +39,75 @@ def normalize_type(name: str) -> str:
     return TYPE_ALIASES.get(upper, upper)
 
 
+MODES = ("NULLABLE", "REQUIRED", "REPEATED")
+# What a field may carry besides name, type, mode and fields; everything else is dropped.
+FIELD_EXTRAS = ("description",)
+
+
+def checked_fields(fields: Any, location: str = "schema") -> list[dict[str, Any]]:
+    """Return BigQuery schema fields checked and normalised, or raise InvalidError naming the field.
+
+    The one schema check: load configurations, tables.insert / patch, bq's inline schemas and
+    CREATE TABLE's column list all come through here. Types take their standard names (INTEGER
+    becomes INT64, RECORD stays RECORD), modes default to NULLABLE, and names must be unique
+    at each level, ignoring case, as BigQuery's are.
+    """
+    if not isinstance(fields, list):
+        raise InvalidError("Invalid schema: schema.fields must be a list of fields", location)
+    checked, seen = [], set()
+    for position, field in enumerate(fields, start=1):
+        checked.append(_checked_field(field, position, location))
+        name = checked[-1]["name"].lower()
+        if name in seen:
+            raise InvalidError(
+                f"Invalid schema: duplicate field name {checked[-1]['name']}", location
+            )
+        seen.add(name)
+    return checked
+
+
+def _checked_field(field: Any, position: int, location: str) -> dict[str, Any]:
+    if not isinstance(field, dict):
+        raise InvalidError(f"Invalid schema: {field!r} is not a field", location)
+    name = str(field.get("name") or "")
+    if not FIELD_NAME_RE.match(name):
+        raise InvalidError(
+            f'Invalid schema: field {position} has an invalid name "{name}": fields must '
+            "contain only letters, numbers and underscores and start with a letter or "
+            "underscore",
+            location,
+        )
+    type_name = normalize_type(str(field.get("type") or "STRING"))
+    mode = str(field.get("mode") or "NULLABLE").upper()
+    if mode not in MODES:
+        raise InvalidError(f"Invalid schema: field {name} has unknown mode {mode}", location)
+    extras = {key: field[key] for key in FIELD_EXTRAS if field.get(key)}
+    if type_name == "STRUCT":
+        if not field.get("fields"):
+            raise InvalidError(f"Invalid schema: RECORD field {name} has no fields", location)
+        children = checked_fields(field["fields"], location)
+        return {"name": name, "type": "RECORD", "mode": mode, "fields": children, **extras}
+    if type_name not in SCALAR_ARROW:
+        raise InvalidError(
+            f"Invalid schema: field {name} has unsupported type {type_name}; expected one of "
+            + ", ".join([*SCALAR_ARROW, "RECORD"]),
+            location,
+        )
+    return {"name": name, "type": type_name, "mode": mode, **extras}
+
+
 def parse_schema_string(text: str) -> list[dict[str, Any]]:
     """Return BigQuery fields for bq's inline schema `name:TYPE,...` (TYPE defaults to STRING)."""
-    fields: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for position, part in enumerate(text.split(","), start=1):
+    fields = []
+    for part in text.split(","):
         name, _, type_name = part.strip().partition(":")
-        name = name.strip()
-        type_name = normalize_type(type_name or "STRING")
-        if not FIELD_NAME_RE.match(name):
-            raise InvalidError(
-                f'Invalid schema: field {position} has an invalid name "{name}": fields must '
-                "contain only letters, numbers and underscores and start with a letter or "
-                "underscore",
-                "schema",
-            )
-        if type_name not in SCALAR_ARROW:
-            raise InvalidError(
-                f"Invalid schema: field {name} has unsupported type {type_name}; expected one of "
-                + ", ".join(SCALAR_ARROW),
-                "schema",
-            )
-        if name.lower() in seen:
-            raise InvalidError(f"Invalid schema: duplicate field name {name}", "schema")
-        seen.add(name.lower())
-        fields.append({"name": name, "type": type_name, "mode": "NULLABLE"})
-    return fields
+        fields.append({"name": name.strip(), "type": type_name or "STRING"})
+    if any(normalize_type(f["type"]) == "STRUCT" for f in fields):
+        raise InvalidError(
+            "Invalid schema: an inline schema cannot declare RECORD fields; use a JSON schema file",
+            "schema",
+        )
+    return checked_fields(fields)
 
 
 def field_from_arrow(name: str, dtype: pa.DataType, nullable: bool = True) -> dict[str, Any]:
