@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -18,23 +19,35 @@ MIN_FACTORS, MAX_FACTORS = 2, 200
 DEFAULT_WALS_ALPHA = 40.0
 
 
+def _option(bigquery: str | None, label: str, choices: tuple[str, ...] = ()) -> Any:
+    """Declare an option with its other BigQuery names: REST's trainingOptions field, a label."""
+    return field(metadata={"bigquery": bigquery, "label": label, "choices": choices})
+
+
 @dataclass(frozen=True)
 class Options:
-    """Checked, normalised options. ``num_factors`` stays None until the data size is known."""
+    """Checked, normalised options. ``num_factors`` stays None until the data size is known.
 
-    feedback_type: str
-    num_factors: int | None
-    user_col: str
-    item_col: str
-    rating_col: str
-    l2_reg: float
-    max_iterations: int
-    early_stop: bool
-    min_rel_progress: float
-    wals_alpha: float | None
-    data_split_method: str
-    data_split_eval_fraction: float
-    data_split_col: str | None
+    Each field also carries how BigQuery names the option elsewhere (``OPTION_INFO``): its field in
+    the REST API's ``trainingOptions`` and its label on the console's model page.
+    """
+
+    feedback_type: str = _option("feedbackType", "Feedback type", FEEDBACK_TYPES)
+    num_factors: int | None = _option("numFactors", "Number of factors")
+    user_col: str = _option("userColumn", "User column")
+    item_col: str = _option("itemColumn", "Item column")
+    # The REST API shows the rating column as inputLabelColumns, a list.
+    rating_col: str = _option(None, "Rating column")
+    l2_reg: float = _option("l2Regularization", "L2 regularization")
+    max_iterations: int = _option("maxIterations", "Max allowed iterations")
+    early_stop: bool = _option("earlyStop", "Early stop")
+    min_rel_progress: float = _option("minRelativeProgress", "Min relative progress")
+    wals_alpha: float | None = _option("walsAlpha", "WALS alpha")
+    data_split_method: str = _option("dataSplitMethod", "Data split method", DATA_SPLIT_METHODS)
+    data_split_eval_fraction: float = _option(
+        "dataSplitEvalFraction", "Data split evaluation fraction"
+    )
+    data_split_col: str | None = _option("dataSplitColumn", "Data split column")
 
     def as_dict(self) -> dict[str, object]:
         """Return the options as a plain dict (JSON-serialisable)."""
@@ -44,6 +57,27 @@ class Options:
 # The one list of the options: the estimator's parameters, validate() and the SQL engine's
 # OPTIONS(...) all read it from the dataclass above, so an option is added in one place.
 OPTION_NAMES: tuple[str, ...] = tuple(field.name for field in fields(Options))
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    """An option's type and its names outside SQL."""
+
+    type: str  # int, float, bool or str
+    bigquery: str | None
+    label: str
+    choices: tuple[str, ...]
+
+
+OPTION_INFO: dict[str, OptionInfo] = {
+    f.name: OptionInfo(
+        type=str(f.type).split(" |")[0],
+        bigquery=f.metadata["bigquery"],
+        label=f.metadata["label"],
+        choices=f.metadata["choices"],
+    )
+    for f in fields(Options)
+}
 
 
 def sql_name(option: str) -> str:

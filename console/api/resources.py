@@ -25,6 +25,7 @@ from console.iam.roles import (
     TABLES_GET,
 )
 from console.jobs.models import Job
+from mfcore.options import OPTION_INFO
 
 
 def millis(value: dt.datetime | None) -> str | None:
@@ -203,21 +204,6 @@ def table_list_item(table: Table) -> dict[str, Any]:
 
 # Models --------------------------------------------------------------------------------------
 
-# CREATE MODEL option → the Model resource's trainingOptions field and how to write its value.
-TRAINING_OPTIONS = {
-    "max_iterations": ("maxIterations", lambda v: str(int(v))),
-    "num_factors": ("numFactors", lambda v: str(int(v))),
-    "l2_reg": ("l2Regularization", float),
-    "feedback_type": ("feedbackType", lambda v: str(v).upper()),
-    "user_col": ("userColumn", str),
-    "item_col": ("itemColumn", str),
-    "wals_alpha": ("walsAlpha", float),
-    "early_stop": ("earlyStop", bool),
-    "min_rel_progress": ("minRelativeProgress", float),
-    "data_split_method": ("dataSplitMethod", lambda v: str(v).upper()),
-    "data_split_eval_fraction": ("dataSplitEvalFraction", float),
-    "data_split_col": ("dataSplitColumn", str),
-}
 REGRESSION_METRICS = {
     "mean_absolute_error": "meanAbsoluteError",
     "mean_squared_error": "meanSquaredError",
@@ -241,12 +227,18 @@ def model_reference(model: MLModel) -> dict[str, str]:
     }
 
 
+# How the Model resource writes an option's value, by the option's type (INT64 as a string).
+WIRE_VALUE = {"int": lambda v: str(int(v)), "float": float, "bool": bool, "str": str}
+
+
 def training_options(model: MLModel) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for name, value in (model.options or {}).items():
-        if name in TRAINING_OPTIONS and value is not None:
-            key, convert = TRAINING_OPTIONS[name]
-            options[key] = convert(value)
+        info = OPTION_INFO.get(name)
+        if info is None or info.bigquery is None or value is None:
+            continue
+        shown = WIRE_VALUE[info.type](value)
+        options[info.bigquery] = shown.upper() if info.choices else shown
     rating = (model.options or {}).get("rating_col")
     if rating:
         options["inputLabelColumns"] = [rating]
