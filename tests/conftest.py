@@ -21,6 +21,7 @@ from console import services
 from console.catalog.models import Dataset, Project, Table
 from console.celery import app as celery_app
 from console.engine import tables
+from console.engine.results import read_rows
 from console.jobs.models import Job
 from console.jobs.submit import submit
 from mfcore import make_ratings
@@ -139,6 +140,13 @@ def wait_for(job: Job, timeout_s: float = 180) -> Job:
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job.job_id} still {job.state} after {timeout_s} s")
+
+
+def job_rows(
+    job: Job, start: int = 0, max_rows: int = 100
+) -> tuple[list[dict[str, Any]], list[list[Any]], int]:
+    """Return (fields, rows, total rows) for one page of a finished query job's result."""
+    return read_rows((job.result_path, job.result_schema), start, max_rows)
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def query_results(
     if max_rows == 0:
         return body
     page = DEFAULT_PAGE_ROWS if max_rows is None else max_rows
-    stored_fields, rows, total = read_rows(job, start, page)
+    stored_fields, rows, total = read_rows((job.result_path, job.result_schema), start, page)
     body["rows"] = encode_rows(stored_fields, rows, int64_timestamps)
     if start + len(rows) < total:
         body["pageToken"] = str(start + len(rows))

@@ -8,17 +8,19 @@ import pyarrow.parquet as pq
 
 from console.catalog import storage
 from console.catalog.models import Table
-from console.jobs.models import Job
+
+# A stored file and its BigQuery fields, such as a job's result_path and result_schema.
+Stored = tuple[str, list[dict[str, Any]]]
 
 
 def read_rows(
-    source: Job | Table, start: int = 0, max_rows: int = 100
+    source: Table | Stored, start: int = 0, max_rows: int = 100
 ) -> tuple[list[dict[str, Any]], list[list[Any]], int]:
     """Return (schema fields, rows as Python values, total rows) for one page of source."""
-    if isinstance(source, Job):
-        relative, fields = source.result_path, source.result_schema
-    else:
+    if isinstance(source, Table):
         relative, fields = source.data_path, source.schema
+    else:
+        relative, fields = source
     if not relative:
         return fields, [], 0
     # No pre-buffering: a page needs a few column pages of one row group, not whole chunks.

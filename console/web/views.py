@@ -143,7 +143,7 @@ def _page_number(request: HttpRequest, name: str = "page") -> int:
         return 1
 
 
-def _page(source: Job | Table, page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
+def _page(source: Table | results.Stored, page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
     """Return one page of rows from a job's result or a table, with the pager's numbers."""
     schema, rows, total = results.read_rows(source, (page - 1) * size, size)
     first = (page - 1) * size + 1 if rows else 0
@@ -537,7 +537,7 @@ def _job_status_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     ctx["ddl"] = display.ddl_outcome(stats)
     ctx["dml"] = display.dml_sentence(stats)
     if ctx["ddl"] is None and not ctx["dml"] and job.result_schema:
-        ctx.update(_page(job, _page_number(request)))
+        ctx.update(_page((job.result_path, job.result_schema), _page_number(request)))
         ctx["rows_json"] = display.rows_json(ctx["schema"], ctx["rows"])
     return ctx
 

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from console.catalog.models import Dataset, MLModel, Project, Table, TableVersion
-from console.engine.results import read_rows
 from console.jobs.models import Job
 from console.jobs.runner import run
+from tests.conftest import job_rows
 
 UTC = dt.UTC
 
@@ -1008,7 +1008,7 @@ def _check(job: Job, expected: Any) -> None:
             assert job.error_result["reason"] == expected.reason
         return
     assert job.error_result is None, job.error_result
-    fields, rows, total = read_rows(job, 0, 1000)
+    fields, rows, total = job_rows(job, 0, 1000)
     assert total == len(rows)
     if isinstance(expected, Columns):
         assert [f["name"] for f in fields] == expected.names
@@ -1055,7 +1055,7 @@ def test_it_runs_the_tutorial_statements_verbatim(ml_engine: Any) -> None:
     for sql in statements:
         job = ml_engine(sql)
         assert job.error_result is None, (sql, job.error_result)
-    fields, rows, _ = read_rows(job, 0, 100)
+    fields, rows, _ = job_rows(job, 0, 100)
     assert [f["name"] for f in fields] == ["user_id", "f0_"]
     assert fields[1]["mode"] == "REPEATED" and fields[1]["type"] == "RECORD"
     assert sorted(r[0] for r in rows) == [1, 2, 3, 4]
@@ -1064,15 +1064,15 @@ def test_it_runs_the_tutorial_statements_verbatim(ml_engine: Any) -> None:
 
 def test_it_travels_back_in_time(engine: Any) -> None:
     before = engine("SELECT CURRENT_TIMESTAMP()")
-    moment = read_rows(before, 0, 1)[1][0][0]
+    moment = job_rows(before, 0, 1)[1][0][0]
     assert engine("DELETE FROM ds.ratings WHERE TRUE").error_result is None
     now = engine("SELECT COUNT(*) FROM ds.ratings")
-    assert read_rows(now, 0, 1)[1] == [[0]]
+    assert job_rows(now, 0, 1)[1] == [[0]]
     past = engine(
         f"SELECT COUNT(*) FROM ds.ratings FOR SYSTEM_TIME AS OF TIMESTAMP '{moment.isoformat()}'"
     )
     assert past.error_result is None, past.error_result
-    assert read_rows(past, 0, 1)[1] == [[8]]
+    assert job_rows(past, 0, 1)[1] == [[8]]
     too_old = engine(
         "SELECT COUNT(*) FROM ds.ratings FOR SYSTEM_TIME AS OF "
         "TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 8 DAY)"
@@ -1095,7 +1095,7 @@ def test_it_counts_rows_updated_from_another_table(engine: Any) -> None:
     assert job.error_result is None, job.error_result
     assert job.statistics["numDmlAffectedRows"] == "4"  # items 11 and 12 have two ratings each
     count = engine("SELECT COUNT(*) FROM ds.ratings WHERE rating = 0")
-    assert read_rows(count, 0, 1)[1] == [[4]]
+    assert job_rows(count, 0, 1)[1] == [[4]]
 
 
 def test_it_counts_what_a_merge_did(engine: Any) -> None:
@@ -1114,7 +1114,7 @@ def test_it_counts_what_a_merge_did(engine: Any) -> None:
         "updatedRowCount": "1",
     }
     rows = engine("SELECT movie_id, genre FROM ds.movies ORDER BY movie_id")
-    assert read_rows(rows, 0, 10)[1] == [
+    assert job_rows(rows, 0, 10)[1] == [
         [10, "New"], [11, "Action|Crime"], [12, "Crime|Drama"], [99, "Other"],
     ]  # fmt: skip
 

@@ -9,10 +9,9 @@ import pytest
 from django.test import Client
 
 from console.catalog.models import Dataset, MLModel, Project, TrainingIteration
-from console.engine.results import read_rows
 from console.jobs.models import Job
 from console.jobs.submit import submit
-from tests.conftest import synthetic_ratings, wait_for
+from tests.conftest import job_rows, synthetic_ratings, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -31,7 +30,7 @@ def _create(run_sql: Callable[..., Job], iterations: int) -> Job:
 def _training_info(run_sql: Callable[..., Job]) -> list[int]:
     job = run_sql("SELECT iteration FROM ML.TRAINING_INFO(MODEL bqml_tutorial.mf)")
     assert job.error_result is None, job.error_result
-    return sorted(row[0] for row in read_rows(job, 0, 100)[1])
+    return sorted(row[0] for row in job_rows(job, 0, 100)[1])
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ import pandas as pd
 import pytest
 
 from console.catalog.models import Dataset, MLModel, Project, Table
-from console.engine.results import read_rows
 from mfcore import MatrixFactorization, make_ratings
-from tests.conftest import submit_test_load, wait_for
+from tests.conftest import job_rows, submit_test_load, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -125,7 +124,7 @@ def _load(name: str, data: bytes, schema: str) -> Table:
 
 def _rows(job) -> tuple[list[str], list[list]]:
     assert job.error_result is None, job.error_result
-    fields, rows, total = read_rows(job, 0, 10**7)
+    fields, rows, total = job_rows(job, 0, 10**7)
     assert total == len(rows)
     return [f["name"] for f in fields], rows
 

@@ -49,8 +49,8 @@ def test_a_page_of_rows_may_span_row_groups(db: None, store_rows: Any, tmp_path:
     # Rewrite the file with tiny row groups: 0..99 in groups of 7 rows.
     table = pa.table({"n": pa.array(range(100), type=pa.int64())})
     pq.write_table(table, storage.resolve(relative), row_group_size=7)
-    job = Job(result_path=relative, result_schema=[{"name": "n", "type": "INT64"}])
+    result = (relative, [{"name": "n", "type": "INT64"}])
     for start, size in [(0, 50), (5, 10), (7, 7), (95, 50), (100, 50), (13, 0)]:
-        _, rows, total = results.read_rows(job, start, size)
+        _, rows, total = results.read_rows(result, start, size)
         assert total == 100
         assert rows == [[n] for n in range(start, min(start + size, 100))], (start, size)

@@ -484,7 +484,7 @@ class Command(BaseCommand):
         if destination is not None:
             dataset, table_id, disposition = destination
             write_query_result(job, dataset, table_id, disposition)
-        fields, rows, _ = read_rows(job, 0, args.max_rows)
+        fields, rows, _ = read_rows((job.result_path, job.result_schema), 0, args.max_rows)
         self._rows(fields, rows, args.query_format or self.args.format)
 
     def _destination(self, args: argparse.Namespace) -> tuple[Dataset, str, str] | None:
