@@ -15,12 +15,12 @@ import pyarrow as pa
 
 from console.catalog.models import Dataset, Project, Table, validate_table_id
 from console.engine import tables
+from console.engine.outcome import Outcome, RunContext
 from console.engine.query import until_cancelled
 from console.engine.types import arrow_schema
 from console.errors import BigQueryError, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import TABLES_CREATE, TABLES_GET_DATA, TABLES_UPDATE_DATA
-from console.jobs.models import Job
 
 WRITE_DISPOSITIONS = ("WRITE_EMPTY", "WRITE_TRUNCATE", "WRITE_APPEND")
 CREATE_DISPOSITIONS = ("CREATE_IF_NEEDED", "CREATE_NEVER")
@@ -149,10 +149,10 @@ def _destination(
     return dataset, None
 
 
-def run_copy_job(job: Job) -> None:
+def run_copy(run: RunContext, outcome: Outcome) -> None:
     """Copy the job's source tables into a new version of its destination table."""
-    copy = job.configuration["copy"]
-    principal = access.principal_for_job(job)
+    copy = run.configuration["copy"]
+    principal = run.principal
     sources = [_source(principal, ref) for ref in copy["sourceTables"]]
     first = sources[0]
     for other in sources[1:]:
@@ -162,7 +162,7 @@ def run_copy_job(job: Job) -> None:
                 f"{first.full_id}"
             )
     target = copy["destinationTable"]
-    dataset, table = _destination(principal, job.project, target, copy["createDisposition"])
+    dataset, table = _destination(principal, run.project, target, copy["createDisposition"])
     write = copy["writeDisposition"]
     if table is not None and write == "WRITE_EMPTY" and table.num_rows:
         raise BigQueryError(f"Already Exists: Table {table.full_id}", reason="duplicate")
@@ -196,12 +196,14 @@ def run_copy_job(job: Job) -> None:
         target["tableId"],
         schema,
         fields,
-        until_cancelled(job, source_batches()),
+        until_cancelled(run.cancelled, source_batches()),
         read=table,
         append=appending,
     )
     logical = sum(sum((s.column_bytes or {}).values()) or s.num_bytes for s in sources)
-    job.statistics.update({"copiedRows": str(copied["rows"]), "copiedLogicalBytes": str(logical)})
+    outcome.statistics.update(
+        {"copiedRows": str(copied["rows"]), "copiedLogicalBytes": str(logical)}
+    )
 
 
 def _cast(batch: pa.RecordBatch, schema: pa.Schema, source: Table) -> pa.RecordBatch:

@@ -49,14 +49,14 @@ def create_table(ctx: Context, statement: exp.Create) -> None:
         existing.delete_with_files()
         existing = None
     query = statement.expression
-    ctx.job.statistics.update(
+    ctx.outcome.statistics.update(
         {
             "statementType": "CREATE_TABLE_AS_SELECT" if query is not None else "CREATE_TABLE",
             "ddlTargetTable": _target_ref(ctx, dataset, "tableId", target.name),
         }
     )
     if existing and statement.args.get("exists"):
-        ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
+        ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
         return
     if existing and not statement.args.get("replace"):
         raise DuplicateError(f"Already Exists: Table {dataset.full_id}.{target.name}")
@@ -70,7 +70,7 @@ def create_table(ctx: Context, statement: exp.Create) -> None:
         tables.write_version(dataset, target.name, reader.schema, fields, reader)
     else:
         tables.write_version(dataset, target.name, arrow_schema(fields), fields, [])
-    ctx.job.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
+    ctx.outcome.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
 
 
 def _cast_reader(reader: pa.RecordBatchReader, fields: list[dict[str, Any]]) -> Any:
@@ -132,12 +132,12 @@ def create_schema(ctx: Context, statement: exp.Create) -> None:
         raise NotFoundError(f"Not found: Project {project_id}")
     ctx.check(DATASETS_CREATE, Dataset(project=ctx.project, dataset_id=dataset_id))
     exists = Dataset.objects.filter(project=ctx.project, dataset_id=dataset_id).exists()
-    ctx.job.statistics.update({"statementType": "CREATE_SCHEMA"})
+    ctx.outcome.statistics.update({"statementType": "CREATE_SCHEMA"})
     if exists and statement.args.get("exists"):
-        ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
+        ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
         return
     Dataset.create(ctx.project, dataset_id)
-    ctx.job.statistics["ddlOperationPerformed"] = "CREATE"
+    ctx.outcome.statistics["ddlOperationPerformed"] = "CREATE"
 
 
 def run_drop(ctx: Context, statement: exp.Drop) -> None:
@@ -145,7 +145,9 @@ def run_drop(ctx: Context, statement: exp.Drop) -> None:
     kind = (statement.args.get("kind") or "").upper()
     node = statement.this or (statement.args.get("tables") or [None])[0]
     if_exists = bool(statement.args.get("exists"))
-    ctx.job.statistics.update({"statementType": f"DROP_{kind}", "ddlOperationPerformed": "DROP"})
+    ctx.outcome.statistics.update(
+        {"statementType": f"DROP_{kind}", "ddlOperationPerformed": "DROP"}
+    )
     if kind == "SCHEMA":
         _drop_schema(ctx, node, if_exists, bool(statement.args.get("cascade")))
         return
@@ -158,12 +160,12 @@ def run_drop(ctx: Context, statement: exp.Drop) -> None:
             target = ctx.model(node, MODELS_DELETE)
     except NotFoundError:
         if if_exists:
-            ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
+            ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
             return
         raise
     dataset = target.dataset
     key = "tableId" if kind == "TABLE" else "modelId"
-    ctx.job.statistics[f"ddlTarget{kind.title()}"] = _target_ref(ctx, dataset, key, node.name)
+    ctx.outcome.statistics[f"ddlTarget{kind.title()}"] = _target_ref(ctx, dataset, key, node.name)
     target.delete_with_files()
 
 
@@ -176,7 +178,7 @@ def _drop_schema(ctx: Context, node: exp.Table, if_exists: bool, cascade: bool) 
         ctx.check(DATASETS_DELETE, dataset or Dataset(project=ctx.project, dataset_id=dataset_id))
     if dataset is None or project_id != ctx.project.project_id:
         if if_exists:
-            ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
+            ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
             return
         raise NotFoundError(f"Not found: Dataset {project_id}:{dataset_id}")
     dataset.delete_with_contents(cascade)

@@ -45,7 +45,7 @@ def _record(
 ) -> None:
     """Record a DML statement's statistics; counts splits a MERGE's rows by what it did."""
     counts = counts or {statement_type: affected}
-    ctx.job.statistics.update(
+    ctx.outcome.statistics.update(
         {
             "statementType": statement_type,
             "numDmlAffectedRows": str(affected),

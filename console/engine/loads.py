@@ -23,12 +23,12 @@ from console.catalog import storage
 from console.catalog.models import Dataset, Project, Table, validate_table_id
 from console.engine import tables
 from console.engine.formats import BadRecords, LoadOptions, open_source
+from console.engine.outcome import Outcome, RunContext
 from console.engine.query import until_cancelled
 from console.engine.types import arrow_schema, checked_fields
 from console.errors import BigQueryError, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE, TABLES_CREATE, TABLES_UPDATE_DATA
-from console.jobs.models import Job
 
 SOURCE_FORMATS = {"CSV": ".csv", "NEWLINE_DELIMITED_JSON": ".json", "PARQUET": ".parquet"}
 TABLE_KINDS = {"CSV": "CSV", "NEWLINE_DELIMITED_JSON": "JSON", "PARQUET": "Parquet"}
@@ -205,16 +205,16 @@ def _copy_within_limit(upload: Any, relative: str) -> None:
             out.write(chunk)
 
 
-def run_load_job(job: Job) -> None:
+def run_load(run: RunContext, outcome: Outcome) -> None:
     """Read the staged file into a new version of the destination table."""
-    load = job.configuration["load"]
+    load = run.configuration["load"]
     target = load["destinationTable"]
     source_format = setting(load, "sourceFormat")
     options = LoadOptions.from_configuration(load)
     bad = BadRecords(options.max_bad_records, TABLE_KINDS[source_format])
     try:
         dataset = check_destination(
-            access.principal_for_job(job), job.project, target["datasetId"], target["tableId"]
+            run.principal, run.project, target["datasetId"], target["tableId"]
         )
         table = Table.objects.filter(dataset=dataset, table_id=target["tableId"]).first()
         if table is None and setting(load, "createDisposition") == "CREATE_NEVER":
@@ -226,7 +226,7 @@ def run_load_job(job: Job) -> None:
                 "WRITE_EMPTY)",
                 reason="duplicate",
             )
-        path = storage.resolve(job.upload_path)
+        path = storage.resolve(run.upload_path)
         with open(path, "rb") as handle:
             source = open_source(source_format, handle, options, bad)
             fields = _destination_fields(load, table, source)
@@ -236,11 +236,11 @@ def run_load_job(job: Job) -> None:
                 target["tableId"],
                 schema,
                 fields,
-                until_cancelled(job, _read_ahead(source.batches(fields))),
+                until_cancelled(run.cancelled, _read_ahead(source.batches(fields))),
                 read=table,
                 append=disposition == "WRITE_APPEND",
             )
-        job.statistics.update(
+        outcome.statistics.update(
             {
                 "outputRows": str(written.num_rows),
                 "inputFiles": "1",
@@ -250,12 +250,12 @@ def run_load_job(job: Job) -> None:
             }
         )
         if bad.errors:
-            job.statistics["errors"] = bad.errors
+            outcome.statistics["errors"] = bad.errors
     except BigQueryError:
-        job.statistics.update({"badRecords": str(len(bad.errors)), "errors": bad.errors})
+        outcome.statistics.update({"badRecords": str(len(bad.errors)), "errors": bad.errors})
         raise
     finally:
-        storage.remove(job.upload_path)
+        storage.remove(run.upload_path)
 
 
 def _destination_fields(load: dict[str, Any], table: Table | None, source: Any) -> list[dict]:

@@ -286,9 +286,9 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
         "datasetId": dataset.dataset_id,
         "modelId": model_id,
     }
-    ctx.job.statistics.update({"statementType": "CREATE_MODEL", "ddlTargetModel": ref})
-    # Saved now, not at the end, so the console can link the model while it trains.
-    ctx.job.save(update_fields=["statistics"])
+    ctx.outcome.statistics.update({"statementType": "CREATE_MODEL", "ddlTargetModel": ref})
+    # Published now, not at the end, so the console can link the model while it trains.
+    ctx.publish_statistics()
     options = parse_options(statement)
     estimator = estimator_for(options)
     if statement.expression is None:
@@ -302,7 +302,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
         )
     existing = MLModel.objects.filter(dataset=dataset, model_id=model_id).first()
     if existing and statement.args.get("exists"):
-        ctx.job.statistics["ddlOperationPerformed"] = "SKIP"
+        ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
         return
     if existing and not statement.args.get("replace"):
         raise DuplicateError(f"Already Exists: Model {dataset.full_id}.{model_id}")
@@ -334,7 +334,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
                 dataset=dataset,
                 model_id=model_id,
                 options=options,
-                training_job=ctx.job,
+                training_job_id=ctx.job_pk,
                 state=MLModel.State.TRAINING,
             )
         except IntegrityError:
@@ -346,7 +346,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
         ctx.check_cancelled()
         TrainingIteration.objects.create(
             model=model,
-            job=ctx.job,
+            job_id=ctx.job_pk,
             iteration=iteration,
             loss=loss,
             eval_loss=eval_loss,
@@ -368,12 +368,12 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
             model.delete()
         else:
             # The replaced model keeps serving, with the training that produced it.
-            model.iterations.filter(job=ctx.job).delete()
+            model.iterations.filter(job_id=ctx.job_pk).delete()
         raise
     features = [typed[estimator.user_col], typed[estimator.item_col]]
     labels = [typed[estimator.rating_col]]
     _commit_model(model, ctx, estimator, options, metrics, relative, size, features, labels)
-    ctx.job.statistics.update(
+    ctx.outcome.statistics.update(
         {
             "ddlOperationPerformed": "REPLACE" if existing else "CREATE",
             "modelTraining": {
@@ -392,7 +392,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
                         "trainingLoss": it.loss,
                         "evalLoss": it.eval_loss,
                     }
-                    for it in model.iterations.filter(job=ctx.job).order_by("iteration")
+                    for it in model.iterations.filter(job_id=ctx.job_pk).order_by("iteration")
                 ],
             },
         }
@@ -419,10 +419,10 @@ def _commit_model(
         locked.feature_columns = features
         locked.label_columns = labels
         locked.evaluation_metrics = {k: float(v) for k, v in metrics.items()}
-        locked.training_job = ctx.job
+        locked.training_job_id = ctx.job_pk
         locked.state = MLModel.State.READY
         locked.save()
-        locked.forget_other_trainings(ctx.job.pk)
+        locked.forget_other_trainings(ctx.job_pk)
         transaction.on_commit(lambda: storage.remove(old_path))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from console.catalog import storage
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine import ml, sandbox, tables
 from console.engine.dialect import MLFunction
+from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location
 from console.engine.transpile import to_duckdb
 from console.engine.types import bigquery_arrow_schema, schema_from_arrow
@@ -32,7 +33,6 @@ from console.iam.roles import (
     MODELS_GET_DATA,
     TABLES_GET_DATA,
 )
-from console.jobs.models import Job
 
 BATCH_ROWS = 128 * 1024
 
@@ -41,13 +41,15 @@ BATCH_ROWS = 128 * 1024
 CANCEL_CHECK_S = 0.5
 
 
-def until_cancelled(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def until_cancelled(
+    cancelled: Callable[[], bool], batches: Iterator[pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
     """Pass batches through, stopping the job once someone has cancelled it (loads, copies)."""
     checked = time.monotonic()
     for batch in batches:
         if time.monotonic() - checked > CANCEL_CHECK_S:
             checked = time.monotonic()
-            if job.pk and job.cancelled():
+            if cancelled():
                 raise Cancelled()
         yield batch
 
@@ -60,12 +62,14 @@ class Context:
     each checks the principal's permission there, so no statement kind can skip the check.
     """
 
-    job: Job | None
     project: Project
     default_dataset: str | None
     con: duckdb.DuckDBPyConnection | None
     principal: Any = None
     job_location: str = "US"
+    # What the statements record; the runner keeps it whether or not they succeed.
+    outcome: Outcome = field(default_factory=Outcome)
+    run: RunContext | None = None
     bytes_processed: int = 0
     registered: dict[str, str] = field(default_factory=dict)
     ml_relations: int = 0
@@ -77,19 +81,30 @@ class Context:
         if now - self._cancel_checked < CANCEL_CHECK_S:
             return
         self._cancel_checked = now
-        if self.job is not None and self.job.cancelled():
+        if self.run is not None and self.run.cancelled():
             raise Cancelled()
 
+    @property
+    def job_pk(self) -> Any:
+        """Return the running job's key, which training rows store; None in a dry run."""
+        return self.run.job_pk if self.run is not None else None
+
+    def publish_statistics(self) -> None:
+        """Let the job show the statistics recorded so far while it still runs."""
+        if self.run is not None:
+            self.run.progress(dict(self.outcome.statistics))
+
     @classmethod
-    def for_job(cls, job: Job) -> Context:
-        default = job.configuration.get("query", {}).get("defaultDataset") or {}
+    def for_run(cls, run: RunContext, outcome: Outcome) -> Context:
+        default = run.configuration.get("query", {}).get("defaultDataset") or {}
         return cls(
-            job=job,
-            project=job.project,
+            project=run.project,
             default_dataset=default.get("datasetId"),
             con=sandbox.connect(storage.root() / "tables"),
-            job_location=job.location,
-            principal=access.principal_for_job(job),
+            principal=run.principal,
+            job_location=run.location,
+            outcome=outcome,
+            run=run,
         )
 
     def location(self, node: exp.Expression) -> str:
@@ -332,10 +347,11 @@ def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: duckdb.Erro
 def run_select(ctx: Context, statement: exp.Expression) -> None:
     reader = execute(ctx, statement)
     relative, rows = tables.write_parquet("results", reader.schema, reader)
-    ctx.job.result_path = relative
-    ctx.job.result_schema = schema_from_arrow(reader.schema)
-    ctx.job.result_rows = rows
-    ctx.job.statistics.update({"statementType": "SELECT"})
+    outcome = ctx.outcome
+    outcome.result_path = relative
+    outcome.result_schema = schema_from_arrow(reader.schema)
+    outcome.result_rows = rows
+    outcome.statistics.update({"statementType": "SELECT"})
 
 
 def reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:

@@ -11,6 +11,7 @@ from sqlglot import exp
 from console.catalog.models import Project
 from console.engine import ddl, dml, ml
 from console.engine.dialect import MLFunction, MLPredict
+from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, parse_script
 from console.engine.query import Context, reads_catalog_table, run_select, scanned_bytes
 from console.errors import AccessDenied, BigQueryError, InvalidError
@@ -27,7 +28,6 @@ from console.iam.roles import (
     TABLES_GET_DATA,
     TABLES_UPDATE_DATA,
 )
-from console.jobs.models import Job
 
 DML = (exp.Insert, exp.Delete, exp.Update, exp.TruncateTable, exp.Merge)
 
@@ -177,9 +177,7 @@ def dry_run(
 def _dry_run(
     project: Project, sql: str, principal: Any, default_dataset: str | None
 ) -> dict[str, Any]:
-    ctx = Context(
-        job=None, project=project, default_dataset=default_dataset, con=None, principal=principal
-    )
+    ctx = Context(project=project, default_dataset=default_dataset, con=None, principal=principal)
     kind = ""
     statements = parse_script(sql)
     for statement in statements:
@@ -205,19 +203,19 @@ def _dry_run(
     return {"statementType": kind, "totalBytesProcessed": ctx.bytes_processed}
 
 
-def run_query_job(job: Job) -> None:
+def run_query(run: RunContext, outcome: Outcome) -> None:
     """Execute every statement of a QUERY job; the last SELECT's rows become the job's result."""
-    ctx = Context.for_job(job)
+    ctx = Context.for_run(run, outcome)
     try:
         with query_errors():
-            _run_statements(ctx, job)
+            _run_statements(ctx, run.configuration.get("query", {}).get("query", ""))
     finally:
-        job.statistics["totalBytesProcessed"] = str(ctx.bytes_processed)
+        outcome.statistics["totalBytesProcessed"] = str(ctx.bytes_processed)
         ctx.con.close()
 
 
-def _run_statements(ctx: Context, job: Job) -> None:
-    statements = parse_script(job.query)
+def _run_statements(ctx: Context, sql: str) -> None:
+    statements = parse_script(sql)
     for statement in statements:
         if type(statement) not in STATEMENT_HANDLERS:
             raise _unsupported(ctx, statement)
@@ -226,4 +224,4 @@ def _run_statements(ctx: Context, job: Job) -> None:
         ctx.check_cancelled()
         STATEMENT_HANDLERS[type(statement)](ctx, statement)
     if len(statements) > 1:
-        job.statistics["statementType"] = "SCRIPT"
+        ctx.outcome.statistics["statementType"] = "SCRIPT"

@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
 
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.errors import AccessDenied
@@ -114,13 +112,3 @@ def visible_projects(principal: Any) -> list[Project]:
     from console.iam.roles import PROJECTS_GET
 
     return [p for p in Project.objects.all() if can(principal, PROJECTS_GET, p)]
-
-
-def principal_for_job(job: Any) -> Any:
-    """Return whom a job runs as: its submitter, anonymous, or nobody if the submitter is gone."""
-    if job.user_id is not None:
-        return job.user
-    if not job.user_email:
-        return AnonymousUser()
-    # The submitter's account was deleted: the job keeps no one's permissions.
-    return get_user_model()(username=job.user_email, is_active=False)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils import timezone
 
@@ -91,6 +94,15 @@ class Job(models.Model):
         self.refresh_from_db()
         if ended:
             self.state = self.State.DONE
+
+    def principal(self) -> Any:
+        """Return whom the job runs as: its submitter, anonymous, or nobody if they are gone."""
+        if self.user_id is not None:
+            return self.user
+        if not self.user_email:
+            return AnonymousUser()
+        # The submitter's account was deleted: the job keeps no one's permissions.
+        return get_user_model()(username=self.user_email, is_active=False)
 
     def cancelled(self) -> bool:
         """Return True if someone asked this job to stop (reads the row, not this object)."""

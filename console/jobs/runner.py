@@ -1,9 +1,12 @@
-"""Run one claimed job to completion: dispatch on its type, record the outcome, never raise."""
+"""Run one claimed job to completion: hand it to the engine, record the outcome, never raise."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from console.engine.outcome import Outcome, RunContext
+from console.engine.run import execute
 from console.errors import BigQueryError
 from console.jobs.models import Job
 
@@ -11,20 +14,40 @@ log = logging.getLogger(__name__)
 
 
 def run(job: Job) -> None:
-    """Execute a RUNNING job and leave it DONE, with error_result set if it failed."""
-    from console.engine import copy, loads, script
+    """Execute a RUNNING job and leave it DONE, with error_result set if it failed.
 
-    handlers = {
-        Job.Type.QUERY: script.run_query_job,
-        Job.Type.LOAD: loads.run_load_job,
-        Job.Type.COPY: copy.run_copy_job,
-    }
+    What the engine recorded is kept either way: a failed query still shows the bytes it read.
+    """
+    outcome = Outcome(statistics=dict(job.statistics))
     try:
-        handlers[job.job_type](job)
+        execute(job.job_type, run_context(job), outcome)
     except BigQueryError as err:
-        job.mark_done(err.as_error_result())
+        error = err.as_error_result()
     except Exception as err:  # the job must end DONE whatever broke, or it would hang forever
         log.exception("job %s failed unexpectedly", job.job_id)
-        job.mark_done({"reason": "internalError", "message": f"Internal error: {err}"})
+        error = {"reason": "internalError", "message": f"Internal error: {err}"}
     else:
-        job.mark_done()
+        error = None
+    job.statistics = outcome.statistics
+    job.result_path = outcome.result_path
+    job.result_schema = outcome.result_schema
+    job.result_rows = outcome.result_rows
+    job.mark_done(error)
+
+
+def run_context(job: Job) -> RunContext:
+    """Return what the engine needs to know of a job to run it."""
+
+    def progress(statistics: dict[str, Any]) -> None:
+        Job.objects.filter(pk=job.pk).update(statistics=statistics)
+
+    return RunContext(
+        project=job.project,
+        principal=job.principal(),
+        configuration=job.configuration,
+        location=job.location,
+        upload_path=job.upload_path,
+        job_pk=job.pk,
+        cancelled=job.cancelled,
+        progress=progress,
+    )

@@ -121,4 +121,4 @@ def test_it_lets_a_job_user_see_only_their_own_jobs(
 
 def test_it_runs_a_deleted_users_job_as_nobody(project: Project) -> None:
     orphan = Job(project=project, job_id="orphan", user=None, user_email="gone@example.com")
-    assert not access.can(access.principal_for_job(orphan), roles.JOBS_CREATE, project)
+    assert not access.can(orphan.principal(), roles.JOBS_CREATE, project)

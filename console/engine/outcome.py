@@ -1,0 +1,52 @@
+"""What the runner hands the engine for one job, and what the engine hands back.
+
+The engine knows nothing of Jobs: the job runner reads a Job into a RunContext, calls
+`console.engine.run.execute`, and records the Outcome on the Job whether the run succeeded or
+failed (statistics gathered before a failure, such as the bytes a query read, are kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.catalog.models import Project
+
+
+def _never() -> bool:
+    return False
+
+
+def _ignore(statistics: dict[str, Any]) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """One job's inputs: where and as whom it runs, and BigQuery's job configuration.
+
+    job_pk is opaque to the engine: it is only stored as the foreign key of the rows a training
+    writes (TrainingIteration.job_id, MLModel.training_job_id). cancelled() says whether someone
+    asked the job to stop; progress(statistics) publishes statistics before the job ends (the
+    console shows a training's CREATE_MODEL while it runs).
+    """
+
+    project: Project
+    principal: Any
+    configuration: dict[str, Any]
+    location: str = "US"
+    upload_path: str = ""
+    job_pk: Any = None
+    cancelled: Callable[[], bool] = _never
+    progress: Callable[[dict[str, Any]], None] = _ignore
+
+
+@dataclass
+class Outcome:
+    """What a job produced: its statistics and, for a query, the stored result rows."""
+
+    statistics: dict[str, Any] = field(default_factory=dict)
+    result_path: str = ""
+    result_schema: list[dict[str, Any]] = field(default_factory=list)
+    result_rows: int | None = None
