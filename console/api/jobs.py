@@ -149,18 +149,9 @@ def _query_statistics(job: Job) -> dict[str, Any]:
     if job.configuration.get("dryRun"):
         return query
     if stats.get("mlStatistics"):
-        # Recorded when the training finished: the model may since have been retrained or
-        # deleted, taking these iterations' rows with it.
-        query["mlStatistics"] = _ml_statistics(stats["mlStatistics"])
+        # As the engine recorded it when the training finished (engine.ml.ml_statistics).
+        query["mlStatistics"] = stats["mlStatistics"]
     return query
-
-
-def _ml_statistics(recorded: dict[str, Any]) -> dict[str, Any]:
-    results = [
-        {key: value for key, value in result.items() if value is not None}
-        for result in recorded.get("iterationResults", [])
-    ]
-    return {**recorded, "iterationResults": results}
 
 
 def _load_statistics(job: Job) -> dict[str, Any]:

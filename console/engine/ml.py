@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -380,23 +380,34 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
                 "iterations": estimator.n_iter_,
                 "trainingMs": int((time.monotonic() - started) * 1000),
             },
-            # BigQuery's JobStatistics2.mlStatistics, which bq and the console read.
-            "mlStatistics": {
-                "modelType": "MATRIX_FACTORIZATION",
-                "trainingType": "SINGLE_TRAINING",
-                "maxIterations": str(estimator.max_iterations),
-                "iterationResults": [
-                    {
-                        "index": it.iteration,
-                        "durationMs": str(it.duration_ms),
-                        "trainingLoss": it.loss,
-                        "evalLoss": it.eval_loss,
-                    }
-                    for it in model.iterations.filter(job_id=ctx.job_pk).order_by("iteration")
-                ],
-            },
+            "mlStatistics": ml_statistics(
+                estimator, model.iterations.filter(job_id=ctx.job_pk).order_by("iteration")
+            ),
         }
     )
+
+
+def ml_statistics(
+    estimator: MatrixFactorization, iterations: Iterable[TrainingIteration]
+) -> dict[str, Any]:
+    """Return BigQuery's JobStatistics2.mlStatistics for a training, as bq and clients read it.
+
+    It is recorded on the job when the training finishes: the model may later be retrained or
+    dropped, taking these iterations' rows with it. Like BigQuery, an iteration without an
+    evaluation loss (no eval split) has no evalLoss at all rather than a null one.
+    """
+    results = []
+    for it in iterations:
+        result = {"index": it.iteration, "durationMs": str(it.duration_ms), "trainingLoss": it.loss}
+        if it.eval_loss is not None:
+            result["evalLoss"] = it.eval_loss
+        results.append(result)
+    return {
+        "modelType": "MATRIX_FACTORIZATION",
+        "trainingType": "SINGLE_TRAINING",
+        "maxIterations": str(estimator.max_iterations),
+        "iterationResults": results,
+    }
 
 
 def _commit_model(
