@@ -1,34 +1,41 @@
-"""DDL statements: CREATE TABLE / MODEL / SCHEMA and DROP, each recorded in the job's statistics."""
+"""DDL statements: CREATE TABLE / SCHEMA and DROP, each recorded in the job's statistics.
+
+Each statement's targets were authorised before the script ran (see statements.py), so the names
+here resolve with TARGET, without a permission check of their own. CREATE MODEL is in ml.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
 
 from console.catalog.models import Dataset, Table
-from console.engine import ml, tables
-from console.engine.query import Context, execute
+from console.engine import tables
+from console.engine.query import TARGET, Context, execute
 from console.engine.types import arrow_schema, checked_fields
 from console.errors import DuplicateError, InvalidError, NotFoundError
-from console.iam.roles import (
-    DATASETS_CREATE,
-    DATASETS_DELETE,
-    MODELS_DELETE,
-    TABLES_CREATE,
-    TABLES_DELETE,
-    TABLES_UPDATE_DATA,
-)
 
 
-def run_create(ctx: Context, statement: exp.Create) -> None:
-    kind = (statement.args.get("kind") or "").upper()
-    handler = CREATE_HANDLERS.get(kind)
-    if handler is None:
-        raise InvalidError(f"CREATE {kind} is not supported by Quarry{ctx.location(statement)}")
-    handler(ctx, statement)
+def created_table(statement: exp.Create) -> exp.Table:
+    """Return the name CREATE TABLE creates, with or without a column list."""
+    target = statement.this
+    return target.this if isinstance(target, exp.Schema) else target
+
+
+def dropped(statement: exp.Drop) -> exp.Table:
+    """Return the name a DROP statement drops."""
+    return statement.this or (statement.args.get("tables") or [None])[0]
+
+
+def schema_name(node: exp.Table) -> exp.Table:
+    """Return `CREATE/DROP SCHEMA [project.]ds`'s name as a name whose dataset part is ds.
+
+    sqlglot reads `CREATE SCHEMA ds` as a table named ds, `CREATE SCHEMA p.ds` as table ds in p.
+    """
+    return exp.table_("_", db=node.db or node.name, catalog=node.catalog or None)
 
 
 def _target_ref(ctx: Context, dataset: Dataset, key: str, name: str) -> dict[str, str]:
@@ -37,24 +44,15 @@ def _target_ref(ctx: Context, dataset: Dataset, key: str, name: str) -> dict[str
 
 def create_table(ctx: Context, statement: exp.Create) -> None:
     """CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name (columns) | AS query."""
-    target = statement.this
-    columns = target.expressions if isinstance(target, exp.Schema) else []
-    if isinstance(target, exp.Schema):
-        target = target.this
-    dataset = ctx.dataset(target, permission=TABLES_CREATE)
+    columns = statement.this.expressions if isinstance(statement.this, exp.Schema) else []
+    target = created_table(statement)
+    dataset = ctx.dataset(target, permission=TARGET)
     existing = Table.objects.filter(dataset=dataset, table_id=target.name).first()
-    if existing is not None and statement.args.get("replace"):
-        ctx.check(TABLES_UPDATE_DATA, existing)
     if existing is not None and existing.expired:
         existing.delete_with_files()
         existing = None
     query = statement.expression
-    ctx.outcome.statistics.update(
-        {
-            "statementType": "CREATE_TABLE_AS_SELECT" if query is not None else "CREATE_TABLE",
-            "ddlTargetTable": _target_ref(ctx, dataset, "tableId", target.name),
-        }
-    )
+    ctx.outcome.statistics["ddlTargetTable"] = _target_ref(ctx, dataset, "tableId", target.name)
     if existing and statement.args.get("exists"):
         ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
         return
@@ -119,20 +117,14 @@ def field_from_type(name: str, dtype: exp.DataType) -> dict[str, Any]:
     return {"name": name, "type": dtype.sql(dialect="bigquery").split("(")[0], "mode": "NULLABLE"}
 
 
-def create_model(ctx: Context, statement: exp.Create) -> None:
-    ml.create_model(ctx, statement)
-
-
 def create_schema(ctx: Context, statement: exp.Create) -> None:
-    node = statement.this
-    # sqlglot reads `CREATE SCHEMA ds` as a table whose dataset part is ds.
-    dataset_id = node.db or node.name
-    project_id = node.catalog or ctx.project.project_id
+    """CREATE SCHEMA [IF NOT EXISTS] name."""
+    name = schema_name(statement.this)
+    dataset_id = name.db
+    project_id = name.catalog or ctx.project.project_id
     if project_id != ctx.project.project_id:
         raise NotFoundError(f"Not found: Project {project_id}")
-    ctx.check(DATASETS_CREATE, Dataset(project=ctx.project, dataset_id=dataset_id))
     exists = Dataset.objects.filter(project=ctx.project, dataset_id=dataset_id).exists()
-    ctx.outcome.statistics.update({"statementType": "CREATE_SCHEMA"})
     if exists and statement.args.get("exists"):
         ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
         return
@@ -140,52 +132,42 @@ def create_schema(ctx: Context, statement: exp.Create) -> None:
     ctx.outcome.statistics["ddlOperationPerformed"] = "CREATE"
 
 
-def run_drop(ctx: Context, statement: exp.Drop) -> None:
-    """DROP TABLE | MODEL | SCHEMA [IF EXISTS] name [CASCADE]."""
-    kind = (statement.args.get("kind") or "").upper()
-    node = statement.this or (statement.args.get("tables") or [None])[0]
-    if_exists = bool(statement.args.get("exists"))
-    ctx.outcome.statistics.update(
-        {"statementType": f"DROP_{kind}", "ddlOperationPerformed": "DROP"}
-    )
-    if kind == "SCHEMA":
-        _drop_schema(ctx, node, if_exists, bool(statement.args.get("cascade")))
-        return
-    if kind not in ("TABLE", "MODEL"):
-        raise InvalidError(f"DROP {kind} is not supported by Quarry{ctx.location(statement)}")
+def drop_table(ctx: Context, statement: exp.Drop) -> None:
+    """DROP TABLE [IF EXISTS] name."""
+    _drop(ctx, statement, "Table")
+
+
+def drop_model(ctx: Context, statement: exp.Drop) -> None:
+    """DROP MODEL [IF EXISTS] name."""
+    _drop(ctx, statement, "Model")
+
+
+def _drop(ctx: Context, statement: exp.Drop, kind: str) -> None:
+    node = dropped(statement)
+    ctx.outcome.statistics["ddlOperationPerformed"] = "DROP"
     try:
-        if kind == "TABLE":
-            target = ctx.table(node, TABLES_DELETE)
-        else:
-            target = ctx.model(node, MODELS_DELETE)
+        target = ctx.table(node, TARGET) if kind == "Table" else ctx.model(node, TARGET)
     except NotFoundError:
-        if if_exists:
+        if statement.args.get("exists"):
             ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
             return
         raise
-    dataset = target.dataset
-    key = "tableId" if kind == "TABLE" else "modelId"
-    ctx.outcome.statistics[f"ddlTarget{kind.title()}"] = _target_ref(ctx, dataset, key, node.name)
+    key = "tableId" if kind == "Table" else "modelId"
+    ref = _target_ref(ctx, target.dataset, key, node.name)
+    ctx.outcome.statistics[f"ddlTarget{kind}"] = ref
     target.delete_with_files()
 
 
-def _drop_schema(ctx: Context, node: exp.Table, if_exists: bool, cascade: bool) -> None:
-    # sqlglot reads `DROP SCHEMA ds` as a table whose dataset part is ds.
-    dataset_id = node.db or node.name
-    project_id = node.catalog or ctx.project.project_id
+def drop_schema(ctx: Context, statement: exp.Drop) -> None:
+    """DROP SCHEMA [IF EXISTS] name [CASCADE]."""
+    name = schema_name(dropped(statement))
+    dataset_id = name.db
+    project_id = name.catalog or ctx.project.project_id
+    ctx.outcome.statistics["ddlOperationPerformed"] = "DROP"
     dataset = Dataset.objects.filter(project=ctx.project, dataset_id=dataset_id).first()
-    if project_id == ctx.project.project_id:
-        ctx.check(DATASETS_DELETE, dataset or Dataset(project=ctx.project, dataset_id=dataset_id))
     if dataset is None or project_id != ctx.project.project_id:
-        if if_exists:
+        if statement.args.get("exists"):
             ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
             return
         raise NotFoundError(f"Not found: Dataset {project_id}:{dataset_id}")
-    dataset.delete_with_contents(cascade)
-
-
-CREATE_HANDLERS: dict[str, Callable[[Context, exp.Create], None]] = {
-    "TABLE": create_table,
-    "MODEL": create_model,
-    "SCHEMA": create_schema,
-}
+    dataset.delete_with_contents(bool(statement.args.get("cascade")))

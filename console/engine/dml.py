@@ -14,10 +14,9 @@ from sqlglot import exp
 
 from console.catalog.models import Table
 from console.engine import tables
-from console.engine.query import Context, execute
+from console.engine.query import TARGET, Context, execute
 from console.engine.types import arrow_schema, bigquery_arrow_type
 from console.errors import InvalidError
-from console.iam.roles import TABLES_UPDATE_DATA
 
 # Columns Quarry adds to a joined statement's two sides: which side a row came from, and a
 # number for each target row (to find a target row that two source rows match).
@@ -27,27 +26,34 @@ ROW_ID = "__quarry_row"
 TWO_MATCHES = "UPDATE/MERGE must match at most one source row for each target row"
 
 
-def _target(ctx: Context, statement: exp.Expression) -> tuple[exp.Table, Table]:
+def target_name(statement: exp.Expression) -> exp.Table:
+    """Return the table a DML statement writes: the one its targets authorise and it rewrites."""
     node = statement.this if isinstance(statement.this, exp.Table) else None
     if isinstance(statement.this, exp.Schema):
         node = statement.this.this
     if node is None:
         node = (statement.args.get("tables") or statement.args.get("expressions") or [None])[0]
-    return node, ctx.table(node, TABLES_UPDATE_DATA)
+    if not isinstance(node, exp.Table):
+        raise InvalidError(f"{statement.key.upper()} must name the table it changes")
+    return node
+
+
+def _target(ctx: Context, statement: exp.Expression) -> tuple[exp.Table, Table]:
+    node = target_name(statement)
+    return node, ctx.table(node, TARGET)
 
 
 def _record(
     ctx: Context,
-    statement_type: str,
+    verb: str,
     table: Table,
     affected: int,
     counts: dict[str, int] | None = None,
 ) -> None:
     """Record a DML statement's statistics; counts splits a MERGE's rows by what it did."""
-    counts = counts or {statement_type: affected}
+    counts = counts or {verb: affected}
     ctx.outcome.statistics.update(
         {
-            "statementType": statement_type,
             "numDmlAffectedRows": str(affected),
             "dmlStats": {
                 "insertedRowCount": str(counts.get("INSERT", 0)),

@@ -24,7 +24,6 @@ from console.engine.dialect import (
 )
 from console.engine.types import standard_sql_field
 from console.errors import DuplicateError, InvalidError
-from console.iam.roles import MODELS_CREATE, MODELS_UPDATE_DATA
 from mfcore import MatrixFactorization, OptionError
 from mfcore.options import OPTION_NAMES, SQL_OPTION_NAMES
 
@@ -275,18 +274,17 @@ def estimator_for(options: dict[str, Any]) -> MatrixFactorization:
 
 def create_model(ctx: Context, statement: exp.Create) -> None:
     """Train a matrix factorization model; a replaced model keeps serving until this one commits."""
-    from console.engine.query import execute
+    from console.engine.query import TARGET, execute
 
     target = statement.this
-    dataset = ctx.dataset(target, kind="Model", permission=MODELS_CREATE)
+    dataset = ctx.dataset(target, kind="Model", permission=TARGET)
     model_id = target.name
-    ctx.check(MODELS_UPDATE_DATA, MLModel(dataset=dataset, model_id=model_id))
     ref = {
         "projectId": ctx.project.project_id,
         "datasetId": dataset.dataset_id,
         "modelId": model_id,
     }
-    ctx.outcome.statistics.update({"statementType": "CREATE_MODEL", "ddlTargetModel": ref})
+    ctx.outcome.statistics["ddlTargetModel"] = ref
     # Published now, not at the end, so the console can link the model while it trains.
     ctx.publish_statistics()
     options = parse_options(statement)

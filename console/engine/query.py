@@ -1,4 +1,4 @@
-"""Run a QUERY job: parse the script, check it, dispatch each statement, execute on DuckDB.
+"""Queries: parse a script, resolve and check every name and function, execute on DuckDB.
 
 No SQL text from the user reaches DuckDB. The script is parsed with the BigQuery dialect, every
 table name is resolved in the catalog and swapped for a relation the engine registered, the
@@ -37,6 +37,9 @@ from console.iam.roles import (
 BATCH_ROWS = 128 * 1024
 
 
+# The permission of a name that is one of its statement's targets: checked before the script ran.
+TARGET = None
+
 # How often a long-running job reads whether someone cancelled it.
 CANCEL_CHECK_S = 0.5
 
@@ -58,8 +61,10 @@ def until_cancelled(
 class Context:
     """What one job's statements share: the catalog scope, who runs them, the DuckDB connection.
 
-    Every name a statement reads or writes resolves through `dataset`, `table` or `model`, and
-    each checks the principal's permission there, so no statement kind can skip the check.
+    Every name a statement reads or writes resolves through `dataset`, `table` or `model`. A
+    name the statement reads is checked there; a name it writes is one of the statement's
+    targets, which its kind declares and statements.authorize checked before anything ran
+    (`permission=TARGET`).
     """
 
     project: Project
@@ -144,17 +149,18 @@ class Context:
         return _named(self.resolve(node, kind=kind)[0], node, kind)
 
     def dataset(
-        self, node: exp.Table, *, kind: str = "Table", permission: str = DATASETS_GET
+        self, node: exp.Table, *, kind: str = "Table", permission: str | None = DATASETS_GET
     ) -> Dataset:
         """Return the dataset of a table or model name, once permission on that name is checked.
 
         permission is what the statement will do with the table or model named (such as
-        bigquery.tables.create); it is checked before the dataset's existence is revealed.
+        bigquery.tables.getData); it is checked before the dataset's existence is revealed.
+        TARGET skips the check: the statement's targets were checked before it ran.
         """
         dataset, exists = self.resolve(node, kind=kind)
-        self.check(
-            permission, dataset if permission == DATASETS_GET else _named(dataset, node, kind)
-        )
+        if permission is not TARGET:
+            named = dataset if permission == DATASETS_GET else _named(dataset, node, kind)
+            self.check(permission, named)
         if not exists:
             raise NotFoundError(
                 f"Not found: Dataset {dataset.full_id} was not found in location "
@@ -162,7 +168,7 @@ class Context:
             )
         return dataset
 
-    def table(self, node: exp.Table, permission: str = TABLES_GET_DATA) -> Table:
+    def table(self, node: exp.Table, permission: str | None = TABLES_GET_DATA) -> Table:
         """Return the table a name refers to, once the principal's permission on it is checked."""
         dataset = self.dataset(node, permission=permission)
         table = Table.objects.filter(dataset=dataset, table_id=node.name).first()
@@ -177,7 +183,7 @@ class Context:
             )
         return table
 
-    def model(self, node: exp.Table, permission: str = MODELS_GET_DATA) -> MLModel:
+    def model(self, node: exp.Table, permission: str | None = MODELS_GET_DATA) -> MLModel:
         """Return the trained model a name refers to, once permission on it is checked."""
         dataset = self.dataset(node, kind="Model", permission=permission)
         model = MLModel.objects.filter(dataset=dataset, model_id=node.name).first()
@@ -351,7 +357,6 @@ def run_select(ctx: Context, statement: exp.Expression) -> None:
     outcome.result_path = relative
     outcome.result_schema = schema_from_arrow(reader.schema)
     outcome.result_rows = rows
-    outcome.statistics.update({"statementType": "SELECT"})
 
 
 def reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from console.catalog.models import Dataset, MLModel, Project, Table, TableVersion
+from console.engine.script import dry_run
 from console.jobs.models import Job
 from console.jobs.runner import run
 from tests.conftest import job_rows
@@ -1117,6 +1118,42 @@ def test_it_counts_what_a_merge_did(engine: Any) -> None:
     assert job_rows(rows, 0, 10)[1] == [
         [10, "New"], [11, "Action|Crime"], [12, "Crime|Drama"], [99, "Other"],
     ]  # fmt: skip
+
+
+STATEMENT_TYPES = [
+    ("SELECT 1", "SELECT"),
+    ("SELECT 1 UNION ALL SELECT 2", "SELECT"),
+    ("CREATE TABLE ds.t1 (x INT64)", "CREATE_TABLE"),
+    ("CREATE TABLE ds.t2 AS SELECT 1 AS x", "CREATE_TABLE_AS_SELECT"),
+    ("CREATE SCHEMA more", "CREATE_SCHEMA"),
+    ("DROP TABLE IF EXISTS ds.gone", "DROP_TABLE"),
+    ("DROP MODEL IF EXISTS ds.gone", "DROP_MODEL"),
+    ("DROP SCHEMA IF EXISTS gone", "DROP_SCHEMA"),
+    ("INSERT INTO ds.movies (movie_id) VALUES (99)", "INSERT"),
+    ("DELETE FROM ds.movies WHERE movie_id = 14", "DELETE"),
+    ("UPDATE ds.movies SET genre = 'x' WHERE movie_id = 14", "UPDATE"),
+    ("TRUNCATE TABLE ds.movies", "TRUNCATE_TABLE"),
+    ("MERGE ds.movies T USING ds.movies S ON FALSE WHEN NOT MATCHED THEN INSERT ROW", "MERGE"),
+    ("SELECT 1; SELECT 2", "SCRIPT"),
+]
+
+
+@pytest.mark.parametrize("sql,statement_type", STATEMENT_TYPES)
+def test_it_records_the_statement_type_a_dry_run_reports(
+    engine: Any, sql: str, statement_type: str
+) -> None:
+    checked = dry_run(Project.default(), sql, principal=None)
+    job = engine(sql)
+    assert job.error_result is None, job.error_result
+    assert job.statistics["statementType"] == statement_type
+    if statement_type != "SCRIPT":
+        assert checked["statementType"] == statement_type
+
+
+def test_it_refuses_an_unsupported_statement_before_running_any(engine: Any) -> None:
+    job = engine("CREATE TABLE ds.first (x INT64); CREATE VIEW ds.v AS SELECT 1 AS x")
+    assert "CREATE VIEW is not supported by Quarry at [1:" in job.error_result["message"]
+    assert not Table.objects.filter(table_id="first").exists()
 
 
 def test_it_keeps_the_old_version_when_a_statement_fails(engine: Any) -> None:
