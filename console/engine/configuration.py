@@ -12,6 +12,7 @@ from typing import Any
 
 from console.catalog.models import Project
 from console.engine import copy, loads
+from console.engine.destination import Destination
 from console.errors import BigQueryError, InvalidError
 
 JOB_TYPES = ("query", "load", "copy")
@@ -65,12 +66,9 @@ def query(project: Project, config: dict[str, Any]) -> dict[str, Any]:
         )
     if config.get("queryParameters"):
         raise InvalidError("Query parameters are not supported by Quarry yet", "query")
-    if config.get("destinationTable"):
-        raise InvalidError(
-            "configuration.query.destinationTable is not supported by Quarry yet: write "
-            "CREATE OR REPLACE TABLE dataset.table AS SELECT ... instead",
-            "destinationTable",
-        )
+    # The destination's names and dispositions are refused now; its table and permissions are
+    # checked when the job runs.
+    Destination.from_configuration(config)
     named = (config.get("defaultDataset") or {}).get("projectId")
     if named and named != project.project_id:
         raise InvalidError(

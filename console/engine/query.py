@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -33,6 +33,9 @@ from console.iam.roles import (
     MODELS_GET_DATA,
     TABLES_GET_DATA,
 )
+
+if TYPE_CHECKING:
+    from console.engine.destination import Destination
 
 BATCH_ROWS = 128 * 1024
 
@@ -75,6 +78,8 @@ class Context:
     # What the statements record; the runner keeps it whether or not they succeed.
     outcome: Outcome = field(default_factory=Outcome)
     run: RunContext | None = None
+    # Where a SELECT writes its rows: configuration.query.destinationTable, if the job names one.
+    destination: Destination | None = None
     bytes_processed: int = 0
     registered: dict[str, str] = field(default_factory=dict)
     ml_relations: int = 0
@@ -351,12 +356,21 @@ def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: duckdb.Erro
 
 
 def run_select(ctx: Context, statement: exp.Expression) -> None:
-    reader = execute(ctx, statement)
-    relative, rows = tables.write_parquet("results", reader.schema, reader)
+    """Run a query; its rows become the job's result, in a table of their own or the destination."""
     outcome = ctx.outcome
-    outcome.result_path = relative
-    outcome.result_schema = schema_from_arrow(reader.schema)
-    outcome.result_rows = rows
+    if ctx.destination is None:
+        reader = execute(ctx, statement)
+        relative, rows = tables.write_parquet("results", reader.schema, reader)
+        outcome.result_path = relative
+        outcome.result_schema = schema_from_arrow(reader.schema)
+        outcome.result_rows = rows
+        return
+    dataset, table = ctx.destination.prepare(ctx)
+    # As in BigQuery, the job's result is the destination table: all of its rows.
+    written = ctx.destination.write(dataset, table, execute(ctx, statement))
+    outcome.result_path = written.data_path
+    outcome.result_schema = written.schema
+    outcome.result_rows = written.num_rows
 
 
 def reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:

@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 
 from console.catalog import storage
 from console.catalog.models import Table
+from console.errors import NotFoundError
 
 # A stored file and its BigQuery fields, such as a job's result_path and result_schema.
 Stored = tuple[str, list[dict[str, Any]]]
@@ -23,8 +24,12 @@ def read_rows(
         relative, fields = source
     if not relative:
         return fields, [], 0
+    path = storage.resolve(relative)
+    if not path.exists():
+        # A query job's result may be its destination table's version, which goes with the table.
+        raise NotFoundError("Not found: the table holding these rows has been deleted")
     # No pre-buffering: a page needs a few column pages of one row group, not whole chunks.
-    parquet = pq.ParquetFile(storage.resolve(relative), pre_buffer=False)
+    parquet = pq.ParquetFile(path, pre_buffer=False)
     metadata = parquet.metadata
     total = metadata.num_rows
     group, skip = 0, start

@@ -10,12 +10,13 @@ from sqlglot import exp
 
 from console.catalog.models import Project
 from console.engine import ml
+from console.engine.destination import Destination
 from console.engine.dialect import MLFunction, MLPredict
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, parse_script
 from console.engine.query import Context, reads_catalog_table, scanned_bytes
-from console.engine.statements import authorize, statement_kind
-from console.errors import BigQueryError
+from console.engine.statements import SELECT, authorize, statement_kind
+from console.errors import BigQueryError, InvalidError
 
 
 @contextlib.contextmanager
@@ -73,15 +74,27 @@ def run_query(run: RunContext, outcome: Outcome) -> None:
     ctx = Context.for_run(run, outcome)
     try:
         with query_errors():
-            _run_statements(ctx, run.configuration.get("query", {}).get("query", ""))
+            _run_statements(ctx, run.configuration.get("query", {}))
     finally:
         outcome.statistics["totalBytesProcessed"] = str(ctx.bytes_processed)
         ctx.con.close()
 
 
-def _run_statements(ctx: Context, sql: str) -> None:
-    statements = parse_script(sql)
+def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
+    statements = parse_script(query.get("query", ""))
     kinds = [statement_kind(ctx, statement) for statement in statements]
+    ctx.destination = Destination.from_configuration(query)
+    if ctx.destination is not None and len(statements) > 1:
+        raise InvalidError(
+            "configuration.query.destinationTable cannot be set for scripts",
+            location="destinationTable",
+        )
+    if ctx.destination is not None and kinds[0] is not SELECT:
+        raise InvalidError(
+            "configuration.query.destinationTable cannot be set for "
+            f"{kinds[0].type_of(statements[0])} statements",
+            location="destinationTable",
+        )
     authorize(ctx, statements)
     for statement, kind in zip(statements, kinds, strict=True):
         ctx.check_cancelled()

@@ -92,6 +92,11 @@ def read_targets(tree: exp.Expression | None) -> Iterator[Target]:
 # What each kind writes ------------------------------------------------------------------------
 
 
+def _destination_written(ctx: Context, statement: exp.Expression) -> Iterator[Target]:
+    if ctx.destination is not None:
+        yield ctx.destination.name, "Table", ctx.destination.permission(ctx)
+
+
 def _table_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
     yield ddl.created_table(statement), "Table", TABLES_CREATE
     if statement.args.get("replace"):
@@ -127,7 +132,7 @@ def _create_table_type(statement: exp.Create) -> str:
     return "CREATE_TABLE" if statement.expression is None else "CREATE_TABLE_AS_SELECT"
 
 
-SELECT = StatementKind("SELECT", run_select)
+SELECT = StatementKind("SELECT", run_select, _destination_written)
 
 STATEMENTS: dict[type[exp.Expression] | tuple[type[exp.Expression], str], StatementKind] = {
     exp.Select: SELECT,

@@ -19,6 +19,8 @@ from console.engine.types import schema_from_arrow
 from console.errors import ConcurrentUpdateError, DuplicateError, InvalidError
 
 ROW_GROUP_ROWS = 256 * 1024
+# The version a writer read when it found no table (table versions count from 0).
+NO_TABLE = -1
 
 
 def write_parquet(
@@ -51,23 +53,20 @@ def write_version(
     *,
     read: Table | None = None,
     append: bool = False,
+    new: bool = False,
 ) -> Table:
     """Write batches as table_id's next version, commit it and return the table.
 
     read is the version the writer started from: its rows come first when appending, and the
-    commit fails if another writer committed after it (see commit_version).
+    commit fails if another writer committed after it (see commit_version). new says the writer
+    found no table: the commit fails if another writer created it meanwhile.
     """
     if append and read is not None:
         batches = itertools.chain(existing_batches(read, schema), batches)
+    expected = read.version if read is not None else (NO_TABLE if new else None)
     relative, rows = write_parquet("tables", schema, batches)
     return commit_version(
-        dataset,
-        table_id,
-        relative,
-        rows,
-        schema,
-        fields,
-        expected_version=read.version if read is not None else None,
+        dataset, table_id, relative, rows, schema, fields, expected_version=expected
     )
 
 
@@ -92,8 +91,9 @@ def commit_version(
 ) -> Table:
     """Point table_id at a freshly written file, creating the table if needed.
 
-    A statement that read version N before writing passes expected_version=N: if another writer
-    committed in between, this one fails instead of silently dropping the other's rows.
+    A statement that read version N before writing passes expected_version=N (NO_TABLE if it
+    found none): if another writer committed in between, this one fails instead of silently
+    dropping the other's rows.
 
     The previous version's file stays for time travel; versions older than the window go.
     """
@@ -108,7 +108,8 @@ def commit_version(
                 f"Already Exists: Model {dataset.full_id}.{table_id} has the same name as the table"
             )
         table = Table.objects.select_for_update().filter(dataset=dataset, table_id=table_id).first()
-        if expected_version is not None and (table is None or table.version != expected_version):
+        current = table.version if table is not None else NO_TABLE
+        if expected_version is not None and current != expected_version:
             storage.remove(relative)
             raise ConcurrentUpdateError(
                 f"Could not serialize access to table {dataset.full_id}.{table_id} due to "

@@ -170,7 +170,12 @@ def test_it_refuses_legacy_sql_and_unsupported_features(client: Client, db: None
     for query in (
         {"query": "SELECT 1", "useLegacySql": True},
         {"query": "SELECT 1", "queryParameters": [{"name": "x"}]},
-        {"query": "SELECT 1", "destinationTable": {"datasetId": "ds", "tableId": "t"}},
+        {"query": "SELECT 1", "destinationTable": {"datasetId": "ds"}},
+        {
+            "query": "SELECT 1",
+            "destinationTable": {"datasetId": "ds", "tableId": "t"},
+            "writeDisposition": "WRITE_SOMETIMES",
+        },
     ):
         response = _post(client, f"{API}/jobs", {"configuration": {"query": query}})
         assert response.status_code == 400, query

@@ -111,6 +111,14 @@ def test_it_writes_a_destination_table(tutorial: Path) -> None:
     assert code == 0, err
     table = Table.objects.get(table_id="some")
     assert table.num_rows == 5 and table.version == 2
+    code, out, err = bq(
+        "--format=json", "query", "--destination_table=bqml_tutorial.some", "--append_table",
+        "--nouse_legacy_sql", "SELECT user_id FROM bqml_tutorial.ratings LIMIT 2",
+    )  # fmt: skip
+    assert code == 0, err
+    assert Table.objects.get(table_id="some").num_rows == 7
+    # As bq shows it: the job's result is the destination table, appended rows and all.
+    assert len(json.loads(out.splitlines()[-1])) == 7
 
 
 def test_it_heads_a_table_from_a_row_with_chosen_fields(tutorial: Path) -> None:

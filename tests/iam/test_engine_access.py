@@ -39,8 +39,8 @@ DENIED_JOBS_CREATE = (
 )
 
 
-def run_as(user: Any, sql: str, project: Project | None = None) -> Job:
-    config = {"query": {"query": sql, "useLegacySql": False}}
+def run_as(user: Any, sql: str, project: Project | None = None, **query: Any) -> Job:
+    config = {"query": {"query": sql, "useLegacySql": False, **query}}
     job = submit(user, project or Project.default(), config)
     return wait_for(job)
 
@@ -74,6 +74,24 @@ def test_it_lets_a_viewer_read_but_not_write(people: dict[str, Any]) -> None:
         "user_col='user_id', item_col='item_id') AS SELECT * FROM bqml_tutorial.ratings",
     )
     assert denied(model, "bigquery.models.create", "Model", "local-project:bqml_tutorial.mf")
+    assert Table.objects.get(table_id="ratings").num_rows == 1
+
+
+def test_it_checks_a_query_destination_as_a_write(people: dict[str, Any]) -> None:
+    bob = people["bob"]
+    RoleBinding.grant(Project.default(), bob, "roles/bigquery.dataViewer")
+    RoleBinding.grant(Project.default(), bob, "roles/bigquery.jobUser")
+    sql = "SELECT * FROM bqml_tutorial.ratings"
+
+    def into(table_id: str) -> dict[str, Any]:
+        return {"destinationTable": {"datasetId": "bqml_tutorial", "tableId": table_id}}
+
+    made = run_as(bob, sql, **into("copy"))
+    assert denied(made, "bigquery.tables.create", "Table", "local-project:bqml_tutorial.copy")
+    appended = run_as(bob, sql, **into("ratings"), writeDisposition="WRITE_APPEND")
+    name = "local-project:bqml_tutorial.ratings"
+    assert denied(appended, "bigquery.tables.updateData", "Table", name)
+    assert not Table.objects.filter(table_id="copy").exists()
     assert Table.objects.get(table_id="ratings").num_rows == 1
 
 

@@ -16,7 +16,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand
 from kombu.exceptions import OperationalError
 
-from console.api.destination import write_query_result
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
@@ -454,8 +453,9 @@ class Command(BaseCommand):
                 f"query will process {checked['totalBytesProcessed']} bytes of data."
             )
             return
-        destination = self._destination(args)
-        config: dict[str, Any] = {"query": {"query": sql, "useLegacySql": False}}
+        config: dict[str, Any] = {
+            "query": {"query": sql, "useLegacySql": False, **self._destination(args)}
+        }
         if self.args.dataset_id:
             config["query"]["defaultDataset"] = {
                 "projectId": self.project.project_id,
@@ -481,16 +481,16 @@ class Command(BaseCommand):
             return
         if not job.result_path:
             return
-        if destination is not None:
-            dataset, table_id, disposition = destination
-            write_query_result(job, dataset, table_id, disposition)
         fields, rows, _ = read_rows((job.result_path, job.result_schema), 0, args.max_rows)
         self._rows(fields, rows, args.query_format or self.args.format)
 
-    def _destination(self, args: argparse.Namespace) -> tuple[Dataset, str, str] | None:
-        """Return (dataset, table id, write disposition) for --destination_table, if given."""
+    def _destination(self, args: argparse.Namespace) -> dict[str, Any]:
+        """Return the query configuration's destinationTable and writeDisposition, if any.
+
+        The worker writes the rows to the table, checking permissions and the table's version.
+        """
         if not args.destination_table:
-            return None
+            return {}
         if args.replace and args.append_table:
             raise BigQueryError("Cannot specify both --replace and --append_table")
         dataset_id, table_id = self._split(args.destination_table, "query")
@@ -501,13 +501,12 @@ class Command(BaseCommand):
             if args.append_table
             else "WRITE_EMPTY"
         )
-        dataset = self._dataset(dataset_id, "query")
-        existing = Table.objects.filter(dataset=dataset, table_id=table_id).first()
-        if existing is not None:
-            self._check(roles.TABLES_UPDATE_DATA, existing)
-        else:
-            self._check(roles.TABLES_CREATE, Table(dataset=dataset, table_id=table_id))
-        return dataset, table_id, disposition
+        reference = {
+            "projectId": self.project.project_id,
+            "datasetId": dataset_id,
+            "tableId": table_id,
+        }
+        return {"destinationTable": reference, "writeDisposition": disposition}
 
     def _rows(self, fields: list[dict[str, Any]], rows: list[list[Any]], fmt_name: str) -> None:
         names = [f["name"] for f in fields]

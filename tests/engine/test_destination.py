@@ -1,0 +1,207 @@
+"""configuration.query.destinationTable: a SELECT's rows written to a table, as BigQuery does.
+
+Most cases run in-process through the runner the worker uses; the concurrent appends run on two
+real worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from console import services
+from console.catalog.models import Dataset, Project, Table
+from console.engine.destination import Destination
+from console.engine.query import Context
+from console.engine.results import read_rows
+from console.errors import ConcurrentUpdateError, NotFoundError
+from console.jobs.models import Job
+from console.jobs.runner import run
+from console.jobs.submit import submit
+from tests.conftest import _wait_for_worker, job_rows, wait_for
+
+
+def _query(sql: str, table_id: str | None = "out", **dispositions: str) -> Job:
+    """Run sql as a QUERY job writing to ds.table_id in-process; return the finished job."""
+    query = {"query": sql, "useLegacySql": False, **dispositions}
+    if table_id is not None:
+        query["destinationTable"] = {
+            "projectId": "local-project",
+            "datasetId": "ds",
+            "tableId": table_id,
+        }
+    job = Job.objects.create(
+        project=Project.default(), job_type=Job.Type.QUERY, configuration={"query": query}
+    )
+    assert job.mark_running()
+    run(job)
+    job.refresh_from_db()
+    return job
+
+
+def _rows(table_id: str = "out") -> list[list[Any]]:
+    return sorted(read_rows(Table.objects.get(table_id=table_id), 0, 1000)[1])
+
+
+@pytest.fixture
+def dataset(db: None) -> Dataset:
+    return Dataset.create(Project.default(), "ds")
+
+
+def test_it_writes_a_new_table_and_returns_its_rows(dataset: Dataset) -> None:
+    job = _query("SELECT 1 AS n UNION ALL SELECT 2")
+    assert job.error_result is None, job.error_result
+    assert _rows() == [[1], [2]]
+    table = Table.objects.get(table_id="out")
+    assert (job.result_path, job.result_schema, job.result_rows) == (
+        table.data_path,
+        table.schema,
+        2,
+    )
+    assert job.statistics["statementType"] == "SELECT"
+
+
+def test_it_refuses_a_table_with_rows_by_default(dataset: Dataset) -> None:
+    assert _query("SELECT 1 AS n").error_result is None
+    job = _query("SELECT 2 AS n")
+    assert job.error_result["reason"] == "duplicate"
+    assert job.error_result["message"] == "Already Exists: Table local-project:ds.out"
+    assert _rows() == [[1]]
+
+
+def test_it_replaces_and_appends(dataset: Dataset) -> None:
+    assert _query("SELECT 1 AS n").error_result is None
+    replaced = _query("SELECT 2 AS n", writeDisposition="WRITE_TRUNCATE")
+    assert replaced.error_result is None, replaced.error_result
+    assert _rows() == [[2]]
+    appended = _query("SELECT 3 AS n", writeDisposition="WRITE_APPEND")
+    assert appended.error_result is None, appended.error_result
+    assert _rows() == [[2], [3]]
+    # The job's result is the destination table: every row of it, not only the appended one.
+    assert sorted(job_rows(appended)[1]) == [[2], [3]]
+    assert Table.objects.get(table_id="out").version == 3
+
+
+def test_it_says_the_result_is_gone_once_the_destination_is_dropped(
+    dataset: Dataset, django_capture_on_commit_callbacks: Any
+) -> None:
+    job = _query("SELECT 1 AS n")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _query("DROP TABLE ds.out", table_id=None).error_result is None
+    with pytest.raises(NotFoundError, match="has been deleted"):
+        job_rows(job)
+
+
+def test_it_creates_no_table_with_create_never(dataset: Dataset) -> None:
+    job = _query("SELECT 1 AS n", createDisposition="CREATE_NEVER")
+    assert job.error_result["reason"] == "notFound"
+    assert "Not found: Table local-project:ds.out" in job.error_result["message"]
+    assert not Table.objects.filter(table_id="out").exists()
+
+
+def test_it_refuses_a_destination_for_scripts_and_other_statements(dataset: Dataset) -> None:
+    script = _query("SELECT 1; SELECT 2")
+    assert "cannot be set for scripts" in script.error_result["message"]
+    ddl = _query("CREATE TABLE ds.other (n INT64)")
+    assert "cannot be set for CREATE_TABLE statements" in ddl.error_result["message"]
+    assert not Table.objects.exists()
+
+
+def test_it_refuses_an_unknown_disposition(dataset: Dataset) -> None:
+    job = _query("SELECT 1 AS n", writeDisposition="WRITE_SOMETIMES")
+    assert job.error_result["reason"] == "invalidQuery"
+    assert "Invalid value for writeDisposition" in job.error_result["message"]
+
+
+def test_it_keeps_another_writers_rows_by_refusing_a_stale_append(dataset: Dataset) -> None:
+    assert _query("SELECT 1 AS n").error_result is None
+    ctx = Context(project=Project.default(), default_dataset=None, con=None)
+    destination = Destination.from_configuration(
+        {
+            "destinationTable": {"datasetId": "ds", "tableId": "out"},
+            "writeDisposition": "WRITE_APPEND",
+        }
+    )
+    assert destination is not None
+    seen_dataset, seen = destination.prepare(ctx)
+    # Another writer commits after this append looked at the table and before it commits.
+    assert _query("SELECT 2 AS n", writeDisposition="WRITE_APPEND").error_result is None
+    reader = _reader([3])
+    with pytest.raises(ConcurrentUpdateError, match="due to concurrent update"):
+        destination.write(seen_dataset, seen, reader)
+    assert _rows() == [[1], [2]]
+
+
+def test_it_refuses_to_create_a_table_another_writer_created_first(dataset: Dataset) -> None:
+    ctx = Context(project=Project.default(), default_dataset=None, con=None)
+    destination = Destination.from_configuration(
+        {
+            "destinationTable": {"datasetId": "ds", "tableId": "out"},
+            "writeDisposition": "WRITE_APPEND",
+        }
+    )
+    assert destination is not None
+    seen_dataset, seen = destination.prepare(ctx)
+    assert seen is None
+    assert _query("SELECT 2 AS n").error_result is None
+    with pytest.raises(ConcurrentUpdateError):
+        destination.write(seen_dataset, seen, _reader([3]))
+    assert _rows() == [[2]]
+
+
+def _reader(values: list[int]) -> pa.RecordBatchReader:
+    table = pa.table({"n": pa.array(values, pa.int64())})
+    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+
+
+# Two workers appending at once --------------------------------------------------------------
+
+
+@pytest.fixture
+def two_workers(worker: None, worker_env: dict[str, str]) -> Iterator[None]:
+    """Add a second worker process on the session's queue, so two jobs run at the same time."""
+    name = f"{worker_env['QUARRY_QUEUE']}-second"
+    process = services.start_worker(worker_env, name=name, concurrency=1)
+    try:
+        _wait_for_worker(name, process)
+        yield
+    finally:
+        services.stop(process)
+
+
+APPEND = "SELECT '{tag}' AS tag, n FROM UNNEST(GENERATE_ARRAY(1, {rows})) AS n"
+
+
+@pytest.mark.worker
+def test_two_concurrent_appends_never_lose_rows(two_workers: None, transactional_db: None) -> None:
+    Dataset.create(Project.default(), "ds")
+    rows = 300_000
+    first = _submit(APPEND.format(tag="start", rows=1), "WRITE_EMPTY")
+    assert wait_for(first).error_result is None
+    jobs = {tag: _submit(APPEND.format(tag=tag, rows=rows), "WRITE_APPEND") for tag in "ab"}
+    done = {tag: wait_for(job) for tag, job in jobs.items()}
+    table = Table.objects.get(table_id="out")
+    counts: dict[str, int] = {}
+    for tag, _ in read_rows(table, 0, 2 * rows + 1)[1]:
+        counts[tag] = counts.get(tag, 0) + 1
+    failed = [tag for tag, job in done.items() if job.error_result]
+    for tag in failed:
+        # A writer that lost the race says so; it never silently drops the other's rows.
+        message = done[tag].error_result["message"]
+        assert "Could not serialize access to table local-project:ds.out" in message
+    assert len(failed) < 2
+    assert counts == {"start": 1, **{tag: rows for tag in "ab" if tag not in failed}}
+    assert table.num_rows == sum(counts.values())
+
+
+def _submit(sql: str, disposition: str) -> Job:
+    query = {
+        "query": sql,
+        "useLegacySql": False,
+        "destinationTable": {"datasetId": "ds", "tableId": "out"},
+        "writeDisposition": disposition,
+    }
+    return submit(None, Project.default(), {"query": query})
