@@ -142,6 +142,20 @@ def wait_for(job: Job, timeout_s: float = 180) -> Job:
     raise AssertionError(f"job {job.job_id} still {job.state} after {timeout_s} s")
 
 
+def run_here(configuration: dict[str, Any]) -> Job:
+    """Submit a job and run it in this process, as a worker would; return the finished job.
+
+    For tests on the `db` fixture: its transaction never commits, so no worker is woken.
+    """
+    from console.jobs.runner import run
+
+    job = submit(None, Project.default(), configuration)
+    assert job.mark_running()
+    run(job)
+    job.refresh_from_db()
+    return job
+
+
 def job_rows(
     job: Job, start: int = 0, max_rows: int = 100
 ) -> tuple[list[dict[str, Any]], list[list[Any]], int]:

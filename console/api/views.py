@@ -172,8 +172,9 @@ def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
         Table(dataset=ds, table_id=table_id).full_clean(validate_unique=False, exclude=["dataset"])
     except Exception as err:
         raise BigQueryError(str(getattr(err, "messages", [err])[0])) from None
-    if ds.tables.filter(table_id=table_id).exists() or ds.models.filter(model_id=table_id).exists():
+    if ds.tables.filter(table_id=table_id).exists():
         raise BigQueryError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
+    ds.check_name_free(table_id, "table")
     schema_fields = jobs.schema_fields(body)
     if schema_fields:
         # A table with a schema gets an empty first version, so queries see its columns.

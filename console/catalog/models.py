@@ -134,6 +134,20 @@ class Dataset(models.Model):
         except cls.DoesNotExist:
             raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}") from None
 
+    def check_name_free(self, name: str, kind: str) -> None:
+        """Raise DuplicateError if the other kind of object ("table" or "model") has name here.
+
+        Tables and models share one namespace in a dataset: `FROM ds.x` must mean one thing.
+        """
+        if kind == "table":
+            holder, clash = "Model", self.models.filter(model_id=name).exists()
+        else:
+            holder, clash = "Table", self.tables.filter(table_id=name).exists()
+        if clash:
+            raise DuplicateError(
+                f"Already Exists: {holder} {self.full_id}.{name}; a {kind} cannot share its name"
+            )
+
     def delete_with_contents(self, delete_contents: bool) -> None:
         """Delete this dataset; its tables and models go too only when delete_contents is set."""
         tables = list(self.tables.all())

@@ -198,6 +198,8 @@ def run_copy(run: RunContext, outcome: Outcome) -> None:
         fields,
         until_cancelled(run.cancelled, source_batches()),
         read=table,
+        # Found no table: fail if another writer creates it first, never drop its rows.
+        new=table is None,
         append=appending,
     )
     logical = sum(sum((s.column_bytes or {}).values()) or s.num_bytes for s in sources)

@@ -238,6 +238,8 @@ def run_load(run: RunContext, outcome: Outcome) -> None:
                 fields,
                 until_cancelled(run.cancelled, _read_ahead(source.batches(fields))),
                 read=table,
+                # Found no table: fail if another writer creates it first, never drop its rows.
+                new=table is None,
                 append=disposition == "WRITE_APPEND",
             )
         outcome.statistics.update(

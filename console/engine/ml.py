@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from sqlglot import exp
 
 from console.catalog import storage
-from console.catalog.models import MLModel, Table, TrainingIteration
+from console.catalog.models import MLModel, TrainingIteration
 from console.engine.dialect import (
     MLEvaluate,
     MLFunction,
@@ -294,10 +294,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
             "CREATE MODEL for MATRIX_FACTORIZATION needs AS SELECT user, item, rating"
         )
 
-    if Table.objects.filter(dataset=dataset, table_id=model_id).exists():
-        raise DuplicateError(
-            f"Already Exists: Table {dataset.full_id}.{model_id}; a model cannot share its name"
-        )
+    dataset.check_name_free(model_id, "model")
     existing = MLModel.objects.filter(dataset=dataset, model_id=model_id).first()
     if existing and statement.args.get("exists"):
         ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"

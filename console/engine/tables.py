@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from console.catalog import storage
-from console.catalog.models import TIME_TRAVEL_WINDOW, Dataset, MLModel, Table, TableVersion
+from console.catalog.models import TIME_TRAVEL_WINDOW, Dataset, Table, TableVersion
 from console.engine.types import schema_from_arrow
 from console.errors import ConcurrentUpdateError, DuplicateError, InvalidError
 
@@ -102,11 +102,11 @@ def commit_version(
     column_bytes = _column_bytes(path)
     now = timezone.now()
     with transaction.atomic():
-        if MLModel.objects.filter(dataset=dataset, model_id=table_id).exists():
+        try:
+            dataset.check_name_free(table_id, "table")
+        except DuplicateError:
             storage.remove(relative)
-            raise DuplicateError(
-                f"Already Exists: Model {dataset.full_id}.{table_id} has the same name as the table"
-            )
+            raise
         table = Table.objects.select_for_update().filter(dataset=dataset, table_id=table_id).first()
         current = table.version if table is not None else NO_TABLE
         if expected_version is not None and current != expected_version:

@@ -158,3 +158,26 @@ def test_it_refuses_sql_that_reaches_outside_the_catalog(
     assert job.error_result is not None
     assert job.error_result["reason"] == "invalidQuery"
     assert not job.result_path
+
+
+def test_it_keeps_tables_and_models_out_of_each_others_names(
+    dataset: Dataset, worker: None, run_sql
+) -> None:
+    ratings = "SELECT 1 AS user_id, 2 AS item_id, 3.0 AS rating"
+    options = "OPTIONS(model_type='matrix_factorization', user_col='user_id', item_col='item_id')"
+    assert run_sql(f"CREATE TABLE bqml_tutorial.ratings AS {ratings}").error_result is None
+    model = run_sql(f"CREATE MODEL bqml_tutorial.ratings {options} AS {ratings}")
+    assert model.error_result == {
+        "reason": "duplicate",
+        "message": "Already Exists: Table local-project:bqml_tutorial.ratings; a model cannot "
+        "share its name",
+    }
+    assert run_sql(f"CREATE MODEL bqml_tutorial.mf {options} AS {ratings}").error_result is None
+    table = run_sql("CREATE TABLE bqml_tutorial.mf AS SELECT 1 AS x")
+    assert table.error_result == {
+        "reason": "duplicate",
+        "message": "Already Exists: Model local-project:bqml_tutorial.mf; a table cannot "
+        "share its name",
+    }
+    assert not MLModel.objects.filter(model_id="ratings").exists()
+    assert Table.objects.filter(table_id="mf").count() == 0

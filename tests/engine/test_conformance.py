@@ -20,8 +20,7 @@ from django.forms.models import model_to_dict
 from console.catalog.models import Dataset, MLModel, Project, Table, TableVersion
 from console.engine.script import dry_run
 from console.jobs.models import Job
-from console.jobs.runner import run
-from tests.conftest import job_rows
+from tests.conftest import job_rows, run_here
 
 UTC = dt.UTC
 
@@ -919,13 +918,7 @@ def _run(sql: str, default_dataset: str | None = None) -> Job:
     config: dict[str, Any] = {"query": {"query": sql, "useLegacySql": False}}
     if default_dataset:
         config["query"]["defaultDataset"] = {"datasetId": default_dataset}
-    job = Job.objects.create(
-        project=Project.default(), job_type=Job.Type.QUERY, configuration=config
-    )
-    assert job.mark_running()
-    run(job)
-    job.refresh_from_db()
-    return job
+    return run_here(config)
 
 
 class _Rollback(Exception):

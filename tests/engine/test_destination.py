@@ -17,11 +17,10 @@ from console.catalog.models import Dataset, Project, Table
 from console.engine.destination import Destination
 from console.engine.query import Context
 from console.engine.results import read_rows
-from console.errors import ConcurrentUpdateError, NotFoundError
+from console.errors import BigQueryError, ConcurrentUpdateError, NotFoundError
 from console.jobs.models import Job
-from console.jobs.runner import run
 from console.jobs.submit import submit
-from tests.conftest import _wait_for_worker, job_rows, wait_for
+from tests.conftest import _wait_for_worker, job_rows, run_here, wait_for
 
 
 def _query(sql: str, table_id: str | None = "out", **dispositions: str) -> Job:
@@ -33,13 +32,7 @@ def _query(sql: str, table_id: str | None = "out", **dispositions: str) -> Job:
             "datasetId": "ds",
             "tableId": table_id,
         }
-    job = Job.objects.create(
-        project=Project.default(), job_type=Job.Type.QUERY, configuration={"query": query}
-    )
-    assert job.mark_running()
-    run(job)
-    job.refresh_from_db()
-    return job
+    return run_here({"query": query})
 
 
 def _rows(table_id: str = "out") -> list[list[Any]]:
@@ -110,10 +103,10 @@ def test_it_refuses_a_destination_for_scripts_and_other_statements(dataset: Data
     assert not Table.objects.exists()
 
 
-def test_it_refuses_an_unknown_disposition(dataset: Dataset) -> None:
-    job = _query("SELECT 1 AS n", writeDisposition="WRITE_SOMETIMES")
-    assert job.error_result["reason"] == "invalidQuery"
-    assert "Invalid value for writeDisposition" in job.error_result["message"]
+def test_it_refuses_an_unknown_disposition_before_any_job_exists(dataset: Dataset) -> None:
+    with pytest.raises(BigQueryError, match="Invalid value for writeDisposition"):
+        _query("SELECT 1 AS n", writeDisposition="WRITE_SOMETIMES")
+    assert not Job.objects.exists()
 
 
 def test_it_keeps_another_writers_rows_by_refusing_a_stale_append(dataset: Dataset) -> None:
@@ -176,7 +169,9 @@ APPEND = "SELECT '{tag}' AS tag, n FROM UNNEST(GENERATE_ARRAY(1, {rows})) AS n"
 
 
 @pytest.mark.worker
-def test_two_concurrent_appends_never_lose_rows(two_workers: None, transactional_db: None) -> None:
+def test_it_keeps_both_writers_rows_when_two_appends_race(
+    two_workers: None, transactional_db: None
+) -> None:
     Dataset.create(Project.default(), "ds")
     rows = 300_000
     first = _submit(APPEND.format(tag="start", rows=1), "WRITE_EMPTY")
