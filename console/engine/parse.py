@@ -57,7 +57,8 @@ def _describe_token(text: str) -> str:
 
 
 def _syntax_message(description: str, got: str) -> str:
-    expected = re.match(r"Expect(?:ing|ed) (.+?)\.?$", description)
+    # sqlglot sometimes appends its own "but got <Token ...>": the token is named below instead.
+    expected = re.match(r"Expect(?:ing|ed) (.+?)(?: but got .*)?\.?$", description, re.DOTALL)
     if expected:
         return f"Expected {expected.group(1)} but got {_describe_token(got)}"
     return f"Unexpected {_describe_token(got)}"

@@ -37,3 +37,11 @@ def test_it_refuses_functions_that_read_files() -> None:
 def test_it_words_a_syntax_error_as_bigquery_does() -> None:
     with pytest.raises(InvalidError, match=r'Syntax error: Unexpected identifier "t" at \[1:15\]'):
         parse_script("SELECT 1 FORM t")
+
+
+def test_it_names_the_token_it_got_once_and_in_words() -> None:
+    with pytest.raises(InvalidError) as refused:
+        parse_script("SELECT FROM WHERE")
+    assert refused.value.message == (
+        "Syntax error: Expected table name but got keyword WHERE at [1:13]"
+    )
