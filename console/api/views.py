@@ -377,18 +377,31 @@ def job_cancel(request: HttpRequest, project_id: str, job_id: str) -> dict[str, 
     return {"kind": "bigquery#jobCancelResponse", "job": jobs.job_resource(request, job)}
 
 
+# The fields of a jobs.query request that are JobConfigurationQuery fields of the same name.
+QUERY_REQUEST_OPTIONS = (
+    "query",
+    "defaultDataset",
+    "useLegacySql",
+    "queryParameters",
+    "parameterMode",
+    "useQueryCache",
+    "maximumBytesBilled",
+    "connectionProperties",
+    "createSession",
+    "continuous",
+    "destinationEncryptionConfiguration",
+)
+
+
 @api_view("POST", body=fields.QUERY_REQUEST, body_name="query_request")
 def query(request: HttpRequest, project_id: str) -> dict[str, Any]:
     project = resources.get_project(request, project_id)
     body = request.json
-    passed = ("query", "defaultDataset", "useLegacySql", "queryParameters", "parameterMode")
-    config = {key: body[key] for key in passed if key in body}
-    # jobs.query's request is a query configuration plus job options, flattened.
-    configuration = {
-        "query": {"query": "", **config},
-        "dryRun": bool(body.get("dryRun")),
-        **({"labels": body["labels"]} if body.get("labels") else {}),
-    }
+    # jobs.query's request is a query configuration plus job options, flattened: each goes back
+    # where jobs.insert would carry it, so the job keeps every option the client sent.
+    query = {key: body[key] for key in QUERY_REQUEST_OPTIONS if key in body}
+    configuration = {key: body[key] for key in ("labels", "jobTimeoutMs") if body.get(key)}
+    configuration.update({"query": {"query": "", **query}, "dryRun": bool(body.get("dryRun"))})
     job = jobs.insert(request.principal, project, {"configuration": configuration})
     job = jobs.wait(job, fields.as_int(body.get("timeoutMs"), JOB_WAIT_MS))
     return jobs.query_results(
