@@ -1,0 +1,45 @@
+/* Quarry console: progressive enhancements. Every page works without these scripts; with them,
+   the console gets menus, side panels, dialogs, tabs that survive a reload, live validation,
+   polling and a highlighted SQL editor. No framework, no build step: each component is an ES
+   module, and this one starts them.
+
+   base.html calls start() from an inline module script rather than loading this file as the
+   entry: a page rewritten in place (an upload answered with the form and its errors) loses every
+   listener, and while the browser evaluates a module only once per page, an inline script runs
+   again. */
+
+import { listenForDialogs, openPageDialogs } from "./dialogs.js";
+import { setupQueryEditor } from "./editor.js";
+import { applyFilter, listenForFilter } from "./explorer.js";
+import { initForms, listenForForms } from "./forms.js";
+import { listenForMenus } from "./menus.js";
+import { enhance, listenForJobStatus } from "./polling.js";
+import { listenForResultTabs } from "./result-tabs.js";
+import { setupTabs } from "./tabs.js";
+
+function listenForDismiss() {
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-dismiss]");
+    if (button) button.closest(".message").remove();
+  });
+}
+
+export function start() {
+  // Listeners of one kind run in the order added (a submit handler checks whether an earlier
+  // one took the event over), so this order is the one the components were written against.
+  listenForResultTabs();
+  listenForJobStatus();
+  listenForMenus();
+  listenForDialogs();
+  listenForForms();
+  listenForFilter();
+  listenForDismiss();
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document.body);
+    setupTabs();
+    setupQueryEditor();
+    initForms(document);
+    applyFilter();
+    openPageDialogs();
+  });
+}
