@@ -6,7 +6,6 @@ Presentation only; nothing here reads the catalog or storage.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import math
 import re
@@ -23,6 +22,9 @@ from django.utils.safestring import SafeString, mark_safe
 RECORD_TYPES = ("RECORD", "STRUCT")
 NULL = mark_safe('<span class="null">null</span>')
 EMPTY_ARRAY = mark_safe('<span class="null">[]</span>')
+EMPTY = mark_safe("")
+# Safe, so format_html does not escape the class of each of a grid's thousands of cells.
+NUM = mark_safe("num")
 
 
 def format_scalar(value: Any) -> str:
@@ -48,32 +50,54 @@ def format_scalar(value: Any) -> str:
     return str(value)
 
 
-def _escape(text: str) -> str:
-    """Return text escaped as django.utils.html.escape does, without its lazy-string wrapper.
-
-    A results page escapes thousands of cells; the wrapper costs more than the escaping.
-    """
-    return html.escape(text)
+def _html(content: str, values: tuple[Any, ...]) -> SafeString:
+    """Return content, a format string of constant markup, with values escaped into it."""
+    return format_html(content, *values)
 
 
-def _scalar_html(value: Any) -> str:
+def _scalar(value: Any) -> tuple[str, tuple[Any, ...]]:
+    """Return a scalar cell's content as a format_html string and its arguments."""
     if value is None:
-        return NULL
-    css = "num" if isinstance(value, int | float | Decimal) and not isinstance(value, bool) else ""
-    return f'<span class="{css}">{_escape(format_scalar(value))}</span>'
+        return "{}", (NULL,)
+    numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    return '<span class="{}">{}</span>', (NUM if numeric else EMPTY, format_scalar(value))
 
 
-def _struct_table(fields: Sequence[dict[str, Any]], rows: Sequence[Any]) -> str:
-    head = "".join(f'<th scope="col">{_escape(str(f["name"]))}</th>' for f in fields)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{_cell_html(_field_value(row, f, i), f)}</td>" for i, f in enumerate(fields)
-        )
-        + "</tr>"
-        for row in rows
+def _cell(value: Any, field: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+    """Return one result cell's content as a format_html string and its arguments.
+
+    A results grid is mostly scalars: left as a format string and arguments, a whole row of them
+    goes through one format_html call instead of one call per cell. An ARRAY becomes a list, a
+    STRUCT a nested table, built here.
+    """
+    kind = (field.get("type") or "").upper()
+    subfields = field.get("fields") or []
+    if (field.get("mode") or "").upper() == "REPEATED":
+        if not value:
+            return "{}", (EMPTY_ARRAY,)
+        if kind in RECORD_TYPES:
+            return "{}", (_struct_table(subfields, value),)
+        items = format_html_join("", "<li>{}</li>", ((_html(*_scalar(v)),) for v in value))
+        return '<ul class="array">{}</ul>', (items,)
+    if kind in RECORD_TYPES:
+        if value is None:
+            return "{}", (NULL,)
+        return "{}", (_struct_table(subfields, [value]),)
+    return _scalar(value)
+
+
+def _struct_table(fields: Sequence[dict[str, Any]], rows: Sequence[Any]) -> SafeString:
+    """Return a STRUCT's rows as a small table with the STRUCT's fields as its columns."""
+    head = format_html_join("", '<th scope="col">{}</th>', ((f["name"],) for f in fields))
+    body = format_html_join("", "<tr>{}</tr>", ((_struct_row(fields, row),) for row in rows))
+    return format_html(
+        '<table class="nested"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
     )
-    return f'<table class="nested"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _struct_row(fields: Sequence[dict[str, Any]], row: Any) -> SafeString:
+    cells = (_html(*_cell(_field_value(row, f, i), f)) for i, f in enumerate(fields))
+    return format_html_join("", "<td>{}</td>", ((cell,) for cell in cells))
 
 
 def _field_value(row: Any, field: dict[str, Any], index: int) -> Any:
@@ -82,29 +106,6 @@ def _field_value(row: Any, field: dict[str, Any], index: int) -> Any:
     if isinstance(row, list | tuple):
         return row[index] if index < len(row) else None
     return None
-
-
-def render_cell(value: Any, field: dict[str, Any]) -> SafeString:
-    """Return the HTML for one result cell; ARRAY<STRUCT> becomes a nested table of rows."""
-    return mark_safe(_cell_html(value, field))  # noqa: S308 - escaped in _cell_html
-
-
-def _cell_html(value: Any, field: dict[str, Any]) -> str:
-    """Return render_cell's HTML as a plain string, for the grids that join thousands."""
-    kind = (field.get("type") or "").upper()
-    subfields = field.get("fields") or []
-    if (field.get("mode") or "").upper() == "REPEATED":
-        if not value:
-            return EMPTY_ARRAY
-        if kind in RECORD_TYPES:
-            return _struct_table(subfields, value)
-        items = "".join(f"<li>{_scalar_html(v)}</li>" for v in value)
-        return f'<ul class="array">{items}</ul>'
-    if kind in RECORD_TYPES:
-        if value is None:
-            return NULL
-        return _struct_table(subfields, [value])
-    return _scalar_html(value)
 
 
 def _is_record(field: dict[str, Any]) -> bool:
@@ -122,53 +123,73 @@ def result_header(schema: Sequence[dict[str, Any]]) -> SafeString:
     return format_html_join("", '<th scope="col">{}</th>', ((n,) for n in names))
 
 
+def _result_row(
+    schema: Sequence[dict[str, Any]], records_at: dict[int, bool], row: Sequence[Any], number: int
+) -> SafeString:
+    """Return one result row as a <tbody>, formatted in one format_html call.
+
+    The row is one line unless an ARRAY<STRUCT> holds several elements: then each element takes
+    a line under the record's columns, and the row's other cells span all the lines. The
+    template joins only the constant markup of _cell; every value is one of the arguments.
+    """
+    records: dict[int, list[Any]] = {}
+    for i, repeated in records_at.items():
+        value = row[i] if i < len(row) else None
+        if repeated:
+            records[i] = list(value or [])
+        else:
+            records[i] = [] if value is None else [value]
+    height = max([1, *(len(v) for v in records.values())])
+    rowspan = _html("{}", (height,))  # escaped once, not once per cell
+    template = ["<tbody>"]
+    args: list[Any] = []
+    for line in range(height):
+        template.append("<tr>")
+        if line == 0:
+            template.append('<td class="rownum" rowspan="{}">{}</td>')
+            args += (rowspan, number)
+        for i, field in enumerate(schema):
+            if i in records:
+                element = records[i][line] if line < len(records[i]) else None
+                for sub in field["fields"]:
+                    if isinstance(element, dict):
+                        content, values = _cell(element.get(sub["name"]), sub)
+                    elif element is not None:
+                        content, values = _cell(None, sub)
+                    else:
+                        content, values = "", ()
+                    template.append(f'<td class="sub">{content}</td>')
+                    args += values
+            elif line == 0:
+                content, values = _cell(row[i] if i < len(row) else None, field)
+                template.append(f'<td rowspan="{{}}">{content}</td>')
+                args += (rowspan, *values)
+        template.append("</tr>")
+    template.append("</tbody>")
+    return format_html("".join(template), *args)
+
+
 def result_body(
     schema: Sequence[dict[str, Any]], rows: Sequence[Sequence[Any]], first_row: int = 1
 ) -> SafeString:
     """Return one <tbody> per result row, as the BigQuery console lays results out.
 
     A STRUCT spreads over one column per field; an ARRAY<STRUCT> becomes nested rows under its
-    columns while the row's other cells span them all. Built as plain strings (every value goes
-    through escape) because a results page renders thousands of cells.
+    columns while the row's other cells span them all. Every value goes through format_html.
     """
-    records_at = [
-        (i, (f.get("mode") or "").upper() == "REPEATED")
+    records_at = {
+        i: (f.get("mode") or "").upper() == "REPEATED"
         for i, f in enumerate(schema)
         if _is_record(f)
-    ]
-    record_index = {i for i, _ in records_at}
-    out: list[str] = []
-    for number, row in enumerate(rows, start=first_row):
-        records: dict[int, list[Any]] = {}
-        for i, repeated in records_at:
-            value = row[i] if i < len(row) else None
-            if repeated:
-                records[i] = list(value or [])
-            else:
-                records[i] = [] if value is None else [value]
-        height = max([1, *(len(v) for v in records.values())])
-        out.append("<tbody>")
-        for line in range(height):
-            out.append("<tr>")
-            if line == 0:
-                out.append(f'<td class="rownum" rowspan="{height}">{number}</td>')
-            for i, field in enumerate(schema):
-                if i in record_index:
-                    element = records[i][line] if line < len(records[i]) else None
-                    for sub in field["fields"]:
-                        if isinstance(element, dict):
-                            inner = _cell_html(element.get(sub["name"]), sub)
-                        elif element is not None:
-                            inner = _cell_html(None, sub)
-                        else:
-                            inner = ""
-                        out.append(f'<td class="sub">{inner}</td>')
-                elif line == 0:
-                    value = row[i] if i < len(row) else None
-                    out.append(f'<td rowspan="{height}">{_cell_html(value, field)}</td>')
-            out.append("</tr>")
-        out.append("</tbody>")
-    return mark_safe("".join(out))  # noqa: S308 - every value above went through escape
+    }
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (_result_row(schema, records_at, row, number),)
+            for number, row in enumerate(rows, start=first_row)
+        ),
+    )
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -17,19 +17,38 @@ def test_it_formats_scalars_like_bigquery() -> None:
 
 
 def test_it_renders_nulls_and_scalar_arrays() -> None:
-    field = {"name": "x", "type": "INT64", "mode": "REPEATED"}
-    html = display.render_cell([1, None], field)
+    schema = [{"name": "x", "type": "INT64", "mode": "REPEATED"}]
+    html = display.result_body(schema, [[[1, None]], [[]]])
     assert html == (
+        '<tbody><tr><td class="rownum" rowspan="1">1</td><td rowspan="1">'
         '<ul class="array"><li><span class="num">1</span></li>'
-        '<li><span class="null">null</span></li></ul>'
+        '<li><span class="null">null</span></li></ul></td></tr></tbody>'
+        '<tbody><tr><td class="rownum" rowspan="1">2</td><td rowspan="1">'
+        '<span class="null">[]</span></td></tr></tbody>'
     )
 
 
-def test_it_renders_a_struct_as_a_one_row_table() -> None:
-    field = {"name": "s", "type": "STRUCT", "fields": [{"name": "a", "type": "STRING"}]}
-    html = display.render_cell({"a": "<b>"}, field)
-    assert '<th scope="col">a</th>' in html
-    assert "&lt;b&gt;" in html
+def test_it_escapes_what_a_cell_holds() -> None:
+    schema = [
+        {"name": "s", "type": "STRING"},
+        {"name": "tags", "type": "STRING", "mode": "REPEATED"},
+    ]
+    html = display.result_body(schema, [["<b>'x' & \"y\"</b>", ["<i>"]]], first_row=7)
+    assert '<span class="">&lt;b&gt;&#x27;x&#x27; &amp; &quot;y&quot;&lt;/b&gt;</span>' in html
+    assert '<li><span class="">&lt;i&gt;</span></li>' in html
+    assert '<td class="rownum" rowspan="1">7</td>' in html
+    assert "<b>" not in html and "<i>" not in html
+
+
+def test_it_renders_a_struct_in_a_struct_as_a_one_row_table() -> None:
+    inner = {"name": "inner", "type": "STRUCT", "fields": [{"name": "<a>", "type": "STRING"}]}
+    schema = [{"name": "s", "type": "STRUCT", "fields": [inner]}]
+    assert display.result_header(schema) == '<th scope="col">s.inner</th>'
+    html = display.result_body(schema, [[{"inner": {"<a>": "<b>"}}]])
+    assert '<td class="sub"><table class="nested">' in html
+    assert '<th scope="col">&lt;a&gt;</th>' in html
+    assert '<td><span class="">&lt;b&gt;</span></td>' in html
+    assert "<b>" not in html
 
 
 def test_it_formats_durations() -> None:
