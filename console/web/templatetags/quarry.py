@@ -10,8 +10,8 @@ from django import template
 from django.db.models import Prefetch
 from django.template.defaultfilters import title
 from django.urls import reverse
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.iam import access, roles
@@ -155,37 +155,62 @@ STATEMENT_TITLE_CHARS = 10_000
 STATEMENT_SHOWN_CHARS = 400
 
 
-def _statement(job: Any) -> str:
+def _statement(job: Any) -> SafeString | str:
     """Return the history row's statement: the SQL on one line, all of it in the title."""
     if job.job_type == "QUERY":
         full = job.query
         if len(full) > STATEMENT_TITLE_CHARS:
             full = full[:STATEMENT_TITLE_CHARS] + "…"
         one_line = " ".join(job.query[: STATEMENT_SHOWN_CHARS * 2].split())
-        shown = f"<code>{escape(one_line[:STATEMENT_SHOWN_CHARS])}</code>"
-    else:
-        configuration = (job.configuration or {}).get(job.job_type.lower()) or {}
-        dest = configuration.get("destinationTable")
-        if not isinstance(dest, dict):
-            return ""
-        name = f"{dest.get('datasetId', '')}.{dest.get('tableId', '')}"
-        full = f"{'Load' if job.job_type == 'LOAD' else 'Copy'} into {name}"
-        shown = f"{full[: -len(name)]}<code>{escape(name)}</code>"
-    return f'<div class="statement-text" title="{escape(full)}">{shown}</div>'
+        return format_html(
+            '<div class="statement-text" title="{}"><code>{}</code></div>',
+            full,
+            one_line[:STATEMENT_SHOWN_CHARS],
+        )
+    configuration = (job.configuration or {}).get(job.job_type.lower()) or {}
+    dest = configuration.get("destinationTable")
+    if not isinstance(dest, dict):
+        return ""
+    name = f"{dest.get('datasetId', '')}.{dest.get('tableId', '')}"
+    verb = "Load" if job.job_type == "LOAD" else "Copy"
+    return format_html(
+        '<div class="statement-text" title="{} into {}">{} into <code>{}</code></div>',
+        verb,
+        name,
+        verb,
+        name,
+    )
 
 
-def _wrappable_time(moment: datetime) -> str:
+def _wrappable_time(moment: datetime) -> SafeString:
     """Return a job's time so a narrow row may break it between the date and the time of day."""
     day, _, clock = display.format_timestamp(moment).rpartition(", ")
-    return f'<span class="nowrap">{escape(day)},</span> <span class="nowrap">{escape(clock)}</span>'
+    return format_html('<span class="nowrap">{},</span> <span class="nowrap">{}</span>', day, clock)
+
+
+# Two rows per job: its facts, then its statement across the table's whole width.
+JOB_ROW = (
+    '\n  <tbody class="job-row">\n    <tr>\n'
+    '      <td><span class="badge badge-{}">{}{}</span></td>\n'
+    '      <td><a class="mono" href="{}">{}</a></td>\n'
+    "      <td>{}</td>\n"
+    '      <td class="created"><time datetime="{}">{}</time></td>\n'
+    '      <td class="num">{}</td>\n'
+    '      <td class="user">{}</td>\n'
+    '      <td class="actions" rowspan="2">{}</td>\n'
+    "    </tr>\n"
+    '    <tr class="statement-row"><td class="statement" colspan="6">'
+    '<span class="visually-hidden">Statement: </span>{}</td></tr>\n'
+    "  </tbody>"
+)
 
 
 @register.simple_tag(takes_context=True)
 def job_rows(context: template.Context, jobs: Iterable[Any]) -> SafeString:
     """Render the job history table's rows.
 
-    Built as strings rather than a template loop: fifty rows of a dozen cells each cost the
-    template engine more than the rest of the page (every value still goes through escape).
+    Built with format_html_join rather than a template loop: fifty rows of a dozen cells each
+    cost the template engine more than the rest of the page.
     """
     jobs_url = reverse("web:jobs")
     query_url = reverse("web:query")
@@ -197,41 +222,46 @@ def job_rows(context: template.Context, jobs: Iterable[Any]) -> SafeString:
     stop_icon = icons.icon("stop")
     query_icon = icons.icon("query")
     csrf = None
-    out: list[str] = []
-    for job in jobs:
-        s = job.status_label
-        job_id = escape(job.job_id)
-        if s in ("RUNNING", "PENDING"):
+
+    def actions(job: Any, status: str) -> SafeString | str:
+        nonlocal csrf
+        if status in ("RUNNING", "PENDING"):
             if csrf is None:
                 csrf = _csrf_input(context)
-            actions = (
-                f'<form method="post" action="{jobs_url}{job_id}/cancel" class="inline-form">'
-                f"{csrf}"
-                f'<button type="submit" class="button button-small" '
-                f'aria-label="Cancel job {job_id}">{stop_icon}Cancel</button></form>'
+            return format_html(
+                '<form method="post" action="{}" class="inline-form">{}'
+                '<button type="submit" class="button button-small" aria-label="Cancel job {}">'
+                "{}Cancel</button></form>",
+                f"{jobs_url}{job.job_id}/cancel",
+                csrf,
+                job.job_id,
+                stop_icon,
             )
-        elif job.job_type == "QUERY":
-            actions = (
-                f'<a class="button button-small button-text" href="{query_url}?job={job_id}" '
-                f'aria-label="Open job {job_id} in the editor">{query_icon}Open</a>'
+        if job.job_type == "QUERY":
+            return format_html(
+                '<a class="button button-small button-text" href="{}" '
+                'aria-label="Open job {} in the editor">{}Open</a>',
+                f"{query_url}?job={job.job_id}",
+                job.job_id,
+                query_icon,
             )
-        else:
-            actions = ""
-        # Two rows per job: its facts, then its statement across the table's whole width.
-        out.append(
-            '\n  <tbody class="job-row">\n    <tr>\n'
-            f'      <td><span class="badge badge-{escape(s.lower())}">'
-            f"{status_icons.get(s, run_icon)}{escape(s)}</span></td>\n"
-            f'      <td><a class="mono" href="{jobs_url}{job_id}/">{job_id}</a></td>\n'
-            f"      <td>{escape(title(job.job_type))}</td>\n"
-            f'      <td class="created"><time datetime="{job.created.isoformat()}">'
-            f"{_wrappable_time(job.created)}</time></td>\n"
-            f'      <td class="num">{escape(display.format_duration(job.duration_s))}</td>\n'
-            f'      <td class="user">{escape(job.user_email or "—")}</td>\n'
-            f'      <td class="actions" rowspan="2">{actions}</td>\n'
-            "    </tr>\n"
-            f'    <tr class="statement-row"><td class="statement" colspan="6">'
-            f'<span class="visually-hidden">Statement: </span>{_statement(job)}</td></tr>\n'
-            "  </tbody>"
+        return ""
+
+    def row(job: Any) -> tuple[Any, ...]:
+        status = job.status_label
+        return (
+            status.lower(),
+            status_icons.get(status, run_icon),
+            status,
+            f"{jobs_url}{job.job_id}/",
+            job.job_id,
+            title(job.job_type),
+            job.created.isoformat(),
+            _wrappable_time(job.created),
+            display.format_duration(job.duration_s),
+            job.user_email or "—",
+            actions(job, status),
+            _statement(job),
         )
-    return mark_safe("".join(out))  # noqa: S308 - every value above went through escape
+
+    return format_html_join("", JOB_ROW, (row(job) for job in jobs))
