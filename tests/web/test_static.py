@@ -1,4 +1,4 @@
-"""Each selector in the stylesheets has one rule, so what it looks like is read in one place."""
+"""The console's static files: one rule per CSS selector, and every file linked from the pages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CSS_DIR = ROOT / "static" / "quarry" / "css"
+JS_DIR = ROOT / "static" / "quarry" / "js"
 STYLESHEETS = ROOT / "templates" / "web" / "partials" / "stylesheets.html"
+SCRIPTS = ROOT / "templates" / "web" / "partials" / "scripts.html"
 
 
 def _split_top_level(text: str, separator: str) -> list[str]:
@@ -85,3 +87,11 @@ def test_it_links_every_stylesheet() -> None:
     linked = re.findall(r"quarry/css/([\w-]+\.css)", STYLESHEETS.read_text())
     assert sorted(linked) == sorted(path.name for path in CSS_DIR.glob("*.css"))
     assert len(linked) == len(set(linked))
+
+
+def test_it_preloads_every_module() -> None:
+    preloaded = re.findall(
+        r'rel="modulepreload" href="[^"]*quarry/js/([\w-]+\.js)', SCRIPTS.read_text()
+    )
+    assert sorted(preloaded) == sorted(path.name for path in JS_DIR.glob("*.js"))
+    assert len(preloaded) == len(set(preloaded))

@@ -1,12 +1,8 @@
 /* Quarry console: progressive enhancements. Every page works without these scripts; with them,
    the console gets menus, side panels, dialogs, tabs that survive a reload, live validation,
    polling and a highlighted SQL editor. No framework, no build step: each component is an ES
-   module, and this one starts them.
-
-   base.html calls start() from an inline module script rather than loading this file as the
-   entry: a page rewritten in place (an upload answered with the form and its errors) loses every
-   listener, and while the browser evaluates a module only once per page, an inline script runs
-   again. */
+   module, and this one starts them. templates/web/partials/scripts.html says why start() is
+   called from an inline script. */
 
 import { listenForDialogs, openPageDialogs } from "./dialogs.js";
 import { setupQueryEditor } from "./editor.js";
