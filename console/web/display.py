@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from mfcore.options import OPTION_INFO
+
 RECORD_TYPES = ("RECORD", "STRUCT")
 NULL = mark_safe('<span class="null">null</span>')
 EMPTY_ARRAY = mark_safe('<span class="null">[]</span>')
@@ -364,22 +366,8 @@ _OPTION_ORDER = [
     "data_split_eval_fraction",
     "data_split_col",
 ]
-_OPTION_LABELS = {
-    "model_type": "Model type",
-    "feedback_type": "Feedback type",
-    "user_col": "User column",
-    "item_col": "Item column",
-    "rating_col": "Rating column",
-    "num_factors": "Number of factors",
-    "l2_reg": "L2 regularization",
-    "wals_alpha": "WALS alpha",
-    "max_iterations": "Max allowed iterations",
-    "early_stop": "Early stop",
-    "min_rel_progress": "Min relative progress",
-    "data_split_method": "Data split method",
-    "data_split_eval_fraction": "Data split evaluation fraction",
-    "data_split_col": "Data split column",
-}
+# Labels come with the options themselves (mfcore's Options), so a new option brings its label.
+_OPTION_LABELS = {"model_type": "Model type", **{n: info.label for n, info in OPTION_INFO.items()}}
 
 
 def training_options(

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from console.web import display
+from mfcore.options import OPTION_NAMES
 
 
 def test_it_formats_scalars_like_bigquery() -> None:
@@ -86,3 +87,13 @@ def test_it_names_the_zone_of_every_time_it_shows() -> None:
     with timezone.override("America/New_York"):
         assert display.format_timestamp(moment) == "Nov 29, 2026, 6:54:17 PM UTC-5"
     assert display.format_timestamp(None) == "—"
+
+
+def test_it_lists_every_training_option_with_its_label_in_bigquerys_order() -> None:
+    options = {name: 1 for name in OPTION_NAMES} | {"model_type": "MATRIX_FACTORIZATION"}
+    shown = display.training_options(options, default_max_iterations=20)
+    assert [name for _, name, _ in shown][:3] == ["model_type", "feedback_type", "user_col"]
+    assert {name for _, name, _ in shown} == set(options)
+    labels = {name: label for label, name, _ in shown}
+    assert labels["num_factors"] == "Number of factors"
+    assert labels["max_iterations"] == "Max allowed iterations"
