@@ -109,8 +109,8 @@ def test_it_refuses_an_unknown_disposition_before_any_job_exists(dataset: Datase
     assert not Job.objects.exists()
 
 
-def test_it_keeps_another_writers_rows_by_refusing_a_stale_append(dataset: Dataset) -> None:
-    assert _query("SELECT 1 AS n").error_result is None
+def _append_prepared() -> tuple[Destination, Dataset, Table | None]:
+    """Return an append to ds.out that has looked at the table (as a running query has)."""
     ctx = Context(project=Project.default(), default_dataset=None, con=None)
     destination = Destination.from_configuration(
         {
@@ -119,7 +119,12 @@ def test_it_keeps_another_writers_rows_by_refusing_a_stale_append(dataset: Datas
         }
     )
     assert destination is not None
-    seen_dataset, seen = destination.prepare(ctx)
+    return destination, *destination.prepare(ctx)
+
+
+def test_it_keeps_another_writers_rows_by_refusing_a_stale_append(dataset: Dataset) -> None:
+    assert _query("SELECT 1 AS n").error_result is None
+    destination, seen_dataset, seen = _append_prepared()
     # Another writer commits after this append looked at the table and before it commits.
     assert _query("SELECT 2 AS n", writeDisposition="WRITE_APPEND").error_result is None
     reader = _reader([3])
@@ -129,15 +134,7 @@ def test_it_keeps_another_writers_rows_by_refusing_a_stale_append(dataset: Datas
 
 
 def test_it_refuses_to_create_a_table_another_writer_created_first(dataset: Dataset) -> None:
-    ctx = Context(project=Project.default(), default_dataset=None, con=None)
-    destination = Destination.from_configuration(
-        {
-            "destinationTable": {"datasetId": "ds", "tableId": "out"},
-            "writeDisposition": "WRITE_APPEND",
-        }
-    )
-    assert destination is not None
-    seen_dataset, seen = destination.prepare(ctx)
+    destination, seen_dataset, seen = _append_prepared()
     assert seen is None
     assert _query("SELECT 2 AS n").error_result is None
     with pytest.raises(ConcurrentUpdateError):
