@@ -81,7 +81,7 @@ def _wake_worker(job: Job) -> None:
     from console.jobs.tasks import run_job
 
     try:
-        run_job.delay(job.pk)
+        run_job.delay(job.pk, job.job_id)
     except OperationalError:
         # The row is the source of truth: a worker re-enqueues PENDING jobs when it starts.
         log.warning("no broker reachable; job %s waits PENDING for a worker", job.job_id)

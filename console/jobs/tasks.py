@@ -10,8 +10,9 @@ from console.jobs.runner import run
 
 
 @shared_task(name="quarry.run_job")
-def run_job(job_pk: int) -> None:
-    job = Job.objects.filter(pk=job_pk).first()
+def run_job(job_pk: int, job_id: str | None = None) -> None:
+    # The job ID too: a message from another catalog that reached this worker matches no job.
+    job = Job.objects.filter(pk=job_pk, **({"job_id": job_id} if job_id else {})).first()
     if job is not None and job.mark_running():
         run(job)
 
@@ -19,8 +20,9 @@ def run_job(job_pk: int) -> None:
 @worker_ready.connect
 def requeue_pending(**_: object) -> None:
     """Wake a worker for every job still PENDING: its queue message may have been lost."""
-    for pk in Job.objects.filter(state=Job.State.PENDING).values_list("pk", flat=True):
-        run_job.delay(pk)
+    pending = Job.objects.filter(state=Job.State.PENDING).values_list("pk", "job_id")
+    for pk, job_id in pending:
+        run_job.delay(pk, job_id)
 
 
 @worker_process_init.connect

@@ -49,7 +49,9 @@ class Command(BaseCommand):
         settings.BROKER_URL_FILE.write_text(redis_url + "\n")
         children: list[subprocess.Popen] = []
         try:
-            children.append(services.start_worker(env, name="quarry", concurrency=concurrency))
+            # Named after its queue: two instances on one host are two distinct workers.
+            name = settings.CELERY_TASK_DEFAULT_QUEUE
+            children.append(services.start_worker(env, name=name, concurrency=concurrency))
             children.append(
                 subprocess.Popen(
                     [
