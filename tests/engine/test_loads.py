@@ -451,3 +451,22 @@ def test_it_loads_movielens_1m_dat_files_directly(dataset: Dataset) -> None:
     assert movies.num_rows == 3883
     assert _types(movies)[0] == ("int64_field_0", "INT64")
     assert [73, "Misérables, Les (1995)", "Drama|Musical"] in _rows(movies)[:100]
+
+
+def test_it_refuses_a_row_nested_deeper_than_bigquery_allows_and_keeps_its_worker(
+    dataset: Dataset,
+) -> None:
+    # 30,000 levels crashed pyarrow's JSON reader, and the worker process with it.
+    deep = b'{"a": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"
+    data = b'{"a": [[1]]}\n' + deep + b"\n"
+    job = _load(data, source_format="NEWLINE_DELIMITED_JSON", autodetect=True)
+    assert job.error_result == {
+        "reason": "invalid",
+        "message": "Error while reading data, error message: line 2: the row is nested more "
+        "than 15 levels deep, BigQuery's limit",
+    }
+    assert not Table.objects.filter(table_id="t").exists()
+    # Brackets inside strings are text, not nesting; and the same worker is still serving.
+    text = b'{"s": "' + b"[{" * 100 + b'\\"]"}\n'
+    table = _ok(text, source_format="NEWLINE_DELIMITED_JSON", autodetect=True)
+    assert table.num_rows == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.json as pajson
 
@@ -14,6 +15,15 @@ from console.engine.types import arrow_schema, bigquery_arrow_type, field_from_a
 from console.errors import InvalidError
 
 ARROW_BLOCK_BYTES = 1024 * 1024
+# BigQuery nests RECORDs at most 15 levels deep; in JSON a REPEATED RECORD level is an array and
+# an object, so no row BigQuery can load is deeper than this. pyarrow's parser recurses once per
+# level and crashes the worker on a row thousands deep, so such a row never reaches it.
+MAX_NESTING = 15
+MAX_JSON_DEPTH = 2 * MAX_NESTING + 1
+# Each byte's step in bracket depth: +1 for [ and {, -1 for ] and }.
+_DEPTH_STEP = np.zeros(256, np.int32)
+_DEPTH_STEP[list(b"[{")] = 1
+_DEPTH_STEP[list(b"]}")] = -1
 
 
 class JsonSource:
@@ -22,7 +32,7 @@ class JsonSource:
     def __init__(self, handle: IO[bytes], options: LoadOptions, bad: BadRecords) -> None:
         self.options = options
         self.bad = bad
-        self.stream = text.strip_bom(text.pieces(handle))
+        self.stream = _depth_checked(text.strip_bom(text.pieces(handle)))
 
     def detect_fields(self) -> list[dict[str, Any]]:
         """Infer the fields from the first piece of the file, as pyarrow reads its values."""
@@ -130,6 +140,43 @@ class _Piece:
             f"Field: {err.field['name']}; Value: {value}",
             line,
         )
+
+
+def _depth_checked(pieces: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
+    """Pass pieces through, refusing one with a row nested deeper than BigQuery allows."""
+    for first_line, data in pieces:
+        # Counting brackets in strings too can only overstate a depth: exact below, if at all.
+        naive = np.cumsum(_DEPTH_STEP[np.frombuffer(data, np.uint8)])
+        if len(naive) and naive.max() > MAX_JSON_DEPTH:
+            for offset, line in enumerate(data.split(b"\n")):
+                if _too_deep(line):
+                    raise InvalidError(
+                        f"Error while reading data, error message: line {first_line + offset}: "
+                        f"the row is nested more than {MAX_NESTING} levels deep, BigQuery's limit"
+                    )
+        yield first_line, data
+
+
+def _too_deep(line: bytes) -> bool:
+    """Return True if a JSON line nests deeper than MAX_JSON_DEPTH, brackets in strings aside."""
+    depth, in_string, escaped = 0, False, False
+    for byte in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
 
 
 def _read_json(data: bytes, parse_options: pajson.ParseOptions | None = None) -> pa.Table:
