@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from console.catalog import storage
 from console.engine.outcome import Outcome, RunContext
 from console.engine.run import execute
 from console.errors import BigQueryError
@@ -33,6 +34,29 @@ def run(job: Job) -> None:
     job.result_schema = outcome.result_schema
     job.result_rows = outcome.result_rows
     job.mark_done(error)
+
+
+def fail_lost(job_pk: int, job_id: str | None, cause: BaseException | None) -> None:
+    """End a job whose worker process died under it, and remove what its run left behind.
+
+    The process was killed (by a person, the kernel's out-of-memory killer or the job time
+    limit), so the runner never recorded an outcome: without this the job stays RUNNING.
+    """
+    lost = Job.objects.filter(pk=job_pk, state=Job.State.RUNNING)
+    job = (lost.filter(job_id=job_id) if job_id else lost).first()
+    if job is None:
+        return
+    log.error("job %s lost its worker process: %r", job.job_id, cause)
+    job.mark_done(
+        {
+            "reason": "internalError",
+            "message": f"The worker process running the job stopped ({type(cause).__name__}: "
+            f"{cause}); run the job again.",
+        }
+    )
+    storage.remove(job.upload_path)
+    # A training the job did not finish committing leaves its iterations to no model version.
+    job.iterations.exclude(model__training_job=job).delete()
 
 
 def run_context(job: Job) -> RunContext:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import task_failure, worker_process_init, worker_ready
 
 from console.jobs.models import Job
-from console.jobs.runner import run
+from console.jobs.runner import fail_lost, run
 
 
 @shared_task(name="quarry.run_job")
@@ -15,6 +15,13 @@ def run_job(job_pk: int, job_id: str | None = None) -> None:
     job = Job.objects.filter(pk=job_pk, **({"job_id": job_id} if job_id else {})).first()
     if job is not None and job.mark_running():
         run(job)
+
+
+@task_failure.connect(sender=run_job)
+def end_lost_job(args: tuple = (), exception: BaseException | None = None, **_: object) -> None:
+    """The worker's main process reports a task whose pool process died: end its job too."""
+    job_pk, job_id = (*args, None)[:2]  # messages sent before job IDs were added have one arg
+    fail_lost(job_pk, job_id, exception)
 
 
 @worker_ready.connect
