@@ -6,6 +6,7 @@ that submit jobs use `transactional_db`, which commits, and the SQLite test data
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -108,10 +109,17 @@ def worker(worker_env: dict[str, str]) -> Iterator[None]:
     queue = worker_env["QUARRY_QUEUE"]
     celery_app.conf.broker_url = worker_env["REDIS_URL"]
     celery_app.conf.task_default_queue = queue
-    process = services.start_worker(worker_env, name=queue, concurrency=1)
-    try:
-        _wait_for_worker(queue, process)
+    with started_worker(worker_env, queue):
         yield
+
+
+@contextlib.contextmanager
+def started_worker(env: dict[str, str], name: str) -> Iterator[Any]:
+    """Start a real worker process named name with env, wait until it answers, stop it after."""
+    process = services.start_worker(env, name=name, concurrency=1)
+    try:
+        _wait_for_worker(name, process)
+        yield process
     finally:
         services.stop(process)
 

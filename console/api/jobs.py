@@ -16,14 +16,11 @@ from console.api.errors import public_error
 from console.api.resources import millis
 from console.api.rows import api_fields, encode_rows
 from console.catalog.models import Project
-from console.engine import configuration as job_configuration
 from console.engine.results import read_rows
 from console.engine.types import checked_fields
 from console.errors import BigQueryError
-from console.iam import access
-from console.iam.roles import JOBS_CREATE
 from console.jobs.models import Job
-from console.jobs.submit import submit
+from console.jobs.submit import check, submit
 
 ANONYMOUS_EMAIL = "anonymous"
 MAX_WAIT_MS = 60_000
@@ -118,9 +115,9 @@ def schema_fields(body: dict[str, Any]) -> list[dict[str, Any]] | None:
 def check_load(principal: Any, project: Project, metadata: dict[str, Any]) -> None:
     """Refuse a resumable upload's job before its file is sent, as jobs.insert would refuse it."""
     fields.check(metadata, fields.JOB, "job")
-    _check_project(project, metadata.get("jobReference"), "jobReference")
-    access.check(principal, JOBS_CREATE, project)
-    job_configuration.check(principal, project, metadata.get("configuration") or {})
+    reference = metadata.get("jobReference") or {}
+    _check_project(project, reference, "jobReference")
+    check(principal, project, metadata.get("configuration") or {}, reference.get("jobId"))
 
 
 # The Job resource ----------------------------------------------------------------------------

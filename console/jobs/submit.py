@@ -23,6 +23,7 @@ from console.errors import BigQueryError, DuplicateError, InvalidError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE
 from console.jobs.models import Job
+from console.jobs.tasks import run_job
 
 log = logging.getLogger(__name__)
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
@@ -40,10 +41,7 @@ def submit(
     upload is a load's file (a binary file or a Django upload); it is staged before the job
     exists and removed again if the job cannot be created.
     """
-    access.check(principal, JOBS_CREATE, project)
-    if job_id is not None:
-        _check_job_id(project, job_id)
-    checked = job_configuration.check(principal, project, configuration)
+    checked = check(principal, project, configuration, job_id)
     job_type = job_configuration.job_type(checked)
     named = {"job_id": job_id} if job_id else {}
     who = _submitter(principal)
@@ -77,9 +75,18 @@ def submit(
     return job
 
 
-def _wake_worker(job: Job) -> None:
-    from console.jobs.tasks import run_job
+def check(
+    principal: Any, project: Project, configuration: dict[str, Any], job_id: str | None = None
+) -> dict[str, Any]:
+    """Return configuration checked as submit checks it, creating nothing (a resumable upload
+    is refused this way before its file is sent)."""
+    access.check(principal, JOBS_CREATE, project)
+    if job_id is not None:
+        _check_job_id(project, job_id)
+    return job_configuration.check(principal, project, configuration)
 
+
+def _wake_worker(job: Job) -> None:
     try:
         run_job.delay(job.pk, job.job_id)
     except OperationalError:

@@ -12,7 +12,6 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from console import services
 from console.catalog.models import Dataset, Project, Table
 from console.engine.destination import Destination
 from console.engine.query import Context
@@ -20,7 +19,7 @@ from console.engine.results import read_rows
 from console.errors import BigQueryError, ConcurrentUpdateError, NotFoundError
 from console.jobs.models import Job
 from console.jobs.submit import submit
-from tests.conftest import _wait_for_worker, job_rows, run_here, wait_for
+from tests.conftest import job_rows, run_here, started_worker, wait_for
 
 
 def _query(sql: str, table_id: str | None = "out", **dispositions: str) -> Job:
@@ -154,12 +153,8 @@ def _reader(values: list[int]) -> pa.RecordBatchReader:
 def two_workers(worker: None, worker_env: dict[str, str]) -> Iterator[None]:
     """Add a second worker process on the session's queue, so two jobs run at the same time."""
     name = f"{worker_env['QUARRY_QUEUE']}-second"
-    process = services.start_worker(worker_env, name=name, concurrency=1)
-    try:
-        _wait_for_worker(name, process)
+    with started_worker(worker_env, name):
         yield
-    finally:
-        services.stop(process)
 
 
 APPEND = "SELECT '{tag}' AS tag, n FROM UNNEST(GENERATE_ARRAY(1, {rows})) AS n"

@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from billiard.exceptions import WorkerLostError
 
-from console import services
 from console.catalog.models import Dataset, Project
 from console.celery import app as celery_app
 from console.jobs.models import Job
 from console.jobs.runner import fail_lost
 from console.jobs.submit import submit
-from tests.conftest import _wait_for_worker, wait_for
+from tests.conftest import started_worker, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -35,15 +34,13 @@ SLOW = (
 def own_worker(worker: None, worker_env: dict[str, str]) -> Iterator[subprocess.Popen]:
     """A worker on a queue of its own, so this test knows which process runs its job."""
     queue = f"lost-{uuid.uuid4().hex[:8]}"
-    process = services.start_worker({**worker_env, "QUARRY_QUEUE": queue}, name=queue)
     session_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
     try:
-        _wait_for_worker(queue, process)
-        yield process
+        with started_worker({**worker_env, "QUARRY_QUEUE": queue}, queue) as process:
+            yield process
     finally:
         celery_app.conf.task_default_queue = session_queue
-        services.stop(process)
 
 
 def _pool_children(process: subprocess.Popen) -> list[int]:
