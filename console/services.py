@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import redis
@@ -53,13 +54,19 @@ class PrivateRedis:
             socket_path = Path(tempfile.mkdtemp(prefix="quarry-redis-")) / "redis.sock"
         self.socket_path = socket_path
         self.url = f"redis+socket://{socket_path}"
+        self.directory = directory
+        self.restart()
+
+    def restart(self) -> subprocess.Popen:
+        """Start the server (again, on the same socket) and return its process once it answers."""
+        self.socket_path.unlink(missing_ok=True)
         self.process = subprocess.Popen(
             [
                 _redis_binary(),
                 "--port",
                 "0",
                 "--unixsocket",
-                str(socket_path),
+                str(self.socket_path),
                 "--unixsocketperm",
                 "700",
                 "--save",
@@ -67,7 +74,7 @@ class PrivateRedis:
                 "--appendonly",
                 "no",
                 "--dir",
-                str(directory),
+                str(self.directory),
                 "--loglevel",
                 "warning",
             ],
@@ -75,6 +82,7 @@ class PrivateRedis:
             stderr=subprocess.STDOUT,
         )
         self._wait()
+        return self.process
 
     def _wait(self) -> None:
         deadline = time.monotonic() + 10
@@ -134,6 +142,54 @@ def stop(process: subprocess.Popen | None, timeout_s: float = 10) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+class Supervised:
+    """A child process kept running: when it exits it is started again, after a backoff that
+    doubles with each quick failure (1 s, 2 s, 4 s ... at most MAX_BACKOFF_S)."""
+
+    MAX_BACKOFF_S = 60
+    STABLE_S = 60  # a process that ran this long before exiting starts again after 1 s
+
+    def __init__(
+        self,
+        name: str,
+        start: Callable[[], subprocess.Popen],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name, self._start, self._clock = name, start, clock
+        self.process = start()
+        self.started = clock()
+        self.failures = 0
+        self.restart_at: float | None = None
+
+    def poll(self) -> str | None:
+        """Restart the process if it is due; return a line for the log when something happened."""
+        now = self._clock()
+        if self.restart_at is not None:
+            if now < self.restart_at:
+                return None
+            try:
+                self.process = self._start()
+            except (OSError, RuntimeError) as err:
+                return self._schedule(now, f"could not start: {err}")
+            self.started, self.restart_at = now, None
+            return f"Restarted the {self.name} (pid {self.process.pid})"
+        code = self.process.poll()
+        if code is None:
+            return None
+        if now - self.started >= self.STABLE_S:
+            self.failures = 0
+        return self._schedule(now, f"stopped (exit code {code})")
+
+    def _schedule(self, now: float, what: str) -> str:
+        delay = min(2**self.failures, self.MAX_BACKOFF_S)
+        self.failures += 1
+        self.restart_at = now + delay
+        return f"The {self.name} {what}; starting it again in {delay} s"
+
+    def stop(self) -> None:
+        stop(self.process)
 
 
 def port_free(host: str, port: int) -> bool:

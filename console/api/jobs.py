@@ -29,7 +29,12 @@ POLL_S = 0.05
 
 
 def wait(job: Job, timeout_ms: int) -> Job:
-    """Return the job once DONE or when timeout_ms has passed, whichever comes first."""
+    """Return the job once DONE or when timeout_ms has passed, whichever comes first.
+
+    A job no broker took returns at once: it runs when a worker's sweep re-queues it.
+    """
+    if not job.queued:
+        return job
     deadline = time.monotonic() + min(timeout_ms, MAX_WAIT_MS) / 1000
     while job.state != Job.State.DONE and time.monotonic() < deadline:
         time.sleep(POLL_S)

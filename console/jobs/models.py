@@ -53,6 +53,13 @@ class Job(models.Model):
     created = models.DateTimeField(default=timezone.now)
     started = models.DateTimeField(null=True, blank=True)
     ended = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life from the worker running the job"
+    )
+
+    # Not a column: submit sets it False when no broker took the job's wake-up message, so an API
+    # call does not wait for a job no worker has heard of yet.
+    queued = True
 
     class Meta:
         ordering = ["-created"]
@@ -112,7 +119,7 @@ class Job(models.Model):
         """Claim a PENDING job for this worker; return False if another worker has it."""
         now = timezone.now()
         claimed = Job.objects.filter(pk=self.pk, state=self.State.PENDING).update(
-            state=self.State.RUNNING, started=now
+            state=self.State.RUNNING, started=now, heartbeat=now
         )
         if claimed:
             self.state, self.started = self.State.RUNNING, now

@@ -27,6 +27,7 @@ from console.jobs.tasks import run_job
 
 log = logging.getLogger(__name__)
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 
 
 def submit(
@@ -88,10 +89,13 @@ def check(
 
 def _wake_worker(job: Job) -> None:
     try:
-        run_job.delay(job.pk, job.job_id)
+        # One immediate retry (a pooled connection may predate a broker restart), no waiting.
+        run_job.apply_async((job.pk, job.job_id), retry_policy=PUBLISH_RETRY)
     except OperationalError:
-        # The row is the source of truth: a worker re-enqueues PENDING jobs when it starts.
+        # The row is the source of truth: workers re-queue PENDING jobs when they reconnect to
+        # the broker and in their periodic sweep (console/jobs/sweep.py).
         log.warning("no broker reachable; job %s waits PENDING for a worker", job.job_id)
+        job.queued = False
 
 
 def _submitter(principal: Any) -> dict[str, Any]:

@@ -14,12 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from console import services
 from console.catalog.models import Project
 from console.iam.models import RoleBinding
-from console.jobs.models import Job
 
 
 class Command(BaseCommand):
@@ -34,38 +32,29 @@ class Command(BaseCommand):
         if not services.port_free(host, port):
             raise CommandError(f"Port {port} on {host} is in use; pass --port to pick another")
         call_command("migrate", interactive=False, verbosity=0)
-        self._fail_orphaned_jobs()
         login = self._ensure_admin()
 
-        private = None
+        children: list[services.Supervised] = []
         redis_url = services.local_redis_url()
         if redis_url is None:
             private = services.PrivateRedis(settings.VAR_DIR / "redis")
             redis_url = private.url
             self.stdout.write(f"Started a private Redis on {private.socket_path}")
+            children.append(services.Supervised("private Redis", private.restart))
         else:
             self.stdout.write(f"Using Redis at {redis_url}")
         env = {"REDIS_URL": redis_url}
         settings.BROKER_URL_FILE.write_text(redis_url + "\n")
-        children: list[subprocess.Popen] = []
         try:
             # Named after its queue: two instances on one host are two distinct workers.
             name = settings.CELERY_TASK_DEFAULT_QUEUE
-            children.append(services.start_worker(env, name=name, concurrency=concurrency))
             children.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "manage.py",
-                        "runserver",
-                        f"{host}:{port}",
-                        "--noreload",
-                        "--insecure",
-                    ],
-                    cwd=settings.BASE_DIR,
-                    env={**os.environ, **env, "QUARRY_NO_BOOTSTRAP": "1"},
+                services.Supervised(
+                    "worker",
+                    lambda: services.start_worker(env, name=name, concurrency=concurrency),
                 )
             )
+            children.append(services.Supervised("web server", lambda: _start_web(host, port, env)))
             self.stdout.write(
                 self.style.SUCCESS(f"\nQuarry console: http://{host}:{port}/\n")
                 + f"Sign in as {login}\n"
@@ -74,28 +63,20 @@ class Command(BaseCommand):
                 + "Press Ctrl+C to stop everything.\n"
             )
             signal.signal(signal.SIGTERM, _interrupt)
-            while all(child.poll() is None for child in children):
+            while True:
+                # A process that dies is started again: the console outlives a crashed worker,
+                # and the worker's jobs are ended by the lease sweep (docs/reliability.md).
+                for child in children:
+                    line = child.poll()
+                    if line:
+                        self.stderr.write(line)
                 time.sleep(0.5)
-            raise CommandError("a Quarry process stopped unexpectedly; see the output above")
         except KeyboardInterrupt:
             self.stdout.write("\nStopping Quarry ...")
         finally:
             settings.BROKER_URL_FILE.unlink(missing_ok=True)
             for child in reversed(children):
-                services.stop(child)
-            if private is not None:
-                private.stop()
-
-    def _fail_orphaned_jobs(self) -> None:
-        # A job RUNNING at start-up belonged to a worker that is gone; end it rather than hang.
-        Job.objects.filter(state=Job.State.RUNNING).update(
-            state=Job.State.DONE,
-            ended=timezone.now(),
-            error_result={
-                "reason": "internalError",
-                "message": "The job was interrupted by a restart of Quarry; run it again.",
-            },
-        )
+                child.stop()
 
     def _ensure_admin(self) -> str:
         """Create the local owner on first run and return how to sign in as it."""
@@ -121,6 +102,14 @@ class Command(BaseCommand):
                 "keys (create them on the console's API keys page).\n"
             )
         return "REST API: API keys required (Authorization: Bearer <key>).\n"
+
+
+def _start_web(host: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload", "--insecure"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env, "QUARRY_NO_BOOTSTRAP": "1"},
+    )
 
 
 def _interrupt(*_: Any) -> None:

@@ -1,0 +1,47 @@
+"""The sweep every worker runs: jobs of lost workers end, PENDING jobs are woken again."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from console.catalog.models import Project
+from console.jobs import lease
+from console.jobs.models import Job
+from console.jobs.submit import submit
+from console.jobs.sweep import end_lapsed_leases
+
+
+def _running(heartbeat_age_s: float | None) -> Job:
+    job = submit(None, Project.default(), {"query": {"query": "SELECT 1"}})
+    assert job.mark_running()
+    beat = None if heartbeat_age_s is None else timezone.now() - timedelta(seconds=heartbeat_age_s)
+    Job.objects.filter(pk=job.pk).update(
+        heartbeat=beat, started=timezone.now() - timedelta(seconds=600)
+    )
+    return job
+
+
+def test_it_ends_only_the_jobs_whose_lease_lapsed(db: None, settings: Any) -> None:
+    settings.QUARRY_JOB_LEASE_S = 60
+    lost, silent_since_upgrade, alive = _running(61), _running(None), _running(5)
+    assert end_lapsed_leases() == 2
+    for job in (lost, silent_since_upgrade):
+        job.refresh_from_db()
+        assert job.state == Job.State.DONE
+        assert "no sign of life for 60 s" in job.error_result["message"]
+    alive.refresh_from_db()
+    assert alive.state == Job.State.RUNNING and alive.error_result is None
+
+
+def test_it_renews_the_lease_while_a_job_runs(transactional_db: None, settings: Any) -> None:
+    settings.QUARRY_JOB_LEASE_S = 0.6  # a beat every 0.1 s
+    job = _running(30)
+    with lease.held(job):
+        time.sleep(0.5)
+        job.refresh_from_db()
+        assert timezone.now() - job.heartbeat < timedelta(seconds=0.3)
+    assert end_lapsed_leases() == 0
