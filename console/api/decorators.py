@@ -31,6 +31,12 @@ def parse_json(request: HttpRequest, spec: Any, where: str) -> dict[str, Any]:
     raw = request.body
     if not raw.strip():
         return {}
+    # As BigQuery does; it also means no page can send a body without asking first (CORS).
+    if request.content_type != "application/json":
+        raise BigQueryError(
+            f"Unsupported content with type: {request.content_type or '(none)'}. "
+            "Send the request body as JSON, with Content-Type: application/json"
+        )
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
