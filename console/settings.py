@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -36,6 +37,27 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def checked_origins(name: str, origins: list[str]) -> list[str]:
+    """Return origins as browsers write them, refusing any that is not scheme://host[:port]."""
+    checked = []
+    for origin in origins:
+        parts = urlsplit(origin)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or "@" in parts.netloc
+            or parts.path.strip("/")
+            or parts.query
+            or parts.fragment
+        ):
+            raise ImproperlyConfigured(
+                f"{name}: {origin!r} is not an origin (use scheme://host[:port], "
+                "e.g. https://app.example.com)"
+            )
+        checked.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return checked
 
 
 DEBUG = envbool("DEBUG", "False")
@@ -137,6 +159,10 @@ if SECURE_COOKIES:
     if envbool("QUARRY_BEHIND_TLS_PROXY", "false"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+# Web pages on these origins may call the REST API (with CORS); pages anywhere else are refused.
+QUARRY_TRUSTED_ORIGINS = checked_origins(
+    "QUARRY_TRUSTED_ORIGINS", envlist("QUARRY_TRUSTED_ORIGINS", "")
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

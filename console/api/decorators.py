@@ -1,8 +1,9 @@
-"""The one decorator every API view goes through: who calls, method check, JSON, errors.
+"""The one decorator every API view goes through: where from, who calls, method, JSON, errors.
 
-The wrapper reads the `Authorization: Bearer <key>` header and sets `request.principal` before
-the view runs, so no view can forget it. Only API keys authenticate here, never the console's
-session cookie: the API is exempt from CSRF, so a cookie must not be enough to act.
+The wrapper refuses requests that pages on other sites make (`cross_site`), then reads the
+`Authorization: Bearer <key>` header and sets `request.principal` before the view runs, so no view
+can forget it. Only API keys authenticate here, never the console's session cookie: the API is
+exempt from CSRF, so a cookie must not be enough to act.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from console.api import fields
+from console.api import cross_site, fields
 from console.api.errors import error_response
 from console.errors import BigQueryError
 from console.iam.models import ApiKey
@@ -75,18 +76,25 @@ def api_view(
     The view returns a dict (sent as JSON), None (204, as for deletes) or a ready response. Every
     refusal becomes BigQuery's error body with the status its reason implies. Anything else is a
     bug: Django logs it and answers 500. A public view (the discovery document) needs no key.
+    OPTIONS answers CORS preflights.
     """
 
     def decorate(view: View) -> Any:
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                return error_response(
-                    f"Method {request.method} is not allowed here; use {', '.join(methods)}",
-                    "methodNotAllowed",
-                )
+            if request.method == "OPTIONS":
+                return cross_site.preflight(request, methods)
+            return cross_site.allow(request, serve(request, *args, **kwargs))
+
+        def serve(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
+                cross_site.check(request)
+                if request.method not in methods:
+                    raise BigQueryError(
+                        f"Method {request.method} is not allowed here; use {', '.join(methods)}",
+                        "methodNotAllowed",
+                    )
                 request.principal = AnonymousUser() if public else authenticate(request)
                 if body is not None and request.method in ("POST", "PUT", "PATCH"):
                     request.json = parse_json(request, body, body_name)
