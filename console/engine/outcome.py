@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.catalog.models import Project
+
+if TYPE_CHECKING:
+    from console.engine.interrupt import Watcher
 
 
 def _never() -> bool:
@@ -29,7 +32,8 @@ class RunContext:
     job_pk is opaque to the engine: it is only stored as the foreign key of the rows a training
     writes (TrainingIteration.job_id, MLModel.training_job_id). cancelled() says whether someone
     asked the job to stop; progress(statistics) publishes statistics before the job ends (the
-    console shows a training's CREATE_MODEL while it runs).
+    console shows a training's CREATE_MODEL while it runs). watcher, set by
+    `console.engine.run.execute`, interrupts the job's DuckDB connections when it is cancelled.
     """
 
     project: Project
@@ -40,6 +44,7 @@ class RunContext:
     job_pk: Any = None
     cancelled: Callable[[], bool] = _never
     progress: Callable[[dict[str, Any]], None] = _ignore
+    watcher: Watcher | None = None
 
 
 @dataclass

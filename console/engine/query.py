@@ -107,15 +107,24 @@ class Context:
     @classmethod
     def for_run(cls, run: RunContext, outcome: Outcome) -> Context:
         default = run.configuration.get("query", {}).get("defaultDataset") or {}
+        con = sandbox.connect(storage.root() / "tables")
+        if run.watcher is not None:
+            run.watcher.watch(con)
         return cls(
             project=run.project,
             default_dataset=default.get("datasetId"),
-            con=sandbox.connect(storage.root() / "tables"),
+            con=con,
             principal=run.principal,
             job_location=run.location,
             outcome=outcome,
             run=run,
         )
+
+    def close(self) -> None:
+        """Close the job's DuckDB connection, once a cancel can no longer interrupt it."""
+        if self.run is not None and self.run.watcher is not None:
+            self.run.watcher.forget(self.con)
+        self.con.close()
 
     def location(self, node: exp.Expression) -> str:
         """Return BigQuery's `[line:column]` for where node started in the SQL, if known."""
@@ -322,7 +331,7 @@ def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
             for batch in reader:
                 ctx.check_cancelled()
                 yield batch if batch.schema == schema else batch.cast(schema)
-        except duckdb.Error as err:
+        except (duckdb.Error, OSError) as err:  # Arrow raises DuckDB's errors as OSError here
             raise _translate_duckdb_error(ctx, tree, err) from None
 
     return pa.RecordBatchReader.from_batches(schema, batches())
@@ -340,7 +349,10 @@ def execute_to_pandas(ctx: Context, relation: exp.Expression) -> Any:
 _UNKNOWN_COLUMN = re.compile(r'Referenced column "?([^"\s]+)"? not found')
 
 
-def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: duckdb.Error) -> BigQueryError:
+def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: Exception) -> BigQueryError:
+    stopped = sandbox.why_stopped(err)
+    if stopped is not None:
+        return stopped
     message = str(err).split("\n")[0]
     message = re.sub(r"^[A-Za-z ]+ Error: ", "", message)
     unknown = _UNKNOWN_COLUMN.search(message)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from console.engine import copy, loads, script
+from console.engine.interrupt import Watcher
 from console.engine.outcome import Outcome, RunContext
 
 JOB_TYPES: dict[str, Callable[[RunContext, Outcome], None]] = {
@@ -19,6 +21,8 @@ def execute(job_type: str, run: RunContext, outcome: Outcome) -> None:
 
     outcome is filled in as the job goes, so a job that raises still leaves what it recorded
     (such as the bytes a failed query read) for the caller to keep. Failures a user should see
-    are raised as BigQueryError.
+    are raised as BigQueryError; a cancel stops the job within a second, even mid-query.
     """
-    JOB_TYPES[job_type](run, outcome)
+    with Watcher(run.cancelled) as watcher:
+        watched = dataclasses.replace(run, cancelled=watcher.cancelled, watcher=watcher)
+        JOB_TYPES[job_type](watched, outcome)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from console.errors import BigQueryError, Cancelled
+
 
 def connect(readable_dir: Path) -> duckdb.DuckDBPyConnection:
     """Return a locked-down in-memory DuckDB connection that reads files only in readable_dir."""
@@ -22,6 +24,16 @@ def connect(readable_dir: Path) -> duckdb.DuckDBPyConnection:
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+def why_stopped(err: Exception) -> BigQueryError | None:
+    """Return the BigQuery error for a DuckDB failure a cancel caused, or None if it is not one.
+
+    err is what DuckDB raised, or the OSError Arrow raises for it while streaming a result.
+    """
+    if isinstance(err, duckdb.InterruptException) or str(err).startswith("INTERRUPT Error"):
+        return Cancelled()
+    return None
 
 
 def quote_path(path: Path) -> str:

@@ -77,7 +77,7 @@ def run_query(run: RunContext, outcome: Outcome) -> None:
             _run_statements(ctx, run.configuration.get("query", {}))
     finally:
         outcome.statistics["totalBytesProcessed"] = str(ctx.bytes_processed)
-        ctx.con.close()
+        ctx.close()
 
 
 def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
