@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -180,6 +181,15 @@ STATIC_ROOT = VAR_DIR / "collected-static"
 QUARRY_STORAGE_DIR = Path(os.environ.get("QUARRY_STORAGE_DIR", VAR_DIR / "storage")).resolve()
 QUARRY_DEFAULT_PROJECT = os.environ.get("QUARRY_DEFAULT_PROJECT", "local-project")
 QUARRY_MAX_UPLOAD_BYTES = envint("QUARRY_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
+# Per job, in DuckDB's words (a share of RAM or a size): two jobs, as `serve` runs by default,
+# then stay within the 80% DuckDB would take for one.
+QUARRY_DUCKDB_MEMORY_LIMIT = os.environ.get("QUARRY_DUCKDB_MEMORY_LIMIT", "40%").strip()
+_memory = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(%|[KMGT]i?B)", QUARRY_DUCKDB_MEMORY_LIMIT, re.I)
+if _memory is None or (_memory[2] == "%" and not 0 < float(_memory[1]) <= 100):
+    raise ImproperlyConfigured(
+        f"QUARRY_DUCKDB_MEMORY_LIMIT={QUARRY_DUCKDB_MEMORY_LIMIT!r} is not a memory size "
+        "(use a share of RAM up to 100%, such as 40%, or a size such as 4GB or 512MiB)"
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MOVIELENS_DIR = os.environ.get("MOVIELENS_DIR", "")

@@ -107,7 +107,7 @@ class Context:
     @classmethod
     def for_run(cls, run: RunContext, outcome: Outcome) -> Context:
         default = run.configuration.get("query", {}).get("defaultDataset") or {}
-        con = sandbox.connect(storage.root() / "tables")
+        con = sandbox.connect(storage.root() / "tables", storage.root() / "scratch")
         if run.watcher is not None:
             run.watcher.watch(con)
         return cls(

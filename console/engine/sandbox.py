@@ -1,5 +1,5 @@
 """The DuckDB connection a job runs in: in memory, settings locked, files reachable only in the
-storage dir's table versions.
+storage dir's table versions, memory capped per job.
 
 User SQL never names a file: the checker refuses file functions and the engine alone writes the
 views that read table versions. DuckDB's own sandbox is the second wall, should the first fail.
@@ -8,31 +8,61 @@ views that read table versions. DuckDB's own sandbox is the second wall, should 
 from __future__ import annotations
 
 import os
+import re
+import uuid
 from pathlib import Path
 
 import duckdb
+from django.conf import settings
 
 from console.errors import BigQueryError, Cancelled
 
+# DuckDB's words for what it held and could hold when it ran out: "(32.3 MiB/47.6 MiB used)".
+_MEMORY_USED = re.compile(r"\(([\d.]+ \w+)/([\d.]+ \w+) used\)")
 
-def connect(readable_dir: Path) -> duckdb.DuckDBPyConnection:
-    """Return a locked-down in-memory DuckDB connection that reads files only in readable_dir."""
-    con = duckdb.connect(":memory:", config={"threads": max(1, min(4, os.cpu_count() or 1))})
-    con.execute("SET allowed_directories = $dirs", {"dirs": [str(readable_dir)]})
-    con.execute("SET enable_external_access = false")
-    con.execute("SET autoload_known_extensions = false")
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET lock_configuration = true")
+
+def connect(readable_dir: Path, spill_dir: Path) -> duckdb.DuckDBPyConnection:
+    """Return a locked-down in-memory DuckDB connection that reads files only in readable_dir.
+
+    What does not fit in the job's memory spills to a folder of its own in spill_dir, which
+    DuckDB removes when the connection closes.
+    """
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    config = {
+        "threads": max(1, min(4, os.cpu_count() or 1)),
+        "memory_limit": settings.QUARRY_DUCKDB_MEMORY_LIMIT,
+        "temp_directory": str(spill_dir / uuid.uuid4().hex),
+    }
+    try:
+        con = duckdb.connect(":memory:", config=config)
+        con.execute("SET allowed_directories = $dirs", {"dirs": [str(readable_dir)]})
+        con.execute("SET enable_external_access = false")
+        con.execute("SET autoload_known_extensions = false")
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET lock_configuration = true")
+    except duckdb.OutOfMemoryException as err:  # a limit too small for DuckDB to start in
+        raise why_stopped(err) from None
     return con
 
 
 def why_stopped(err: Exception) -> BigQueryError | None:
-    """Return the BigQuery error for a DuckDB failure a cancel caused, or None if it is not one.
+    """Return the BigQuery error for a DuckDB failure a cancel or the memory limit caused.
 
-    err is what DuckDB raised, or the OSError Arrow raises for it while streaming a result.
+    err is what DuckDB raised, or the OSError Arrow raises for it while streaming a result;
+    None means it is neither.
     """
-    if isinstance(err, duckdb.InterruptException) or str(err).startswith("INTERRUPT Error"):
+    message = str(err)
+    if isinstance(err, duckdb.InterruptException) or message.startswith("INTERRUPT Error"):
         return Cancelled()
+    if isinstance(err, duckdb.OutOfMemoryException) or message.startswith("Out of Memory Error"):
+        used = _MEMORY_USED.search(message)
+        limit = f" of {used[2]}" if used and "max_temp_directory_size" not in message else ""
+        return BigQueryError(
+            "Resources exceeded during query execution: The query could not be executed in the "
+            f"allotted memory{limit} (QUARRY_DUCKDB_MEMORY_LIMIT="
+            f"{settings.QUARRY_DUCKDB_MEMORY_LIMIT}).",
+            reason="resourcesExceeded",
+        )
     return None
 
 

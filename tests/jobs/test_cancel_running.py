@@ -1,19 +1,26 @@
-"""A cancel stops a job even in the middle of a long query."""
+"""A cancel stops a job even in the middle of a long query, and each job's DuckDB has a memory
+limit that fails a query clearly instead of the worker."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from console.catalog.models import Dataset, MLModel, Project, TrainingIteration
+from console.celery import app as celery_app
 from console.errors import CANCELLED_MESSAGE
 from console.jobs.models import Job
 from console.jobs.submit import submit
-from tests.conftest import job_rows, run_here, wait_for
+from tests.conftest import job_rows, run_here, started_worker, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -24,6 +31,10 @@ STOPPED = {"reason": "stopped", "message": CANCELLED_MESSAGE}
 CPU_BOUND = (
     "SELECT SUM(MOD(a * b * c, 7)) AS s FROM UNNEST(GENERATE_ARRAY(1, 3000)) AS a, "
     "UNNEST(GENERATE_ARRAY(1, 3000)) AS b, UNNEST(GENERATE_ARRAY(1, 3000)) AS c"
+)
+# One aggregate state holding millions of strings, which DuckDB cannot spill to disk.
+MEMORY_BOUND = (
+    "SELECT STRING_AGG(CAST(x AS STRING), ',') AS s FROM UNNEST(GENERATE_ARRAY(1, 5000000)) AS x"
 )
 
 
@@ -96,3 +107,56 @@ def test_it_leaves_no_watcher_thread_behind_a_job(db: None) -> None:
     job = run_here({"query": {"query": "SELECT 1 AS x"}})
     assert job.error_result is None
     assert set(threading.enumerate()) == before
+
+
+@pytest.fixture
+def small_memory_worker(worker: None, worker_env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """A worker whose jobs' DuckDB may use 64 MB, on a queue of its own."""
+    queue = f"small-memory-{uuid.uuid4().hex[:8]}"
+    session_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    env = {**worker_env, "QUARRY_QUEUE": queue, "QUARRY_DUCKDB_MEMORY_LIMIT": "64MB"}
+    try:
+        with started_worker(env, queue) as process:
+            yield process
+    finally:
+        celery_app.conf.task_default_queue = session_queue
+
+
+def test_it_fails_a_query_beyond_the_memory_limit_clearly_and_runs_the_next(
+    small_memory_worker: subprocess.Popen, transactional_db: None, storage_dir: Path
+) -> None:
+    job = wait_for(_query(MEMORY_BOUND), timeout_s=60)
+    assert job.error_result["reason"] == "resourcesExceeded"
+    assert job.error_result["message"].startswith(
+        "Resources exceeded during query execution: The query could not be executed in the "
+        "allotted memory of 61.0 MiB (QUARRY_DUCKDB_MEMORY_LIMIT=64MB)."
+    )
+    response = Client().get(f"{API}/queries/{job.job_id}")
+    assert response.status_code == 400
+    assert response.json()["error"]["errors"][0]["reason"] == "resourcesExceeded"
+
+    # A query larger than the limit that DuckDB can spill still runs, and leaves no spill.
+    spilled = wait_for(
+        _query(
+            "SELECT COUNT(*) AS n FROM (SELECT x, COUNT(*) AS c "
+            "FROM UNNEST(GENERATE_ARRAY(1, 5000000)) AS x GROUP BY x)"
+        ),
+        timeout_s=120,
+    )
+    assert spilled.error_result is None and job_rows(spilled)[1] == [[5_000_000]]
+    assert list((storage_dir / "scratch").iterdir()) == []
+    assert small_memory_worker.poll() is None
+
+
+def test_it_refuses_to_start_with_a_memory_limit_it_cannot_read() -> None:
+    env = {**os.environ, "QUARRY_DUCKDB_MEMORY_LIMIT": "lots"}
+    started = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert started.returncode != 0
+    assert "QUARRY_DUCKDB_MEMORY_LIMIT='lots' is not a memory size" in started.stderr
