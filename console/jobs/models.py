@@ -91,7 +91,8 @@ class Job(models.Model):
 
     def request_cancel(self) -> None:
         """Cancel a PENDING job at once; ask a RUNNING one to stop at its next checkpoint."""
-        Job.objects.filter(pk=self.pk, state=self.State.RUNNING).update(cancel_requested=True)
+        # The flag first, whatever the state: a worker claiming the job meanwhile sees it.
+        Job.objects.filter(pk=self.pk).exclude(state=self.State.DONE).update(cancel_requested=True)
         ended = Job.objects.filter(pk=self.pk, state=self.State.PENDING).update(
             state=self.State.DONE,
             ended=timezone.now(),
@@ -118,9 +119,8 @@ class Job(models.Model):
     def mark_running(self) -> bool:
         """Claim a PENDING job for this worker; return False if another worker has it."""
         now = timezone.now()
-        claimed = Job.objects.filter(pk=self.pk, state=self.State.PENDING).update(
-            state=self.State.RUNNING, started=now, heartbeat=now
-        )
+        claimable = Job.objects.filter(pk=self.pk, state=self.State.PENDING, cancel_requested=False)
+        claimed = claimable.update(state=self.State.RUNNING, started=now, heartbeat=now)
         if claimed:
             self.state, self.started = self.State.RUNNING, now
         return bool(claimed)

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from console.errors import Cancelled
 from console.jobs.models import Job
 from console.jobs.runner import fail_lost
 from console.jobs.tasks import run_job
@@ -34,6 +35,10 @@ class WorkerLost(Exception):
 def requeue_pending(older_than_s: float = 0) -> int:
     """Send a wake-up message for every PENDING job created more than older_than_s ago."""
     cutoff = timezone.now() - timedelta(seconds=older_than_s)
+    # A cancel that stopped half-way (the flag set, the state not yet DONE) ends here.
+    Job.objects.filter(state=Job.State.PENDING, cancel_requested=True).update(
+        state=Job.State.DONE, ended=timezone.now(), error_result=Cancelled().as_error_result()
+    )
     pending = Job.objects.filter(state=Job.State.PENDING, created__lte=cutoff)
     count = 0
     for pk, job_id in pending.values_list("pk", "job_id"):

@@ -12,7 +12,7 @@ from console.catalog.models import Project
 from console.jobs import lease
 from console.jobs.models import Job
 from console.jobs.submit import submit
-from console.jobs.sweep import end_lapsed_leases
+from console.jobs.sweep import end_lapsed_leases, requeue_pending
 
 
 def _running(heartbeat_age_s: float | None) -> Job:
@@ -45,3 +45,12 @@ def test_it_renews_the_lease_while_a_job_runs(transactional_db: None, settings: 
         job.refresh_from_db()
         assert timezone.now() - job.heartbeat < timedelta(seconds=0.3)
     assert end_lapsed_leases() == 0
+
+
+def test_it_never_runs_a_job_whose_cancel_is_half_way(db: None) -> None:
+    job = submit(None, Project.default(), {"query": {"query": "SELECT 1"}})
+    Job.objects.filter(pk=job.pk).update(cancel_requested=True)  # the cancel's first step
+    assert not job.mark_running()
+    requeue_pending()  # the sweep finishes what the cancel began
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.error_result["reason"] == "stopped"
