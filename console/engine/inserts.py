@@ -3,17 +3,23 @@
 BigQuery's streaming inserts are not jobs, and clients (`insert_rows`, `insert_rows_json`,
 `bq insert`) wait for the answer, so this runs in the request. The rows are read by the
 newline-delimited JSON loader, so a value means the same as in a load; the table's current rows
-and the new ones are written to a new version, which a concurrent writer cannot lose.
+and the new ones are written to a new version, which a concurrent writer cannot lose. Inserts
+into one table take turns, so concurrent ones all land, as BigQuery's streaming does.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.db import connection, transaction
+
+from console.catalog import storage
 from console.catalog.models import Table
 from console.engine import tables
 from console.engine.formats import BadRecords, LoadOptions
@@ -24,6 +30,8 @@ from console.errors import ConcurrentUpdateError, InvalidError
 # BigQuery's own per-request limit; it recommends about 500 rows per request.
 MAX_ROWS = 50_000
 COMMIT_ATTEMPTS = 5
+# Tables share this many lock files, so the locks folder stays small however many tables exist.
+LOCK_FILES = 64
 _LOADER_PREFIX = re.compile(
     r"^Error while reading data, error message: JSON parsing error in line \d+: "
 )
@@ -85,15 +93,35 @@ def insert_rows(
 
 def _append(table: Table, fields: list[dict[str, Any]], batches: list[Any]) -> None:
     schema = arrow_schema(fields)
-    for attempt in range(COMMIT_ATTEMPTS):
-        table.refresh_from_db()
-        try:
-            tables.write_next_version(table, schema, batches, append=True)
-            return
-        except ConcurrentUpdateError:
-            # Another insert or statement committed first; append to its version instead.
-            if attempt == COMMIT_ATTEMPTS - 1:
-                raise
+    with _append_lock(table):
+        for attempt in range(COMMIT_ATTEMPTS):
+            table.refresh_from_db()
+            try:
+                tables.write_next_version(table, schema, batches, append=True)
+                return
+            except ConcurrentUpdateError:
+                # A statement committed between the read and the commit (on SQLite the lock
+                # keeps out other inserts only); append to its version instead.
+                if attempt == COMMIT_ATTEMPTS - 1:
+                    raise
+
+
+@contextlib.contextmanager
+def _append_lock(table: Table) -> Iterator[None]:
+    """Hold table's append lock from reading its current version until the new one commits."""
+    if connection.features.has_select_for_update:
+        with transaction.atomic():
+            Table.objects.select_for_update().filter(pk=table.pk).first()
+            yield
+        return
+    # SQLite locks the whole database while a transaction writes, and holding that over a
+    # Parquet rewrite would stall every job; its catalog is a file on this host, so a file
+    # lock reaches every process that can write to it.
+    path = storage.resolve(f"locks/table-{table.pk % LOCK_FILES}.lock")
+    path.parent.mkdir(exist_ok=True)
+    with open(path, "ab") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
 
 
 class RowError(Exception):

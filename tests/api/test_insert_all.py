@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from google.api_core.exceptions import NotFound
 from google.cloud import bigquery
 
 from console.catalog.models import Table
+from tests.api.conftest import make_client
 
 SCHEMA = [
     bigquery.SchemaField("user_id", "INT64", mode="REQUIRED"),
@@ -17,6 +20,7 @@ SCHEMA = [
     bigquery.SchemaField("tags", "STRING", mode="REPEATED"),
     bigquery.SchemaField("meta", "RECORD", fields=[bigquery.SchemaField("source", "STRING")]),
 ]
+CONCURRENT_INSERTS = 20
 WHEN = dt.datetime(2026, 11, 28, 9, 30, 15, 250000, tzinfo=dt.UTC)
 
 
@@ -110,3 +114,24 @@ def test_it_reports_rows_changed_by_dml(bq: bigquery.Client, table: bigquery.Tab
     rows = bq.query_and_wait("DELETE FROM streams.events WHERE rating = 2.0")
     assert rows.num_dml_affected_rows == 3
     assert bq.get_table(table).num_rows == 2
+
+
+def test_it_lands_every_row_of_twenty_concurrent_inserts(
+    live_server, bq: bigquery.Client, table: bigquery.Table
+) -> None:
+    # Each thread has its own client, as separate programs streaming into one table would.
+    clients = [make_client(live_server.url) for _ in range(CONCURRENT_INSERTS)]
+    start = threading.Barrier(CONCURRENT_INSERTS)
+
+    def insert(sender: int) -> list[dict]:
+        rows = [{"user_id": sender * 100 + n, "rating": float(sender)} for n in range(5)]
+        start.wait()
+        return clients[sender].insert_rows_json(table, rows)
+
+    with ThreadPoolExecutor(CONCURRENT_INSERTS) as pool:
+        answers = list(pool.map(insert, range(CONCURRENT_INSERTS)))
+
+    assert answers == [[]] * CONCURRENT_INSERTS
+    expected = sorted(s * 100 + n for s in range(CONCURRENT_INSERTS) for n in range(5))
+    assert [row["user_id"] for row in stored(bq)] == expected
+    assert bq.get_table(table).num_rows == len(expected)
