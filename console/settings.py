@@ -190,6 +190,8 @@ if _memory is None or (_memory[2] == "%" and not 0 < float(_memory[1]) <= 100):
         f"QUARRY_DUCKDB_MEMORY_LIMIT={QUARRY_DUCKDB_MEMORY_LIMIT!r} is not a memory size "
         "(use a share of RAM up to 100%, such as 40%, or a size such as 4GB or 512MiB)"
     )
+# A resumable upload no request touched for this long was abandoned; its bytes are removed.
+QUARRY_UPLOAD_SESSION_IDLE_S = envint("QUARRY_UPLOAD_SESSION_IDLE_S", 24 * 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MOVIELENS_DIR = os.environ.get("MOVIELENS_DIR", "")

@@ -1,31 +1,29 @@
 """Media uploads for load jobs: multipart (metadata and file in one body) and resumable sessions.
 
-A resumable session is the checked job metadata in a file under the storage dir, named by an id
-Quarry generates; chunks append to a part file beside it. Nothing is loaded until the last chunk,
-a refused request leaves no session behind, and a session idle for a week is removed when the next
-one opens.
+A resumable session (kept by `console.engine.resumable`) follows Google's protocol on retries:
+each PUT names its bytes with Content-Range, bytes that already arrived are skipped, and any
+request the session cannot take yet is answered 308 with the Range received, so the client
+resumes from there. Nothing is loaded until the last byte; a refused request leaves the session
+as it was, except one that can never fit the upload limit.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import time
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from console.catalog import storage
-from console.errors import BigQueryError
+from console.api import jobs, resources
+from console.catalog.models import Project
+from console.engine import resumable
+from console.errors import BigQueryError, InvalidError
+from console.jobs.models import Job
 
-SESSION_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 CONTENT_RANGE_RE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
 CHUNK = 1024 * 1024
-SESSION_LIFETIME_S = 7 * 24 * 3600
 
 
 def limit() -> int:
@@ -86,92 +84,73 @@ def _part_body(part: bytes) -> bytes:
 # Resumable sessions --------------------------------------------------------------------------
 
 
-def _session_paths(session_id: str) -> tuple[Path, Path]:
-    if not SESSION_ID_RE.match(session_id or ""):
-        raise BigQueryError(f"Unknown upload session: {session_id}", "notFound")
-    return (
-        storage.resolve(f"uploads/{session_id}.session.json"),
-        storage.resolve(f"uploads/{session_id}.part"),
-    )
+def put(request: HttpRequest, project: Project, session_id: str) -> Job | HttpResponse:
+    """Take one PUT on a resumable session: a chunk, a resent chunk or a status query.
 
-
-def open_session(metadata: dict[str, Any]) -> str:
-    """Store checked job metadata for a resumable upload; return the session id."""
-    session_id = uuid.uuid4().hex
-    meta_path, _ = _session_paths(session_id)
-    meta_path.parent.mkdir(parents=True, exist_ok=True)
-    prune_sessions(meta_path.parent)
-    meta_path.write_text(json.dumps(metadata))
-    return session_id
-
-
-def prune_sessions(folder: Path, now: float | None = None) -> None:
-    """Remove sessions idle for longer than a session lives (a client that gave up mid-way).
-
-    Google's resumable session URIs expire after a week; a session's last activity is the
-    newer of its metadata file and its part file, which every chunk touches.
+    Return the load job once every byte has arrived (again on any later PUT, so a client that
+    lost that answer gets it), else a 308 naming the bytes received.
     """
-    cutoff = (now or time.time()) - SESSION_LIFETIME_S
-    for meta_path in folder.glob("*.session.json"):
-        session_id = meta_path.name.removesuffix(".session.json")
-        if not SESSION_ID_RE.match(session_id):
-            continue
-        paths = _session_paths(session_id)
-        with contextlib.suppress(FileNotFoundError):
-            if max(path.stat().st_mtime for path in paths if path.exists()) < cutoff:
-                close_session(session_id)
-
-
-def session_metadata(session_id: str) -> dict[str, Any]:
-    meta_path, _ = _session_paths(session_id)
-    try:
-        return json.loads(meta_path.read_text())
-    except FileNotFoundError:
-        raise BigQueryError(f"Unknown upload session: {session_id}", "notFound") from None
+    first, last, total = content_range(request)
+    ranged = "Content-Range" in request.headers
+    declared = _declared_length(request)
+    end = total if total is not None else (last + 1 if last is not None else 0)
+    if end > limit():
+        # This upload can never be loaded: keeping its bytes would only hold the disk.
+        resumable.close_session(session_id)
+        raise InvalidError(f"Upload too large: the limit is {limit()} bytes")
+    if ranged and first is None and declared:
+        raise InvalidError("Content-Range bytes */N asks for the upload's status: send no bytes")
+    if last is not None and declared not in (None, last - first + 1):
+        raise InvalidError(
+            f"Content-Range names {last - first + 1} bytes but Content-Length is {declared}"
+        )
+    with resumable.locked(session_id) as session:
+        if session.job_id:
+            return resources.get_job(request, project.project_id, session.job_id)
+        if not ranged:
+            # bq's single PUT may leave Content-Range out: the body is the rest of the file.
+            session.receive(request, session.received)
+            total = session.received
+        elif first is not None and not session.receive(request, first, last):
+            return _resume_from(session.received)  # a gap: the client resends from the end
+        if total is None or session.received < total:
+            return _resume_from(session.received)
+        if session.received > total:
+            raise InvalidError(
+                f"Content-Range gives the file's size as {total}, but {session.received} bytes "
+                "have already arrived"
+            )
+        with session.open() as handle:
+            job = jobs.insert(request.principal, project, session.metadata, handle)
+        session.finish(job.job_id)
+    return job
 
 
 def content_range(request: HttpRequest) -> tuple[int | None, int | None, int | None]:
-    """Return (first byte, last byte, total) from Content-Range; None where bq sends `*`."""
-    header = request.META.get("HTTP_CONTENT_RANGE", "")
+    """Return (first byte, last byte, total) from Content-Range; None where it says `*`."""
+    header = request.headers.get("Content-Range", "")
     if not header:
         return None, None, None
     match = CONTENT_RANGE_RE.match(header.strip())
     if not match:
-        raise BigQueryError(f"Invalid Content-Range header: {header}")
-    first, last, total = match.groups()
-    return (
-        int(first) if first is not None else None,
-        int(last) if last is not None else None,
-        int(total) if total and total != "*" else None,
-    )
+        raise InvalidError(
+            f"Invalid Content-Range header: {header} (expected bytes FIRST-LAST/TOTAL, "
+            "bytes */TOTAL or bytes */*)"
+        )
+    first, last, total = (int(g) if g and g != "*" else None for g in match.groups())
+    if first is not None and (last < first or (total is not None and last >= total)):
+        raise InvalidError(f"Invalid Content-Range header: {header} names no bytes of the file")
+    return first, last, total
 
 
-def append_chunk(session_id: str, request: HttpRequest, first: int | None) -> int:
-    """Append the request body to the session's part file; return the bytes now received."""
-    _, part_path = _session_paths(session_id)
-    received = part_path.stat().st_size if part_path.exists() else 0
-    if first is not None and first != received:
-        raise BigQueryError(f"Chunk starts at byte {first} but {received} bytes were received")
-    check_length(request, received)
-    with open(part_path, "ab") as out:
-        while True:
-            chunk = request.read(CHUNK)
-            if not chunk:
-                break
-            received += len(chunk)
-            if received > limit():
-                raise BigQueryError(f"Upload too large: the limit is {limit()} bytes")
-            out.write(chunk)
-    return received
+def _declared_length(request: HttpRequest) -> int | None:
+    declared = request.headers.get("Content-Length", "")
+    return int(declared) if declared.isdigit() else None
 
 
-def part_file(session_id: str) -> Path:
-    _, part_path = _session_paths(session_id)
-    part_path.touch()
-    return part_path
-
-
-def close_session(session_id: str) -> None:
-    for path in _session_paths(session_id):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+def _resume_from(received: int) -> HttpResponse:
+    """Return Google's 308: the upload is incomplete and holds bytes 0 to received - 1."""
+    response = HttpResponse(status=308)
+    if received:
+        response["Range"] = f"bytes=0-{received - 1}"
+    return response

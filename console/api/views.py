@@ -16,7 +16,7 @@ from console.api import discovery, fields, jobs, params, resources, uploads
 from console.api.decorators import api_view, parse_json
 from console.api.rows import encode_rows, select_fields
 from console.catalog.models import Dataset, Project, Table
-from console.engine import inserts
+from console.engine import inserts, resumable
 from console.engine import tables as engine_tables
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
@@ -452,7 +452,7 @@ def upload(request: HttpRequest, project_id: str) -> dict[str, Any] | HttpRespon
         metadata = parse_json(request, fields.JOB, "job")
         jobs.check_load(request.principal, project, metadata)
         uploads.check_length(request, header="HTTP_X_UPLOAD_CONTENT_LENGTH")
-        session_id = uploads.open_session(metadata)
+        session_id = resumable.open_session(metadata)
         location = request.build_absolute_uri(
             f"/upload/bigquery/v2/projects/{project.project_id}/jobs"
             f"?uploadType=resumable&upload_id={session_id}"
@@ -464,23 +464,9 @@ def upload(request: HttpRequest, project_id: str) -> dict[str, Any] | HttpRespon
 
 
 def _resumable_chunk(request: HttpRequest, project: Any, session_id: str) -> Any:
-    metadata = uploads.session_metadata(session_id)
-    first, _last, total = uploads.content_range(request)
-    try:
-        received = uploads.append_chunk(session_id, request, first)
-    except BigQueryError:
-        uploads.close_session(session_id)
-        raise
-    if total is not None and received < total:
-        response = HttpResponse(status=308)
-        if received:
-            response["Range"] = f"bytes=0-{received - 1}"
-        return response
-    try:
-        with open(uploads.part_file(session_id), "rb") as handle:
-            job = jobs.insert(request.principal, project, metadata, handle)
-    finally:
-        uploads.close_session(session_id)
+    job = uploads.put(request, project, session_id)
+    if isinstance(job, HttpResponse):
+        return job  # 308: the upload is not complete yet
     return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
 
 

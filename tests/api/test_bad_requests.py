@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
-from console.api import uploads
 from console.catalog.models import Dataset, Project, Table
 from console.jobs.models import Job
 
@@ -222,28 +219,6 @@ def test_it_refuses_an_oversized_resumable_upload(
     assert put.status_code == 400
     assert not Job.objects.exists()
     assert uploads_left() == []
-
-
-def test_it_forgets_resumable_uploads_abandoned_for_a_week(
-    client: Client, dataset: Dataset, storage_dir: Path, uploads_left
-) -> None:
-    def start(chunk: bytes) -> str:
-        location = _post(client, f"{UPLOAD}?uploadType=resumable", LOAD)["Location"]
-        put = client.put(location, chunk, content_type="*/*", HTTP_CONTENT_RANGE="bytes 0-1/10")
-        assert put.status_code == 308  # more to come: the client gave up after this chunk
-        return location.rsplit("upload_id=", 1)[1]
-
-    abandoned, active = start(b"1\n"), start(b"2\n")
-    eight_days_ago = time.time() - 8 * 24 * 3600
-    for path in (storage_dir / "uploads").glob(f"{abandoned}.*"):
-        os.utime(path, (eight_days_ago, eight_days_ago))
-    newest = start(b"3\n")
-    left = sorted(path.name for path in uploads_left())
-    for session in (active, newest):
-        uploads.close_session(session)  # the storage folder outlives this test
-    assert left == sorted(
-        f"{session}.{suffix}" for session in (active, newest) for suffix in ("part", "session.json")
-    )
 
 
 def test_it_refuses_a_resumable_upload_to_a_missing_dataset(
