@@ -81,6 +81,16 @@ class AccessDenied(_FixedReason):
     reason = "accessDenied"
 
 
+class StorageFullError(_FixedReason):
+    """The storage dir had no room left for a write; nothing of the write was kept.
+
+    resourcesExceeded, not backendError: the real client retries backendError for ten minutes,
+    and a full disk does not empty itself.
+    """
+
+    reason = "resourcesExceeded"
+
+
 class ConcurrentUpdateError(_FixedReason):
     """Another writer committed a new version of the table after this one read it."""
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import redis
@@ -108,10 +108,16 @@ def local_redis_url() -> str | None:
     return default if redis_answers(default) else None
 
 
-def start_worker(env: dict[str, str], *, name: str, concurrency: int = 2) -> subprocess.Popen:
-    """Start a Celery worker process for the `console` app with the given environment."""
+def start_worker(
+    env: dict[str, str], *, name: str, concurrency: int = 2, prefix: Sequence[str] = ()
+) -> subprocess.Popen:
+    """Start a Celery worker process for the `console` app with the given environment.
+
+    prefix is a command that runs the worker, such as `nsenter` into another mount namespace.
+    """
     return subprocess.Popen(
         [
+            *prefix,
             sys.executable,
             "-m",
             "celery",

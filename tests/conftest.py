@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +114,12 @@ def worker(worker_env: dict[str, str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def started_worker(env: dict[str, str], name: str) -> Iterator[Any]:
-    """Start a real worker process named name with env, wait until it answers, stop it after."""
-    process = services.start_worker(env, name=name, concurrency=1)
+def started_worker(env: dict[str, str], name: str, prefix: Sequence[str] = ()) -> Iterator[Any]:
+    """Start a real worker process named name with env, wait until it answers, stop it after.
+
+    prefix is a command the worker runs under (see services.start_worker).
+    """
+    process = services.start_worker(env, name=name, concurrency=1, prefix=prefix)
     try:
         _wait_for_worker(name, process)
         yield process

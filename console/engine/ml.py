@@ -356,7 +356,9 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
             raise InvalidError(str(err)) from None
         metrics = estimator.evaluate()
         relative = storage.new_path("models", ".npz")
-        estimator.save(storage.resolve(relative))
+        # mfcore writes atomically and removes its partial file; this names what ran out of room.
+        with storage.space_for(f"saving model {dataset.full_id}.{model_id}"):
+            estimator.save(storage.resolve(relative))
         size = storage.resolve(relative).stat().st_size
     except BaseException:
         if existing is None:

@@ -69,7 +69,8 @@ class Session:
         skip, count = before - first, 0
         limit = settings.QUARRY_MAX_UPLOAD_BYTES
         try:
-            with open(self.part, "ab") as out:
+            # A full disk raises StorageFullError; the truncate below frees what the chunk took.
+            with storage.space_for(storage.PURPOSES["uploads"]), open(self.part, "ab") as out:
                 for chunk in iter(lambda: body.read(CHUNK), b""):
                     # A resent chunk overlaps what arrived: only the bytes past it are new.
                     new = chunk[max(0, skip - count) :]

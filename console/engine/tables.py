@@ -16,7 +16,7 @@ from django.utils import timezone
 from console.catalog import storage
 from console.catalog.models import TIME_TRAVEL_WINDOW, Dataset, Table, TableVersion
 from console.engine.types import schema_from_arrow
-from console.errors import ConcurrentUpdateError, DuplicateError, InvalidError
+from console.errors import ConcurrentUpdateError, InvalidError
 
 ROW_GROUP_ROWS = 256 * 1024
 # The version a writer read when it found no table (table versions count from 0).
@@ -24,13 +24,16 @@ NO_TABLE = -1
 
 
 def write_parquet(
-    kind: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]
+    kind: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch], purpose: str = ""
 ) -> tuple[str, int]:
-    """Stream batches into a new stored Parquet file; return its relative path and row count."""
+    """Stream batches into a new stored Parquet file; return its relative path and row count.
+
+    purpose is what a full-storage error says the file was for (see storage.atomic_path).
+    """
     relative = storage.new_path(kind, ".parquet")
     rows = 0
     with (
-        storage.atomic_path(relative) as temp,
+        storage.atomic_path(relative, purpose) as temp,
         pq.ParquetWriter(temp, schema, compression="zstd") as writer,
     ):
         for batch in batches:
@@ -64,7 +67,9 @@ def write_version(
     if append and read is not None:
         batches = itertools.chain(existing_batches(read, schema), batches)
     expected = read.version if read is not None else (NO_TABLE if new else None)
-    relative, rows = write_parquet("tables", schema, batches)
+    relative, rows = write_parquet(
+        "tables", schema, batches, f"writing table {dataset.full_id}.{table_id}"
+    )
     return commit_version(
         dataset, table_id, relative, rows, schema, fields, expected_version=expected
     )
@@ -95,22 +100,37 @@ def commit_version(
     found none): if another writer committed in between, this one fails instead of silently
     dropping the other's rows.
 
-    The previous version's file stays for time travel; versions older than the window go.
+    The previous version's file stays for time travel; versions older than the window go. A
+    commit that fails removes the new file: no row will ever name it.
     """
+    try:
+        return _commit_version(
+            dataset, table_id, relative, rows, schema, fields, expected_version=expected_version
+        )
+    except BaseException:
+        storage.remove(relative)
+        raise
+
+
+def _commit_version(
+    dataset: Dataset,
+    table_id: str,
+    relative: str,
+    rows: int,
+    schema: pa.Schema,
+    fields: list[dict[str, Any]] | None,
+    *,
+    expected_version: int | None,
+) -> Table:
     path = storage.resolve(relative)
     size = path.stat().st_size
     column_bytes = _column_bytes(path)
     now = timezone.now()
     with transaction.atomic():
-        try:
-            dataset.check_name_free(table_id, "table")
-        except DuplicateError:
-            storage.remove(relative)
-            raise
+        dataset.check_name_free(table_id, "table")
         table = Table.objects.select_for_update().filter(dataset=dataset, table_id=table_id).first()
         current = table.version if table is not None else NO_TABLE
         if expected_version is not None and current != expected_version:
-            storage.remove(relative)
             raise ConcurrentUpdateError(
                 f"Could not serialize access to table {dataset.full_id}.{table_id} due to "
                 "concurrent update"
@@ -146,7 +166,8 @@ def commit_version(
         )
         stale_paths = list(stale.values_list("data_path", flat=True))
         stale.delete()
-        transaction.on_commit(lambda: [storage.remove(p) for p in stale_paths])
+        # Robust: once committed, a removal that fails is logged, not raised as a failed commit.
+        transaction.on_commit(lambda: [storage.remove(p) for p in stale_paths], robust=True)
     return table
 
 
