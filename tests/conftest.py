@@ -59,6 +59,13 @@ def storage_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def own_storage_dir(settings: Any, tmp_path: Path) -> Path:
+    """Give this test a storage dir of its own, for tests that judge every file in it."""
+    settings.QUARRY_STORAGE_DIR = tmp_path / "storage"
+    return settings.QUARRY_STORAGE_DIR
+
+
 @pytest.fixture(scope="session")
 def broker_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Return a reachable Redis: REDIS_URL, localhost:6379, or a private one started here."""
