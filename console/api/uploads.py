@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from console.api import jobs, resources
 from console.catalog.models import Project
 from console.engine import resumable
-from console.errors import BigQueryError, InvalidError
+from console.errors import BigQueryError, InvalidError, StorageFullError
 from console.jobs.models import Job
 
 CONTENT_RANGE_RE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
@@ -104,6 +104,23 @@ def put(request: HttpRequest, project: Project, session_id: str) -> Job | HttpRe
         raise InvalidError(
             f"Content-Range names {last - first + 1} bytes but Content-Length is {declared}"
         )
+    try:
+        return _take(request, project, session_id, ranged, first, last, total)
+    except StorageFullError:
+        # Clients do not retry this error: the bytes received would only hold the disk.
+        resumable.close_session(session_id)
+        raise
+
+
+def _take(
+    request: HttpRequest,
+    project: Project,
+    session_id: str,
+    ranged: bool,
+    first: int | None,
+    last: int | None,
+    total: int | None,
+) -> Job | HttpResponse:
     with resumable.locked(session_id) as session:
         if session.job_id:
             return resources.get_job(request, project.project_id, session.job_id)
