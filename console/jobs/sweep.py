@@ -1,10 +1,11 @@
-"""What every worker does beside running jobs: re-queue PENDING jobs whose message was lost and
-end RUNNING jobs whose worker is gone.
+"""What every worker does beside running jobs: re-queue PENDING jobs whose message was lost, end
+RUNNING jobs whose worker is gone, and (less often) remove stored files nothing uses.
 
 The Job row is the truth and the broker only a wake-up call: a message can be lost (Redis
 restarted without persistence, a submission while Redis was down), and a worker can vanish
 without a word. The sweep runs when the worker connects to the broker — at start and after every
-reconnection — and every QUARRY_SWEEP_S seconds after that.
+reconnection — and every QUARRY_SWEEP_S seconds after that; the storage janitor and the expiry
+of abandoned resumable uploads run every JANITOR_EVERY sweeps.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from console.engine import resumable
 from console.errors import Cancelled
+from console.jobs import janitor
 from console.jobs.models import Job
 from console.jobs.runner import fail_lost
 from console.jobs.tasks import run_job
 
 log = logging.getLogger(__name__)
+JANITOR_EVERY = 20  # sweeps: every 5 minutes by default
 
 
 class WorkerLost(Exception):
@@ -69,14 +73,21 @@ class Sweeper(bootsteps.StartStopStep):
     def __init__(self, consumer: Any, **kwargs: Any) -> None:
         super().__init__(consumer, **kwargs)
         self.entry: Any = None
+        self.sweeps = 0
 
     def start(self, consumer: Any) -> None:
         # Right after (re)connecting every PENDING job may have lost its message: wake them all.
         _safely(requeue_pending)
         _safely(end_lapsed_leases)
-        self.entry = consumer.timer.call_repeatedly(
-            settings.QUARRY_SWEEP_S, _periodic_sweep, (consumer,)
-        )
+        every = settings.QUARRY_SWEEP_S
+        self.entry = consumer.timer.call_repeatedly(every, self.sweep, (consumer,))
+
+    def sweep(self, consumer: Any) -> None:
+        _periodic_sweep(consumer)
+        self.sweeps += 1
+        if self.sweeps % JANITOR_EVERY == 1:  # the first sweep after start, then every 20th
+            _safely(resumable.expire_sessions)
+            _safely(janitor.sweep)
 
     def stop(self, consumer: Any) -> None:
         if self.entry is not None:

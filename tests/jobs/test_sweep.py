@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from django.utils import timezone
 
 from console.catalog.models import Project
@@ -13,6 +17,7 @@ from console.jobs import lease
 from console.jobs.models import Job
 from console.jobs.submit import submit
 from console.jobs.sweep import end_lapsed_leases, requeue_pending
+from tests.conftest import started_worker
 
 
 def _running(heartbeat_age_s: float | None) -> Job:
@@ -54,3 +59,20 @@ def test_it_never_runs_a_job_whose_cancel_is_half_way(db: None) -> None:
     requeue_pending()  # the sweep finishes what the cancel began
     job.refresh_from_db()
     assert job.state == Job.State.DONE and job.error_result["reason"] == "stopped"
+
+
+@pytest.mark.worker
+def test_it_has_a_worker_remove_leftover_files_soon_after_it_starts(
+    worker_env: dict[str, str], storage_dir: Path
+) -> None:
+    leftover = storage_dir / "tables" / f".tmp-{uuid.uuid4().hex}-t.parquet"
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_bytes(b"PAR1 of a write whose worker was killed")
+    an_hour_ago = time.time() - 3600
+    os.utime(leftover, (an_hour_ago, an_hour_ago))
+    queue = f"sweep-{uuid.uuid4().hex[:8]}"
+    with started_worker({**worker_env, "QUARRY_QUEUE": queue, "QUARRY_SWEEP_S": "1"}, queue):
+        deadline = time.monotonic() + 30
+        while leftover.exists():
+            assert time.monotonic() < deadline, "the worker's janitor left the file"
+            time.sleep(0.2)
