@@ -9,6 +9,7 @@ older than a grace period, which the caller picks so that no running writer's fi
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import stat
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -72,7 +73,27 @@ def collect(
             storage.remove(relative)
             report.removed.append(relative)
             report.freed_bytes += status.st_size
+    _collect_scratch(cutoff, report)
     return report
+
+
+def _collect_scratch(cutoff: float, report: Report) -> None:
+    """Remove the spill folders of DuckDB connections that are gone (a killed worker's).
+
+    DuckDB removes its own folder when a connection closes; one untouched since before cutoff
+    belongs to no running job.
+    """
+    scratch = storage.root() / "scratch"
+    if not scratch.is_dir():
+        return
+    for folder in scratch.iterdir():
+        status = folder.lstat()
+        if not stat.S_ISDIR(status.st_mode) or status.st_mtime >= cutoff:
+            continue
+        spilled = [path.lstat().st_size for path in folder.rglob("*") if path.is_file()]
+        shutil.rmtree(folder, ignore_errors=True)
+        report.removed.append(f"scratch/{folder.name}")
+        report.freed_bytes += sum(spilled)
 
 
 def _in_open_session(path: Path) -> bool:

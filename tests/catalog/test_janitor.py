@@ -130,3 +130,18 @@ def test_it_lets_a_file_age_past_the_grace_period_before_removing_it(
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     assert janitor.collect(set(), grace=GRACE, now=later).removed == [orphan]
     assert not _exists(orphan)
+
+
+def test_it_removes_the_spill_folder_of_a_duckdb_that_is_gone(dataset: Dataset) -> None:
+    old = storage.root() / "scratch" / uuid.uuid4().hex
+    (old / "duckdb_temp_storage").mkdir(parents=True)
+    (old / "duckdb_temp_storage" / "block-0.tmp").write_bytes(b"x" * 4096)
+    then = time.time() - DAY_S
+    os.utime(old, (then, then))
+    current = storage.root() / "scratch" / uuid.uuid4().hex
+    current.mkdir()
+
+    report = janitor.collect(set(), grace=GRACE)
+
+    assert not old.exists() and current.exists()
+    assert report.removed == [f"scratch/{old.name}"] and report.freed_bytes == 4096
