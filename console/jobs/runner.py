@@ -24,9 +24,9 @@ def run(job: Job) -> None:
         execute(job.job_type, run_context(job), outcome)
     except BigQueryError as err:
         error = err.as_error_result()
-    except Exception as err:  # the job must end DONE whatever broke, or it would hang forever
+    except Exception:  # the job must end DONE whatever broke, or it would hang forever
         log.exception("job %s failed unexpectedly", job.job_id)
-        error = {"reason": "internalError", "message": f"Internal error: {err}"}
+        error = unexpected_error()
     else:
         error = None
     job.statistics = outcome.statistics
@@ -34,6 +34,15 @@ def run(job: Job) -> None:
     job.result_schema = outcome.result_schema
     job.result_rows = outcome.result_rows
     job.mark_done(error)
+
+
+def unexpected_error() -> dict[str, str]:
+    """Return what a job reports for a bug in Quarry: Python's own words stay in the log."""
+    return {
+        "reason": "internalError",
+        "message": "Internal error: Quarry failed unexpectedly while running this job. The "
+        "worker's log has the details under the job's ID; please report it.",
+    }
 
 
 def fail_lost(job_pk: int, job_id: str | None, cause: BaseException | None) -> None:
