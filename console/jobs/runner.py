@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from console.catalog import storage
+from console.catalog.models import MLModel
 from console.engine.outcome import Outcome, RunContext
 from console.engine.run import execute
 from console.errors import BigQueryError
@@ -64,8 +65,10 @@ def fail_lost(job_pk: int, job_id: str | None, cause: BaseException | None) -> N
         }
     )
     storage.remove(job.upload_path)
-    # A training the job did not finish committing leaves its iterations to no model version.
-    job.iterations.exclude(model__training_job=job).delete()
+    # A training the job did not commit: the model it was creating goes (it has no artifact),
+    # and so do the iterations it recorded beside a model it was replacing.
+    MLModel.objects.filter(training_job=job, state=MLModel.State.TRAINING).delete()
+    job.iterations.exclude(model__training_job=job, model__state=MLModel.State.READY).delete()
 
 
 def run_context(job: Job) -> RunContext:
