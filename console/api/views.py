@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from console.api import discovery, fields, jobs, params, resources, uploads
 from console.api.decorators import api_view, parse_json
 from console.api.rows import encode_rows, select_fields
-from console.catalog.models import Dataset, Project, Table
+from console.catalog.models import Dataset, Project, Table, check_id
 from console.engine import inserts, resumable
 from console.engine import tables as engine_tables
 from console.engine.results import read_rows
@@ -168,10 +168,7 @@ def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
     for unsupported in ("view", "materializedView", "externalDataConfiguration"):
         if body.get(unsupported):
             raise BigQueryError(f"Tables with {unsupported} are not supported by Quarry yet")
-    try:
-        Table(dataset=ds, table_id=table_id).full_clean(validate_unique=False, exclude=["dataset"])
-    except Exception as err:
-        raise BigQueryError(str(getattr(err, "messages", [err])[0])) from None
+    check_id("Table", table_id)
     if ds.tables.filter(table_id=table_id).exists():
         raise BigQueryError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
     ds.check_name_free(table_id, "table")

@@ -16,32 +16,53 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from console.catalog import storage
-from console.errors import BigQueryError, DuplicateError, InUseError, NotFoundError
+from console.errors import (
+    BigQueryError,
+    DuplicateError,
+    InUseError,
+    InvalidError,
+    NotFoundError,
+)
 from mfcore.metrics import EXPLICIT_METRICS, IMPLICIT_METRICS
 
 TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
-DATASET_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
-TABLE_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
+# BigQuery's rule for dataset, table and model IDs, as its REST API applies it; every path that
+# names a new dataset, table or model goes through check_id.
+ID_RE = re.compile(r"[A-Za-z0-9_]{1,1024}")
+# How much of a malformed ID a message quotes: enough to recognise it, not a page of it.
+SHOWN_ID_CHARS = 64
+
+
+def check_id(kind: str, value: object, location: str = "") -> None:
+    """Raise InvalidError unless value is a well-formed ID of kind: Dataset, Table or Model."""
+    if isinstance(value, str) and ID_RE.fullmatch(value):
+        return
+    text = str(value)
+    shown = f'"{text}"'
+    if len(text) > SHOWN_ID_CHARS:
+        shown = f'"{text[:SHOWN_ID_CHARS]}…" ({len(text):,} characters)'
+    raise InvalidError(
+        f"Invalid {kind.lower()} ID {shown}. {kind} IDs must be alphanumeric (plus underscores) "
+        "and must be at most 1024 characters long.",
+        location,
+    )
 
 
 def validate_dataset_id(value: str) -> None:
-    """Raise ValidationError unless value follows BigQuery's dataset naming rules."""
-    if not DATASET_ID_RE.match(value or ""):
-        raise ValidationError(
-            f'Invalid dataset ID "{value}". Dataset IDs must be alphanumeric (plus underscores) '
-            "and must be at most 1024 characters long.",
-            code="invalid",
-        )
+    """Raise ValidationError unless value is a well-formed dataset ID (a field validator)."""
+    _as_validation_error("Dataset", value)
 
 
 def validate_table_id(value: str) -> None:
-    """Raise ValidationError unless value follows BigQuery's table and model naming rules."""
-    if not TABLE_ID_RE.match(value or ""):
-        raise ValidationError(
-            f'Invalid table ID "{value}". Table IDs must be alphanumeric (plus underscores) '
-            "and must be at most 1024 characters long.",
-            code="invalid",
-        )
+    """Raise ValidationError unless value is a well-formed table or model ID (a field validator)."""
+    _as_validation_error("Table", value)
+
+
+def _as_validation_error(kind: str, value: str) -> None:
+    try:
+        check_id(kind, value)
+    except InvalidError as err:
+        raise ValidationError(err.message, code="invalid") from None
 
 
 class Project(models.Model):
@@ -111,10 +132,7 @@ class Dataset(models.Model):
         labels: dict[str, str] | None = None,
     ) -> Dataset:
         """Create a dataset, refusing a malformed or taken ID with BigQuery's message."""
-        try:
-            validate_dataset_id(dataset_id)
-        except ValidationError as err:
-            raise BigQueryError(err.messages[0]) from None
+        check_id("Dataset", dataset_id)
         if cls.objects.filter(project=project, dataset_id=dataset_id).exists():
             raise DuplicateError(f"Already Exists: Dataset {project.project_id}:{dataset_id}")
         return cls.objects.create(

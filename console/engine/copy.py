@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from console.catalog.models import Dataset, Project, Table, validate_table_id
+from console.catalog.models import Dataset, Project, Table, check_id
 from console.engine import tables
 from console.engine.outcome import Outcome, RunContext
 from console.engine.query import until_cancelled
@@ -55,10 +55,7 @@ def copy_configuration(project: Project, config: dict[str, Any]) -> dict[str, An
         )
     references = [_reference(project, ref, "sourceTable") for ref in sources]
     target = _reference(project, destination, "destinationTable")
-    try:
-        validate_table_id(target["tableId"])
-    except Exception as err:
-        raise InvalidError(str(getattr(err, "messages", [err])[0])) from None
+    check_id("Table", target["tableId"], location="destinationTable")
     return {
         "sourceTables": references,
         "destinationTable": target,

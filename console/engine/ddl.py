@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
-from console.catalog.models import Dataset, Table
+from console.catalog.models import Dataset, Table, check_id
 from console.engine import tables
 from console.engine.query import TARGET, Context, execute
 from console.engine.types import arrow_schema, checked_fields
@@ -20,14 +20,23 @@ from console.errors import DuplicateError, InvalidError, NotFoundError
 
 
 def created_table(statement: exp.Create) -> exp.Table:
-    """Return the name CREATE TABLE creates, with or without a column list."""
+    """Return the name CREATE TABLE creates, once BigQuery's rule for table IDs accepts it."""
     target = statement.this
-    return target.this if isinstance(target, exp.Schema) else target
+    target = target.this if isinstance(target, exp.Schema) else target
+    check_id("Table", target.name)
+    return target
 
 
 def dropped(statement: exp.Drop) -> exp.Table:
     """Return the name a DROP statement drops."""
     return statement.this or (statement.args.get("tables") or [None])[0]
+
+
+def created_schema(statement: exp.Create) -> exp.Table:
+    """Return the name CREATE SCHEMA creates, once BigQuery's rule for dataset IDs accepts it."""
+    name = schema_name(statement.this)
+    check_id("Dataset", name.db)
+    return name
 
 
 def schema_name(node: exp.Table) -> exp.Table:
@@ -119,7 +128,7 @@ def field_from_type(name: str, dtype: exp.DataType) -> dict[str, Any]:
 
 def create_schema(ctx: Context, statement: exp.Create) -> None:
     """CREATE SCHEMA [IF NOT EXISTS] name."""
-    name = schema_name(statement.this)
+    name = created_schema(statement)
     dataset_id = name.db
     project_id = name.catalog or ctx.project.project_id
     if project_id != ctx.project.project_id:

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
-from console.catalog.models import Dataset, Table, validate_table_id
+from console.catalog.models import Dataset, Table, check_id
 from console.engine import tables
 from console.engine.query import TARGET, Context
 from console.errors import BigQueryError, DuplicateError, InvalidError, NotFoundError
@@ -53,11 +53,7 @@ class Destination:
                 "configuration.query.destinationTable needs datasetId and tableId",
                 location="destinationTable",
             )
-        try:
-            validate_table_id(str(ref["tableId"]))
-        except Exception as err:
-            message = str(getattr(err, "messages", [err])[0])
-            raise InvalidError(message, location="destinationTable") from None
+        check_id("Table", ref["tableId"], location="destinationTable")
         name = exp.table_(
             str(ref["tableId"]), db=str(ref["datasetId"]), catalog=ref.get("projectId") or None
         )

@@ -20,7 +20,7 @@ import pyarrow as pa
 from django.conf import settings
 
 from console.catalog import storage
-from console.catalog.models import Dataset, Project, Table, validate_table_id
+from console.catalog.models import Dataset, Project, Table, check_id
 from console.engine import tables
 from console.engine.formats import BadRecords, LoadOptions, open_source
 from console.engine.outcome import Outcome, RunContext
@@ -80,11 +80,7 @@ def check_configuration(
         )
     dataset_id, table_id = str(target["datasetId"]), str(target["tableId"])
     dataset = check_destination(principal, project, dataset_id, table_id)
-    try:
-        validate_table_id(table_id)
-    except Exception as err:
-        message = str(getattr(err, "messages", [err])[0])
-        raise InvalidError(message, location="destinationTable") from None
+    check_id("Table", table_id, location="destinationTable")
     _refuse_unsupported(load)
     if load.get("autodetect") is not None and not isinstance(load["autodetect"], bool):
         raise InvalidError(

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from sqlglot import exp
 
 from console.catalog import storage
-from console.catalog.models import MLModel, TrainingIteration
+from console.catalog.models import MLModel, TrainingIteration, check_id
 from console.engine.dialect import (
     MLEvaluate,
     MLFunction,
@@ -272,11 +272,17 @@ def estimator_for(options: dict[str, Any]) -> MatrixFactorization:
     return estimator
 
 
+def created_model(statement: exp.Create) -> exp.Table:
+    """Return the name CREATE MODEL creates, once BigQuery's rule for model IDs accepts it."""
+    check_id("Model", statement.this.name)
+    return statement.this
+
+
 def create_model(ctx: Context, statement: exp.Create) -> None:
     """Train a matrix factorization model; a replaced model keeps serving until this one commits."""
     from console.engine.query import TARGET, execute
 
-    target = statement.this
+    target = created_model(statement)
     dataset = ctx.dataset(target, kind="Model", permission=TARGET)
     model_id = target.name
     ref = {

@@ -142,6 +142,13 @@ class Context:
         A dataset that does not exist comes back unsaved, so a permission check can name it
         without saying whether it exists (BigQuery's "or it may not exist").
         """
+        if not isinstance(node.this, exp.Identifier):
+            # `p.ds.a.b` parses with a dotted last part; its name alone would be `b`.
+            name = ".".join(part.name for part in node.parts)
+            raise InvalidError(
+                f'Invalid {kind.lower()} name "{name}"{self.location(node)}: expected '
+                f"[project.]dataset.{kind.lower()}"
+            )
         project_id = node.catalog or self.project.project_id
         dataset_id = node.db or self.default_dataset
         if not dataset_id:

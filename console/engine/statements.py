@@ -104,12 +104,12 @@ def _table_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
 
 
 def _model_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
-    yield statement.this, "Model", MODELS_CREATE
-    yield statement.this, "Model", MODELS_UPDATE_DATA
+    yield ml.created_model(statement), "Model", MODELS_CREATE
+    yield ml.created_model(statement), "Model", MODELS_UPDATE_DATA
 
 
 def _schema_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
-    yield ddl.schema_name(statement.this), "Dataset", DATASETS_CREATE
+    yield ddl.created_schema(statement), "Dataset", DATASETS_CREATE
 
 
 def _table_dropped(ctx: Context, statement: exp.Drop) -> Iterator[Target]:
