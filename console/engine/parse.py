@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.tokens import Tokenizer
+from sqlglot.tokens import Token, Tokenizer, TokenType
 
 from console.engine.dialect import Quarry
 from console.engine.transpile import ANONYMOUS_FUNCTIONS
@@ -18,13 +18,35 @@ KEYWORDS = {word for word in Tokenizer.KEYWORDS if word.isalpha()}
 # Functions DuckDB would run against files or the network; DuckDB's own sandbox refuses them too.
 REFUSED_FUNCTIONS = (exp.ReadCSV, exp.ReadParquet)
 
+# BigQuery statements whose first word sqlglot reads as a plain identifier; any other identifier
+# cannot start a statement.
+STATEMENT_WORDS = frozenset(
+    {"ASSERT", "BREAK", "CONTINUE", "IF", "ITERATE", "LEAVE", "RAISE", "RETURN", "UNDROP"}
+)
+
+# What an unclosed token is, by how it opens, in BigQuery's words.
+UNCLOSED = {
+    "`": "identifier literal",
+    "/*": "comment",
+    "'": "string literal",
+    '"': "string literal",
+}
+
+# The largest integer literal BigQuery reads: INT64's, one more under a minus sign.
+INT64_MAX = 2**63 - 1
+
+DIALECT = Quarry()
+
 
 def parse_script(sql: str) -> list[exp.Expression]:
     """Parse a BigQuery script into statements, turning parser errors into BigQuery's wording."""
     if not sql.strip():
         raise InvalidError("Syntax error: Unexpected end of script at [1:1]")
+    tokens = _tokens(sql)
+    _check_statement_starts(sql, tokens)
+    parser = DIALECT.parser()
     try:
-        statements = [s for s in sqlglot.parse(sql, read=Quarry) if s is not None]
+        statements = [s for s in parser.parse(tokens, sql) if s is not None]
     except sqlglot.errors.ParseError as err:
         first = err.errors[0] if err.errors else {}
         got = first.get("highlight") or ""
@@ -34,11 +56,83 @@ def parse_script(sql: str) -> list[exp.Expression]:
         raise InvalidError(
             f"Syntax error: {message} at [{first.get('line', 1)}:{column}]"
         ) from None
-    except sqlglot.errors.TokenError as err:
-        raise InvalidError(f"Syntax error: {err}") from None
+    except RecursionError:
+        raise InvalidError(
+            f"Syntax error: Expressions are nested too deeply{_token_location(parser._curr)}"
+        ) from None
+    except Exception:
+        # sqlglot slips on some malformed input (a function given too few arguments) with a
+        # Python error of its own; the token it stopped at is where the statement went wrong.
+        raise InvalidError(
+            f"Syntax error: Unexpected {_describe(sql, parser._curr)}"
+            f"{_token_location(parser._curr)}"
+        ) from None
     if not statements:
         raise InvalidError("Syntax error: Unexpected end of script at [1:1]")
+    for statement in statements:
+        _check_integer_literals(statement)
     return statements
+
+
+def _tokens(sql: str) -> list[Token]:
+    tokenizer = DIALECT.tokenizer()
+    try:
+        return tokenizer.tokenize(sql)
+    except sqlglot.errors.TokenError:
+        # The tokenizer stopped inside the token it could not finish; it starts at _start.
+        start = getattr(tokenizer._core, "_start", 0)
+        # A raw or bytes literal opens with its prefix: r'…', b"…", rb'…'.
+        opening = re.match(r"[rRbB]{0,2}(`|/\*|'|\")", sql[start:])
+        line = sql.count("\n", 0, start) + 1
+        column = start - sql.rfind("\n", 0, start)
+        if opening is None:
+            raise InvalidError(f"Syntax error: Illegal input at [{line}:{column}]") from None
+        raise InvalidError(
+            f"Syntax error: Unclosed {UNCLOSED[opening.group(1)]} at [{line}:{column}]"
+        ) from None
+
+
+def _check_statement_starts(sql: str, tokens: list[Token]) -> None:
+    """Refuse a statement that starts with an identifier or a literal (SELEC 1) as BigQuery does."""
+    starts = [
+        token
+        for previous, token in zip([None, *tokens], tokens, strict=False)
+        if previous is None or previous.token_type == TokenType.SEMICOLON
+    ]
+    for token in starts:
+        text = _raw(sql, token)
+        keyword = token.token_type not in (TokenType.VAR, TokenType.IDENTIFIER) and re.fullmatch(
+            r"[A-Za-z_]+", text
+        )
+        if not (keyword or text == "(" or text.upper() in STATEMENT_WORDS):
+            raise InvalidError(
+                f"Syntax error: Unexpected {_describe(sql, token)}{_token_location(token)}"
+            )
+
+
+def _check_integer_literals(statement: exp.Expression) -> None:
+    for literal in statement.find_all(exp.Literal):
+        if not literal.is_int:
+            continue
+        negative = isinstance(literal.parent, exp.Neg)
+        if int(literal.this) > INT64_MAX + negative:
+            text = f"-{literal.this}" if negative else literal.this
+            raise InvalidError(f"Invalid integer literal: {text}{location(literal)}")
+
+
+def _raw(sql: str, token: Token) -> str:
+    return sql[token.start : token.end + 1]
+
+
+def _describe(sql: str, token: Token | None) -> str:
+    return _describe_token(_raw(sql, token)) if token is not None else "end of input"
+
+
+def _token_location(token: Token | None) -> str:
+    """Return BigQuery's ` at [line:column]` for where token starts, or "" for none."""
+    if token is None:
+        return ""
+    return f" at [{token.line}:{token.col - (token.end - token.start)}]"
 
 
 def _describe_token(text: str) -> str:

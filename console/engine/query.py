@@ -337,11 +337,28 @@ def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
         try:
             for batch in reader:
                 ctx.check_cancelled()
-                yield batch if batch.schema == schema else batch.cast(schema)
+                yield batch if batch.schema == schema else _cast(batch, schema)
         except (duckdb.Error, OSError) as err:  # Arrow raises DuckDB's errors as OSError here
             raise _translate_duckdb_error(ctx, tree, err) from None
 
     return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def _cast(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """Return DuckDB's batch in BigQuery's types, refusing a value those types cannot hold."""
+    try:
+        return batch.cast(schema)
+    except pa.ArrowInvalid:
+        # Such as a HUGEINT sum past INT64's range: name the column, in BigQuery's words.
+        for index, field in enumerate(schema):
+            try:
+                batch.column(index).cast(field.type)
+            except pa.ArrowInvalid:
+                kind = schema_from_arrow(pa.schema([field]))[0]["type"]
+                raise InvalidError(
+                    f"Value out of range: column {field.name} has a value {kind} cannot hold"
+                ) from None
+        raise
 
 
 def execute_to_pandas(ctx: Context, relation: exp.Expression) -> Any:
@@ -353,7 +370,7 @@ def execute_to_pandas(ctx: Context, relation: exp.Expression) -> Any:
     return execute(ctx, query).read_all().to_pandas()
 
 
-_UNKNOWN_COLUMN = re.compile(r'Referenced column "?([^"\s]+)"? not found')
+_UNKNOWN_COLUMN = re.compile(r'Referenced column "?([^"\s]+)"? (?:was )?not found')
 
 
 def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: Exception) -> BigQueryError:

@@ -25,12 +25,18 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 
+from console.errors import InvalidError
+
 Handler = Callable[[Any, Any], str | None]
 
 
 def to_duckdb(tree: exp.Expression) -> str:
     """Return the DuckDB SQL for a checked tree; the tree itself is left as it was."""
-    return _TARGET.generate(tree)
+    try:
+        return _TARGET.generate(tree)
+    except RecursionError:
+        # The parser takes deeper nesting than the generator: arrays of arrays of arrays …
+        raise InvalidError("Expressions are nested too deeply for Quarry to run") from None
 
 
 def _duckdb_handler(kind: type[exp.Expression]) -> Handler:
@@ -58,6 +64,11 @@ def _checked_division(self: Target.Generator, node: exp.Div) -> str:
 def _ieee_divide(self: Target.Generator, node: exp.Anonymous) -> str:
     # DuckDB's own `/` is IEEE division. The arguments were commas apart, so an operand such as
     # `x + 1` needs its parentheses back.
+    if len(node.expressions) != 2:
+        raise InvalidError(
+            f"No matching signature for function IEEE_DIVIDE: it takes 2 arguments, got "
+            f"{len(node.expressions)}"
+        )
     dividend, divisor = (
         f"({self.sql(arg)})" if isinstance(arg, exp.Binary) else self.sql(arg)
         for arg in node.expressions
