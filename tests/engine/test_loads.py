@@ -470,3 +470,38 @@ def test_it_refuses_a_row_nested_deeper_than_bigquery_allows_and_keeps_its_worke
     text = b'{"s": "' + b"[{" * 100 + b'\\"]"}\n'
     table = _ok(text, source_format="NEWLINE_DELIMITED_JSON", autodetect=True)
     assert table.num_rows == 1
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"schema": "id:INT64,body"},
+        {"autodetect": True},
+        {"schema": "id:INT64,body", "allow_quoted_newlines": True},
+        {"schema": "id:INT64,body", "field_delimiter": "::"},
+    ],
+    ids=["schema", "autodetect", "quoted-newlines", "long-delimiter"],
+)
+def test_it_loads_a_10_mb_value(dataset: Dataset, options: dict) -> None:
+    # pyarrow reads a CSV in 1 MB blocks, and refused a row longer than one.
+    value = "x" * (10 * 1024 * 1024)
+    separator = options.get("field_delimiter", ",")
+    data = f'1{separator}short\n2{separator}"{value}"\n3{separator}end\n'.encode()
+
+    table = _ok(data, **options)
+
+    assert table.num_rows == 3
+    assert [len(body) for _, body in _rows(table)] == [5, len(value), 3]
+
+
+def test_it_refuses_a_row_over_bigquerys_100_mb_limit_naming_its_line(dataset: Dataset) -> None:
+    data = b"1,short\n2," + b"x" * (100 * 1024 * 1024 + 1) + b"\n3,end\n"
+
+    job = _load(data, schema="id:INT64,body")
+
+    assert job.error_result == {
+        "reason": "invalid",
+        "message": "Error while reading data, error message: line 2 is longer than 100 MB, "
+        "BigQuery's limit for a row",
+    }
+    assert not Table.objects.filter(table_id="t").exists()

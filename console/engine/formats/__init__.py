@@ -29,6 +29,8 @@ TEXT_FORMATS = ("CSV", "NEWLINE_DELIMITED_JSON")
 # Bytes of input handled at once; pieces end at a record boundary, so a piece may run longer.
 PIECE_BYTES = 8 * 1024 * 1024
 FIRST_PIECE_BYTES = 64 * 1024
+# BigQuery's limit for one row (and so one CSV cell) of a CSV or JSON file: 100 MB.
+MAX_ROW_BYTES = 100 * 1024 * 1024
 
 
 def option_name(field_name: str) -> str:

@@ -14,7 +14,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from console.engine.formats import FIRST_PIECE_BYTES, BadRecords, LoadOptions, text
+from console.engine.formats import (
+    FIRST_PIECE_BYTES,
+    MAX_ROW_BYTES,
+    BadRecords,
+    LoadOptions,
+    text,
+)
 from console.engine.formats.convert import ConversionError, convert_rows
 from console.engine.types import arrow_schema
 from console.errors import InvalidError
@@ -23,6 +29,11 @@ SAMPLE_ROWS = 500  # BigQuery's autodetect reads up to the first 500 rows
 SAMPLE_BYTES = 2 * 1024 * 1024
 ARROW_BLOCK_BYTES = 1024 * 1024  # pyarrow parses blocks of a piece on several threads
 SHOWN_CHARS = 100
+# pyarrow's message when a row does not fit in one block.
+STRADDLING = "straddling object straddles two block boundaries"
+
+# Python's csv module refuses a field over 128 KB; BigQuery's only limit is the row's.
+csv.field_size_limit(MAX_ROW_BYTES)
 
 DETECTORS = [
     ("BOOL", re.compile(r"(?i)true|false")),
@@ -173,36 +184,47 @@ class _Piece:
         return result
 
     def _parse(self) -> pa.Table:
-        options = self.source.options
-        names = [f["name"] for f in self.fields]
         try:
-            return pacsv.read_csv(
-                pa.BufferReader(self.data),
-                read_options=pacsv.ReadOptions(
-                    column_names=names,
-                    encoding="utf8",
-                    block_size=ARROW_BLOCK_BYTES,
-                ),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=self.source.parse_delimiter,
-                    quote_char=self.source.quote.decode() if self.source.quote else False,
-                    escape_char=text.ESCAPE.decode() if self.source.rewrite else False,
-                    newlines_in_values=options.allow_quoted_newlines,
-                    invalid_row_handler=self._on_invalid_row,
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    null_values=options.null_values,
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
+            try:
+                return self._read_csv(ARROW_BLOCK_BYTES)
+            except pa.ArrowInvalid as err:
+                if STRADDLING not in str(err):
+                    raise
+                # A row longer than a block (one with a 10 MB value): read the piece as one block,
+                # forgetting what the first try saw.
+                self.invalid, self.misfits, self.gave_up = [], 0, False
+                return self._read_csv(len(self.data) + 1)
         except pa.ArrowInvalid as err:
             if self.gave_up:
                 # Say which rows misfit (this raises), reading no further than the last of them.
                 self._map_lines(stop_after=self.source.bad.allowance + 1)
                 self._report_misfits(self._short)
             raise InvalidError(self._parse_message(err)) from None
+
+    def _read_csv(self, block_size: int) -> pa.Table:
+        options = self.source.options
+        names = [f["name"] for f in self.fields]
+        return pacsv.read_csv(
+            pa.BufferReader(self.data),
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                encoding="utf8",
+                block_size=block_size,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=self.source.parse_delimiter,
+                quote_char=self.source.quote.decode() if self.source.quote else False,
+                escape_char=text.ESCAPE.decode() if self.source.rewrite else False,
+                newlines_in_values=options.allow_quoted_newlines,
+                invalid_row_handler=self._on_invalid_row,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=options.null_values,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
 
     def _on_invalid_row(self, row: Any) -> str:
         self.invalid.append(row.text)

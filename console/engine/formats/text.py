@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Iterator
 from typing import IO
 
-from console.engine.formats import PIECE_BYTES
+from console.engine.formats import MAX_ROW_BYTES, PIECE_BYTES
 from console.errors import InvalidError
 
 Piece = tuple[int, bytes]  # (number of the piece's first line, its bytes)
@@ -153,6 +153,12 @@ def pieces(
                 yield line, carry
             return
         buffer = carry + block if carry else block
+        if len(buffer) > MAX_ROW_BYTES and buffer.find(b"\n", 0, MAX_ROW_BYTES + 1) < 0:
+            # Refused before it grows further: a line longer than BigQuery's limit.
+            raise InvalidError(
+                f"Error while reading data, error message: line {line} is longer than "
+                f"{MAX_ROW_BYTES // (1024 * 1024)} MB, BigQuery's limit for a row"
+            )
         cut = _last_boundary(buffer, quote)
         if cut <= 0:
             carry = buffer
