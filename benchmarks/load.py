@@ -23,7 +23,6 @@ import os
 import random
 import re
 import secrets
-import signal
 import socket
 import statistics
 import subprocess
@@ -209,7 +208,7 @@ def _serve(var: Path, port: int, database_url: str | None) -> Iterator[str]:
             time.sleep(0.5)
         yield base
     finally:
-        process.send_signal(signal.SIGINT)
+        process.terminate()  # serve stops its worker and web server on SIGTERM
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -169,7 +169,7 @@ def quarry(broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             time.sleep(0.5)
     running.worker_pid()
     yield running
-    process.send_signal(signal.SIGINT)
+    process.terminate()  # serve stops its worker, web server and private Redis on SIGTERM
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
