@@ -221,8 +221,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A submission makes one attempt to reach the broker, and an unreachable host fails fast.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 0}
-QUARRY_JOB_LEASE_S = envint("QUARRY_JOB_LEASE_S", 60)
-QUARRY_SWEEP_S = envint("QUARRY_SWEEP_S", 15)
+QUARRY_JOB_LEASE_S = envint("QUARRY_JOB_LEASE_S", 45)
+QUARRY_SWEEP_S = envint("QUARRY_SWEEP_S", 10)
 
 LOGGING = {
     "version": 1,

@@ -29,7 +29,7 @@ from console.jobs.runner import fail_lost
 from console.jobs.tasks import run_job
 
 log = logging.getLogger(__name__)
-JANITOR_EVERY = 20  # sweeps: every 5 minutes by default
+JANITOR_EVERY = 30  # sweeps: every 5 minutes by default
 
 
 class WorkerLost(Exception):
@@ -85,7 +85,7 @@ class Sweeper(bootsteps.StartStopStep):
     def sweep(self, consumer: Any) -> None:
         _periodic_sweep(consumer)
         self.sweeps += 1
-        if self.sweeps % JANITOR_EVERY == 1:  # the first sweep after start, then every 20th
+        if self.sweeps % JANITOR_EVERY == 1:  # the first sweep after start, then every 30th
             _safely(resumable.expire_sessions)
             _safely(janitor.sweep)
 
