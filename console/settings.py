@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -206,14 +205,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# One queue per catalog: two Quarry instances on one Redis (two checkouts on a machine) must not
-# take each other's jobs, so the default name comes from the database the jobs live in.
-_CATALOG = DATABASES["default"]
-_CATALOG_ID = "|".join(str(_CATALOG.get(k) or "") for k in ("ENGINE", "HOST", "PORT", "NAME"))
-CELERY_TASK_DEFAULT_QUEUE = (
-    os.environ.get("QUARRY_QUEUE")
-    or f"quarry-{hashlib.sha256(_CATALOG_ID.encode()).hexdigest()[:12]}"
-)
+# One queue per catalog, named after a key kept in the catalog (console/jobs/queues.py); "quarry"
+# means "not set": it is resolved from the catalog by every process that sends or reads jobs.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("QUARRY_QUEUE") or "quarry"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = envint("QUARRY_JOB_TIME_LIMIT_S", 6 * 60 * 60)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,10 @@ TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
 ID_RE = re.compile(r"[A-Za-z0-9_]{1,1024}")
 # How much of a malformed ID a message quotes: enough to recognise it, not a page of it.
 SHOWN_ID_CHARS = 64
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
 
 
 def check_id(kind: str, value: object, location: str = "") -> None:
@@ -63,6 +68,22 @@ def _as_validation_error(kind: str, value: str) -> None:
         check_id(kind, value)
     except InvalidError as err:
         raise ValidationError(err.message, code="invalid") from None
+
+
+class Installation(models.Model):
+    """This catalog's own identity: one row, made by a migration, the same for every process and
+    host that shares the catalog however they reach its database."""
+
+    key = models.CharField(max_length=32, unique=True, default=_new_key)
+
+    def __str__(self) -> str:
+        return self.key
+
+    @classmethod
+    def key_of_this_catalog(cls) -> str:
+        """Return the catalog's key (made on first use if the migration's row is gone)."""
+        key = cls.objects.order_by("pk").values_list("key", flat=True).first()
+        return key or cls.objects.create().key
 
 
 class Project(models.Model):

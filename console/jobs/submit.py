@@ -22,6 +22,7 @@ from console.engine.script import dry_run
 from console.errors import BigQueryError, DuplicateError, InvalidError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE
+from console.jobs import queues
 from console.jobs.models import Job
 from console.jobs.tasks import run_job
 
@@ -90,7 +91,7 @@ def check(
 def _wake_worker(job: Job) -> None:
     try:
         # One immediate retry (a pooled connection may predate a broker restart), no waiting.
-        run_job.apply_async((job.pk, job.job_id), retry_policy=PUBLISH_RETRY)
+        run_job.apply_async((job.pk, job.job_id), queue=queues.name(), retry_policy=PUBLISH_RETRY)
     except OperationalError:
         # The row is the source of truth: workers re-queue PENDING jobs when they reconnect to
         # the broker and in their periodic sweep (console/jobs/sweep.py).

@@ -23,7 +23,7 @@ from kombu.exceptions import OperationalError
 
 from console.engine import resumable
 from console.errors import Cancelled
-from console.jobs import janitor
+from console.jobs import janitor, queues
 from console.jobs.models import Job
 from console.jobs.runner import fail_lost
 from console.jobs.tasks import run_job
@@ -46,7 +46,8 @@ def requeue_pending(older_than_s: float = 0) -> int:
     pending = Job.objects.filter(state=Job.State.PENDING, created__lte=cutoff)
     count = 0
     for pk, job_id in pending.values_list("pk", "job_id"):
-        run_job.delay(pk, job_id)  # a duplicate is harmless: only one worker can claim a job
+        # A duplicate is harmless: only one worker can claim a job.
+        run_job.apply_async((pk, job_id), queue=queues.name())
         count += 1
     return count
 

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from console import services
 from console.catalog.models import Project
 from console.iam.models import RoleBinding
+from console.jobs import queues
 
 
 class Command(BaseCommand):
@@ -43,11 +44,12 @@ class Command(BaseCommand):
             children.append(services.Supervised("private Redis", private.restart))
         else:
             self.stdout.write(f"Using Redis at {redis_url}")
-        env = {"REDIS_URL": redis_url}
+        # The catalog names the queue; the children get it spelled out, as any worker may.
+        env = {"REDIS_URL": redis_url, "QUARRY_QUEUE": queues.name()}
         settings.BROKER_URL_FILE.write_text(redis_url + "\n")
         try:
             # Named after its queue: two instances on one host are two distinct workers.
-            name = settings.CELERY_TASK_DEFAULT_QUEUE
+            name = env["QUARRY_QUEUE"]
             children.append(
                 services.Supervised(
                     "worker",
