@@ -57,6 +57,12 @@ def fail_lost(job_pk: int, job_id: str | None, cause: BaseException | None) -> N
     if job is None:
         return
     log.error("job %s lost its worker process: %r", job.job_id, cause)
+    # What the run left behind goes first: whoever sees the job DONE sees it clean.
+    storage.remove(job.upload_path)
+    # A training the job did not commit: the model it was creating goes (it has no artifact),
+    # and so do the iterations it recorded beside a model it was replacing.
+    MLModel.objects.filter(training_job=job, state=MLModel.State.TRAINING).delete()
+    job.iterations.exclude(model__training_job=job, model__state=MLModel.State.READY).delete()
     job.mark_done(
         {
             "reason": "internalError",
@@ -64,11 +70,6 @@ def fail_lost(job_pk: int, job_id: str | None, cause: BaseException | None) -> N
             f"{cause}); run the job again.",
         }
     )
-    storage.remove(job.upload_path)
-    # A training the job did not commit: the model it was creating goes (it has no artifact),
-    # and so do the iterations it recorded beside a model it was replacing.
-    MLModel.objects.filter(training_job=job, state=MLModel.State.TRAINING).delete()
-    job.iterations.exclude(model__training_job=job, model__state=MLModel.State.READY).delete()
 
 
 def run_context(job: Job) -> RunContext:
