@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from celery import bootsteps
+from celery.worker.state import active_requests
 from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Q
@@ -43,13 +44,13 @@ def requeue_pending(older_than_s: float = 0) -> int:
     Job.objects.filter(state=Job.State.PENDING, cancel_requested=True).update(
         state=Job.State.DONE, ended=timezone.now(), error_result=Cancelled().as_error_result()
     )
-    pending = Job.objects.filter(state=Job.State.PENDING, created__lte=cutoff)
-    count = 0
-    for pk, job_id in pending.values_list("pk", "job_id"):
+    pending = list(
+        Job.objects.filter(state=Job.State.PENDING, created__lte=cutoff).values_list("pk", "job_id")
+    )
+    for pk, job_id in pending:
         # A duplicate is harmless: only one worker can claim a job.
         run_job.apply_async((pk, job_id), queue=queues.name())
-        count += 1
-    return count
+    return len(pending)
 
 
 def end_lapsed_leases() -> int:
@@ -58,12 +59,11 @@ def end_lapsed_leases() -> int:
     lapsed = Job.objects.filter(state=Job.State.RUNNING).filter(
         Q(heartbeat__lt=cutoff) | Q(heartbeat__isnull=True, started__lt=cutoff)
     )
-    count = 0
-    for pk, job_id in lapsed.values_list("pk", "job_id"):
-        cause = WorkerLost(f"no sign of life for {settings.QUARRY_JOB_LEASE_S} s")
+    cause = WorkerLost(f"no sign of life for {settings.QUARRY_JOB_LEASE_S} s")
+    ended = list(lapsed.values_list("pk", "job_id"))
+    for pk, job_id in ended:
         fail_lost(pk, job_id, cause)
-        count += 1
-    return count
+    return len(ended)
 
 
 class Sweeper(bootsteps.StartStopStep):
@@ -84,7 +84,12 @@ class Sweeper(bootsteps.StartStopStep):
         self.entry = consumer.timer.call_repeatedly(every, self.sweep, (consumer,))
 
     def sweep(self, consumer: Any) -> None:
-        _periodic_sweep(consumer)
+        # A PENDING job older than one sweep while this worker has a free process lost its
+        # message: had it one, this worker would have taken it. A busy worker re-queues nothing,
+        # so a long queue behind a long job does not fill up with duplicates.
+        if len(active_requests) < consumer.pool.num_processes:
+            _safely(requeue_pending, settings.QUARRY_SWEEP_S)
+        _safely(end_lapsed_leases)
         self.sweeps += 1
         if self.sweeps % JANITOR_EVERY == 1:  # the first sweep after start, then every 30th
             _safely(resumable.expire_sessions)
@@ -94,17 +99,6 @@ class Sweeper(bootsteps.StartStopStep):
         if self.entry is not None:
             self.entry.cancel()
             self.entry = None
-
-
-def _periodic_sweep(consumer: Any) -> None:
-    from celery.worker.state import active_requests
-
-    # A PENDING job older than one sweep while this worker has a free process lost its message:
-    # had it one, this worker would have taken it. A busy worker re-queues nothing, so a long
-    # queue behind a long job does not fill up with duplicates.
-    if len(active_requests) < consumer.pool.num_processes:
-        _safely(requeue_pending, settings.QUARRY_SWEEP_S)
-    _safely(end_lapsed_leases)
 
 
 def _safely(step: Any, *args: Any) -> None:
