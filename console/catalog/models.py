@@ -125,6 +125,8 @@ class Dataset(models.Model):
     description = models.TextField(blank=True)
     default_table_expiration_ms = models.BigIntegerField(null=True, blank=True)
     labels = models.JSONField(default=dict, blank=True)
+    friendly_name = models.CharField(max_length=1024, blank=True)
+    default_partition_expiration_ms = models.BigIntegerField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -201,7 +203,15 @@ class Dataset(models.Model):
 
 
 class Table(models.Model):
-    """A table; its rows live in one immutable Parquet file per version."""
+    """A table; its rows live in one immutable Parquet file per version.
+
+    A view is a Table row of type VIEW: it keeps its query (GoogleSQL) and the schema that query
+    had when the view was last written, and no data.
+    """
+
+    class Type(models.TextChoices):
+        TABLE = "TABLE"
+        VIEW = "VIEW"
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="tables")
     table_id = models.CharField(max_length=1024, validators=[validate_table_id])
@@ -215,6 +225,15 @@ class Table(models.Model):
     column_bytes = models.JSONField(default=dict, blank=True)
     description = models.TextField(blank=True)
     expiration_time = models.DateTimeField(null=True, blank=True)
+    table_type = models.CharField(max_length=16, choices=Type.choices, default=Type.TABLE)
+    view_query = models.TextField(blank=True)
+    # Metadata BigQuery keeps and shows, in its REST shapes (TimePartitioning, RangePartitioning).
+    friendly_name = models.CharField(max_length=1024, blank=True)
+    labels = models.JSONField(default=dict, blank=True)
+    time_partitioning = models.JSONField(null=True, blank=True)
+    range_partitioning = models.JSONField(null=True, blank=True)
+    clustering_fields = models.JSONField(default=list, blank=True)
+    require_partition_filter = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -315,6 +334,9 @@ class MLModel(models.Model):
         "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     description = models.TextField(blank=True)
+    friendly_name = models.CharField(max_length=1024, blank=True)
+    labels = models.JSONField(default=dict, blank=True)
+    expiration_time = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
