@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from console.catalog.models import Project
-from console.engine import copy, loads
+from console.engine import copy, loads, params
 from console.engine.destination import Destination
 from console.errors import BigQueryError, InvalidError
 
@@ -64,8 +64,7 @@ def query(project: Project, config: dict[str, Any]) -> dict[str, Any]:
             "Legacy SQL is not supported by Quarry: set useLegacySql to false (GoogleSQL)",
             "query",
         )
-    if config.get("queryParameters"):
-        raise InvalidError("Query parameters are not supported by Quarry yet", "query")
+    params.check(config)
     # The destination's names and dispositions are refused now; its table and permissions are
     # checked when the job runs.
     Destination.from_configuration(config)

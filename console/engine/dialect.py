@@ -80,9 +80,37 @@ def _ml_parser(kind: type[MLFunction]) -> Callable[[parser.Parser], MLFunction]:
     return lambda self: _parse_ml_function(self, kind)
 
 
+def _located(
+    parse: Callable[[parser.Parser], exp.Expression | None],
+) -> Callable[[parser.Parser], exp.Expression | None]:
+    """Wrap a placeholder parser so its node remembers where its token was.
+
+    Query parameters are bound by position (`?` in text order) and named in messages with
+    BigQuery's `[line:column]`; sqlglot records no position for these nodes by itself.
+    """
+
+    def parse_located(self: parser.Parser) -> exp.Expression | None:
+        token = self._prev
+        node = parse(self)
+        if node is not None:
+            node.meta.update(line=token.line, col=token.col, start=token.start, end=token.end)
+        return node
+
+    return parse_located
+
+
 class Quarry(BigQuery):
     class Parser(BigQuery.Parser):
         FUNCTION_PARSERS = {
             **BigQuery.Parser.FUNCTION_PARSERS,
             **{name: _ml_parser(kind) for name, kind in ML_FUNCTIONS.items()},
+        }
+        PLACEHOLDER_PARSERS = {
+            **BigQuery.Parser.PLACEHOLDER_PARSERS,
+            tokens.TokenType.PLACEHOLDER: _located(
+                BigQuery.Parser.PLACEHOLDER_PARSERS[tokens.TokenType.PLACEHOLDER]
+            ),
+            tokens.TokenType.PARAMETER: _located(
+                BigQuery.Parser.PLACEHOLDER_PARSERS[tokens.TokenType.PARAMETER]
+            ),
         }

@@ -9,7 +9,7 @@ from typing import Any
 from sqlglot import exp
 
 from console.catalog.models import Project
-from console.engine import ml
+from console.engine import ml, params
 from console.engine.destination import Destination
 from console.engine.dialect import MLFunction, MLPredict
 from console.engine.outcome import Outcome, RunContext
@@ -32,7 +32,12 @@ def query_errors() -> Iterator[None]:
 
 
 def dry_run(
-    project: Project, sql: str, *, principal: Any, default_dataset: str | None = None
+    project: Project,
+    sql: str,
+    *,
+    principal: Any,
+    default_dataset: str | None = None,
+    parameters: list[params.Parameter] | None = None,
 ) -> dict[str, Any]:
     """Check a script without running it; return its statement type and the bytes it would read.
 
@@ -40,14 +45,19 @@ def dry_run(
     syntax, unknown functions, permissions, missing datasets, tables and models.
     """
     with query_errors():
-        return _dry_run(project, sql, principal, default_dataset)
+        return _dry_run(project, sql, principal, default_dataset, parameters or [])
 
 
 def _dry_run(
-    project: Project, sql: str, principal: Any, default_dataset: str | None
+    project: Project,
+    sql: str,
+    principal: Any,
+    default_dataset: str | None,
+    parameters: list[params.Parameter],
 ) -> dict[str, Any]:
     ctx = Context(project=project, default_dataset=default_dataset, con=None, principal=principal)
     statements = parse_script(sql)
+    params.bind(statements, parameters)
     kinds = [statement_kind(ctx, statement) for statement in statements]
     authorize(ctx, statements)
     for statement, kind in zip(statements, kinds, strict=True):
@@ -82,6 +92,7 @@ def run_query(run: RunContext, outcome: Outcome) -> None:
 
 def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
     statements = parse_script(query.get("query", ""))
+    params.bind(statements, params.check(query))
     kinds = [statement_kind(ctx, statement) for statement in statements]
     ctx.destination = Destination.from_configuration(query)
     if ctx.destination is not None and len(statements) > 1:

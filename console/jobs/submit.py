@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError
 from console.catalog import storage
 from console.catalog.models import Project
 from console.engine import configuration as job_configuration
-from console.engine import loads
+from console.engine import loads, params
 from console.engine.script import dry_run
 from console.errors import BigQueryError, DuplicateError, InvalidError
 from console.iam import access
@@ -127,7 +127,13 @@ def _dry_run_job(
     """Check a query without running it; the DONE job is kept so that jobs.get finds it (bq)."""
     query = configuration["query"]
     default = (query.get("defaultDataset") or {}).get("datasetId")
-    result = dry_run(project, query["query"], principal=principal, default_dataset=default)
+    result = dry_run(
+        project,
+        query["query"],
+        principal=principal,
+        default_dataset=default,
+        parameters=params.check(query),
+    )
     statistics = {
         "statementType": result["statementType"],
         "totalBytesProcessed": str(result["totalBytesProcessed"]),

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from console.catalog.models import Dataset, Project, validate_dataset_id, validate_table_id
+from console.engine import params
 from console.engine.formats import ENCODINGS, option_name
 from console.engine.types import parse_schema_string
+from console.errors import BigQueryError
 from console.iam.roles import ROLE_CHOICES
 
 MULTI_REGIONS = [
@@ -331,6 +333,24 @@ class LoadTableForm(forms.Form):
         return data
 
 
+def query_parameters(text: str) -> dict[str, Any]:
+    """Return queryParameters and parameterMode for bq-style lines (none: an empty dict)."""
+    given = [params.from_cli(line.strip()) for line in text.splitlines() if line.strip()]
+    if not given:
+        return {}
+    found = {
+        "queryParameters": given,
+        "parameterMode": "NAMED" if given[0].get("name") else "POSITIONAL",
+    }
+    params.check(found)
+    return found
+
+
+def parameters_text(query: dict[str, Any]) -> str:
+    """Return a job's parameters as the lines the query settings show."""
+    return "\n".join(params.to_cli(p) for p in query.get("queryParameters") or [])
+
+
 class QueryForm(forms.Form):
     sql = forms.CharField(
         label="Query editor",
@@ -347,7 +367,30 @@ class QueryForm(forms.Form):
         ),
         error_messages={"required": "Enter a query to run."},
     )
+    parameters = forms.CharField(
+        label="Query parameters",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "spellcheck": "false",
+                "class": "query-params",
+                "autocomplete": "off",
+                "aria-describedby": "id_parameters-help",
+            }
+        ),
+        help_text="One per line, as bq's --parameter: name:TYPE:value, name::value for a "
+        "STRING, :TYPE:value for a positional ?.",
+    )
     tab = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+
+    def clean_parameters(self) -> dict[str, Any]:
+        """Return the query configuration's parameters, checked as the API checks them."""
+        try:
+            return query_parameters(self.cleaned_data.get("parameters") or "")
+        except BigQueryError as err:
+            raise ValidationError(err.message) from None
 
     def clean_sql(self) -> str:
         sql = self.cleaned_data["sql"]

@@ -29,7 +29,7 @@ from console.catalog.models import (
     TrainingIteration,
     validate_dataset_id,
 )
-from console.engine import results
+from console.engine import params, results
 from console.engine.script import dry_run
 from console.errors import AccessDenied, BigQueryError
 from console.iam import access, roles
@@ -42,6 +42,8 @@ from console.web.forms import (
     EditDatasetForm,
     LoadTableForm,
     QueryForm,
+    parameters_text,
+    query_parameters,
 )
 from mfcore import MatrixFactorization
 
@@ -623,20 +625,30 @@ def query(request: HttpRequest) -> HttpResponse:
             jb = submit(
                 request.user,
                 _get_project_for_user(request, roles.JOBS_CREATE),
-                {"query": {"query": form.cleaned_data["sql"], "useLegacySql": False}},
+                {
+                    "query": {
+                        "query": form.cleaned_data["sql"],
+                        "useLegacySql": False,
+                        **form.cleaned_data["parameters"],
+                    }
+                },
             )
-            params = {"job": jb.job_id}
+            shown = {"job": jb.job_id}
             if form.cleaned_data["tab"]:
-                params = {"tab": form.cleaned_data["tab"], **params}
-            return redirect(reverse("web:query") + "?" + urlencode(params))
+                shown = {"tab": form.cleaned_data["tab"], **shown}
+            return redirect(reverse("web:query") + "?" + urlencode(shown))
         return render(request, "web/query.html", {"form": form}, status=400)
     job_id = request.GET.get("job")
     if job_id:
         ctx.update(_job_status_context(request, _get_job_for_user(request, job_id)))
         initial = ctx["job"].query
+        given = parameters_text(ctx["job"].configuration.get("query") or {})
     else:
         initial = request.GET.get("sql", "")
-    ctx["form"] = QueryForm(initial={"sql": initial, "tab": request.GET.get("tab", "")})
+        given = ""
+    ctx["form"] = QueryForm(
+        initial={"sql": initial, "parameters": given, "tab": request.GET.get("tab", "")}
+    )
     return render(request, "web/query.html", ctx)
 
 
@@ -648,7 +660,13 @@ def validate_query(request: HttpRequest) -> JsonResponse:
     if not sql.strip():
         return JsonResponse({"valid": None, "message": ""})
     try:
-        outcome = dry_run(current_project(request), sql, principal=request.user)
+        given = query_parameters(request.POST.get("parameters", ""))
+        outcome = dry_run(
+            current_project(request),
+            sql,
+            principal=request.user,
+            parameters=params.check(given),
+        )
     except BigQueryError as err:
         return JsonResponse({"valid": False, "message": err.message})
     size = display.format_bytes(int(outcome["totalBytesProcessed"] or 0))

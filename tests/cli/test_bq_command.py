@@ -270,3 +270,27 @@ def test_it_names_the_separator_of_a_file_loaded_with_the_wrong_delimiter(
         "(bq load --field_delimiter='::')"
     )
     assert not Table.objects.exists()
+
+
+def test_it_binds_bqs_parameters(tutorial: Path) -> None:
+    code, out, err = bq(
+        "--format=json", "query", "--nouse_legacy_sql",
+        "--parameter=min_rating:FLOAT64:4", "--parameter=users:ARRAY<INT64>:[1, 2, 3]",
+        "--parameter=label::it's",
+        "SELECT COUNT(*) AS n, @label AS label FROM bqml_tutorial.ratings "
+        "WHERE rating >= @min_rating AND user_id IN UNNEST(@users)",
+    )  # fmt: skip
+    assert code == 0, err
+    [row] = json.loads(out.splitlines()[-1])
+    code, literal, _ = bq(
+        "--format=json", "query", "--nouse_legacy_sql",
+        "SELECT COUNT(*) AS n FROM bqml_tutorial.ratings "
+        "WHERE rating >= 4 AND user_id IN (1, 2, 3)",
+    )  # fmt: skip
+    assert row == {"n": json.loads(literal.splitlines()[-1])[0]["n"], "label": "it's"}
+    code, out, _ = bq("query", "--dry_run", "--parameter=:INT64:1", "SELECT ? AS one")
+    assert code == 0 and out.startswith("Query successfully validated.")
+    code, _, err = bq("query", "--parameter=n:INT64:ten", "SELECT @n")
+    assert code == 1 and "Query parameter n has an invalid INT64 value: 'ten'" in err
+    code, _, err = bq("query", "--parameter=n", "SELECT @n")
+    assert code == 1 and "expected name:TYPE:value" in err

@@ -173,3 +173,22 @@ def test_it_says_in_the_model_delete_dialog_what_to_type(
     expect(reason).to_be_visible()
     expect(confirm).to_have_value("mf_explicit")
     expect(dialog.get_by_role("button", name="Delete", exact=True)).to_be_disabled()
+
+
+@pytest.mark.worker
+def test_it_runs_a_query_with_parameters_from_the_settings(
+    page: Any, live_server: Any, worker: None
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/query")
+    page.get_by_label("Query editor").fill("SELECT @word AS word, @n * 2 AS twice")
+    expect(page.locator("[data-validator]")).to_contain_text("Query parameter 'word' not found")
+    page.get_by_text("Query settings").click()
+    page.get_by_label("Query parameters").fill("word::it's\nn:INT64:21")
+    expect(page.locator("[data-validator]")).to_contain_text("This query will process")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_role("cell", name="it's")).to_be_visible()
+    expect(page.get_by_role("cell", name="42")).to_be_visible()
+    # Rerunning the job from its page keeps its parameters.
+    expect(page.get_by_label("Query parameters")).to_have_value("word:STRING:it's\nn:INT64:21")

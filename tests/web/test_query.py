@@ -97,3 +97,33 @@ def test_it_says_what_writing_recommendations_to_a_table_will_process(
     job = run_sql(sql)
     html = client.get(f"/jobs/{job.job_id}/").content.decode()
     assert f"<dt>Bytes processed</dt><dd>{filesizeformat(size)}</dd>" in html
+
+
+def test_it_submits_query_parameters_from_the_settings(client: Client, db: None) -> None:
+    r = client.post(
+        "/query",
+        {"sql": "SELECT @n AS n", "parameters": "n:INT64:5\n"},
+    )
+    assert r.status_code == 302
+    job = Job.objects.get()
+    assert job.configuration["query"]["queryParameters"] == [
+        {"name": "n", "parameterType": {"type": "INT64"}, "parameterValue": {"value": "5"}}
+    ]
+    # The job's page shows the parameters it ran with, in the same syntax.
+    html = client.get("/query", {"job": job.job_id}).content.decode()
+    assert "n:INT64:5</textarea>" in html
+    assert '<details class="query-settings" open>' in html
+
+
+def test_it_refuses_a_malformed_parameter_and_runs_nothing(client: Client, db: None) -> None:
+    r = client.post("/query", {"sql": "SELECT @n", "parameters": "n:INT64:five"})
+    assert r.status_code == 400
+    assert "Query parameter n has an invalid INT64 value: &#x27;five&#x27;" in r.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_it_validates_with_the_parameters(client: Client, db: None) -> None:
+    missing = client.post("/query/validate", {"sql": "SELECT @n AS n"}).json()
+    assert missing == {"valid": False, "message": "Query parameter 'n' not found at [1:8]"}
+    bound = client.post("/query/validate", {"sql": "SELECT @n AS n", "parameters": "n:INT64:1"})
+    assert bound.json()["valid"] is True

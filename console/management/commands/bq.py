@@ -19,7 +19,7 @@ from kombu.exceptions import OperationalError
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
-from console.engine import inserts
+from console.engine import inserts, params
 from console.engine.formats import option_name
 from console.engine.results import read_rows
 from console.engine.script import dry_run
@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--destination_table", default="")
     query.add_argument("--replace", action="store_true")
     query.add_argument("--append_table", action="store_true")
+    query.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        help="name:TYPE:value (name::value for a STRING, :TYPE:value positional); repeatable",
+    )
     query.add_argument(
         "--format",
         dest="query_format",
@@ -441,21 +447,21 @@ class Command(BaseCommand):
         if args.use_legacy_sql:
             raise BigQueryError("Legacy SQL is not supported by Quarry; pass --nouse_legacy_sql")
         sql = " ".join(args.sql)
+        query = {"query": sql, "useLegacySql": False, **self._parameters(args)}
         if args.dry_run:
             checked = dry_run(
                 self.project,
                 sql,
                 principal=self.principal,
                 default_dataset=self.args.dataset_id or None,
+                parameters=params.check(query),
             )
             self.stdout.write(
                 "Query successfully validated. Assuming the tables are not modified, running this "
                 f"query will process {checked['totalBytesProcessed']} bytes of data."
             )
             return
-        config: dict[str, Any] = {
-            "query": {"query": sql, "useLegacySql": False, **self._destination(args)}
-        }
+        config: dict[str, Any] = {"query": {**query, **self._destination(args)}}
         if self.args.dataset_id:
             config["query"]["defaultDataset"] = {
                 "projectId": self.project.project_id,
@@ -483,6 +489,14 @@ class Command(BaseCommand):
             return
         fields, rows, _ = read_rows((job.result_path, job.result_schema), 0, args.max_rows)
         self._rows(fields, rows, args.query_format or self.args.format)
+
+    def _parameters(self, args: argparse.Namespace) -> dict[str, Any]:
+        """Return the query configuration's parameters from bq's --parameter flags."""
+        given = [params.from_cli(text) for text in args.parameter]
+        if not given:
+            return {}
+        mode = "NAMED" if given[0].get("name") else "POSITIONAL"
+        return {"queryParameters": given, "parameterMode": mode}
 
     def _destination(self, args: argparse.Namespace) -> dict[str, Any]:
         """Return the query configuration's destinationTable and writeDisposition, if any.

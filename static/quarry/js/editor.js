@@ -37,7 +37,8 @@ export function setupCodeEditor(wrapper) {
 export function setupQueryEditor() {
   const form = document.querySelector("form[data-query-form]");
   if (!form) return;
-  const editor = form.querySelector("textarea");
+  const editor = form.querySelector("textarea[name=sql]");
+  const parameters = form.querySelector("textarea[name=parameters]");
   const line = form.querySelector("[data-validator]");
   form.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
@@ -51,7 +52,11 @@ export function setupQueryEditor() {
     const sql = editor.value;
     const mine = ++ticket;
     if (!sql.trim()) { line.hidden = true; line.textContent = ""; return; }
-    const body = new URLSearchParams({ sql: sql, csrfmiddlewaretoken: csrfToken() });
+    const body = new URLSearchParams({
+      sql: sql,
+      parameters: parameters ? parameters.value : "",
+      csrfmiddlewaretoken: csrfToken(),
+    });
     fetch(form.dataset.validateUrl, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
@@ -65,9 +70,12 @@ export function setupQueryEditor() {
       })
       .catch(function () {});
   }
-  editor.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(validate, 300);
+  [editor, parameters].forEach(function (field) {
+    if (!field) return;
+    field.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(validate, 300);
+    });
   });
   validate();
   if (!document.querySelector("#job-status")) {
