@@ -19,6 +19,7 @@ from console.catalog.models import Project
 from console.engine.results import read_rows
 from console.engine.types import checked_fields
 from console.errors import BigQueryError
+from console.jobs import anonymous
 from console.jobs.models import Job
 from console.jobs.submit import check, submit
 
@@ -177,6 +178,10 @@ def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
         key: value for key, value in job.configuration.items() if key not in ("jobType",)
     }
     configuration["jobType"] = job.job_type
+    destination = anonymous.reference(job)
+    if destination is not None:
+        # As in BigQuery, a query's rows are a table: dbt, ibis and the clients read it back.
+        configuration["query"] = {**configuration["query"], "destinationTable": destination}
     status: dict[str, Any] = {"state": job.state}
     if job.error_result:
         error = public_error(job.error_result)

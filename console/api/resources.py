@@ -23,7 +23,9 @@ from console.iam.roles import (
     MODELS_GET_METADATA,
     PROJECTS_GET,
     TABLES_GET,
+    TABLES_GET_DATA,
 )
+from console.jobs import anonymous
 from console.jobs.models import Job
 from mfcore.options import OPTION_INFO
 
@@ -75,6 +77,13 @@ def get_table(
     table_id: str,
     permission: str = TABLES_GET,
 ) -> Table:
+    """Return a table, or a query job's anonymous table (read-only) for the job's owner."""
+    project = get_project(request, project_id, PROJECTS_GET)
+    anonymous_table = anonymous.find(request.principal, project, dataset_id, table_id)
+    if anonymous_table is not None:
+        if permission not in (TABLES_GET, TABLES_GET_DATA):
+            anonymous.refuse_change(anonymous_table)
+        return anonymous_table
     dataset = get_dataset(request, project_id, dataset_id, DATASETS_GET)
     table = access.find(request.principal, permission, Table, dataset=dataset, table_id=table_id)
     if table is None:

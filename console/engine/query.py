@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from console.catalog import storage
 from console.catalog.models import Dataset, MLModel, Project, Table
-from console.engine import ml, sandbox, tables
+from console.engine import information_schema, ml, sandbox, tables
 from console.engine.dialect import MLFunction
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location
@@ -248,6 +248,12 @@ def bind(ctx: Context, tree: exp.Expression) -> exp.Expression:
         if isinstance(node.this, MLFunction):
             relation = ml.evaluate_function(ctx, node.this)
             bound.add(id(_replace_table(node, ctx.register_relation(relation), node.alias)))
+        elif information_schema.is_information_schema(node):
+            rows = information_schema.relation(
+                node, ctx.project, ctx.default_dataset, ctx.principal
+            )
+            alias = node.alias or node.name.split(".")[-1]
+            bound.add(id(_replace_table(node, ctx.register_relation(rows), alias)))
     check_functions(tree)
     cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     for node in list(tree.find_all(exp.Table)):
@@ -411,6 +417,8 @@ def run_select(ctx: Context, statement: exp.Expression) -> None:
 
 def reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:
     if not node.name or (not node.db and node.name in cte_names):
+        return False
+    if information_schema.is_information_schema(node):
         return False
     # The MODEL argument of an ML function names a model, not a table.
     return not isinstance(node.parent, MLFunction) or node.arg_key == "expression"

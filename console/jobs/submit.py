@@ -22,7 +22,7 @@ from console.engine.script import dry_run
 from console.errors import BigQueryError, DuplicateError, InvalidError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE
-from console.jobs import queues
+from console.jobs import anonymous, queues
 from console.jobs.models import Job
 from console.jobs.tasks import run_job
 
@@ -103,7 +103,7 @@ def _submitter(principal: Any) -> dict[str, Any]:
     """Return the Job fields that record who submitted a job."""
     if principal is None or not principal.is_authenticated:
         return {"user": None, "user_email": ""}
-    return {"user": principal, "user_email": principal.email or principal.get_username()}
+    return {"user": principal, "user_email": anonymous.submitter_email(principal)}
 
 
 def _check_job_id(project: Project, job_id: str) -> None:

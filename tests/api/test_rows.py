@@ -122,12 +122,14 @@ def test_it_omits_schema_and_total_rows_for_ddl(client: Client, done_job: Job) -
     assert "schema" not in body and "totalRows" not in body
 
 
-def test_it_shows_a_job_without_a_destination_table(client: Client, done_job: Job) -> None:
+def test_it_shows_a_jobs_anonymous_destination_table(client: Client, done_job: Job) -> None:
     body = client.get(f"{API}/jobs/job_done?projection=full&location=US").json()
     assert body["id"] == "local-project:US.job_done"
     assert body["status"] == {"state": "DONE"}
     assert body["statistics"]["query"]["statementType"] == "SELECT"
-    assert "destinationTable" not in body["configuration"]["query"]
+    destination = body["configuration"]["query"]["destinationTable"]
+    assert destination["projectId"] == "local-project"
+    assert destination["datasetId"].startswith("_") and destination["tableId"] == "anonjob_done"
     listed = client.get(f"{API}/jobs?allUsers=True&stateFilter=done&projection=full").json()
     assert [j["jobReference"]["jobId"] for j in listed["jobs"]] == ["job_done"]
 
