@@ -178,6 +178,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "collected-static"
 
 QUARRY_STORAGE_DIR = Path(os.environ.get("QUARRY_STORAGE_DIR", VAR_DIR / "storage")).resolve()
+# gs://bucket/object in loads and extracts is this directory's bucket/object (docs/clients.md).
+QUARRY_BUCKETS_DIR = Path(os.environ.get("QUARRY_BUCKETS_DIR", VAR_DIR / "buckets")).resolve()
 QUARRY_DEFAULT_PROJECT = os.environ.get("QUARRY_DEFAULT_PROJECT", "local-project")
 QUARRY_MAX_UPLOAD_BYTES = envint("QUARRY_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
 # Per job, in DuckDB's words (a share of RAM or a size): two jobs, as `serve` runs by default,

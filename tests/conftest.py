@@ -59,6 +59,14 @@ def storage_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def buckets_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keep every test's gs:// files out of the developer's var/buckets."""
+    path = tmp_path_factory.mktemp("buckets")
+    settings.QUARRY_BUCKETS_DIR = path
+    return path
+
+
 @pytest.fixture
 def own_storage_dir(settings: Any, tmp_path: Path) -> Path:
     """Give this test a storage dir of its own, for tests that judge every file in it."""
@@ -93,6 +101,7 @@ def worker_env(
     django_db_blocker: pytest.FixtureRequest,
     broker_url: str,
     storage_dir: Path,
+    buckets_dir: Path,
 ) -> dict[str, str]:
     """Return the environment that points a Quarry process at this test session's parts.
 
@@ -104,6 +113,7 @@ def worker_env(
         "REDIS_URL": broker_url,
         "QUARRY_QUEUE": queue,
         "QUARRY_STORAGE_DIR": str(storage_dir),
+        "QUARRY_BUCKETS_DIR": str(buckets_dir),
         "QUARRY_NO_BOOTSTRAP": "1",
         # Jobs submitted without a user run as anonymous, as in the embedded default.
         "QUARRY_ANONYMOUS_ACCESS": "true",

@@ -144,7 +144,13 @@ def _query_statistics(job: Job) -> dict[str, Any]:
         "totalBytesBilled": "0",
         "cacheHit": False,
     }
-    for key in ("statementType", "ddlOperationPerformed", "ddlTargetTable", *DML_KEYS):
+    for key in (
+        "statementType",
+        "ddlOperationPerformed",
+        "ddlTargetTable",
+        "exportDataStatistics",
+        *DML_KEYS,
+    ):
         if stats.get(key):
             query[key] = stats[key]
     if "totalSlotMs" in stats:
@@ -200,6 +206,11 @@ def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
         statistics["totalBytesProcessed"] = statistics["query"]["totalBytesProcessed"]
     elif job.job_type == Job.Type.COPY:
         statistics["copy"] = _copy_statistics(job)
+    elif job.job_type == Job.Type.EXTRACT:
+        stats = job.statistics or {}
+        statistics["extract"] = {
+            key: stats[key] for key in ("destinationUriFileCounts", "inputBytes") if key in stats
+        }
     else:
         statistics["load"] = _load_statistics(job)
     return {

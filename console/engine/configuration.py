@@ -11,26 +11,24 @@ from __future__ import annotations
 from typing import Any
 
 from console.catalog.models import Project
-from console.engine import copy, loads, params
+from console.engine import copy, extract, loads, params
 from console.engine.destination import Destination
 from console.errors import BigQueryError, InvalidError
 
-JOB_TYPES = ("query", "load", "copy")
+JOB_TYPES = ("query", "load", "copy", "extract")
 # Top-level JobConfiguration fields a job keeps besides its one job-type part.
 KEPT = ("labels", "dryRun", "jobTimeoutMs")
 
 
 def job_type(configuration: dict[str, Any]) -> str:
     """Return QUERY, LOAD or COPY for a configuration that holds exactly one of them."""
-    if configuration.get("extract"):
-        raise BigQueryError("Extract jobs are not supported by Quarry yet")
     kinds = [kind for kind in JOB_TYPES if configuration.get(kind)]
     if len(kinds) != 1:
         raise BigQueryError(
-            "Required parameter is missing: configuration.query, configuration.load or "
-            "configuration.copy"
+            "Required parameter is missing: configuration.query, configuration.load, "
+            "configuration.copy or configuration.extract"
             if not kinds
-            else "A job configuration holds one of query, load and copy, not "
+            else "A job configuration holds one of query, load, copy and extract, not "
             + " and ".join(kinds),
             "required" if not kinds else None,
         )
@@ -49,8 +47,10 @@ def check(principal: Any, project: Project, configuration: dict[str, Any]) -> di
         checked["query"] = query(project, configuration["query"])
     elif kind == "LOAD":
         checked["load"] = loads.check_configuration(principal, project, configuration)["load"]
-    else:
+    elif kind == "COPY":
         checked["copy"] = copy.copy_configuration(project, configuration["copy"])
+    else:
+        checked["extract"] = extract.check_configuration(project, configuration["extract"])
     return checked
 
 

@@ -14,12 +14,13 @@ import contextlib
 import queue
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from django.conf import settings
 
-from console.catalog import storage
+from console.catalog import buckets, storage
 from console.catalog.models import Dataset, Project, Table, check_id
 from console.engine import tables
 from console.engine.formats import BadRecords, LoadOptions, open_source
@@ -145,12 +146,12 @@ def _choices(load: dict[str, Any]) -> dict[str, str]:
 
 def _refuse_unsupported(load: dict[str, Any]) -> None:
     """Refuse options Quarry would otherwise ignore; empty values (as bq sends them) are fine."""
-    if load.get("sourceUris"):
-        raise InvalidError(
-            "Loading from Cloud Storage URIs is not supported by Quarry; upload the file",
-            location="sourceUris",
-        )
-    known = {*DEFAULTS, *LoadOptions.option_names()}
+    uris = load.get("sourceUris")
+    if uris is not None and not isinstance(uris, list):
+        raise InvalidError("sourceUris must be a list of gs:// URIs", location="sourceUris")
+    for uri in uris or []:
+        buckets.parse(uri, "sourceUris")
+    known = {*DEFAULTS, "sourceUris", *LoadOptions.option_names()}
     for name, value in load.items():
         if name not in known and value not in (None, False, "", [], {}):
             raise InvalidError(
@@ -176,6 +177,59 @@ def check_destination(principal: Any, project: Project, dataset_id: str, table_i
     if dataset is None:
         raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}")
     return dataset
+
+
+def stage_uris(load: dict[str, Any]) -> str:
+    """Copy the files a load's gs:// sourceUris name into storage, as one staged file.
+
+    The job then reads a snapshot: a bucket file changed after the job was created does not
+    change what it loads. Several CSV or JSON files become one, each CSV file's header rows
+    (skipLeadingRows) dropped but the first's; Parquet files are read one per job.
+    """
+    files = [
+        path
+        for uri in load["sourceUris"]
+        for path in buckets.matching(buckets.parse(uri, "sourceUris"))
+    ]
+    source_format = setting(load, "sourceFormat")
+    if source_format == "PARQUET" and len(files) > 1:
+        raise InvalidError(
+            f"Quarry loads one Parquet file per job; the URIs name {len(files)} files",
+            location="sourceUris",
+        )
+    skip = int(load.get("skipLeadingRows") or 0) if source_format == "CSV" else 0
+    return stage(_Concatenated(files, skip), load)
+
+
+class _Concatenated:
+    """Read several files as one stream, dropping `skip` leading lines of all but the first."""
+
+    def __init__(self, files: list[Path], skip: int) -> None:
+        self.files = list(files)
+        self.skip = skip
+        self.current: Any = None
+        self.first = True
+        self.ended_line = True
+
+    def read(self, size: int) -> bytes:
+        while True:
+            if self.current is None:
+                if not self.files:
+                    return b""
+                self.current = open(self.files.pop(0), "rb")  # noqa: SIM115 closed at its end
+                if not self.first:
+                    for _ in range(self.skip):
+                        self.current.readline()
+                self.first = False
+            chunk = self.current.read(size)
+            if chunk:
+                self.ended_line = chunk.endswith(b"\n")
+                return chunk
+            self.current.close()
+            self.current = None
+            if self.files and not self.ended_line:
+                self.ended_line = True
+                return b"\n"  # a file without a final newline must not join the next one's row
 
 
 def stage(upload: Any, load: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from console.engine import copy, loads, script
+from console.engine import copy, extract, loads, script
 from console.engine.interrupt import Watcher
 from console.engine.outcome import Outcome, RunContext
 
@@ -13,11 +13,12 @@ JOB_TYPES: dict[str, Callable[[RunContext, Outcome], None]] = {
     "QUERY": script.run_query,
     "LOAD": loads.run_load,
     "COPY": copy.run_copy,
+    "EXTRACT": extract.run_extract,
 }
 
 
 def execute(job_type: str, run: RunContext, outcome: Outcome) -> None:
-    """Run one job of job_type (QUERY, LOAD or COPY), recording what it did in outcome.
+    """Run one job of job_type (QUERY, LOAD, COPY or EXTRACT), recording what it did in outcome.
 
     outcome is filled in as the job goes, so a job that raises still leaves what it recorded
     (such as the bytes a failed query read) for the caller to keep. Failures a user should see

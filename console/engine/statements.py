@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from console.engine import ddl, dml, ml
+from console.engine import ddl, dml, extract, ml
 from console.engine.dialect import MLFunction
 from console.engine.query import Context, reads_catalog_table, run_select
 from console.errors import AccessDenied, BigQueryError, InvalidError
@@ -50,6 +50,10 @@ def _query_part(statement: Any) -> exp.Expression | None:
 
 def _nothing_read(statement: Any) -> exp.Expression | None:
     return None
+
+
+def _exported_query(statement: exp.Export) -> exp.Expression | None:
+    return statement.this
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,7 @@ STATEMENTS: dict[type[exp.Expression] | tuple[type[exp.Expression], str], Statem
     exp.Update: StatementKind("UPDATE", dml.run_update, _dml_written),
     exp.TruncateTable: StatementKind("TRUNCATE_TABLE", dml.run_truncate, _dml_written),
     exp.Merge: StatementKind("MERGE", dml.run_merge, _dml_written),
+    exp.Export: StatementKind("EXPORT_DATA", extract.run_export_data, reads=_exported_query),
 }
 
 
@@ -176,7 +181,8 @@ def statement_kind(ctx: Context, statement: exp.Expression) -> StatementKind:
         name = statement.this if isinstance(statement, exp.Command) else statement.key.upper()
         raise InvalidError(
             f"Unsupported statement: {name}{ctx.location(statement)}. Quarry runs SELECT, "
-            "CREATE, DROP, INSERT, DELETE, UPDATE, MERGE and TRUNCATE TABLE statements."
+            "CREATE, DROP, INSERT, DELETE, UPDATE, MERGE, TRUNCATE TABLE and EXPORT DATA "
+            "statements."
         )
     return found
 

@@ -12,6 +12,7 @@ DATASETS_DELETE = "bigquery.datasets.delete"
 TABLES_CREATE = "bigquery.tables.create"
 TABLES_GET = "bigquery.tables.get"
 TABLES_GET_DATA = "bigquery.tables.getData"
+TABLES_EXPORT = "bigquery.tables.export"
 TABLES_UPDATE = "bigquery.tables.update"
 TABLES_UPDATE_DATA = "bigquery.tables.updateData"
 TABLES_DELETE = "bigquery.tables.delete"
@@ -37,6 +38,7 @@ _READ = {
     DATASETS_GET,
     TABLES_GET,
     TABLES_GET_DATA,
+    TABLES_EXPORT,
     TABLES_LIST,
     MODELS_GET_DATA,
     MODELS_GET_METADATA,

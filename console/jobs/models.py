@@ -27,6 +27,7 @@ class Job(models.Model):
         QUERY = "QUERY"
         LOAD = "LOAD"
         COPY = "COPY"
+        EXTRACT = "EXTRACT"
 
     class State(models.TextChoices):
         PENDING = "PENDING"

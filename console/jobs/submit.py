@@ -51,12 +51,20 @@ def submit(
         return _dry_run_job(principal, project, checked, **named, **who)
     upload_path = ""
     if job_type == Job.Type.LOAD:
-        if upload is None:
+        uris = checked["load"].get("sourceUris")
+        if upload is not None and uris:
+            raise InvalidError(
+                "A load job reads either its uploaded file or sourceUris, not both",
+                location="sourceUris",
+            )
+        if upload is None and not uris:
             raise BigQueryError(
                 "A load job needs its file: upload it to /upload/bigquery/v2/projects/"
-                f"{project.project_id}/jobs (Quarry does not read Cloud Storage URIs)"
+                f"{project.project_id}/jobs, or name gs:// sourceUris (docs/clients.md)"
             )
-        upload_path = loads.stage(upload, checked["load"])
+        upload_path = (
+            loads.stage(upload, checked["load"]) if upload else loads.stage_uris(checked["load"])
+        )
     try:
         with transaction.atomic():
             job = Job.objects.create(

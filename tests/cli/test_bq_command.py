@@ -294,3 +294,19 @@ def test_it_binds_bqs_parameters(tutorial: Path) -> None:
     assert code == 1 and "Query parameter n has an invalid INT64 value: 'ten'" in err
     code, _, err = bq("query", "--parameter=n", "SELECT @n")
     assert code == 1 and "expected name:TYPE:value" in err
+
+
+def test_it_extracts_and_loads_gs_uris(tutorial: Path, settings) -> None:
+    rows = Table.objects.get(table_id="ratings").num_rows
+    code, _, err = bq("extract", "bqml_tutorial.ratings", "gs://cli-bucket/ratings-*.csv")
+    assert code == 0, err
+    written = Path(settings.QUARRY_BUCKETS_DIR) / "cli-bucket" / "ratings-000000000000.csv"
+    assert written.read_text().splitlines()[0] == "user_id,item_id,rating,timestamp"
+    code, out, err = bq(
+        "load", "--skip_leading_rows=1", "bqml_tutorial.again", "gs://cli-bucket/ratings-*.csv",
+        SCHEMA,
+    )  # fmt: skip
+    assert code == 0, err
+    assert Table.objects.get(table_id="again").num_rows == rows
+    code, _, err = bq("extract", "bqml_tutorial.ratings", "gs://cli-bucket/../x.csv")
+    assert code == 1 and "non-empty parts without . or .." in err

@@ -152,6 +152,19 @@ def build_parser() -> argparse.ArgumentParser:
     head.add_argument("-c", "--selected_fields", default="")
     head.add_argument("name")
 
+    extract = sub.add_parser("extract", help="write a table to gs:// files (QUARRY_BUCKETS_DIR)")
+    extract.add_argument(
+        "--destination_format",
+        default=None,
+        choices=["CSV", "NEWLINE_DELIMITED_JSON", "PARQUET", "AVRO"],
+    )
+    extract.add_argument("--compression", default=None)
+    extract.add_argument("-F", "--field_delimiter", default=None)
+    extract.add_argument("--print_header", type=_flag_bool, default=None)
+    extract.add_argument("--noprint_header", dest="print_header", action="store_false")
+    extract.add_argument("source")
+    extract.add_argument("destination_uris", help="gs://bucket/object[,gs://...]")
+
     cp = sub.add_parser("cp", help="copy one or more tables to another table")
     cp.add_argument("-f", "--force", action="store_true", help="replace without asking")
     cp.add_argument("-a", "--append_table", action="store_true")
@@ -435,8 +448,12 @@ class Command(BaseCommand):
         try:
             if args.schema:
                 load["schema"] = {"fields": _schema_fields(args.schema)}
-            with open(args.source, "rb") as handle:
-                job = submit(self.principal, self.project, {"load": load}, handle)
+            if args.source.startswith("gs://"):
+                load["sourceUris"] = [u.strip() for u in args.source.split(",") if u.strip()]
+                job = submit(self.principal, self.project, {"load": load})
+            else:
+                with open(args.source, "rb") as handle:
+                    job = submit(self.principal, self.project, {"load": load}, handle)
         except FileNotFoundError:
             raise BigQueryError(f"Source file not found: {args.source}") from None
         self.stdout.write("Upload complete.")
@@ -587,6 +604,23 @@ class Command(BaseCommand):
             "datasetId": dataset_id,
             "tableId": table_id,
         }
+
+    def do_extract(self, args: argparse.Namespace) -> None:
+        extract: dict[str, Any] = {
+            "sourceTable": self._table_ref(args.source),
+            "destinationUris": [u.strip() for u in args.destination_uris.split(",") if u.strip()],
+        }
+        for option, value in (
+            ("destinationFormat", args.destination_format),
+            ("compression", args.compression),
+            ("fieldDelimiter", args.field_delimiter),
+            ("printHeader", args.print_header),
+        ):
+            if value is not None:
+                extract[option] = value
+        job = submit(self.principal, self.project, {"extract": extract})
+        job = self._wait(job)
+        self._raise_if_failed(job)
 
     def do_cp(self, args: argparse.Namespace) -> None:
         sources = [self._table_ref(n.strip()) for n in args.source.split(",") if n.strip()]
