@@ -20,7 +20,7 @@ from sqlglot import exp
 from console.catalog.models import Dataset, Project, Table
 from console.errors import AccessDenied, InvalidError, NotFoundError
 from console.iam import access
-from console.iam.roles import DATASETS_GET, TABLES_GET
+from console.iam.roles import DATASETS_GET, JOBS_LIST, JOBS_LIST_ALL, TABLES_GET
 
 PREFIX = "INFORMATION_SCHEMA."
 
@@ -110,6 +110,60 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
+# INFORMATION_SCHEMA.JOBS: the jobs layer, above the engine, provides its rows (console/jobs/
+# history.py registers itself when Django starts), so the engine never imports it.
+JOB_VIEWS = ("JOBS", "JOBS_BY_PROJECT", "JOBS_BY_USER")
+_STRUCT_ERROR = pa.struct(
+    [
+        ("reason", pa.string()),
+        ("location", pa.string()),
+        ("debug_info", pa.string()),
+        ("message", pa.string()),
+    ]
+)
+SCHEMAS["JOBS"] = SCHEMAS["JOBS_BY_PROJECT"] = SCHEMAS["JOBS_BY_USER"] = pa.schema(
+    [
+        ("creation_time", TS),
+        ("project_id", pa.string()),
+        ("project_number", pa.int64()),
+        ("user_email", pa.string()),
+        ("job_id", pa.string()),
+        ("job_type", pa.string()),
+        ("statement_type", pa.string()),
+        ("priority", pa.string()),
+        ("start_time", TS),
+        ("end_time", TS),
+        ("query", pa.string()),
+        ("state", pa.string()),
+        ("reservation_id", pa.string()),
+        ("total_bytes_processed", pa.int64()),
+        ("total_bytes_billed", pa.int64()),
+        ("total_slot_ms", pa.int64()),
+        ("error_result", _STRUCT_ERROR),
+        ("cache_hit", pa.bool_()),
+        (
+            "destination_table",
+            pa.struct(
+                [
+                    ("project_id", pa.string()),
+                    ("dataset_id", pa.string()),
+                    ("table_id", pa.string()),
+                ]
+            ),
+        ),
+        ("labels", pa.list_(pa.struct([("key", pa.string()), ("value", pa.string())]))),
+        ("parent_job_id", pa.string()),
+    ]
+)
+JobsProvider = Callable[[Project, Any, bool], list[dict[str, Any]]]
+_jobs_provider: list[JobsProvider] = []
+
+
+def provide_jobs(provider: JobsProvider) -> None:
+    """Register what lists a project's jobs as JOBS rows: (project, reader, every user's?)."""
+    _jobs_provider[:] = [provider]
+
+
 def is_information_schema(node: exp.Table) -> bool:
     """Return whether a table reference names an INFORMATION_SCHEMA view."""
     return node.name.upper().startswith(PREFIX)
@@ -130,6 +184,8 @@ def relation(
         if project is None:
             raise NotFoundError(f"Not found: Project {node.catalog}")
     qualifier = node.db or ""
+    if view in JOB_VIEWS:
+        return _jobs(node, view, project, qualifier, reader)
     if qualifier.lower().startswith("region-"):
         datasets = _region_datasets(project, qualifier[len("region-") :], reader)
     elif view == "SCHEMATA":
@@ -140,6 +196,25 @@ def relation(
     else:
         datasets = [_dataset(project, qualifier or default_dataset, node.name, reader)]
     rows = list(ROWS[view](datasets, reader))
+    return pa.Table.from_pylist(rows, schema=SCHEMAS[view])
+
+
+def _jobs(node: exp.Table, view: str, project: Project, qualifier: str, reader: Any) -> pa.Table:
+    if not qualifier.lower().startswith("region-"):
+        raise InvalidError(
+            f"{node.name} must be qualified with a region, such as `region-us`.{node.name}"
+        )
+    every_user = view != "JOBS_BY_USER"
+    needed = JOBS_LIST_ALL if every_user else JOBS_LIST
+    if not access.can(reader, needed, project):
+        raise AccessDenied(
+            f"Access Denied: Table {project.project_id}:{qualifier}.{node.name}: User does not "
+            f"have permission to query table {project.project_id}:{qualifier}.{node.name}: "
+            f"Permission {needed} denied on project {project.project_id}"
+        )
+    rows = _jobs_provider[0](project, reader, every_user) if _jobs_provider else []
+    region = qualifier[len("region-") :].lower()
+    rows = [row for row in rows if row.pop("location", "US").lower() == region]
     return pa.Table.from_pylist(rows, schema=SCHEMAS[view])
 
 

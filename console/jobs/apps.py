@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class JobsConfig(AppConfig):
     name = "console.jobs"
     label = "jobs"
+
+    def ready(self) -> None:
+        from console.engine import information_schema
+        from console.jobs import history
+
+        information_schema.provide_jobs(history.rows)

@@ -120,3 +120,26 @@ def test_it_names_what_is_wrong(shop: Dataset) -> None:
     assert missing.error_result["message"] == "Not found: Dataset local-project:nowhere"
     bare = query("SELECT * FROM shop.INFORMATION_SCHEMA.SCHEMATA")
     assert "must be qualified with a region" in bare.error_result["message"]
+
+
+def test_it_lists_jobs_by_user_and_by_project(shop: Dataset) -> None:
+    user = get_user_model().objects.create_user("eve", "eve@example.com")
+    RoleBinding.grant(Project.default(), user, "roles/bigquery.user")
+    mine = query("SELECT 1 AS one", user)
+    assert mine.error_result is None
+    failed = query("SELECT * FROM shop.nothing", user)
+    own = rows(
+        "SELECT job_id, job_type, statement_type, state, error_result.reason, "
+        "destination_table.table_id FROM `region-us`.INFORMATION_SCHEMA.JOBS_BY_USER "
+        "WHERE job_type = 'QUERY' AND state = 'DONE' ORDER BY creation_time",
+        user,
+    )
+    assert own == [
+        [mine.job_id, "QUERY", "SELECT", "DONE", None, "anon" + mine.job_id],
+        [failed.job_id, "QUERY", None, "DONE", "accessDenied", None],
+    ]
+    # Every user's jobs need bigquery.jobs.listAll, which bigquery.user lacks.
+    denied = query("SELECT * FROM `region-us`.INFORMATION_SCHEMA.JOBS", user)
+    assert "Permission bigquery.jobs.listAll denied" in denied.error_result["message"]
+    everyone = rows("SELECT DISTINCT user_email FROM `region-us`.INFORMATION_SCHEMA.JOBS")
+    assert ["eve@example.com"] in everyone and [None] in everyone
