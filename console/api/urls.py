@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from console.api import views
 
@@ -29,4 +29,7 @@ urlpatterns = [
     path("upload/bigquery/v2/projects/<str:project_id>/jobs", views.upload, name="upload"),
     path("$discovery/rest", views.discovery_document, name="discovery"),
     path("discovery/v1/apis/bigquery/v2/rest", views.discovery_document, name="discovery_v1"),
+    # Last: a program that calls a path no method serves reads a JSON error, never a web page.
+    re_path(r"^(?:upload/)?bigquery/v2(?:/|$)", views.unknown_method, name="unknown_method"),
+    re_path(r"^(?:\$discovery|discovery)(?:/|$)", views.unknown_method),
 ]

@@ -20,7 +20,7 @@ from console.engine import inserts, resumable
 from console.engine import tables as engine_tables
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
-from console.errors import BigQueryError
+from console.errors import BigQueryError, NotFoundError
 from console.iam import access, roles
 from console.jobs.models import Job
 
@@ -465,6 +465,14 @@ def _resumable_chunk(request: HttpRequest, project: Any, session_id: str) -> Any
     if isinstance(job, HttpResponse):
         return job  # 308: the upload is not complete yet
     return jobs.job_resource(request, jobs.wait(job, JOB_WAIT_MS))
+
+
+# Anything else -------------------------------------------------------------------------------
+
+
+@api_view("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", public=True)
+def unknown_method(request: HttpRequest) -> dict[str, Any]:
+    raise NotFoundError(f"The requested URL {request.path} was not found on this server.")
 
 
 # Discovery -----------------------------------------------------------------------------------
