@@ -62,6 +62,8 @@ METHODS: list[tuple[str, str, str, str, dict, dict, str | None, str | None]] = [
      "Job"),
     ("jobs", "cancel", "POST", "projects/{+projectId}/jobs/{+jobId}/cancel", PJ,
      {"location": STR}, None, "JobCancelResponse"),
+    ("jobs", "delete", "DELETE", "projects/{+projectId}/jobs/{+jobId}/delete", PJ,
+     {"location": STR}, None, None),
     ("jobs", "query", "POST", "projects/{+projectId}/queries", P, {}, "QueryRequest",
      "QueryResponse"),
     ("jobs", "getQueryResults", "GET", "projects/{+projectId}/queries/{+jobId}", PJ,

@@ -24,6 +24,7 @@ urlpatterns = [
     path(f"{PROJECT}/jobs", views.job_list, name="jobs"),
     path(f"{PROJECT}/jobs/<str:job_id>", views.job_detail, name="job"),
     path(f"{PROJECT}/jobs/<str:job_id>/cancel", views.job_cancel, name="job_cancel"),
+    path(f"{PROJECT}/jobs/<str:job_id>/delete", views.job_delete, name="job_delete"),
     path(f"{PROJECT}/queries", views.query, name="query"),
     path(f"{PROJECT}/queries/<str:job_id>", views.query_results, name="query_results"),
     path("upload/bigquery/v2/projects/<str:project_id>/jobs", views.upload, name="upload"),

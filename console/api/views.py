@@ -374,6 +374,12 @@ def job_cancel(request: HttpRequest, project_id: str, job_id: str) -> dict[str, 
     return {"kind": "bigquery#jobCancelResponse", "job": jobs.job_resource(request, job)}
 
 
+@api_view("DELETE")
+def job_delete(request: HttpRequest, project_id: str, job_id: str) -> None:
+    job = resources.get_job(request, project_id, job_id, roles.JOBS_DELETE)
+    job.delete_metadata()
+
+
 # The fields of a jobs.query request that are JobConfigurationQuery fields of the same name.
 QUERY_REQUEST_OPTIONS = (
     "query",

@@ -29,6 +29,7 @@ JOBS_GET = "bigquery.jobs.get"
 JOBS_LIST = "bigquery.jobs.list"
 JOBS_LIST_ALL = "bigquery.jobs.listAll"
 JOBS_UPDATE = "bigquery.jobs.update"
+JOBS_DELETE = "bigquery.jobs.delete"
 PROJECTS_GET = "resourcemanager.projects.get"
 PROJECTS_DELETE = "resourcemanager.projects.delete"
 PROJECTS_GET_IAM_POLICY = "resourcemanager.projects.getIamPolicy"
@@ -57,7 +58,7 @@ _EDIT = _READ | {
     MODELS_DELETE,
 }
 _OWN_DATA = _EDIT | {DATASETS_UPDATE, DATASETS_DELETE}
-_ALL_JOBS = {JOBS_CREATE, JOBS_GET, JOBS_LIST, JOBS_LIST_ALL, JOBS_UPDATE}
+_ALL_JOBS = {JOBS_CREATE, JOBS_GET, JOBS_LIST, JOBS_LIST_ALL, JOBS_UPDATE, JOBS_DELETE}
 
 ROLES: dict[str, frozenset[str]] = {
     "roles/owner": frozenset(

@@ -9,11 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from console.catalog import janitor, storage
 from console.catalog.models import Project
-from console.errors import Cancelled
+from console.errors import Cancelled, InvalidError
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,27 @@ class Job(models.Model):
         self.refresh_from_db()
         if ended:
             self.state = self.State.DONE
+
+    def delete_metadata(self) -> None:
+        """Delete a DONE job's row, and its result file once no other row names it.
+
+        A job that has not ended is refused: its worker still writes to the row and the file.
+        """
+        with transaction.atomic():
+            deleted, _ = Job.objects.filter(pk=self.pk, state=self.State.DONE).delete()
+            if not deleted:
+                self.refresh_from_db(fields=["state"])
+                raise InvalidError(
+                    f"Job {self.project.project_id}:{self.location}.{self.job_id} is "
+                    f"{self.state}: only a DONE job's metadata can be deleted. Cancel it "
+                    "(jobs.cancel, bq cancel) and wait until it is DONE."
+                )
+            # A destination table's version or another job (a re-run) may name the same file.
+            path = self.result_path
+            if path and not (
+                Job.objects.filter(result_path=path).exists() or path in janitor.named_paths()
+            ):
+                transaction.on_commit(lambda: storage.remove(path))
 
     def principal(self) -> Any:
         """Return whom the job runs as: its submitter, anonymous, or nobody if they are gone."""
