@@ -91,7 +91,7 @@ def query_results(
     body["totalBytesBilled"] = "0"
     body["cacheHit"] = False
     if job.configuration.get("dryRun"):
-        return body
+        return _with_dry_run_schema(body, job)
     body.update({key: stats[key] for key in DML_KEYS if key in stats})
     # DDL has no result table: without schema and totalRows the client returns no rows.
     if not job.result_path:
@@ -137,6 +137,13 @@ def job_reference(job: Job) -> dict[str, str]:
 DML_KEYS = ("numDmlAffectedRows", "dmlStats")
 
 
+def _with_dry_run_schema(body: dict[str, Any], job: Job) -> dict[str, Any]:
+    """Add the schema a dry run found for a query's result, as BigQuery reports it."""
+    if job.result_schema:
+        body["schema"] = {"fields": api_fields(job.result_schema)}
+    return body
+
+
 def _query_statistics(job: Job) -> dict[str, Any]:
     stats = job.statistics or {}
     query: dict[str, Any] = {
@@ -156,7 +163,7 @@ def _query_statistics(job: Job) -> dict[str, Any]:
     if "totalSlotMs" in stats:
         query["totalSlotMs"] = str(stats["totalSlotMs"])
     if job.configuration.get("dryRun"):
-        return query
+        return _with_dry_run_schema(query, job)
     if stats.get("mlStatistics"):
         # As the engine recorded it when the training finished (engine.ml.ml_statistics).
         query["mlStatistics"] = stats["mlStatistics"]

@@ -8,14 +8,16 @@ from typing import Any
 
 from sqlglot import exp
 
+from console.catalog import storage
 from console.catalog.models import Project
-from console.engine import ml, params
+from console.engine import ml, params, sandbox
 from console.engine.destination import Destination
 from console.engine.dialect import MLFunction, MLPredict
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, parse_script
-from console.engine.query import Context, reads_catalog_table, scanned_bytes
+from console.engine.query import Context, execute, reads_catalog_table, scanned_bytes
 from console.engine.statements import SELECT, authorize, statement_kind
+from console.engine.types import schema_from_arrow
 from console.errors import BigQueryError, InvalidError
 
 
@@ -39,7 +41,8 @@ def dry_run(
     default_dataset: str | None = None,
     parameters: list[params.Parameter] | None = None,
 ) -> dict[str, Any]:
-    """Check a script without running it; return its statement type and the bytes it would read.
+    """Check a script without running it; return its statement type, the bytes it would read and,
+    for a single query, the schema of its result.
 
     Raises BigQueryError for anything that would make the real run fail before reading data:
     syntax, unknown functions, permissions, missing datasets, tables and models.
@@ -73,10 +76,27 @@ def _dry_run(
             elif reads_catalog_table(node, cte_names):
                 table = ctx.table(node)
                 ctx.bytes_processed += scanned_bytes(reads, node, table.schema, table.column_bytes)
-    return {
+    checked: dict[str, Any] = {
         "statementType": kinds[-1].type_of(statements[-1]),
         "totalBytesProcessed": ctx.bytes_processed,
     }
+    # An ML function would compute its rows to tell their schema, which is no dry run.
+    if kinds == [SELECT] and not any(statements[0].find_all(MLFunction)):
+        checked["schema"] = _result_schema(project, principal, default_dataset, statements[0])
+    return checked
+
+
+def _result_schema(
+    project: Project, principal: Any, default_dataset: str | None, statement: exp.Expression
+) -> list[dict[str, Any]]:
+    """Return a query's result fields, as DuckDB plans them over no rows (LIMIT 0 reads none)."""
+    con = sandbox.connect(storage.root() / "tables", storage.root() / "scratch")
+    ctx = Context(project=project, default_dataset=default_dataset, con=con, principal=principal)
+    try:
+        empty = exp.select("*").from_(statement.copy().subquery("_dry_run")).limit(0)
+        return schema_from_arrow(execute(ctx, empty).schema)
+    finally:
+        ctx.close()
 
 
 def run_query(run: RunContext, outcome: Outcome) -> None:

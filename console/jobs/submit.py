@@ -153,6 +153,7 @@ def _dry_run_job(
             state=Job.State.DONE,
             configuration=configuration,
             statistics=statistics,
+            result_schema=result.get("schema", []),
             **fields,
         )
     except IntegrityError:
