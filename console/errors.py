@@ -15,6 +15,7 @@ REASONS = frozenset(
         "authError",
         "backendError",
         "badRequest",
+        "bytesBilledLimitExceeded",
         "conditionNotMet",
         "duplicate",
         "internalError",

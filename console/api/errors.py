@@ -15,6 +15,7 @@ STATUS_FOR_REASON = {
     "invalidQuery": 400,
     "required": 400,
     "badRequest": 400,
+    "bytesBilledLimitExceeded": 400,
     "resourceInUse": 400,
     "resourcesExceeded": 400,
     "tableUnavailable": 400,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from console.catalog.models import Project
-from console.engine import copy, extract, loads, params
+from console.engine import billing, copy, extract, loads, params
 from console.engine.destination import Destination
 from console.errors import BigQueryError, InvalidError
 
@@ -68,6 +68,7 @@ def query(project: Project, config: dict[str, Any]) -> dict[str, Any]:
     # The destination's names and dispositions are refused now; its table and permissions are
     # checked when the job runs.
     Destination.from_configuration(config)
+    billing.limit(config)
     named = (config.get("defaultDataset") or {}).get("projectId")
     if named and named != project.project_id:
         raise InvalidError(

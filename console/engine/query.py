@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from console.catalog import storage
 from console.catalog.models import Dataset, MLModel, Project, Table
-from console.engine import information_schema, ml, sandbox, tables
+from console.engine import billing, information_schema, ml, sandbox, tables
 from console.engine.dialect import MLFunction
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location
@@ -333,6 +333,9 @@ def _replace_table(node: exp.Table, relation: str, alias: str) -> exp.Table:
 def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
     """Run a query tree and return its rows as a stream of BigQuery-typed Arrow batches."""
     sql = to_duckdb(bind(ctx, tree))
+    if ctx.run is not None:
+        # Before DuckDB reads anything, as BigQuery refuses the query before running it.
+        billing.check_limit(ctx.run.configuration.get("query") or {}, ctx.bytes_processed)
     try:
         reader = ctx.con.sql(sql).to_arrow_reader(BATCH_ROWS)
     except duckdb.Error as err:
