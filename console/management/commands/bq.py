@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("QUARRY_USER", ""),
         help="act as this user (default: $QUARRY_USER; else anonymous, where settings allow it)",
     )
+    parser.add_argument("--sync", action="store_true", default=True)
+    parser.add_argument(
+        "--nosync", dest="sync", action="store_false", help="start jobs and print their IDs"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     mk = sub.add_parser("mk", help="create a dataset")
@@ -129,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--nouse_legacy_sql", dest="use_legacy_sql", action="store_false")
     query.add_argument("-n", "--max_rows", type=int, default=100)
     query.add_argument("--dry_run", action="store_true")
+    query.add_argument("--maximum_bytes_billed", type=int, default=None)
     query.add_argument("--destination_table", default="")
     query.add_argument("--replace", action="store_true")
     query.add_argument("--append_table", action="store_true")
@@ -184,12 +189,19 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("-d", "--dataset", action="store_true")
     rm.add_argument("-t", "--table", action="store_true")
     rm.add_argument("-m", "--model", action="store_true")
+    rm.add_argument("-j", "--job", action="store_true")
     rm.add_argument("name")
+
+    cancel = sub.add_parser("cancel", help="cancel a job (waiting until it ends unless --nosync)")
+    cancel.add_argument("job_id")
     return parser
 
 
 class Command(BaseCommand):
-    help = "The bq CLI's commands against Quarry: mk, ls, show, load, query, head, insert, cp, rm."
+    help = (
+        "The bq CLI's commands against Quarry: mk, ls, show, load, query, head, insert, cp, rm, "
+        "cancel."
+    )
 
     def run_from_argv(self, argv: list[str]) -> None:
         # bq's grammar (global flags, then a command) is not Django's; parse it ourselves.
@@ -457,6 +469,8 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise BigQueryError(f"Source file not found: {args.source}") from None
         self.stdout.write("Upload complete.")
+        if self._started("load", job):
+            return
         job = self._wait(job)
         self._raise_if_failed(job)
 
@@ -484,7 +498,11 @@ class Command(BaseCommand):
                 "projectId": self.project.project_id,
                 "datasetId": self.args.dataset_id,
             }
+        if args.maximum_bytes_billed is not None:
+            config["query"]["maximumBytesBilled"] = str(args.maximum_bytes_billed)
         job = submit(self.principal, self.project, config)
+        if self._started("query", job):
+            return
         job = self._wait(job)
         self._raise_if_failed(job)
         stats = job.statistics
@@ -653,12 +671,17 @@ class Command(BaseCommand):
             "writeDisposition": disposition,
         }
         job = submit(self.principal, self.project, {"copy": copy})
+        if self._started("cp", job):
+            return
         job = self._wait(job)
         self._raise_if_failed(job, keep_reason=True)
         noun = "Tables" if len(sources) > 1 else "Table"
         self.stdout.write(f"{noun} '{names}' successfully copied to '{target}'")
 
     def do_rm(self, args: argparse.Namespace) -> None:
+        if args.job:
+            self._rm_job(args)
+            return
         name = args.name.split(":")[-1]
         if args.dataset or args.recursive or "." not in name:
             dataset = self._dataset(name, "rm", roles.DATASETS_DELETE)
@@ -685,12 +708,52 @@ class Command(BaseCommand):
 
         target.delete_with_files()
 
+    def _rm_job(self, args: argparse.Namespace) -> None:
+        """Delete a DONE job's metadata, as bq rm -j does (-f: a missing job is no error)."""
+        job_id = args.name.split(":")[-1].split(".")[-1]
+        job = Job.objects.filter(project=self.project, job_id=job_id).first()
+        self._check(roles.JOBS_DELETE, job or Job(project=self.project, job_id=job_id))
+        if job is None:
+            if args.force:
+                return
+            raise NotFoundError(f"Not found: Job {self.project}:{self.args.location}.{job_id}")
+        reference = f"job '{self.project}:{job.job_id}'"
+        if not args.force and not self._confirm(f"rm: remove {reference}?"):
+            self.stdout.write(f"NOT deleting {reference}, exiting.")
+            return
+        job.delete_metadata()
+
+    def do_cancel(self, args: argparse.Namespace) -> None:
+        job_id = args.job_id.split(":")[-1].split(".")[-1]
+        job = Job.objects.filter(project=self.project, job_id=job_id).first()
+        self._check(roles.JOBS_UPDATE, job or Job(project=self.project, job_id=job_id))
+        if job is None:
+            raise NotFoundError(f"Not found: Job {self.project}:{self.args.location}.{job_id}")
+        job.request_cancel()
+        if self.args.sync and job.state != Job.State.DONE:
+            job = self._wait(job)
+        self._show_job(job.job_id)
+        # bq's own three outcomes.
+        if job.state != Job.State.DONE:
+            self.stdout.write("Job cancel has been requested.")
+        elif (job.error_result or {}).get("reason") == "stopped":
+            self.stdout.write("Job has been cancelled successfully.")
+        else:
+            self.stdout.write("Job completed before it could be cancelled.")
+
     def _confirm(self, prompt: str) -> bool:
         self.stdout.write(f"{prompt} (y/N) ", ending="")
         self.stdout.flush()
         return sys.stdin.readline().strip().lower() in ("y", "yes")
 
     # Jobs ------------------------------------------------------------------------------------
+
+    def _started(self, command: str, job: Job) -> bool:
+        """With --nosync, print bq's line for a started job and return True: no waiting."""
+        if self.args.sync:
+            return False
+        self.stdout.write(f"Successfully started {command} {self.project}:{job.job_id}")
+        return True
 
     def _wait(self, job: Job) -> Job:
         """Poll a job until it is DONE, printing bq's waiting line and training progress."""
