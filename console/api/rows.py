@@ -114,14 +114,3 @@ def number_text(value: float) -> str:
 def json_number(value: float) -> float | str:
     """Return a double for a JSON body: the number, or its name when JSON has no spelling."""
     return value if math.isfinite(value) else number_text(value)
-
-
-def select_fields(
-    fields: list[dict[str, Any]], rows: list[list[Any]], selected: str
-) -> tuple[list[dict[str, Any]], list[list[Any]]]:
-    """Keep only the top-level columns named in a comma-separated selectedFields."""
-    if not selected:
-        return fields, rows
-    wanted = {name.strip().split(".")[0] for name in selected.split(",") if name.strip()}
-    keep = [i for i, f in enumerate(fields) if f["name"] in wanted]
-    return [fields[i] for i in keep], [[row[i] for i in keep] for row in rows]

@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from console.api import discovery, fields, jobs, params, resources, uploads
 from console.api.decorators import api_view, parse_json
-from console.api.rows import encode_rows, select_fields
+from console.api.rows import api_fields, encode_rows
 from console.catalog.models import Dataset, Project, Table, check_id
-from console.engine import inserts, resumable
+from console.engine import inserts, resumable, selection
 from console.engine import tables as engine_tables
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
@@ -199,7 +199,13 @@ def table(
         return None
     if request.method in ("PATCH", "PUT"):
         _update_table(tbl, request.json, replace=request.method == "PUT")
-    return resources.table_resource(request, tbl)
+    resource = resources.table_resource(request, tbl)
+    selected = request.GET.get("selectedFields", "")
+    if request.method == "GET" and selected:
+        # bq head --selected_fields reads the schema here, then the cells from tabledata.list.
+        chosen = selection.select_schema(tbl.schema or [], selected, tbl.full_id)
+        resource["schema"] = {"fields": api_fields(chosen)}
+    return resource
 
 
 def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> None:
@@ -236,7 +242,9 @@ def table_data(
     size = params.integer(request, "maxResults", jobs.DEFAULT_PAGE_ROWS)
     stored_fields, rows, total = read_rows(tbl, start, size) if size else (tbl.schema, [], 0)
     total = tbl.num_rows if not size else total
-    shown_fields, rows = select_fields(stored_fields, rows, request.GET.get("selectedFields", ""))
+    shown_fields, rows = selection.select_rows(
+        stored_fields, rows, request.GET.get("selectedFields", ""), tbl.full_id
+    )
     int64 = params.flag(request, "formatOptions.useInt64Timestamp")
     body: dict[str, Any] = {
         "kind": "bigquery#tableDataList",

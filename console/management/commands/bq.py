@@ -19,7 +19,7 @@ from kombu.exceptions import OperationalError
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
-from console.engine import inserts, params
+from console.engine import inserts, params, selection
 from console.engine.formats import option_name
 from console.engine.results import read_rows
 from console.engine.script import dry_run
@@ -582,13 +582,7 @@ class Command(BaseCommand):
     def do_head(self, args: argparse.Namespace) -> None:
         table = self._existing_table(args.name, "head", roles.TABLES_GET_DATA)
         fields, rows, _ = read_rows(table, args.start_row, args.max_rows)
-        if args.selected_fields:
-            wanted = [name.strip() for name in args.selected_fields.split(",") if name.strip()]
-            unknown = [name for name in wanted if name not in {f["name"] for f in fields}]
-            if unknown:
-                raise BigQueryError(f"Unrecognized field: {unknown[0]} in {table.full_id}")
-            keep = [i for i, f in enumerate(fields) if f["name"] in wanted]
-            fields, rows = [fields[i] for i in keep], [[row[i] for i in keep] for row in rows]
+        fields, rows = selection.select_rows(fields, rows, args.selected_fields, table.full_id)
         self._rows(fields, rows, self.args.format)
 
     def do_insert(self, args: argparse.Namespace) -> int:
