@@ -3,9 +3,14 @@
     iam add-iam-policy-binding PROJECT --member=user:NAME --role=ROLE
     iam remove-iam-policy-binding PROJECT --member=user:NAME --role=ROLE
     iam get-iam-policy PROJECT
+    iam print-access-token [--user NAME]
 
 Like `createsuperuser`, it acts as the machine's operator, who needs no role (that is how the
 first binding gets made). With --user=NAME it acts as that user, whose roles are checked.
+
+print-access-token works as `gcloud auth print-access-token`: it prints a new API key of --user
+(default: admin, the owner `serve` creates), which the REST API takes as a Bearer token, so the
+real bq CLI can use it through CLOUDSDK_AUTH_ACCESS_TOKEN_FILE.
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from django.core.management.base import BaseCommand, CommandError
 from console.catalog.models import Project
 from console.errors import AccessDenied
 from console.iam import access, roles
-from console.iam.models import RoleBinding, UnknownMember, find_member
+from console.iam.models import ApiKey, RoleBinding, UnknownMember, find_member
 from console.iam.roles import ROLES
+
+# Whose token print-access-token prints without --user: the owner `manage.py serve` creates.
+DEFAULT_TOKEN_USER = "admin"
 
 
 def policy_yaml(project: Project) -> str:
@@ -45,14 +53,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "verb",
-            choices=["add-iam-policy-binding", "remove-iam-policy-binding", "get-iam-policy"],
+            choices=[
+                "add-iam-policy-binding",
+                "remove-iam-policy-binding",
+                "get-iam-policy",
+                "print-access-token",
+            ],
         )
-        parser.add_argument("project")
+        parser.add_argument("project", nargs="?", default="")
         parser.add_argument("--member", default="", help="user:NAME (a username or email)")
         parser.add_argument("--role", default="", help=f"one of {', '.join(ROLES)}")
         parser.add_argument("--user", default="", help="act as this user instead of the operator")
 
     def handle(self, *args: Any, verb: str, project: str, **options: Any) -> None:
+        if verb == "print-access-token":
+            self._print_access_token(options["user"] or DEFAULT_TOKEN_USER)
+            return
+        if not project:
+            raise CommandError(f"{verb} needs a PROJECT")
         found = Project.objects.filter(project_id=project).first()
         if found is None:
             raise CommandError(
@@ -88,6 +106,15 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Updated IAM policy for project [{project}].")
         self.stdout.write(policy_yaml(found))
+
+    def _print_access_token(self, username: str) -> None:
+        user = self._actor(username)
+        if not user.is_active:
+            raise CommandError(f"User {username!r} is inactive: its keys would be refused")
+        # Only a key's hash is kept, so each call issues a new key (revocable on the API keys
+        # page, where its name says where it came from).
+        _, token = ApiKey.issue(user, "iam print-access-token")
+        self.stdout.write(token)
 
     def _actor(self, username: str) -> Any:
         if not username:
