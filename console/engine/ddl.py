@@ -47,6 +47,14 @@ def schema_name(node: exp.Table) -> exp.Table:
     return exp.table_("_", db=node.db or node.name, catalog=node.catalog or None)
 
 
+def not_allowed(table: Table) -> InvalidError:
+    """Return BigQuery's refusal of an operation on a table of the wrong type (a view, a table)."""
+    return InvalidError(
+        f"{table.full_id} is not allowed for this operation because it is currently a "
+        f"{table.table_type}."
+    )
+
+
 def _target_ref(ctx: Context, dataset: Dataset, key: str, name: str) -> dict[str, str]:
     return {"projectId": ctx.project.project_id, "datasetId": dataset.dataset_id, key: name}
 
@@ -143,7 +151,12 @@ def create_schema(ctx: Context, statement: exp.Create) -> None:
 
 def drop_table(ctx: Context, statement: exp.Drop) -> None:
     """DROP TABLE [IF EXISTS] name."""
-    _drop(ctx, statement, "Table")
+    _drop(ctx, statement, "Table", Table.Type.TABLE)
+
+
+def drop_view(ctx: Context, statement: exp.Drop) -> None:
+    """DROP VIEW [IF EXISTS] name."""
+    _drop(ctx, statement, "Table", Table.Type.VIEW)
 
 
 def drop_model(ctx: Context, statement: exp.Drop) -> None:
@@ -151,7 +164,7 @@ def drop_model(ctx: Context, statement: exp.Drop) -> None:
     _drop(ctx, statement, "Model")
 
 
-def _drop(ctx: Context, statement: exp.Drop, kind: str) -> None:
+def _drop(ctx: Context, statement: exp.Drop, kind: str, table_type: str = "") -> None:
     node = dropped(statement)
     ctx.outcome.statistics["ddlOperationPerformed"] = "DROP"
     try:
@@ -164,6 +177,9 @@ def _drop(ctx: Context, statement: exp.Drop, kind: str) -> None:
     key = "tableId" if kind == "Table" else "modelId"
     ref = _target_ref(ctx, target.dataset, key, node.name)
     ctx.outcome.statistics[f"ddlTarget{kind}"] = ref
+    if table_type and target.table_type != table_type:
+        # DROP TABLE leaves a view alone and DROP VIEW a table, as in BigQuery.
+        raise not_allowed(target)
     target.delete_with_files()
 
 

@@ -114,3 +114,12 @@ class Quarry(BigQuery):
                 BigQuery.Parser.PLACEHOLDER_PARSERS[tokens.TokenType.PARAMETER]
             ),
         }
+
+        def _parse_ddl_select(self) -> exp.Expression | None:
+            # A view keeps its query as its author wrote it (comments, layout), so the text it
+            # was parsed from goes with the tree (meta["text"]).
+            start = self._curr
+            query = super()._parse_ddl_select()
+            if query is not None and start is not None and self._prev is not None:
+                query.meta["text"] = self.sql[start.start : self._prev.end + 1]
+            return query

@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from console.catalog.models import Table
 from console.engine import tables
+from console.engine.ddl import not_allowed
 from console.engine.query import TARGET, Context, execute
 from console.engine.types import arrow_schema, bigquery_arrow_type
 from console.errors import InvalidError
@@ -40,7 +41,10 @@ def target_name(statement: exp.Expression) -> exp.Table:
 
 def _target(ctx: Context, statement: exp.Expression) -> tuple[exp.Table, Table]:
     node = target_name(statement)
-    return node, ctx.table(node, TARGET)
+    table = ctx.table(node, TARGET)
+    if table.table_type == Table.Type.VIEW:
+        raise not_allowed(table)
+    return node, table
 
 
 def _record(

@@ -23,7 +23,7 @@ from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine import billing, information_schema, ml, sandbox, tables
 from console.engine.dialect import MLFunction
 from console.engine.outcome import Outcome, RunContext
-from console.engine.parse import check_functions, location
+from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import to_duckdb
 from console.engine.types import bigquery_arrow_schema, schema_from_arrow
 from console.errors import BigQueryError, Cancelled, InvalidError, NotFoundError
@@ -38,6 +38,11 @@ if TYPE_CHECKING:
     from console.engine.destination import Destination
 
 BATCH_ROWS = 128 * 1024
+
+# How deeply views may read views, as in BigQuery.
+MAX_VIEW_NESTING = 16
+# The statements a query (a view's, or a SELECT job's) may be.
+QUERY_TYPES = (exp.Select, exp.Union, exp.Intersect, exp.Except)
 
 
 # The permission of a name that is one of its statement's targets: checked before the script ran.
@@ -241,8 +246,12 @@ def _named(dataset: Dataset, node: exp.Table, kind: str) -> access.Resource:
 # Executing queries ---------------------------------------------------------------------------
 
 
-def bind(ctx: Context, tree: exp.Expression) -> exp.Expression:
-    """Replace ML table functions and catalog table names in tree with registered relations."""
+def bind(ctx: Context, tree: exp.Expression, views: tuple[str, ...] = ()) -> exp.Expression:
+    """Replace ML table functions and catalog table names in tree with registered relations.
+
+    A name that is a view becomes the view's query, bound in turn; views is the chain of views
+    being expanded (outermost first), for the nesting limit and to catch a view reading itself.
+    """
     bound: set[int] = set()
     for node in list(tree.find_all(exp.Table)):
         if isinstance(node.this, MLFunction):
@@ -262,9 +271,78 @@ def bind(ctx: Context, tree: exp.Expression) -> exp.Expression:
         if isinstance(node.this, exp.Func):
             raise InvalidError(f"Table-valued function not found: {node.this.sql()}")
         table = ctx.table(node)
+        if table.table_type == Table.Type.VIEW:
+            _expand_view(ctx, node, table, views)
+            continue
         data_path, schema, column_bytes = _version_for(ctx, node, table)
         ctx.bytes_processed += scanned_bytes(tree, node, schema, column_bytes)
         _replace_table(node, ctx.register_version(data_path), node.alias or node.name)
+    return tree
+
+
+def _expand_view(ctx: Context, node: exp.Table, view: Table, views: tuple[str, ...]) -> None:
+    """Replace a view's name with its query, bound with the reader's permissions.
+
+    The reader needs bigquery.tables.getData on the view (checked by ctx.table) and on every
+    table the view reads: Quarry has no authorised views.
+    """
+    if node.args.get("version") is not None:
+        raise InvalidError(
+            f"FOR SYSTEM_TIME AS OF cannot be used with view {view.full_id}{ctx.location(node)}: "
+            "time travel reads tables only"
+        )
+    if view.full_id in views:
+        chain = " -> ".join([*views[views.index(view.full_id) :], view.full_id])
+        raise InvalidError(f"View {view.full_id} references itself: {chain}")
+    if len(views) >= MAX_VIEW_NESTING:
+        raise InvalidError(
+            f"View {views[0]} nests views more than {MAX_VIEW_NESTING} levels deep, which is "
+            "the most BigQuery allows"
+        )
+    query = view_tree(view)
+    bind(ctx, query, (*views, view.full_id))
+    alias = node.args.get("alias") or exp.TableAlias(this=exp.to_identifier(node.name))
+    names = [field["name"] for field in view.schema]
+    if names and not alias.columns:
+        # A view written with a column list renames its query's columns; one written without
+        # keeps them (and, like BigQuery, sees columns its tables gained since).
+        own = ctx.con.sql(to_duckdb(query.copy())).columns
+        if len(own) == len(names) and own != names:
+            alias.set("columns", [exp.to_identifier(name) for name in names])
+    subquery = exp.Subquery(this=query, alias=alias)
+    for key in ("joins", "laterals", "pivots"):
+        if node.args.get(key):
+            subquery.set(key, node.args[key])
+    node.replace(subquery)
+
+
+def view_tree(view: Table) -> exp.Expression:
+    """Return a view's query, parsed, with every name it reads qualified by the view's project.
+
+    As in BigQuery, a view's names never depend on who reads it: each names its dataset, and a
+    name without a project is in the view's project.
+    """
+    statements = parse_script(view.view_query)
+    if len(statements) != 1 or not isinstance(statements[0], QUERY_TYPES):
+        raise InvalidError(f"The query of view {view.full_id} must be a single SELECT statement")
+    return qualify_view_names(statements[0], view.dataset.project.project_id)
+
+
+def qualify_view_names(tree: exp.Expression, project_id: str) -> exp.Expression:
+    """Give every table and model name in a view's query a project; refuse one with no dataset."""
+    cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    for node in tree.find_all(exp.Table):
+        if not node.name or isinstance(node.this, exp.Func):
+            continue
+        if not node.db and node.name in cte_names:
+            continue
+        if not node.db:
+            raise InvalidError(
+                f'Table "{node.name}" must be qualified with a dataset (e.g. dataset.table)'
+                f"{location(node)}"
+            )
+        if not node.catalog:
+            node.set("catalog", exp.to_identifier(project_id))
     return tree
 
 

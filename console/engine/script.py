@@ -9,13 +9,20 @@ from typing import Any
 from sqlglot import exp
 
 from console.catalog import storage
-from console.catalog.models import Project
+from console.catalog.models import Project, Table
 from console.engine import ml, params, sandbox
 from console.engine.destination import Destination
 from console.engine.dialect import MLFunction, MLPredict
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, parse_script
-from console.engine.query import Context, execute, reads_catalog_table, scanned_bytes
+from console.engine.query import (
+    MAX_VIEW_NESTING,
+    Context,
+    execute,
+    reads_catalog_table,
+    scanned_bytes,
+    view_tree,
+)
 from console.engine.statements import SELECT, authorize, statement_kind
 from console.engine.types import schema_from_arrow
 from console.errors import BigQueryError, InvalidError
@@ -67,15 +74,7 @@ def _dry_run(
         reads = kind.reads(statement)
         if reads is None:
             continue
-        check_functions(reads)
-        cte_names = {cte.alias_or_name for cte in reads.find_all(exp.CTE)}
-        for node in reads.find_all(exp.Table):
-            if isinstance(node.this, MLFunction):
-                if not isinstance(node.this, MLPredict):
-                    ctx.bytes_processed += ml.bytes_read(ctx.model(node.this.this), node.this)
-            elif reads_catalog_table(node, cte_names):
-                table = ctx.table(node)
-                ctx.bytes_processed += scanned_bytes(reads, node, table.schema, table.column_bytes)
+        _count_bytes(ctx, reads)
     checked: dict[str, Any] = {
         "statementType": kinds[-1].type_of(statements[-1]),
         "totalBytesProcessed": ctx.bytes_processed,
@@ -97,6 +96,23 @@ def _result_schema(
         return schema_from_arrow(execute(ctx, empty).schema)
     finally:
         ctx.close()
+
+
+def _count_bytes(ctx: Context, reads: exp.Expression, views: tuple[str, ...] = ()) -> None:
+    """Add what a query would read to ctx.bytes_processed: a view counts the tables it reads."""
+    check_functions(reads)
+    cte_names = {cte.alias_or_name for cte in reads.find_all(exp.CTE)}
+    for node in reads.find_all(exp.Table):
+        if isinstance(node.this, MLFunction):
+            if not isinstance(node.this, MLPredict):
+                ctx.bytes_processed += ml.bytes_read(ctx.model(node.this.this), node.this)
+        elif reads_catalog_table(node, cte_names):
+            table = ctx.table(node)
+            if table.table_type == Table.Type.VIEW:
+                if table.full_id not in views and len(views) < MAX_VIEW_NESTING:
+                    _count_bytes(ctx, view_tree(table), (*views, table.full_id))
+                continue
+            ctx.bytes_processed += scanned_bytes(reads, node, table.schema, table.column_bytes)
 
 
 def run_query(run: RunContext, outcome: Outcome) -> None:

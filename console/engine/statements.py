@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from console.engine import ddl, dml, extract, ml
+from console.engine import ddl, dml, extract, ml, views
 from console.engine.dialect import MLFunction
 from console.engine.query import Context, reads_catalog_table, run_select
 from console.errors import AccessDenied, BigQueryError, InvalidError
@@ -29,6 +29,7 @@ from console.iam.roles import (
     TABLES_CREATE,
     TABLES_DELETE,
     TABLES_GET_DATA,
+    TABLES_UPDATE,
     TABLES_UPDATE_DATA,
 )
 
@@ -107,6 +108,12 @@ def _table_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
         yield ddl.created_table(statement), "Table", TABLES_UPDATE_DATA
 
 
+def _view_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
+    yield ddl.created_table(statement), "Table", TABLES_CREATE
+    if statement.args.get("replace"):
+        yield ddl.created_table(statement), "Table", TABLES_UPDATE
+
+
 def _model_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
     yield ml.created_model(statement), "Model", MODELS_CREATE
     yield ml.created_model(statement), "Model", MODELS_UPDATE_DATA
@@ -152,7 +159,11 @@ STATEMENTS: dict[type[exp.Expression] | tuple[type[exp.Expression], str], Statem
     (exp.Create, "SCHEMA"): StatementKind(
         "CREATE_SCHEMA", ddl.create_schema, _schema_created, _nothing_read
     ),
+    (exp.Create, "VIEW"): StatementKind(
+        "CREATE_VIEW", views.create_view, _view_created, _query_part
+    ),
     (exp.Drop, "TABLE"): StatementKind("DROP_TABLE", ddl.drop_table, _table_dropped, _nothing_read),
+    (exp.Drop, "VIEW"): StatementKind("DROP_VIEW", ddl.drop_view, _table_dropped, _nothing_read),
     (exp.Drop, "MODEL"): StatementKind("DROP_MODEL", ddl.drop_model, _model_dropped, _nothing_read),
     (exp.Drop, "SCHEMA"): StatementKind(
         "DROP_SCHEMA", ddl.drop_schema, _schema_dropped, _nothing_read

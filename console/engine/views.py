@@ -1,0 +1,211 @@
+"""Views: a saved GoogleSQL query that reads like a table.
+
+A view is a Table row of type VIEW holding its query as written and the schema that query had
+when the view was written; it stores no rows. Writing one runs its query with LIMIT 0 to check
+every name and column (with the writer's permissions) and to learn its schema. Reading one is
+query.bind's work: the view's name becomes its query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from sqlglot import exp
+
+from console.catalog import storage
+from console.catalog.models import Dataset, Table, check_id
+from console.engine import sandbox
+from console.engine.ddl import created_table, not_allowed
+from console.engine.parse import parse_script
+from console.engine.query import (
+    QUERY_TYPES,
+    TARGET,
+    Context,
+    _constant,
+    execute,
+    qualify_view_names,
+)
+from console.engine.types import schema_from_arrow
+from console.errors import DuplicateError, InvalidError
+
+# OPTIONS a view takes, by name: the Table field each sets.
+VIEW_OPTIONS = {
+    "description": "description",
+    "friendly_name": "friendly_name",
+    "labels": "labels",
+    "expiration_timestamp": "expiration_time",
+}
+
+
+def create_view(ctx: Context, statement: exp.Create) -> None:
+    """CREATE [OR REPLACE] VIEW [IF NOT EXISTS] name [(columns)] [OPTIONS(...)] AS query."""
+    target = created_table(statement)
+    columns = (
+        [c.name for c in statement.this.expressions]
+        if isinstance(statement.this, exp.Schema)
+        else []
+    )
+    dataset = ctx.dataset(target, permission=TARGET)
+    existing = Table.objects.filter(dataset=dataset, table_id=target.name).first()
+    if existing is not None and existing.expired:
+        existing.delete_with_files()
+        existing = None
+    ctx.outcome.statistics["ddlTargetTable"] = {
+        "projectId": dataset.project.project_id,
+        "datasetId": dataset.dataset_id,
+        "tableId": target.name,
+    }
+    if existing and statement.args.get("exists"):
+        ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
+        return
+    if existing and not statement.args.get("replace"):
+        raise DuplicateError(f"Already Exists: Table {dataset.full_id}.{target.name}")
+    if existing and existing.table_type != Table.Type.VIEW:
+        existing.dataset = dataset
+        raise not_allowed(existing)
+    metadata = _options(ctx, statement)
+    query = statement.expression
+    query = query.this if isinstance(query, exp.Subquery) else query
+    fields = view_schema(ctx, dataset, query, columns)
+    text = query.meta.get("text") or query.sql(dialect="bigquery")
+    save_view(dataset, target.name, text, fields, existing, **metadata)
+    ctx.outcome.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
+
+
+def _options(ctx: Context, statement: exp.Create) -> dict[str, Any]:
+    """Return the Table fields a CREATE VIEW's OPTIONS(...) set, refusing an unknown option."""
+    properties = statement.args.get("properties")
+    metadata: dict[str, Any] = {}
+    for prop in properties.expressions if properties else []:
+        if not isinstance(prop, exp.Property):
+            raise InvalidError(f"CREATE VIEW does not take {prop.sql('bigquery')}")
+        name = prop.name.lower()
+        if name not in VIEW_OPTIONS:
+            raise InvalidError(
+                f"Invalid option {prop.name} for CREATE VIEW{ctx.location(prop)}: a view takes "
+                f"{', '.join(VIEW_OPTIONS)}"
+            )
+        value = _constant(ctx, prop.args["value"])
+        metadata[VIEW_OPTIONS[name]] = _option_value(name, value)
+    return metadata
+
+
+def _option_value(name: str, value: Any) -> Any:
+    if value is None:
+        return {} if name == "labels" else None if name == "expiration_timestamp" else ""
+    if name == "labels":
+        pairs = [tuple(pair.values()) if isinstance(pair, dict) else pair for pair in value]
+        if not all(len(p) == 2 and all(isinstance(x, str) for x in p) for p in pairs):
+            raise InvalidError("labels must be an ARRAY<STRUCT<STRING, STRING>> of key-value pairs")
+        return dict(pairs)
+    if name == "expiration_timestamp":
+        if not isinstance(value, dt.datetime):
+            raise InvalidError(f"expiration_timestamp must be a TIMESTAMP; got {value!r}")
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if not isinstance(value, str):
+        raise InvalidError(f"{name} must be a STRING; got {value!r}")
+    return value
+
+
+def view_schema(
+    ctx: Context, dataset: Dataset, query: exp.Expression, columns: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Return the BigQuery fields a view's query returns, running it with LIMIT 0.
+
+    Every name it reads must exist (and the writer may read it); a column list renames the
+    query's columns one for one. Nothing is read, so nothing counts as processed.
+    """
+    tree = qualify_view_names(query.copy(), dataset.project.project_id)
+    # The query itself, limited (not wrapped in SELECT *, which would rename duplicate columns).
+    probe = tree.limit(0)
+    processed = ctx.bytes_processed
+    reader = execute(ctx, probe)
+    reader.read_all()
+    ctx.bytes_processed = processed
+    fields = schema_from_arrow(reader.schema)
+    if columns:
+        if len(columns) != len(fields):
+            raise InvalidError(
+                f"The view's column list names {len(columns)} columns but its query returns "
+                f"{len(fields)}"
+            )
+        fields = [{**f, "name": name} for f, name in zip(fields, columns, strict=True)]
+    seen: set[str] = set()
+    duplicates = [
+        f["name"] for f in fields if f["name"].lower() in seen or seen.add(f["name"].lower())
+    ]
+    if duplicates:
+        raise InvalidError(
+            "Duplicate column names in the result are not supported. Found duplicate(s): "
+            + ", ".join(duplicates)
+        )
+    return fields
+
+
+def save_view(
+    dataset: Dataset,
+    table_id: str,
+    query: str,
+    fields: list[dict[str, Any]],
+    existing: Table | None = None,
+    **metadata: Any,
+) -> Table:
+    """Create the view table_id, or rewrite the view existing, with its query and schema."""
+    with transaction.atomic():
+        if existing is None:
+            dataset.check_name_free(table_id, "table")
+            view = Table(dataset=dataset, table_id=table_id, table_type=Table.Type.VIEW)
+            if dataset.default_table_expiration_ms:
+                view.expiration_time = timezone.now() + dt.timedelta(
+                    milliseconds=dataset.default_table_expiration_ms
+                )
+        else:
+            view = existing
+        view.view_query = query
+        view.schema = fields
+        view.version += 1
+        for name, value in metadata.items():
+            setattr(view, name, value)
+        view.save()
+    view.dataset = dataset
+    return view
+
+
+def write_view(
+    principal: Any,
+    dataset: Dataset,
+    table_id: str,
+    query: str,
+    existing: Table | None = None,
+    **metadata: Any,
+) -> Table:
+    """Create or rewrite a view from its query text (tables.insert, tables.patch, bq mk --view).
+
+    The query is checked as the writer: every table it reads must exist and be readable.
+    """
+    check_id("Table", table_id, location="tableReference.tableId")
+    if existing is None and dataset.tables.filter(table_id=table_id).exists():
+        raise DuplicateError(f"Already Exists: Table {dataset.full_id}.{table_id}")
+    if existing is not None and existing.table_type != Table.Type.VIEW:
+        raise not_allowed(existing)
+    statements = parse_script(query)
+    if len(statements) != 1 or not isinstance(statements[0], QUERY_TYPES):
+        raise InvalidError("A view's query must be a single SELECT statement", "view.query")
+    root = storage.root()
+    ctx = Context(
+        project=dataset.project,
+        default_dataset=None,
+        con=sandbox.connect(root / "tables", root / "scratch"),
+        principal=principal,
+        job_location=dataset.location,
+    )
+    try:
+        fields = view_schema(ctx, dataset, statements[0])
+    finally:
+        ctx.close()
+    return save_view(
+        dataset, table_id, query.strip().rstrip(";").rstrip(), fields, existing, **metadata
+    )
