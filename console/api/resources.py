@@ -190,10 +190,12 @@ def table_resource(request: HttpRequest, table: Table) -> dict[str, Any]:
         "numTotalPhysicalBytes": str(table.num_bytes),
         "creationTime": millis(table.created),
         "lastModifiedTime": millis(table.modified),
-        "type": "TABLE",
+        "type": table.table_type,
         "location": table.dataset.location,
         "labels": {},
     }
+    if table.table_type == Table.Type.VIEW:
+        resource["view"] = view_definition(table)
     if table.description:
         resource["description"] = table.description
     if table.expiration_time:
@@ -202,13 +204,21 @@ def table_resource(request: HttpRequest, table: Table) -> dict[str, Any]:
 
 
 def table_list_item(table: Table) -> dict[str, Any]:
-    return {
+    item: dict[str, Any] = {
         "kind": "bigquery#table",
         "id": f"{table.dataset.full_id}.{table.table_id}",
         "tableReference": table_reference(table),
-        "type": "TABLE",
+        "type": table.table_type,
         "creationTime": millis(table.created),
     }
+    if table.table_type == Table.Type.VIEW:
+        item["view"] = {"useLegacySql": False}
+    return item
+
+
+def view_definition(table: Table) -> dict[str, Any]:
+    """Return a view's ViewDefinition: its query, always GoogleSQL in Quarry."""
+    return {"query": table.view_query, "useLegacySql": False}
 
 
 # Models --------------------------------------------------------------------------------------

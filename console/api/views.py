@@ -18,6 +18,7 @@ from console.api.rows import api_fields, encode_rows
 from console.catalog.models import Dataset, Project, Table, check_id
 from console.engine import inserts, resumable, selection
 from console.engine import tables as engine_tables
+from console.engine import views as engine_views
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
 from console.errors import BigQueryError, NotFoundError
@@ -142,7 +143,7 @@ def tables(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, 
         ref = request.json.get("tableReference") or {}
         reference = Table(dataset=ds, table_id=str(ref.get("tableId") or ""))
         access.check(request.principal, roles.TABLES_CREATE, reference)
-        return resources.table_resource(request, _insert_table(ds, request.json))
+        return resources.table_resource(request, _insert_table(request.principal, ds, request.json))
     access.check(request.principal, roles.TABLES_LIST, ds)
     items = list(ds.tables.all())
     for table in items:
@@ -160,18 +161,41 @@ def tables(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, 
     return body
 
 
-def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
+def _view_query(view: dict[str, Any]) -> str:
+    """Return a ViewDefinition's query, refusing legacy SQL, which Quarry does not run."""
+    if view.get("useLegacySql"):
+        raise BigQueryError(
+            "Legacy SQL views are not supported by Quarry: set view.useLegacySql to false and "
+            "write the query in GoogleSQL",
+            location="view.useLegacySql",
+        )
+    query = view.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise BigQueryError("Required parameter is missing: view.query", "required")
+    return query
+
+
+def _insert_table(principal: Any, ds: Dataset, body: dict[str, Any]) -> Table:
     ref = body.get("tableReference") or {}
     table_id = ref.get("tableId")
     if not table_id:
         raise BigQueryError("Required parameter is missing: tableReference.tableId", "required")
-    for unsupported in ("view", "materializedView", "externalDataConfiguration"):
+    for unsupported in ("materializedView", "externalDataConfiguration"):
         if body.get(unsupported):
             raise BigQueryError(f"Tables with {unsupported} are not supported by Quarry yet")
     check_id("Table", table_id)
     if ds.tables.filter(table_id=table_id).exists():
         raise BigQueryError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
     ds.check_name_free(table_id, "table")
+    if body.get("view"):
+        return engine_views.write_view(
+            principal,
+            ds,
+            table_id,
+            _view_query(body["view"]),
+            description=body.get("description") or "",
+            expiration_time=_time_ms(body.get("expirationTime")),
+        )
     schema_fields = jobs.schema_fields(body)
     if schema_fields:
         # A table with a schema gets an empty first version, so queries see its columns.
@@ -198,6 +222,11 @@ def table(
         tbl.delete_with_files()
         return None
     if request.method in ("PATCH", "PUT"):
+        if request.json.get("view"):
+            # A new query means a new schema: the view is written again, as its creator would.
+            tbl = engine_views.write_view(
+                request.principal, tbl.dataset, tbl.table_id, _view_query(request.json["view"]), tbl
+            )
         _update_table(tbl, request.json, replace=request.method == "PUT")
     resource = resources.table_resource(request, tbl)
     selected = request.GET.get("selectedFields", "")
@@ -234,6 +263,8 @@ def table_data(
     request: HttpRequest, project_id: str, dataset_id: str, table_id: str
 ) -> dict[str, Any]:
     tbl = resources.get_table(request, project_id, dataset_id, table_id, roles.TABLES_GET_DATA)
+    if tbl.table_type == Table.Type.VIEW:
+        raise BigQueryError("Cannot list a table of type VIEW.")
     start = (
         params.page_start(request)
         if request.GET.get("pageToken")
