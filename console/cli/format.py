@@ -98,11 +98,22 @@ def as_csv(names: list[str], rows: list[list[Any]], fields: list[dict[str, Any]]
 
 
 def columns(headers: list[str], rows: list[list[str]]) -> str:
-    """Return bq's plain listing (bq ls): columns padded, a dashed rule under the header."""
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    """Return bq's plain listing (bq ls): columns padded, a dashed rule under the header.
+
+    A cell of several lines (a schema tree, a view's query) takes as many lines of the listing.
+    """
+    widths = [
+        max([len(h), *(len(part) for r in rows for part in r[i].split("\n"))])
+        for i, h in enumerate(headers)
+    ]
     line = lambda values: "  " + "   ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))  # noqa: E731
     rule = " " + "  ".join("-" * (w + 2) for w in widths)
-    return "\n".join([line(headers).rstrip(), rule, *(line(r).rstrip() for r in rows)])
+    lines = [line(headers).rstrip(), rule]
+    for row in rows:
+        cells = [cell.split("\n") for cell in row]
+        for index in range(max(len(c) for c in cells)):
+            lines.append(line([c[index] if index < len(c) else "" for c in cells]).rstrip())
+    return "\n".join(lines)
 
 
 def error_line(command: str, err: BigQueryError) -> str:

@@ -19,7 +19,7 @@ from kombu.exceptions import OperationalError
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
-from console.engine import inserts, params, selection
+from console.engine import inserts, params, selection, views
 from console.engine.formats import option_name
 from console.engine.results import read_rows
 from console.engine.script import dry_run
@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     mk.add_argument("--location", dest="mk_location", default=None)
     mk.add_argument("--description", default="")
     mk.add_argument("--default_table_expiration", type=int, default=None, help="seconds")
+    mk.add_argument("-t", "--table", action="store_true")
+    mk.add_argument("--view", default="", help="create a view with this GoogleSQL query")
+    mk.add_argument("--use_legacy_sql", type=_flag_bool, default=False)
+    mk.add_argument("--nouse_legacy_sql", dest="use_legacy_sql", action="store_false")
+    mk.add_argument("-f", "--force", action="store_true", help="ignore an existing view")
     mk.add_argument("name")
 
     ls = sub.add_parser("ls", help="list datasets, tables, models or jobs")
@@ -107,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("-m", "--model", action="store_true")
     show.add_argument("-j", "--job", action="store_true")
     show.add_argument("--schema", action="store_true")
+    show.add_argument("--view", action="store_true", help="show a view's query too")
     show.add_argument("name")
 
     load = sub.add_parser("load", help="load a CSV, JSON or Parquet file into a table")
@@ -281,6 +287,9 @@ class Command(BaseCommand):
     # Commands --------------------------------------------------------------------------------
 
     def do_mk(self, args: argparse.Namespace) -> None:
+        if args.view:
+            self._mk_view(args)
+            return
         dataset_id = args.name.split(":")[-1]
         self._check(roles.DATASETS_CREATE, Dataset(project=self.project, dataset_id=dataset_id))
         try:
@@ -300,6 +309,27 @@ class Command(BaseCommand):
                 ) from None
             raise BigQueryError(str(err)) from None
         self.stdout.write(f"Dataset '{dataset.full_id}' successfully created.")
+
+    def _mk_view(self, args: argparse.Namespace) -> None:
+        if args.use_legacy_sql:
+            raise BigQueryError(
+                "Legacy SQL views are not supported by Quarry: pass --use_legacy_sql=false and "
+                "write the query in GoogleSQL"
+            )
+        dataset_id, view_id = self._split(args.name, "mk")
+        dataset = self._dataset(dataset_id, "mk")
+        self._check(roles.TABLES_CREATE, Table(dataset=dataset, table_id=view_id))
+        reference = f"{dataset.full_id}.{view_id}"
+        if dataset.tables.filter(table_id=view_id).exists():
+            message = (
+                f"View '{reference}' could not be created; a table with this name already exists."
+            )
+            if not args.force:
+                raise BigQueryError(message)
+            self.stdout.write(message)
+            return
+        views.write_view(self.principal, dataset, view_id, args.view, description=args.description)
+        self.stdout.write(f"View '{reference}' successfully created.")
 
     def do_ls(self, args: argparse.Namespace) -> None:
         if args.jobs:
@@ -333,7 +363,8 @@ class Command(BaseCommand):
         else:
             dataset = self._dataset(args.name, "ls", roles.TABLES_LIST)
             rows = [
-                [t.table_id, "TABLE", "", "", ""] for t in dataset.tables.all()[: args.max_results]
+                [t.table_id, t.table_type, "", "", ""]
+                for t in dataset.tables.all()[: args.max_results]
             ]
             self._out(["tableId", "Type", "Labels", "Time Partitioning", "Clustered Fields"], rows)
 
@@ -397,6 +428,9 @@ class Command(BaseCommand):
             return
         tree = "\n".join(f"|- {f['name']}: {f['type'].lower()}" for f in table.schema)
         self.stdout.write(f"Table {table.full_id}\n")
+        if table.table_type == Table.Type.VIEW:
+            self._show_view(table, tree, args.view)
+            return
         self.stdout.write(
             fmt.columns(
                 ["Last modified", "Schema", "Total Rows", "Total Bytes"],
@@ -412,6 +446,21 @@ class Command(BaseCommand):
         )
         for line in tree.split("\n")[1:]:
             self.stdout.write(" " * 20 + line)
+
+    def _show_view(self, view: Table, tree: str, with_query: bool) -> None:
+        """Print a view as bq does: its own columns, and its query with --view."""
+        headers = ["Last modified", "Schema", "Type", "Expiration", "Labels"]
+        row = [
+            view.modified.strftime("%d %b %H:%M:%S"),
+            tree,
+            "VIEW",
+            view.expiration_time.strftime("%d %b %H:%M:%S") if view.expiration_time else "",
+            "",
+        ]
+        if with_query:
+            headers.append("Query")
+            row.append(view.view_query)
+        self.stdout.write(fmt.columns(headers, [row]))
 
     def _show_job(self, name: str) -> None:
         job_id = name.split(":")[-1].split(".")[-1]
@@ -581,6 +630,8 @@ class Command(BaseCommand):
 
     def do_head(self, args: argparse.Namespace) -> None:
         table = self._existing_table(args.name, "head", roles.TABLES_GET_DATA)
+        if table.table_type == Table.Type.VIEW:
+            raise BigQueryError("Cannot list a table of type VIEW.")
         fields, rows, _ = read_rows(table, args.start_row, args.max_rows)
         fields, rows = selection.select_rows(fields, rows, args.selected_fields, table.full_id)
         self._rows(fields, rows, self.args.format)
