@@ -17,6 +17,12 @@ PATHS: dict[str, str] = {
     "table": (
         '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M3 10h18M3 15h18M9 10v10"/>'
     ),
+    # A view: a table seen through a lens (its query), as BigQuery's explorer marks views.
+    "view": (
+        '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M3 10h18"/>'
+        '<circle cx="12" cy="15" r="2.2"/><path d="M6.5 15c1.5-2.4 3.3-3.4 5.5-3.4s4 1 5.5 3.4'
+        'c-1.5 2.4-3.3 3.4-5.5 3.4s-4-1-5.5-3.4z"/>'
+    ),
     "model": (
         '<circle cx="5" cy="6" r="2"/><circle cx="5" cy="18" r="2"/><circle cx="19" cy="12" r="2"/>'
         '<circle cx="12" cy="12" r="2"/><path d="M7 7l3.5 3.5M7 17l3.5-3.5M14 12h3"/>'

@@ -261,7 +261,9 @@ def _dataset_context(request: HttpRequest, ds: Dataset) -> dict[str, Any]:
     # dataset_id is loaded too: the related manager reads it to attach ds to every row, and a
     # deferred one costs a query per row.
     tables = list(
-        ds.tables.only("id", "dataset_id", "table_id", "num_rows", "num_bytes", "modified")
+        ds.tables.only(
+            "id", "dataset_id", "table_id", "table_type", "num_rows", "num_bytes", "modified"
+        )
     )
     models = list(ds.models.only("id", "dataset_id", "model_id", "model_type", "state", "created"))
     return {
@@ -356,14 +358,18 @@ def create_table(request: HttpRequest, dataset_id: str) -> HttpResponse:
 @require_GET
 def table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
     tbl = _get_table_for_user(request, dataset_id, table_id)
+    is_view = tbl.table_type == Table.Type.VIEW
     tab = request.GET.get("tab", "schema")
-    if tab not in ("schema", "details", "preview"):
+    # A view has no rows of its own to preview, as in BigQuery's console: query it instead.
+    if tab not in ("schema", "details", "preview") or (is_view and tab == "preview"):
         tab = "schema"
-    ctx: dict[str, Any] = {"dataset": tbl.dataset, "table": tbl, "tab": tab}
+    ctx: dict[str, Any] = {"dataset": tbl.dataset, "table": tbl, "tab": tab, "is_view": is_view}
     if tab == "preview":
         access.check(request.user, roles.TABLES_GET_DATA, tbl)
         ctx.update(_page(tbl, _page_number(request), PREVIEW_ROWS))
-    sql = f"SELECT * FROM `{tbl.dataset.dataset_id}.{tbl.table_id}` LIMIT 1000"
+    sql = f"SELECT * FROM `{tbl.dataset.dataset_id}.{tbl.table_id}`"
+    if not is_view:
+        sql += " LIMIT 1000"
     ctx["query_url"] = reverse("web:query") + "?" + urlencode({"sql": sql})
     return render(request, "web/table.html", ctx)
 

@@ -69,7 +69,9 @@ def explorer(context: template.Context) -> dict[str, Any]:
     project = _project(context)
     user = getattr(context.get("request"), "user", None)
     datasets = project.datasets.prefetch_related(
-        Prefetch("tables", queryset=Table.objects.only("id", "dataset_id", "table_id")),
+        Prefetch(
+            "tables", queryset=Table.objects.only("id", "dataset_id", "table_id", "table_type")
+        ),
         Prefetch("models", queryset=MLModel.objects.only("id", "dataset_id", "model_id", "state")),
     )
     current_dataset = context.get("dataset")
