@@ -15,7 +15,6 @@ import pyarrow as pa
 
 from console.catalog.models import Dataset, Project, Table, check_id
 from console.engine import tables
-from console.engine.ddl import not_allowed
 from console.engine.outcome import Outcome, RunContext
 from console.engine.query import until_cancelled
 from console.engine.types import arrow_schema
@@ -115,7 +114,7 @@ def _source(principal: Any, ref: dict[str, str]) -> Table:
         )
     if table.table_type == Table.Type.VIEW:
         # A view has no rows to copy: BigQuery copies tables only.
-        raise not_allowed(table)
+        raise tables.not_allowed(table)
     return table
 
 

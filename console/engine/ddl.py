@@ -47,14 +47,6 @@ def schema_name(node: exp.Table) -> exp.Table:
     return exp.table_("_", db=node.db or node.name, catalog=node.catalog or None)
 
 
-def not_allowed(table: Table) -> InvalidError:
-    """Return BigQuery's refusal of an operation on a table of the wrong type (a view, a table)."""
-    return InvalidError(
-        f"{table.full_id} is not allowed for this operation because it is currently a "
-        f"{table.table_type}."
-    )
-
-
 def _target_ref(ctx: Context, dataset: Dataset, key: str, name: str) -> dict[str, str]:
     return {"projectId": ctx.project.project_id, "datasetId": dataset.dataset_id, key: name}
 
@@ -179,7 +171,7 @@ def _drop(ctx: Context, statement: exp.Drop, kind: str, table_type: str = "") ->
     ctx.outcome.statistics[f"ddlTarget{kind}"] = ref
     if table_type and target.table_type != table_type:
         # DROP TABLE leaves a view alone and DROP VIEW a table, as in BigQuery.
-        raise not_allowed(target)
+        raise tables.not_allowed(target)
     target.delete_with_files()
 
 

@@ -14,7 +14,6 @@ from sqlglot import exp
 
 from console.catalog.models import Table
 from console.engine import tables
-from console.engine.ddl import not_allowed
 from console.engine.query import TARGET, Context, execute
 from console.engine.types import arrow_schema, bigquery_arrow_type
 from console.errors import InvalidError
@@ -43,7 +42,7 @@ def _target(ctx: Context, statement: exp.Expression) -> tuple[exp.Table, Table]:
     node = target_name(statement)
     table = ctx.table(node, TARGET)
     if table.table_type == Table.Type.VIEW:
-        raise not_allowed(table)
+        raise tables.not_allowed(table)
     return node, table
 
 

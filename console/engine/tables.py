@@ -23,6 +23,14 @@ ROW_GROUP_ROWS = 256 * 1024
 NO_TABLE = -1
 
 
+def not_allowed(table: Table) -> InvalidError:
+    """Return BigQuery's refusal of an operation on a table of the wrong type (a view, a table)."""
+    return InvalidError(
+        f"{table.full_id} is not allowed for this operation because it is currently a "
+        f"{table.table_type}."
+    )
+
+
 def write_parquet(
     kind: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch], purpose: str = ""
 ) -> tuple[str, int]:
@@ -138,6 +146,10 @@ def _commit_version(
         if table is not None and table.expired:
             table.delete_with_files()
             table = None
+        if table is not None and table.table_type == Table.Type.VIEW:
+            # Rows never go into a view: loads, copies, inserts, DML and CTAS all stop here.
+            table.dataset = dataset
+            raise not_allowed(table)
         if table is None:
             table = Table(dataset=dataset, table_id=table_id)
             if dataset.default_table_expiration_ms:

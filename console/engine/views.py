@@ -18,7 +18,7 @@ from sqlglot import exp
 from console.catalog import storage
 from console.catalog.models import Dataset, Table, check_id
 from console.engine import sandbox
-from console.engine.ddl import created_table, not_allowed
+from console.engine.ddl import created_table
 from console.engine.parse import parse_script
 from console.engine.query import (
     QUERY_TYPES,
@@ -28,6 +28,7 @@ from console.engine.query import (
     execute,
     qualify_view_names,
 )
+from console.engine.tables import not_allowed
 from console.engine.types import schema_from_arrow
 from console.errors import DuplicateError, InvalidError
 

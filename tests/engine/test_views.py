@@ -200,3 +200,23 @@ def test_it_refuses_time_travel_cycles_and_views_nested_too_deep(dataset: Datase
         _ok(f"CREATE VIEW ds.v{level} AS SELECT user_id FROM ds.v{level - 1}")
     assert len(job_rows(_ok("SELECT * FROM ds.v15"))[1]) == 3
     assert "more than 16 levels deep" in _error("SELECT * FROM ds.v16")["message"]
+
+
+def test_it_never_writes_rows_into_a_view(dataset: Dataset) -> None:
+    _ok("CREATE VIEW ds.v AS SELECT user_id FROM ds.ratings")
+    refused = "local-project:ds.v is not allowed for this operation because it is currently a VIEW."
+    for sql in (
+        "INSERT INTO ds.v (user_id) VALUES (9)",
+        "DELETE FROM ds.v WHERE TRUE",
+        "CREATE OR REPLACE TABLE ds.v AS SELECT 9 AS user_id",
+    ):
+        assert _error(sql)["message"] == refused, sql
+    into_view = _run(
+        "SELECT 9 AS user_id",
+        destinationTable={"projectId": "local-project", "datasetId": "ds", "tableId": "v"},
+        writeDisposition="WRITE_TRUNCATE",
+    )
+    assert into_view.error_result["message"] == refused
+    view = Table.objects.get(table_id="v")
+    assert (view.table_type, view.data_path) == (Table.Type.VIEW, "")
+    assert len(job_rows(_ok("SELECT * FROM ds.v"))[1]) == 3
