@@ -384,7 +384,7 @@ def _drop(request: HttpRequest, kind: str, dataset: Dataset, object_id: str) -> 
     if job.error_result:
         messages.error(request, job.error_result.get("message", f"Could not delete {object_id}."))
         return redirect("web:dataset", dataset_id=dataset.dataset_id)
-    letter = "t" if kind == "table" else "m"
+    letter = "m" if kind == "model" else "t"
     _forget_tabs(request, f"/d/{dataset.dataset_id}/{letter}/{object_id}/")
     messages.success(request, f"{kind.title()} {dataset.dataset_id}.{object_id} deleted.")
     return redirect("web:dataset", dataset_id=dataset.dataset_id)
@@ -394,7 +394,7 @@ def _confirm_delete(
     request: HttpRequest, kind: str, dataset: Dataset, object_id: str
 ) -> HttpResponse:
     """Ask to type "delete"; a POST with anything else gets the dialog back, saying so."""
-    letter = "t" if kind == "table" else "m"
+    letter = "m" if kind == "model" else "t"
     ctx = {
         "kind": kind,
         "dataset": dataset,
@@ -419,9 +419,11 @@ def _confirmed(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def delete_table(request: HttpRequest, dataset_id: str, table_id: str) -> HttpResponse:
     tbl = _get_table_for_user(request, dataset_id, table_id, roles.TABLES_DELETE)
+    # A view goes with DROP VIEW: DROP TABLE refuses it, as in BigQuery.
+    kind = "view" if tbl.table_type == Table.Type.VIEW else "table"
     if _confirmed(request):
-        return _drop(request, "table", tbl.dataset, tbl.table_id)
-    return _confirm_delete(request, "table", tbl.dataset, tbl.table_id)
+        return _drop(request, kind, tbl.dataset, tbl.table_id)
+    return _confirm_delete(request, kind, tbl.dataset, tbl.table_id)
 
 
 # Models -----------------------------------------------------------------------------------------

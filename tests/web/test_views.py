@@ -73,3 +73,12 @@ def test_it_marks_opens_and_queries_a_view_in_the_browser(
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.get_by_role("columnheader", name="rating")).to_be_attached()
     expect(page.locator(".result-table tbody tr")).to_have_count(2)
+
+    # Deleting it from its page drops the view (with DROP VIEW, which a view needs).
+    page.goto(f"{live_server.url}/d/bqml_tutorial/t/top/")
+    page.get_by_role("toolbar", name="View actions").get_by_role("button", name="Delete").click()
+    dialog = page.get_by_role("dialog", name="Delete view")
+    dialog.get_by_label("to confirm").fill("delete")
+    dialog.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.get_by_text("View bqml_tutorial.top deleted.")).to_be_visible()
+    assert not Table.objects.filter(table_id="top").exists()
