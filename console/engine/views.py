@@ -69,9 +69,12 @@ def create_view(ctx: Context, statement: exp.Create) -> None:
         raise not_allowed(existing)
     metadata = _options(ctx, statement)
     query = statement.expression
-    query = query.this if isinstance(query, exp.Subquery) else query
-    fields = view_schema(ctx, dataset, query, columns)
     text = query.meta.get("text") or query.sql(dialect="bigquery")
+    if isinstance(query, exp.Subquery):
+        # `AS (SELECT ...)`: the view's query is what the parentheses hold.
+        query = query.this
+        text = text.strip()[1:-1].strip()
+    fields = view_schema(ctx, dataset, query, columns)
     save_view(dataset, target.name, text, fields, existing, **metadata)
     ctx.outcome.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
 

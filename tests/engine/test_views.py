@@ -92,11 +92,11 @@ def test_it_refuses_a_second_view_of_the_same_name_unless_told(dataset: Dataset)
     assert _error("CREATE VIEW ds.ratings AS SELECT 1 AS x")["reason"] == "duplicate"
     skipped = _ok("CREATE VIEW IF NOT EXISTS ds.v AS SELECT rating FROM ds.ratings")
     assert skipped.statistics["ddlOperationPerformed"] == "SKIP"
-    replaced = _ok("CREATE OR REPLACE VIEW ds.v AS SELECT rating FROM ds.ratings")
+    replaced = _ok("CREATE OR REPLACE VIEW ds.v AS (\n  SELECT rating FROM ds.ratings -- new\n)")
     assert replaced.statistics["ddlOperationPerformed"] == "REPLACE"
     view = Table.objects.get(table_id="v")
     assert [f["name"] for f in view.schema] == ["rating"]
-    assert view.view_query == "SELECT rating FROM ds.ratings"
+    assert view.view_query == "SELECT rating FROM ds.ratings -- new"
     # A table is not replaced by a view.
     error = _error("CREATE OR REPLACE VIEW ds.ratings AS SELECT 1 AS x")
     assert error["message"] == (
