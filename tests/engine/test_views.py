@@ -52,6 +52,10 @@ def test_it_creates_a_view_that_keeps_its_query_and_schema_but_no_rows(dataset: 
         "tableId": "avg_rating",
     }
     assert int(job.statistics["totalBytesProcessed"]) == 0
+    checked = dry_run(
+        Project.default(), "CREATE VIEW ds.v AS SELECT * FROM ds.ratings", principal=None
+    )
+    assert (checked["statementType"], checked["totalBytesProcessed"]) == ("CREATE_VIEW", 0)
     view = Table.objects.get(table_id="avg_rating")
     assert view.table_type == Table.Type.VIEW
     assert view.view_query == (
