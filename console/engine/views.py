@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from sqlglot import exp
 
@@ -67,7 +67,14 @@ def create_view(ctx: Context, statement: exp.Create) -> None:
     if existing and existing.table_type != Table.Type.VIEW:
         existing.dataset = dataset
         raise not_allowed(existing)
-    metadata = _options(ctx, statement)
+    # OR REPLACE makes a new view: options it does not repeat go back to their defaults.
+    metadata = {
+        "description": "",
+        "friendly_name": "",
+        "labels": {},
+        "expiration_time": _default_expiration(dataset),
+        **_options(ctx, statement),
+    }
     query = statement.expression
     text = query.meta.get("text") or query.sql(dialect="bigquery")
     if isinstance(query, exp.Subquery):
@@ -137,10 +144,13 @@ def view_schema(
                 f"{len(fields)}"
             )
         fields = [{**f, "name": name} for f, name in zip(fields, columns, strict=True)]
+    # Column names are case-insensitive in GoogleSQL: `a` and `A` are the same column.
     seen: set[str] = set()
-    duplicates = [
-        f["name"] for f in fields if f["name"].lower() in seen or seen.add(f["name"].lower())
-    ]
+    duplicates = []
+    for field in fields:
+        if field["name"].lower() in seen:
+            duplicates.append(field["name"])
+        seen.add(field["name"].lower())
     if duplicates:
         raise InvalidError(
             "Duplicate column names in the result are not supported. Found duplicate(s): "
@@ -158,24 +168,32 @@ def save_view(
     **metadata: Any,
 ) -> Table:
     """Create the view table_id, or rewrite the view existing, with its query and schema."""
-    with transaction.atomic():
-        if existing is None:
-            dataset.check_name_free(table_id, "table")
-            view = Table(dataset=dataset, table_id=table_id, table_type=Table.Type.VIEW)
-            if dataset.default_table_expiration_ms:
-                view.expiration_time = timezone.now() + dt.timedelta(
-                    milliseconds=dataset.default_table_expiration_ms
-                )
-        else:
-            view = existing
-        view.view_query = query
-        view.schema = fields
-        view.version += 1
-        for name, value in metadata.items():
-            setattr(view, name, value)
-        view.save()
+    try:
+        with transaction.atomic():
+            if existing is None:
+                dataset.check_name_free(table_id, "table")
+                view = Table(dataset=dataset, table_id=table_id, table_type=Table.Type.VIEW)
+                view.expiration_time = _default_expiration(dataset)
+            else:
+                view = existing
+            view.view_query = query
+            view.schema = fields
+            view.version += 1
+            for name, value in metadata.items():
+                setattr(view, name, value)
+            view.save()
+    except IntegrityError:
+        # Another writer created the name between our check and our insert.
+        raise DuplicateError(f"Already Exists: Table {dataset.full_id}.{table_id}") from None
     view.dataset = dataset
     return view
+
+
+def _default_expiration(dataset: Dataset) -> dt.datetime | None:
+    """Return when a table or view made now expires under its dataset's default, if any."""
+    if not dataset.default_table_expiration_ms:
+        return None
+    return timezone.now() + dt.timedelta(milliseconds=dataset.default_table_expiration_ms)
 
 
 def write_view(

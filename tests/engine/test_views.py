@@ -159,6 +159,11 @@ def test_it_names_columns_and_keeps_options(dataset: Dataset) -> None:
     assert view.expiration_time.year == 2099
     job = _ok("SELECT who, score FROM ds.v WHERE who = 2")
     assert job_rows(job)[1] == [[2, 3.0]]
+    # OR REPLACE makes a new view: the options it does not repeat are gone.
+    _ok("CREATE OR REPLACE VIEW ds.v OPTIONS(description='Fresh') AS SELECT 1 AS x")
+    view = Table.objects.get(table_id="v")
+    assert (view.description, view.friendly_name, view.labels) == ("Fresh", "", {})
+    assert view.expiration_time is None
     assert _error("CREATE VIEW ds.w OPTIONS(colour='red') AS SELECT 1 AS x")["message"].startswith(
         "Invalid option colour for CREATE VIEW"
     )
