@@ -183,6 +183,11 @@ def statement_kind(ctx: Context, statement: exp.Expression) -> StatementKind:
     if isinstance(statement, exp.Create | exp.Drop):
         kind = (statement.args.get("kind") or "").upper()
         found = STATEMENTS.get((type(statement), kind))
+        # sqlglot parses CREATE MATERIALIZED / TEMP VIEW as a VIEW with a flag: not the same thing.
+        modifier = _modifier(statement)
+        if modifier:
+            kind = f"{modifier} {kind}"
+            found = None
         if found is None:
             verb = statement.key.upper()
             raise InvalidError(f"{verb} {kind} is not supported by Quarry{ctx.location(statement)}")
@@ -196,6 +201,21 @@ def statement_kind(ctx: Context, statement: exp.Expression) -> StatementKind:
             "statements."
         )
     return found
+
+
+def _modifier(statement: exp.Create | exp.Drop) -> str:
+    """Return MATERIALIZED or TEMP if a CREATE or DROP VIEW says so, else ""."""
+    if statement.args.get("kind", "").upper() != "VIEW":
+        return ""
+    if statement.args.get("materialized"):
+        return "MATERIALIZED"
+    properties = statement.args.get("properties")
+    for prop in properties.expressions if properties else []:
+        if isinstance(prop, exp.MaterializedProperty):
+            return "MATERIALIZED"
+        if isinstance(prop, exp.TemporaryProperty):
+            return "TEMP"
+    return ""
 
 
 def authorize(ctx: Context, statements: list[exp.Expression]) -> None:

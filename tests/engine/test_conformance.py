@@ -1144,8 +1144,10 @@ def test_it_records_the_statement_type_a_dry_run_reports(
 
 
 def test_it_refuses_an_unsupported_statement_before_running_any(engine: Any) -> None:
-    job = engine("CREATE TABLE ds.first (x INT64); CREATE VIEW ds.v AS SELECT 1 AS x")
-    assert "CREATE VIEW is not supported by Quarry at [1:" in job.error_result["message"]
+    job = engine("CREATE TABLE ds.first (x INT64); CREATE MATERIALIZED VIEW ds.v AS SELECT 1 AS x")
+    assert (
+        "CREATE MATERIALIZED VIEW is not supported by Quarry at [1:" in job.error_result["message"]
+    )
     assert not Table.objects.filter(table_id="first").exists()
 
 

@@ -229,3 +229,19 @@ def test_it_never_writes_rows_into_a_view(dataset: Dataset) -> None:
     view = Table.objects.get(table_id="v")
     assert (view.table_type, view.data_path) == (Table.Type.VIEW, "")
     assert len(job_rows(_ok("SELECT * FROM ds.v"))[1]) == 3
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE MATERIALIZED VIEW ds.mv AS SELECT user_id FROM ds.ratings",
+        "DROP MATERIALIZED VIEW ds.mv",
+        "CREATE TEMP VIEW mv AS SELECT 1 AS x",
+    ],
+)
+def test_it_refuses_materialized_and_temporary_views_rather_than_make_a_plain_one(
+    dataset: Dataset, sql: str
+) -> None:
+    verb, modifier = sql.split()[:2]
+    assert _error(sql)["message"].startswith(f"{verb} {modifier} VIEW is not supported by Quarry")
+    assert not Table.objects.filter(table_id="mv").exists()
