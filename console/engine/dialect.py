@@ -80,9 +80,38 @@ def _ml_parser(kind: type[MLFunction]) -> Callable[[parser.Parser], MLFunction]:
     return lambda self: _parse_ml_function(self, kind)
 
 
+class AlterColumnOptions(exp.Expression):
+    """`ALTER COLUMN [IF EXISTS] c SET OPTIONS(...)`, an action of ALTER TABLE."""
+
+    arg_types = {"this": True, "properties": True, "exists": False}
+
+
+def _parse_alter_column(self: parser.Parser) -> exp.Expression | None:
+    """Parse BigQuery's `ALTER COLUMN c SET OPTIONS(...)`, else what sqlglot parses after ALTER."""
+    start = self._index
+    self._match(tokens.TokenType.COLUMN)
+    exists = self._parse_exists()
+    column = self._parse_field(any_token=True)
+    if self._match_text_seq("SET", "OPTIONS", advance=False):
+        self._advance()
+        properties = self._parse_properties()
+        return self.expression(
+            AlterColumnOptions(this=column, properties=properties, exists=exists or None)
+        )
+    self._retreat(start)
+    return BigQuery.Parser._parse_alter_table_alter(self)
+
+
 class Quarry(BigQuery):
     class Parser(BigQuery.Parser):
         FUNCTION_PARSERS = {
             **BigQuery.Parser.FUNCTION_PARSERS,
             **{name: _ml_parser(kind) for name, kind in ML_FUNCTIONS.items()},
         }
+        # ALTER SCHEMA ... SET OPTIONS(...) is BigQuery's; sqlglot alters tables and views only.
+        ALTERABLES = {*BigQuery.Parser.ALTERABLES, tokens.TokenType.SCHEMA}
+        # BigQuery separates any ALTER TABLE actions by commas (ADD COLUMN a, DROP COLUMN b).
+        ALTER_TABLE_MIXED_ACTIONS = True
+
+        def _parse_alter_table_alter(self) -> exp.Expression | None:
+            return _parse_alter_column(self)
