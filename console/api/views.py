@@ -16,7 +16,7 @@ from console.api import discovery, fields, jobs, params, resources, uploads
 from console.api.decorators import api_view, parse_json
 from console.api.rows import encode_rows, select_fields
 from console.catalog.models import Dataset, Project, Table, check_id
-from console.engine import inserts, resumable
+from console.engine import alter, inserts, metadata, resumable
 from console.engine import tables as engine_tables
 from console.engine.results import read_rows
 from console.engine.types import arrow_schema
@@ -31,13 +31,6 @@ JOB_WAIT_MS = 10_000
 def _page(items: list[Any], start: int, size: int) -> tuple[list[Any], str | None]:
     page = items[start : start + size]
     return page, (str(start + size) if start + size < len(items) else None)
-
-
-def _labels(value: Any) -> dict[str, str]:
-    labels = value or {}
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
-        raise BigQueryError("Invalid value for labels: keys and values must be strings")
-    return labels
 
 
 def _time_ms(value: Any) -> Any:
@@ -83,14 +76,10 @@ def datasets(request: HttpRequest, project_id: str) -> dict[str, Any]:
             )
         if ref.get("projectId") and ref["projectId"] != project.project_id:
             raise BigQueryError(f"Dataset project {ref['projectId']} does not match {project_id}")
-        dataset = Dataset.create(
-            project,
-            ref["datasetId"],
-            location=body.get("location") or "US",
-            description=body.get("description") or "",
-            default_table_expiration_ms=fields.as_int(body.get("defaultTableExpirationMs")),
-            labels=_labels(body.get("labels")),
-        )
+        # Checked before the dataset exists, so a refused body creates nothing.
+        changes = metadata.dataset_changes(reference, body)
+        dataset = Dataset.create(project, ref["datasetId"], location=body.get("location") or "US")
+        metadata.assign(dataset, changes)
         return resources.dataset_resource(request, dataset)
     access.check(request.principal, roles.DATASETS_GET, project)
     items = list(project.datasets.all())
@@ -123,13 +112,7 @@ def dataset(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str,
 def _update_dataset(ds: Dataset, body: dict[str, Any], *, replace: bool) -> None:
     if body.get("location") and body["location"] != ds.location:
         raise BigQueryError(f"Cannot change the location of dataset {ds.full_id}")
-    if replace or "description" in body:
-        ds.description = body.get("description") or ""
-    if replace or "labels" in body:
-        ds.labels = _labels(body.get("labels"))
-    if replace or "defaultTableExpirationMs" in body:
-        ds.default_table_expiration_ms = fields.as_int(body.get("defaultTableExpirationMs"))
-    ds.save()
+    metadata.update_dataset(ds, body, replace=replace)
 
 
 # Tables --------------------------------------------------------------------------------------
@@ -173,15 +156,17 @@ def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
         raise BigQueryError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
     ds.check_name_free(table_id, "table")
     schema_fields = jobs.schema_fields(body)
+    # Partitioning and clustering are checked against the schema before the table exists.
+    changes = metadata.table_changes(
+        Table(dataset=ds, table_id=table_id), body, schema=schema_fields or [], new=True
+    )
     if schema_fields:
         # A table with a schema gets an empty first version, so queries see its columns.
         schema = arrow_schema(schema_fields)
         table = engine_tables.write_version(ds, table_id, schema, schema_fields, [])
     else:
         table = Table.objects.create(dataset=ds, table_id=table_id)
-    table.description = body.get("description") or ""
-    table.expiration_time = _time_ms(body.get("expirationTime"))
-    table.save(update_fields=["description", "expiration_time", "modified"])
+    metadata.assign(table, changes)
     table.dataset = ds
     return table
 
@@ -198,29 +183,22 @@ def table(
         tbl.delete_with_files()
         return None
     if request.method in ("PATCH", "PUT"):
-        _update_table(tbl, request.json, replace=request.method == "PUT")
+        dataset = tbl.dataset
+        tbl = _update_table(tbl, request.json, replace=request.method == "PUT")
+        tbl.dataset = dataset
     return resources.table_resource(request, tbl)
 
 
-def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> None:
-    if body.get("labels"):
-        raise BigQueryError("Table labels are not supported by Quarry yet")
-    if replace or "description" in body:
-        tbl.description = body.get("description") or ""
-    if replace or "expirationTime" in body:
-        tbl.expiration_time = _time_ms(body.get("expirationTime"))
+def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> Table:
+    """Apply tables.patch (or update, with replace): metadata and a widened schema, or nothing."""
     new_fields = jobs.schema_fields(body)
     if new_fields:
-        # Descriptions and modes may change; columns themselves change through a load or DDL.
-        old = [(f["name"], arrow_schema([f]).field(0).type) for f in tbl.schema]
-        new = [(f["name"], arrow_schema([f]).field(0).type) for f in new_fields]
-        if old != new:
-            raise BigQueryError(
-                f"Changing the columns of {tbl.full_id} through tables.patch is not supported by "
-                "Quarry yet: load the data again or use CREATE OR REPLACE TABLE"
-            )
-        tbl.schema = new_fields
-    tbl.save()
+        alter.check_widening(tbl, new_fields)
+    changes = metadata.table_changes(tbl, body, schema=new_fields or tbl.schema, replace=replace)
+    if new_fields:
+        tbl = alter.patch_schema(tbl, new_fields)
+    metadata.assign(tbl, changes)
+    return tbl
 
 
 @api_view("GET")
@@ -301,13 +279,7 @@ def model(
         mdl.delete_with_files()
         return None
     if request.method == "PATCH":
-        body = request.json
-        for unsupported in ("labels", "friendlyName", "expirationTime"):
-            if body.get(unsupported):
-                raise BigQueryError(f"Model {unsupported} is not supported by Quarry yet")
-        if "description" in body:
-            mdl.description = body.get("description") or ""
-            mdl.save(update_fields=["description", "modified"])
+        metadata.update_model(mdl, request.json)
     return resources.model_resource(mdl)
 
 

@@ -247,6 +247,10 @@ def alter_table(ctx: Context, statement: exp.Alter) -> None:
         raise InvalidError(
             f"{table.full_id} is a view: use ALTER VIEW to change it{ctx.location(statement)}"
         )
+    if statement.args.get("options"):
+        raise InvalidError(
+            f"Unsupported ALTER TABLE clause{ctx.location(statement)}: use SET OPTIONS(...)"
+        )
     plan = _Plan(table)
     for action in statement.args.get("actions") or []:
         _apply(ctx, plan, action)
@@ -326,7 +330,7 @@ def patch_schema(table: Table, new_fields: list[dict[str, Any]]) -> Table:
     "Provided Schema does not match Table" message. A new version is written only when the
     stored columns change.
     """
-    _check_widening(table.full_id, table.schema or [], new_fields)
+    check_widening(table, new_fields)
     if arrow_schema(new_fields) == arrow_schema(table.schema or []) or not table.data_path:
         table.schema = new_fields
         table.save(update_fields=["schema", "modified"])
@@ -334,6 +338,11 @@ def patch_schema(table: Table, new_fields: list[dict[str, Any]]) -> Table:
     old_names = {f["name"].lower(): f["name"] for f in table.schema or []}
     sources = [old_names.get(f["name"].lower()) for f in new_fields]
     return rewrite(table, new_fields, sources)
+
+
+def check_widening(table: Table, new_fields: list[dict[str, Any]]) -> None:
+    """Refuse a new schema for table unless it only widens the old one (see patch_schema)."""
+    _check_widening(table.full_id, table.schema or [], new_fields)
 
 
 def _check_widening(

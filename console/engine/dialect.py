@@ -112,6 +112,9 @@ class Quarry(BigQuery):
         ALTERABLES = {*BigQuery.Parser.ALTERABLES, tokens.TokenType.SCHEMA}
         # BigQuery separates any ALTER TABLE actions by commas (ADD COLUMN a, DROP COLUMN b).
         ALTER_TABLE_MIXED_ACTIONS = True
+        # SET is a table property only in Teradata (CREATE SET TABLE); in BigQuery, `, SET
+        # OPTIONS(...)` after another ALTER TABLE action is an action of its own.
+        PROPERTY_PARSERS = {k: v for k, v in BigQuery.Parser.PROPERTY_PARSERS.items() if k != "SET"}
 
         def _parse_alter_table_alter(self) -> exp.Expression | None:
             return _parse_alter_column(self)
