@@ -15,11 +15,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from console.api import discovery, fields, jobs, params, resources, uploads
 from console.api.decorators import api_view, parse_json
 from console.api.rows import encode_rows, select_fields
-from console.catalog.models import Dataset, Project, Table, check_id
+from console.catalog.models import Dataset, Project, Table
 from console.engine import alter, inserts, metadata, resumable
-from console.engine import tables as engine_tables
 from console.engine.results import read_rows
-from console.engine.types import arrow_schema
 from console.errors import BigQueryError
 from console.iam import access, roles
 from console.jobs.models import Job
@@ -151,24 +149,7 @@ def _insert_table(ds: Dataset, body: dict[str, Any]) -> Table:
     for unsupported in ("view", "materializedView", "externalDataConfiguration"):
         if body.get(unsupported):
             raise BigQueryError(f"Tables with {unsupported} are not supported by Quarry yet")
-    check_id("Table", table_id)
-    if ds.tables.filter(table_id=table_id).exists():
-        raise BigQueryError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
-    ds.check_name_free(table_id, "table")
-    schema_fields = jobs.schema_fields(body)
-    # Partitioning and clustering are checked against the schema before the table exists.
-    changes = metadata.table_changes(
-        Table(dataset=ds, table_id=table_id), body, schema=schema_fields or [], new=True
-    )
-    if schema_fields:
-        # A table with a schema gets an empty first version, so queries see its columns.
-        schema = arrow_schema(schema_fields)
-        table = engine_tables.write_version(ds, table_id, schema, schema_fields, [])
-    else:
-        table = Table.objects.create(dataset=ds, table_id=table_id)
-    metadata.assign(table, changes)
-    table.dataset = ds
-    return table
+    return metadata.create_table(ds, table_id, jobs.schema_fields(body), body)
 
 
 @api_view("GET", "PATCH", "PUT", "DELETE", body=fields.TABLE, body_name="table")

@@ -16,8 +16,12 @@ import datetime as dt
 import re
 from typing import Any
 
-from console.catalog.models import Dataset, MLModel, Table
-from console.errors import InvalidError
+import pyarrow as pa
+
+from console.catalog.models import Dataset, MLModel, Table, check_id
+from console.engine import tables
+from console.engine.types import arrow_schema
+from console.errors import DuplicateError, InvalidError
 
 # BigQuery's label rules: at most 64 labels; keys 1-63 characters starting with a lowercase or
 # international letter; keys and values only lowercase letters, digits, `_` and `-` (values may be
@@ -399,6 +403,30 @@ def assign(obj: Any, changes: dict[str, Any]) -> None:
     for name, value in changes.items():
         setattr(obj, name, value)
     obj.save(update_fields=[*changes, "modified"])
+
+
+def create_table(
+    dataset: Dataset, table_id: str, fields: list[dict[str, Any]] | None, body: dict[str, Any]
+) -> Table:
+    """Create an empty table with a table resource's metadata, checked before it exists.
+
+    tables.insert and `bq mk` create tables this way; a table with a schema gets an empty first
+    version, so queries see its columns.
+    """
+    check_id("Table", table_id)
+    if dataset.tables.filter(table_id=table_id).exists():
+        raise DuplicateError(f"Already Exists: Table {dataset.full_id}.{table_id}")
+    dataset.check_name_free(table_id, "table")
+    fresh = Table(dataset=dataset, table_id=table_id)
+    changes = table_changes(fresh, body, schema=fields or [], new=True)
+    if fields:
+        schema: pa.Schema = arrow_schema(fields)
+        table = tables.write_version(dataset, table_id, schema, fields, [], new=True)
+    else:
+        table = Table.objects.create(dataset=dataset, table_id=table_id)
+    assign(table, changes)
+    table.dataset = dataset
+    return table
 
 
 def update_table(table: Table, body: dict[str, Any], *, replace: bool = False) -> Table:
