@@ -101,6 +101,13 @@ def thousands(value: int | None) -> str:
     return "—" if value is None else f"{int(value):,}"
 
 
+@register.simple_tag
+def partitioning_details(table: Any) -> list[tuple[str, str]]:
+    return display.partitioning_details(
+        table.time_partitioning, table.range_partitioning, table.require_partition_filter
+    )
+
+
 @register.filter
 def timestamp(value: datetime | None) -> str:
     return display.format_timestamp(value)
