@@ -132,3 +132,12 @@ def test_it_refuses_an_update_of_a_missing_table(shop: Dataset) -> None:
     code, _, err = bq("update", "--set_label=a:b", "shop.nope")
     assert code == 2 and "Not found: Table local-project:shop.nope" in err
     assert Project.default().datasets.count() == 1
+
+
+def test_it_refuses_a_flag_that_does_not_apply(shop: Dataset) -> None:
+    code, _, err = bq("update", "-d", "--clustering_fields=a", "shop")
+    assert code == 1
+    assert "BigQuery error in update operation: --clustering_fields cannot be used for a " in err
+    code, _, err = bq("mk", "-d", "--time_partitioning_field=ts", "other")
+    assert "BigQuery error in mk operation: --time_partitioning_field cannot be used for a " in err
+    assert not Dataset.objects.filter(dataset_id="other").exists()

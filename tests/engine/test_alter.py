@@ -206,3 +206,41 @@ def test_it_skips_altering_a_missing_table_with_if_exists(ds: Dataset) -> None:
     assert _sql("ALTER TABLE IF EXISTS ds.nope SET OPTIONS(description='x')").error_result is None
     job = _sql("ALTER TABLE ds.nope SET OPTIONS(description='x')")
     assert "Not found: Table local-project:ds.nope" in job.error_result["message"]
+
+
+def _sql_as(user: object, sql: str):
+    from console.jobs.runner import run
+    from console.jobs.submit import submit
+
+    job = submit(user, Project.default(), {"query": {"query": sql, "useLegacySql": False}})
+    assert job.mark_running()
+    run(job)
+    job.refresh_from_db()
+    return job
+
+
+def test_it_needs_tables_update_to_alter_a_table_and_datasets_update_a_schema(
+    events: Table,
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    from console.iam.models import RoleBinding
+
+    bob = get_user_model().objects.create_user("bob", "bob@example.com")
+    RoleBinding.grant(Project.default(), bob, "roles/bigquery.dataViewer")
+    RoleBinding.grant(Project.default(), bob, "roles/bigquery.jobUser")
+
+    job = _sql_as(bob, "ALTER TABLE ds.events SET OPTIONS(description='mine')")
+    assert job.error_result["reason"] == "accessDenied"
+    assert (
+        "Permission bigquery.tables.update denied on table local-project:ds.events"
+        in (job.error_result["message"])
+    )
+    job = _sql_as(bob, "ALTER SCHEMA ds SET OPTIONS(description='mine')")
+    assert (
+        "Permission bigquery.datasets.update denied on dataset local-project:ds"
+        in (job.error_result["message"])
+    )
+    events.refresh_from_db()
+    assert events.description == ""
+    assert Dataset.objects.get(dataset_id="ds").description == ""

@@ -93,6 +93,31 @@ def _seconds_from_now_ms(seconds: int) -> str | None:
     return str(int(moment.timestamp() * 1000))
 
 
+# The bq mk and update flags that only some kinds of object take (the rest apply to all).
+FLAGS_FOR = {
+    "expiration": ("table", "model"),
+    "clustering_fields": ("table",),
+    "time_partitioning_type": ("table",),
+    "time_partitioning_field": ("table",),
+    "time_partitioning_expiration": ("table",),
+    "range_partitioning": ("table",),
+    "require_partition_filter": ("table",),
+    "schema_flag": ("table",),
+    "schema": ("table",),
+    "default_table_expiration": ("dataset",),
+    "default_partition_expiration": ("dataset",),
+    "mk_location": ("dataset",),
+}
+
+
+def _refuse_flags_not_for(kind: str, args: argparse.Namespace) -> None:
+    """Refuse a flag that does not apply to the object made or updated, rather than ignore it."""
+    for flag, kinds in FLAGS_FOR.items():
+        if getattr(args, flag, None) is not None and kind not in kinds:
+            name = {"schema_flag": "schema", "mk_location": "location"}.get(flag, flag)
+            raise BigQueryError(f"--{name} cannot be used for a {kind}")
+
+
 def _range_partitioning(text: str) -> dict[str, Any]:
     parts = [part.strip() for part in text.split(",")]
     if len(parts) != 4:
@@ -318,7 +343,9 @@ class Command(BaseCommand):
 
     def do_mk(self, args: argparse.Namespace) -> None:
         # As bq, a name with a dot is a table unless -d says otherwise.
-        if args.table or ("." in args.name.split(":")[-1] and not args.dataset):
+        table = args.table or ("." in args.name.split(":")[-1] and not args.dataset)
+        _refuse_flags_not_for("table" if table else "dataset", args)
+        if table:
             self._mk_table(args)
             return
         dataset_id = args.name.split(":")[-1]
@@ -394,6 +421,8 @@ class Command(BaseCommand):
         labels.update(dict.fromkeys(args.clear_label))
         body = self._metadata_body(args, labels)
         name = args.name.split(":")[-1]
+        kind = "model" if args.model else "dataset" if args.dataset or "." not in name else "table"
+        _refuse_flags_not_for(kind, args)
         if args.model:
             dataset_id, model_id = self._split(name, "update")
             dataset = self._dataset(dataset_id, "update")
@@ -417,7 +446,6 @@ class Command(BaseCommand):
                 seconds = getattr(args, flag)
                 if seconds is not None:
                     body[key] = seconds * 1000 if seconds else None
-            body.pop("expirationTime", None)
             metadata.update_dataset(dataset, body)
             self.stdout.write(f"Dataset '{dataset.full_id}' successfully updated.")
         else:
