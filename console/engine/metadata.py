@@ -294,7 +294,13 @@ def table_changes(
         changes["require_partition_filter"] = bool(body.get("requirePartitionFilter"))
     time_part = table.time_partitioning
     if _given(body, "timePartitioning", replace):
-        time_part = checked_time_partitioning(body.get("timePartitioning"), schema)
+        given = body.get("timePartitioning")
+        # The deprecated timePartitioning.requirePartitionFilter (still sent by clients' older
+        # TimePartitioning(require_partition_filter=...)) means the table-level option.
+        deprecated = given.get("requirePartitionFilter") if isinstance(given, dict) else None
+        if deprecated is not None and "requirePartitionFilter" not in body:
+            changes["require_partition_filter"] = bool(deprecated)
+        time_part = checked_time_partitioning(given, schema)
         if time_part and time_part.get("expirationMs") is None and new:
             default = table.dataset.default_partition_expiration_ms
             if default:

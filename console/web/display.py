@@ -463,7 +463,8 @@ def loss_curve_svg(
 MS_PER_DAY = 86_400_000
 
 
-def _days(milliseconds: Any) -> str:
+def days_from_ms(milliseconds: Any) -> str:
+    """Return a duration in ms as the console's details show it: `2 days`, `1.5 days`."""
     days = int(milliseconds) / MS_PER_DAY
     return f"{days:g} day" + ("" if days == 1 else "s")
 
@@ -481,7 +482,7 @@ def partitioning_details(
             ("Partitioned on field", time_partitioning.get("field") or "_PARTITIONTIME"),
         ]
         expiration = time_partitioning.get("expirationMs")
-        rows.append(("Partition expiration", _days(expiration) if expiration else "Never"))
+        rows.append(("Partition expiration", days_from_ms(expiration) if expiration else "Never"))
     elif range_partitioning:
         bounds = range_partitioning["range"]
         rows = [

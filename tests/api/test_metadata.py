@@ -60,6 +60,16 @@ def test_it_keeps_and_shows_a_tables_metadata(client: bigquery.Client) -> None:
     assert listed.time_partitioning.field == "ts"
 
 
+def test_it_reads_the_deprecated_require_partition_filter_of_time_partitioning(
+    client: bigquery.Client,
+) -> None:
+    table = bigquery.Table(f"{client.project}.shop.events", schema=SCHEMA)
+    table.time_partitioning = bigquery.TimePartitioning(field="ts")
+    table.time_partitioning._properties["requirePartitionFilter"] = True
+    client.create_table(table)
+    assert client.get_table("shop.events").require_partition_filter is True
+
+
 def test_it_keeps_range_partitioning(client: bigquery.Client) -> None:
     table = bigquery.Table(f"{client.project}.shop.ranged", schema=SCHEMA)
     table.range_partitioning = bigquery.RangePartitioning(

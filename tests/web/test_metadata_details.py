@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from console.catalog.models import MLModel, Table
+from console.catalog.models import Dataset, MLModel, Table
 from tests.web.browser import chromium, sign_in
 
 
@@ -56,6 +56,17 @@ def test_it_shows_no_partitioning_rows_for_a_plain_table(client: Client, ratings
     html = client.get("/d/bqml_tutorial/t/ratings/?tab=details").content.decode()
     assert "Partitioned by" not in html and "Clustered by" not in html
     assert "<dt>Labels</dt><dd>—" in html
+
+
+def test_it_shows_a_datasets_friendly_name_and_partition_expiration(
+    client: Client, dataset: Dataset
+) -> None:
+    dataset.friendly_name = "Tutorial"
+    dataset.default_partition_expiration_ms = 3 * 86_400_000
+    dataset.save()
+    html = client.get("/d/bqml_tutorial/").content.decode()
+    assert "<dt>Friendly name</dt><dd>Tutorial</dd>" in html
+    assert "<dt>Default partition expiration</dt><dd>3 days</dd>" in html
 
 
 def test_it_shows_a_models_labels_and_expiration(client: Client, model: MLModel) -> None:

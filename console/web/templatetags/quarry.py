@@ -109,6 +109,11 @@ def partitioning_details(table: Any) -> list[tuple[str, str]]:
 
 
 @register.filter
+def days_from_ms(value: int | None) -> str:
+    return display.days_from_ms(value) if value else "Never"
+
+
+@register.filter
 def timestamp(value: datetime | None) -> str:
     return display.format_timestamp(value)
 
