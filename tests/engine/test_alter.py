@@ -244,3 +244,14 @@ def test_it_needs_tables_update_to_alter_a_table_and_datasets_update_a_schema(
     events.refresh_from_db()
     assert events.description == ""
     assert Dataset.objects.get(dataset_id="ds").description == ""
+
+
+def test_it_dry_runs_an_alter_changing_nothing(events: Table) -> None:
+    from console.jobs.submit import submit
+
+    sql = "ALTER TABLE ds.events DROP COLUMN kind"
+    configuration = {"query": {"query": sql, "useLegacySql": False}, "dryRun": True}
+    job = submit(None, Project.default(), configuration)
+    assert job.error_result is None, job.error_result
+    assert job.statistics["statementType"] == "ALTER_TABLE"
+    assert [f["name"] for f in Table.objects.get(pk=events.pk).schema] == ["id", "kind", "ts"]
