@@ -435,6 +435,68 @@ def create_table(
     return table
 
 
+# What a load (or query) job's configuration may say about the table it writes.
+DESTINATION_KEYS = ("timePartitioning", "rangePartitioning", "clustering")
+DESTINATION_PROPERTIES = ("description", "friendlyName", "labels")
+
+
+def destination_changes(
+    dataset: Dataset,
+    table_id: str,
+    table: Table | None,
+    configuration: dict[str, Any],
+    fields: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Return the metadata a job writing table_id gives it, checked against the written fields.
+
+    A new table takes the job's partitioning, clustering and destinationTableProperties; an
+    existing one keeps its own, and a job stating other partitioning or clustering is refused
+    with BigQuery's "Incompatible table partitioning specification".
+    """
+    body = {key: configuration[key] for key in DESTINATION_KEYS if configuration.get(key)}
+    if table is None:
+        properties = configuration.get("destinationTableProperties") or {}
+        body.update({key: properties[key] for key in DESTINATION_PROPERTIES if key in properties})
+        fresh = Table(dataset=dataset, table_id=table_id)
+        return table_changes(fresh, body, schema=fields, new=True)
+    stated = {
+        "time_partitioning": checked_time_partitioning(body.get("timePartitioning"), fields),
+        "range_partitioning": checked_range_partitioning(body.get("rangePartitioning"), fields),
+        "clustering_fields": checked_clustering(body.get("clustering"), fields),
+    }
+    for attribute, key in zip(stated, DESTINATION_KEYS, strict=True):
+        if key in body and spec_of(stated[attribute]) != spec_of(getattr(table, attribute)):
+            noun = "clustering" if attribute == "clustering_fields" else "partitioning"
+            raise InvalidError(
+                f"Incompatible table {noun} specification. Expects {noun} specification "
+                f"{describe_spec(getattr(table, attribute))}, but input {noun} specification is "
+                f"{describe_spec(stated[attribute])} (table {table.full_id})",
+                attribute,
+            )
+    return {}
+
+
+def spec_of(value: Any) -> Any:
+    """Return a partitioning or clustering spec without what may differ (the expiration)."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != "expirationMs"} or None
+    return value or None
+
+
+def describe_spec(value: Any) -> str:
+    if not value:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(value)
+    if "range" in value:
+        bounds = value["range"]
+        return (
+            f"RANGE_BUCKET({value['field']}, {bounds['start']}, {bounds['end']}, "
+            f"{bounds['interval']})"
+        )
+    return f"{value.get('type', 'DAY')}({value.get('field') or '_PARTITIONTIME'})"
+
+
 def update_table(table: Table, body: dict[str, Any], *, replace: bool = False) -> Table:
     """Apply a table resource's metadata to an existing table, or refuse it changing nothing."""
     assign(table, table_changes(table, body, replace=replace))

@@ -264,3 +264,31 @@ def test_it_runs_partitioned_ddl_and_alter_through_queries(
     assert (table.time_partitioning.type_, table.time_partitioning.field) == ("DAY", "ts")
     assert (table.clustering_fields, table.labels) == (["id"], {"team": "ml"})
     assert (table.friendly_name, [f.name for f in table.schema]) == ("Events", ["id", "ts", "note"])
+
+
+def test_it_keeps_the_partitioning_and_clustering_a_load_gives_a_new_table(
+    live_server, worker: None, transactional_db: None
+) -> None:
+    client = make_client(live_server.url)
+    config = bigquery.LoadJobConfig(
+        schema=SCHEMA,
+        time_partitioning=bigquery.TimePartitioning(field="ts"),
+        clustering_fields=["kind"],
+        destination_table_description="Loaded events",
+        destination_table_friendly_name="Events",
+    )
+    rows = [{"id": 1, "kind": "x", "ts": "2024-01-01 00:00:00"}]
+    client.load_table_from_json(rows, "shop.events", job_config=config).result()
+
+    table = client.get_table("shop.events")
+    assert (table.time_partitioning.field, table.clustering_fields) == ("ts", ["kind"])
+    assert (table.description, table.friendly_name, table.num_rows) == (
+        "Loaded events",
+        "Events",
+        1,
+    )
+
+    config.clustering_fields = ["id"]
+    with pytest.raises(BadRequest, match="Incompatible table clustering specification"):
+        client.load_table_from_json(rows, "shop.events", job_config=config).result()
+    assert client.get_table("shop.events").num_rows == 1
