@@ -148,19 +148,26 @@ def dataset_resource(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
     }
     if dataset.description:
         resource["description"] = dataset.description
+    if dataset.friendly_name:
+        resource["friendlyName"] = dataset.friendly_name
     if dataset.default_table_expiration_ms:
         resource["defaultTableExpirationMs"] = str(dataset.default_table_expiration_ms)
+    if dataset.default_partition_expiration_ms:
+        resource["defaultPartitionExpirationMs"] = str(dataset.default_partition_expiration_ms)
     return resource
 
 
 def dataset_list_item(dataset: Dataset) -> dict[str, Any]:
-    return {
+    item = {
         "kind": "bigquery#dataset",
         "id": dataset.full_id,
         "datasetReference": dataset_reference(dataset),
         "labels": dataset.labels or {},
         "location": dataset.location,
     }
+    if dataset.friendly_name:
+        item["friendlyName"] = dataset.friendly_name
+    return item
 
 
 def table_reference(table: Table) -> dict[str, str]:
@@ -192,15 +199,31 @@ def table_resource(request: HttpRequest, table: Table) -> dict[str, Any]:
         "lastModifiedTime": millis(table.modified),
         "type": table.table_type,
         "location": table.dataset.location,
-        "labels": {},
+        **table_metadata(table),
     }
     if table.table_type == Table.Type.VIEW:
         resource["view"] = view_definition(table)
     if table.description:
         resource["description"] = table.description
-    if table.expiration_time:
-        resource["expirationTime"] = millis(table.expiration_time)
+    if table.require_partition_filter:
+        resource["requirePartitionFilter"] = True
     return resource
+
+
+def table_metadata(table: Table) -> dict[str, Any]:
+    """Return the metadata tables.get and tables.list both show, in BigQuery's shapes."""
+    shown: dict[str, Any] = {"labels": table.labels or {}}
+    if table.friendly_name:
+        shown["friendlyName"] = table.friendly_name
+    if table.expiration_time:
+        shown["expirationTime"] = millis(table.expiration_time)
+    if table.time_partitioning:
+        shown["timePartitioning"] = table.time_partitioning
+    if table.range_partitioning:
+        shown["rangePartitioning"] = table.range_partitioning
+    if table.clustering_fields:
+        shown["clustering"] = {"fields": table.clustering_fields}
+    return shown
 
 
 def table_list_item(table: Table) -> dict[str, Any]:
@@ -210,6 +233,7 @@ def table_list_item(table: Table) -> dict[str, Any]:
         "tableReference": table_reference(table),
         "type": table.table_type,
         "creationTime": millis(table.created),
+        **table_metadata(table),
     }
     if table.table_type == Table.Type.VIEW:
         item["view"] = {"useLegacySql": False}
@@ -307,7 +331,7 @@ def model_list_item(model: MLModel) -> dict[str, Any]:
         "modelType": model.model_type,
         "creationTime": millis(model.created),
         "lastModifiedTime": millis(model.modified),
-        "labels": {},
+        "labels": model.labels or {},
     }
 
 
@@ -322,4 +346,8 @@ def model_resource(model: MLModel) -> dict[str, Any]:
     }
     if model.description:
         resource["description"] = model.description
+    if model.friendly_name:
+        resource["friendlyName"] = model.friendly_name
+    if model.expiration_time:
+        resource["expirationTime"] = millis(model.expiration_time)
     return resource

@@ -16,11 +16,9 @@ from console.api import discovery, fields, jobs, params, resources, uploads
 from console.api.decorators import api_view, parse_json
 from console.api.rows import api_fields, encode_rows
 from console.catalog.models import Dataset, Project, Table, check_id
-from console.engine import inserts, resumable, selection
-from console.engine import tables as engine_tables
+from console.engine import alter, inserts, metadata, resumable, selection
 from console.engine import views as engine_views
 from console.engine.results import read_rows
-from console.engine.types import arrow_schema
 from console.errors import BigQueryError, NotFoundError
 from console.iam import access, roles
 from console.jobs.models import Job
@@ -32,13 +30,6 @@ JOB_WAIT_MS = 10_000
 def _page(items: list[Any], start: int, size: int) -> tuple[list[Any], str | None]:
     page = items[start : start + size]
     return page, (str(start + size) if start + size < len(items) else None)
-
-
-def _labels(value: Any) -> dict[str, str]:
-    labels = value or {}
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
-        raise BigQueryError("Invalid value for labels: keys and values must be strings")
-    return labels
 
 
 def _time_ms(value: Any) -> Any:
@@ -84,14 +75,10 @@ def datasets(request: HttpRequest, project_id: str) -> dict[str, Any]:
             )
         if ref.get("projectId") and ref["projectId"] != project.project_id:
             raise BigQueryError(f"Dataset project {ref['projectId']} does not match {project_id}")
-        dataset = Dataset.create(
-            project,
-            ref["datasetId"],
-            location=body.get("location") or "US",
-            description=body.get("description") or "",
-            default_table_expiration_ms=fields.as_int(body.get("defaultTableExpirationMs")),
-            labels=_labels(body.get("labels")),
-        )
+        # Checked before the dataset exists, so a refused body creates nothing.
+        changes = metadata.dataset_changes(reference, body)
+        dataset = Dataset.create(project, ref["datasetId"], location=body.get("location") or "US")
+        metadata.assign(dataset, changes)
         return resources.dataset_resource(request, dataset)
     access.check(request.principal, roles.DATASETS_GET, project)
     items = list(project.datasets.all())
@@ -124,13 +111,7 @@ def dataset(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str,
 def _update_dataset(ds: Dataset, body: dict[str, Any], *, replace: bool) -> None:
     if body.get("location") and body["location"] != ds.location:
         raise BigQueryError(f"Cannot change the location of dataset {ds.full_id}")
-    if replace or "description" in body:
-        ds.description = body.get("description") or ""
-    if replace or "labels" in body:
-        ds.labels = _labels(body.get("labels"))
-    if replace or "defaultTableExpirationMs" in body:
-        ds.default_table_expiration_ms = fields.as_int(body.get("defaultTableExpirationMs"))
-    ds.save()
+    metadata.update_dataset(ds, body, replace=replace)
 
 
 # Tables --------------------------------------------------------------------------------------
@@ -183,11 +164,11 @@ def _insert_table(principal: Any, ds: Dataset, body: dict[str, Any]) -> Table:
     for unsupported in ("materializedView", "externalDataConfiguration"):
         if body.get(unsupported):
             raise BigQueryError(f"Tables with {unsupported} are not supported by Quarry yet")
-    check_id("Table", table_id)
-    if ds.tables.filter(table_id=table_id).exists():
-        raise BigQueryError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
-    ds.check_name_free(table_id, "table")
     if body.get("view"):
+        check_id("Table", table_id)
+        if ds.tables.filter(table_id=table_id).exists():
+            raise BigQueryError(f"Already Exists: Table {ds.full_id}.{table_id}", "duplicate")
+        ds.check_name_free(table_id, "table")
         return engine_views.write_view(
             principal,
             ds,
@@ -196,18 +177,7 @@ def _insert_table(principal: Any, ds: Dataset, body: dict[str, Any]) -> Table:
             description=body.get("description") or "",
             expiration_time=_time_ms(body.get("expirationTime")),
         )
-    schema_fields = jobs.schema_fields(body)
-    if schema_fields:
-        # A table with a schema gets an empty first version, so queries see its columns.
-        schema = arrow_schema(schema_fields)
-        table = engine_tables.write_version(ds, table_id, schema, schema_fields, [])
-    else:
-        table = Table.objects.create(dataset=ds, table_id=table_id)
-    table.description = body.get("description") or ""
-    table.expiration_time = _time_ms(body.get("expirationTime"))
-    table.save(update_fields=["description", "expiration_time", "modified"])
-    table.dataset = ds
-    return table
+    return metadata.create_table(ds, table_id, jobs.schema_fields(body), body)
 
 
 @api_view("GET", "PATCH", "PUT", "DELETE", body=fields.TABLE, body_name="table")
@@ -222,12 +192,14 @@ def table(
         tbl.delete_with_files()
         return None
     if request.method in ("PATCH", "PUT"):
+        dataset = tbl.dataset
         if request.json.get("view"):
             # A new query means a new schema: the view is written again, as its creator would.
             tbl = engine_views.write_view(
                 request.principal, tbl.dataset, tbl.table_id, _view_query(request.json["view"]), tbl
             )
-        _update_table(tbl, request.json, replace=request.method == "PUT")
+        tbl = _update_table(tbl, request.json, replace=request.method == "PUT")
+        tbl.dataset = dataset
     resource = resources.table_resource(request, tbl)
     selected = request.GET.get("selectedFields", "")
     if request.method == "GET" and selected:
@@ -237,25 +209,16 @@ def table(
     return resource
 
 
-def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> None:
-    if body.get("labels"):
-        raise BigQueryError("Table labels are not supported by Quarry yet")
-    if replace or "description" in body:
-        tbl.description = body.get("description") or ""
-    if replace or "expirationTime" in body:
-        tbl.expiration_time = _time_ms(body.get("expirationTime"))
+def _update_table(tbl: Table, body: dict[str, Any], *, replace: bool) -> Table:
+    """Apply tables.patch (or update, with replace): metadata and a widened schema, or nothing."""
     new_fields = jobs.schema_fields(body)
     if new_fields:
-        # Descriptions and modes may change; columns themselves change through a load or DDL.
-        old = [(f["name"], arrow_schema([f]).field(0).type) for f in tbl.schema]
-        new = [(f["name"], arrow_schema([f]).field(0).type) for f in new_fields]
-        if old != new:
-            raise BigQueryError(
-                f"Changing the columns of {tbl.full_id} through tables.patch is not supported by "
-                "Quarry yet: load the data again or use CREATE OR REPLACE TABLE"
-            )
-        tbl.schema = new_fields
-    tbl.save()
+        alter.check_widening(tbl, new_fields)
+    changes = metadata.table_changes(tbl, body, schema=new_fields or tbl.schema, replace=replace)
+    if new_fields:
+        tbl = alter.patch_schema(tbl, new_fields)
+    metadata.assign(tbl, changes)
+    return tbl
 
 
 @api_view("GET")
@@ -340,13 +303,7 @@ def model(
         mdl.delete_with_files()
         return None
     if request.method == "PATCH":
-        body = request.json
-        for unsupported in ("labels", "friendlyName", "expirationTime"):
-            if body.get(unsupported):
-                raise BigQueryError(f"Model {unsupported} is not supported by Quarry yet")
-        if "description" in body:
-            mdl.description = body.get("description") or ""
-            mdl.save(update_fields=["description", "modified"])
+        metadata.update_model(mdl, request.json)
     return resources.model_resource(mdl)
 
 

@@ -98,22 +98,52 @@ def as_csv(names: list[str], rows: list[list[Any]], fields: list[dict[str, Any]]
 
 
 def columns(headers: list[str], rows: list[list[str]]) -> str:
-    """Return bq's plain listing (bq ls): columns padded, a dashed rule under the header.
+    """Return bq's plain listing (bq ls, bq show): columns padded, a dashed rule under the header.
 
-    A cell of several lines (a schema tree, a view's query) takes as many lines of the listing.
+    A cell of several lines (a schema tree, labels, a view's query) goes on down its own column.
     """
+    cells = [[cell.split("\n") for cell in row] for row in rows]
     widths = [
-        max([len(h), *(len(part) for r in rows for part in r[i].split("\n"))])
-        for i, h in enumerate(headers)
+        max([len(h), *(len(part) for r in cells for part in r[i])]) for i, h in enumerate(headers)
     ]
     line = lambda values: "  " + "   ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))  # noqa: E731
     rule = " " + "  ".join("-" * (w + 2) for w in widths)
     lines = [line(headers).rstrip(), rule]
-    for row in rows:
-        cells = [cell.split("\n") for cell in row]
-        for index in range(max(len(c) for c in cells)):
-            lines.append(line([c[index] if index < len(c) else "" for c in cells]).rstrip())
+    for row in cells:
+        for depth in range(max(len(cell) for cell in row)):
+            lines.append(line([cell[depth] if depth < len(cell) else "" for cell in row]).rstrip())
     return "\n".join(lines)
+
+
+def labels_text(labels: dict[str, str] | None) -> str:
+    """Return labels as bq shows them: one `key:value` a line."""
+    return "\n".join(f"{key}:{value}" for key, value in sorted((labels or {}).items()))
+
+
+def time_partitioning_text(partitioning: dict[str, Any] | None) -> str:
+    """Return a TimePartitioning as bq's Time Partitioning column shows it."""
+    if not partitioning:
+        return ""
+    details = [
+        f"{key}: {partitioning[key]}" for key in ("field", "expirationMs") if key in partitioning
+    ]
+    return partitioning.get("type", "DAY") + (f" ({', '.join(details)})" if details else "")
+
+
+def range_partitioning_text(partitioning: dict[str, Any] | None) -> str:
+    """Return a RangePartitioning as bq's Range Partitioning column shows it."""
+    if not partitioning:
+        return ""
+    bounds = partitioning["range"]
+    return (
+        f"{partitioning['field']} (start: {bounds['start']}, end: {bounds['end']}, "
+        f"interval: {bounds['interval']})"
+    )
+
+
+def time_text(value: dt.datetime | None) -> str:
+    """Return a time as bq's listings show it (28 Nov 00:47:19)."""
+    return value.strftime("%d %b %H:%M:%S") if value else ""
 
 
 def error_line(command: str, err: BigQueryError) -> str:

@@ -1,5 +1,7 @@
 """DDL statements: CREATE TABLE / SCHEMA and DROP, each recorded in the job's statistics.
 
+CREATE's PARTITION BY, CLUSTER BY and OPTIONS(...) are read in options.py; ALTER is in alter.py.
+
 Each statement's targets were authorised before the script ran (see statements.py), so the names
 here resolve with TARGET, without a permission check of their own. CREATE MODEL is in ml.py.
 """
@@ -13,9 +15,9 @@ import pyarrow as pa
 from sqlglot import exp
 
 from console.catalog.models import Dataset, Table, check_id
-from console.engine import tables
+from console.engine import metadata, options, tables
 from console.engine.query import TARGET, Context, execute
-from console.engine.types import arrow_schema, checked_fields
+from console.engine.types import arrow_schema, checked_fields, schema_from_arrow
 from console.errors import DuplicateError, InvalidError, NotFoundError
 
 
@@ -70,14 +72,27 @@ def create_table(ctx: Context, statement: exp.Create) -> None:
     if query is None and not columns:
         raise InvalidError(f"CREATE TABLE {target.name} needs a column list or AS SELECT")
     fields = checked_fields([field_from_column(c) for c in columns], "query") if columns else None
+    body = options.create_table_body(ctx, statement)
     if query is not None:
         reader = execute(ctx, query)
         if fields:
             reader = _cast_reader(reader, fields)
-        tables.write_version(dataset, target.name, reader.schema, fields, reader)
+        # Checked against the query's columns before a row is written.
+        changes = _metadata(dataset, target.name, body, fields or schema_from_arrow(reader.schema))
+        table = tables.write_version(dataset, target.name, reader.schema, fields, reader)
     else:
-        tables.write_version(dataset, target.name, arrow_schema(fields), fields, [])
+        changes = _metadata(dataset, target.name, body, fields)
+        table = tables.write_version(dataset, target.name, arrow_schema(fields), fields, [])
+    metadata.assign(table, changes)
     ctx.outcome.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
+
+
+def _metadata(
+    dataset: Dataset, table_id: str, body: dict[str, Any], fields: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Return the checked metadata a new table (or a replacement) starts with."""
+    fresh = Table(dataset=dataset, table_id=table_id)
+    return metadata.table_changes(fresh, body, schema=fields, new=True)
 
 
 def _cast_reader(reader: pa.RecordBatchReader, fields: list[dict[str, Any]]) -> Any:
@@ -137,7 +152,10 @@ def create_schema(ctx: Context, statement: exp.Create) -> None:
     if exists and statement.args.get("exists"):
         ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
         return
-    Dataset.create(ctx.project, dataset_id)
+    body = options.schema_body(ctx, statement)
+    location = body.pop("location", "") or "US"
+    changes = metadata.dataset_changes(Dataset(project=ctx.project, dataset_id=dataset_id), body)
+    metadata.assign(Dataset.create(ctx.project, dataset_id, location=location), changes)
     ctx.outcome.statistics["ddlOperationPerformed"] = "CREATE"
 
 

@@ -99,6 +99,28 @@ def _located(
     return parse_located
 
 
+class AlterColumnOptions(exp.Expression):
+    """`ALTER COLUMN [IF EXISTS] c SET OPTIONS(...)`, an action of ALTER TABLE."""
+
+    arg_types = {"this": True, "properties": True, "exists": False}
+
+
+def _parse_alter_column(self: parser.Parser) -> exp.Expression | None:
+    """Parse BigQuery's `ALTER COLUMN c SET OPTIONS(...)`, else what sqlglot parses after ALTER."""
+    start = self._index
+    self._match(tokens.TokenType.COLUMN)
+    exists = self._parse_exists()
+    column = self._parse_field(any_token=True)
+    if self._match_text_seq("SET", "OPTIONS", advance=False):
+        self._advance()
+        properties = self._parse_properties()
+        return self.expression(
+            AlterColumnOptions(this=column, properties=properties, exists=exists or None)
+        )
+    self._retreat(start)
+    return BigQuery.Parser._parse_alter_table_alter(self)
+
+
 class Quarry(BigQuery):
     class Parser(BigQuery.Parser):
         FUNCTION_PARSERS = {
@@ -123,3 +145,14 @@ class Quarry(BigQuery):
             if query is not None and start is not None and self._prev is not None:
                 query.meta["text"] = self.sql[start.start : self._prev.end + 1]
             return query
+
+        # ALTER SCHEMA ... SET OPTIONS(...) is BigQuery's; sqlglot alters tables and views only.
+        ALTERABLES = {*BigQuery.Parser.ALTERABLES, tokens.TokenType.SCHEMA}
+        # BigQuery separates any ALTER TABLE actions by commas (ADD COLUMN a, DROP COLUMN b).
+        ALTER_TABLE_MIXED_ACTIONS = True
+        # SET is a table property only in Teradata (CREATE SET TABLE); in BigQuery, `, SET
+        # OPTIONS(...)` after another ALTER TABLE action is an action of its own.
+        PROPERTY_PARSERS = {k: v for k, v in BigQuery.Parser.PROPERTY_PARSERS.items() if k != "SET"}
+
+        def _parse_alter_table_alter(self) -> exp.Expression | None:
+            return _parse_alter_column(self)

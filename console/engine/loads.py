@@ -22,7 +22,7 @@ from django.conf import settings
 
 from console.catalog import buckets, storage
 from console.catalog.models import Dataset, Project, Table, check_id
-from console.engine import tables
+from console.engine import metadata, tables
 from console.engine.formats import BadRecords, LoadOptions, open_source
 from console.engine.outcome import Outcome, RunContext
 from console.engine.query import until_cancelled
@@ -109,6 +109,10 @@ def check_configuration(
     table = Table.objects.filter(dataset=dataset, table_id=table_id).first()
     if table is None and setting(checked, "createDisposition") == "CREATE_NEVER":
         raise NotFoundError(f"Not found: Table {dataset.full_id}.{table_id}")
+    if fields:
+        # Partitioning and clustering that cannot fit the given schema are refused now; with a
+        # detected schema they are checked when the job runs.
+        metadata.destination_changes(dataset, table_id, table, checked, fields)
     needs_schema = setting(checked, "sourceFormat") != "PARQUET" and not checked.get("autodetect")
     if not fields and needs_schema and table is None:
         raise InvalidError(
@@ -151,7 +155,13 @@ def _refuse_unsupported(load: dict[str, Any]) -> None:
         raise InvalidError("sourceUris must be a list of gs:// URIs", location="sourceUris")
     for uri in uris or []:
         buckets.parse(uri, "sourceUris")
-    known = {*DEFAULTS, "sourceUris", *LoadOptions.option_names()}
+    known = {
+        *DEFAULTS,
+        "sourceUris",
+        *LoadOptions.option_names(),
+        *metadata.DESTINATION_KEYS,
+        "destinationTableProperties",
+    }
     for name, value in load.items():
         if name not in known and value not in (None, False, "", [], {}):
             raise InvalidError(
@@ -280,6 +290,8 @@ def run_load(run: RunContext, outcome: Outcome) -> None:
         with open(path, "rb") as handle:
             source = open_source(source_format, handle, options, bad)
             fields = _destination_fields(load, table, source)
+            # Checked against the fields before a row is read.
+            changes = metadata.destination_changes(dataset, target["tableId"], table, load, fields)
             schema = arrow_schema(fields)
             written = tables.write_version(
                 dataset,
@@ -292,6 +304,8 @@ def run_load(run: RunContext, outcome: Outcome) -> None:
                 new=table is None,
                 append=disposition == "WRITE_APPEND",
             )
+        if changes:
+            metadata.assign(written, changes)
         outcome.statistics.update(
             {
                 "outputRows": str(written.num_rows),

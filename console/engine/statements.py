@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlglot import exp
 
-from console.engine import ddl, dml, extract, ml, views
+from console.engine import alter, ddl, dml, extract, ml, views
 from console.engine.dialect import MLFunction
 from console.engine.query import Context, reads_catalog_table, run_select
 from console.errors import AccessDenied, BigQueryError, InvalidError
 from console.iam.roles import (
     DATASETS_CREATE,
     DATASETS_DELETE,
+    DATASETS_UPDATE,
     JOBS_CREATE,
     MODELS_CREATE,
     MODELS_DELETE,
@@ -135,6 +136,14 @@ def _schema_dropped(ctx: Context, statement: exp.Drop) -> Iterator[Target]:
     yield ddl.schema_name(ddl.dropped(statement)), "Dataset", DATASETS_DELETE
 
 
+def _table_altered(ctx: Context, statement: exp.Alter) -> Iterator[Target]:
+    yield alter.altered_table(statement), "Table", TABLES_UPDATE
+
+
+def _schema_altered(ctx: Context, statement: exp.Alter) -> Iterator[Target]:
+    yield alter.altered_schema(statement), "Dataset", DATASETS_UPDATE
+
+
 def _dml_written(ctx: Context, statement: exp.Expression) -> Iterator[Target]:
     yield dml.target_name(statement), "Table", TABLES_UPDATE_DATA
 
@@ -168,6 +177,12 @@ STATEMENTS: dict[type[exp.Expression] | tuple[type[exp.Expression], str], Statem
     (exp.Drop, "SCHEMA"): StatementKind(
         "DROP_SCHEMA", ddl.drop_schema, _schema_dropped, _nothing_read
     ),
+    (exp.Alter, "TABLE"): StatementKind(
+        "ALTER_TABLE", alter.alter_table, _table_altered, _nothing_read
+    ),
+    (exp.Alter, "SCHEMA"): StatementKind(
+        "ALTER_SCHEMA", alter.alter_schema, _schema_altered, _nothing_read
+    ),
     # INSERT reads only its source; the others read the table they change, too.
     exp.Insert: StatementKind("INSERT", dml.run_insert, _dml_written, _query_part),
     exp.Delete: StatementKind("DELETE", dml.run_delete, _dml_written),
@@ -180,7 +195,7 @@ STATEMENTS: dict[type[exp.Expression] | tuple[type[exp.Expression], str], Statem
 
 def statement_kind(ctx: Context, statement: exp.Expression) -> StatementKind:
     """Return what kind of statement this is, or raise InvalidError if Quarry does not run it."""
-    if isinstance(statement, exp.Create | exp.Drop):
+    if isinstance(statement, exp.Create | exp.Drop | exp.Alter):
         kind = (statement.args.get("kind") or "").upper()
         found = STATEMENTS.get((type(statement), kind))
         # sqlglot parses CREATE MATERIALIZED / TEMP VIEW as a VIEW with a flag: not the same thing.
@@ -197,7 +212,7 @@ def statement_kind(ctx: Context, statement: exp.Expression) -> StatementKind:
         name = statement.this if isinstance(statement, exp.Command) else statement.key.upper()
         raise InvalidError(
             f"Unsupported statement: {name}{ctx.location(statement)}. Quarry runs SELECT, "
-            "CREATE, DROP, INSERT, DELETE, UPDATE, MERGE, TRUNCATE TABLE and EXPORT DATA "
+            "CREATE, ALTER, DROP, INSERT, DELETE, UPDATE, MERGE, TRUNCATE TABLE and EXPORT DATA "
             "statements."
         )
     return found

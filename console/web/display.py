@@ -458,3 +458,43 @@ def loss_curve_svg(
         f"{left + plot_w / 2:.1f}",
         height - 2,
     )
+
+
+MS_PER_DAY = 86_400_000
+
+
+def days_from_ms(milliseconds: Any) -> str:
+    """Return a duration in ms as the console's details show it: `2 days`, `1.5 days`."""
+    days = int(milliseconds) / MS_PER_DAY
+    return f"{days:g} day" + ("" if days == 1 else "s")
+
+
+def partitioning_details(
+    time_partitioning: dict[str, Any] | None,
+    range_partitioning: dict[str, Any] | None,
+    require_partition_filter: bool,
+) -> list[tuple[str, str]]:
+    """Return the rows BigQuery Studio's Details tab shows for a partitioned table, in order."""
+    if time_partitioning:
+        rows = [
+            ("Table type", "Partitioned"),
+            ("Partitioned by", time_partitioning.get("type", "DAY")),
+            ("Partitioned on field", time_partitioning.get("field") or "_PARTITIONTIME"),
+        ]
+        expiration = time_partitioning.get("expirationMs")
+        rows.append(("Partition expiration", days_from_ms(expiration) if expiration else "Never"))
+    elif range_partitioning:
+        bounds = range_partitioning["range"]
+        rows = [
+            ("Table type", "Partitioned"),
+            ("Partitioned by", "Integer range"),
+            ("Partitioned on field", range_partitioning["field"]),
+            (
+                "Partition range",
+                f"start {bounds['start']}, end {bounds['end']}, interval {bounds['interval']}",
+            ),
+        ]
+    else:
+        return []
+    rows.append(("Partition filter", "Required" if require_partition_filter else "Not required"))
+    return rows

@@ -270,7 +270,7 @@ def test_it_refuses_bad_options_naming_them_before_any_job_exists(dataset: Datas
         ({"null_marker": "N", "null_markers": ["NA"]}, "nullMarkers"),
         ({"write_disposition": "WRITE_SOMETIMES"}, "writeDisposition"),
         ({"source_format": "AVRO"}, "sourceFormat"),
-        ({"time_partitioning": {"type": "DAY"}}, "timePartitioning"),
+        ({"time_partitioning": {"type": "WEEK"}}, "timePartitioning.type"),
     ]
     for options, name in cases:
         with pytest.raises(BigQueryError) as raised:

@@ -19,11 +19,11 @@ from kombu.exceptions import OperationalError
 from console.catalog.models import Dataset, MLModel, Project, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
-from console.engine import inserts, params, selection, views
+from console.engine import inserts, metadata, params, selection, views
 from console.engine.formats import option_name
 from console.engine.results import read_rows
 from console.engine.script import dry_run
-from console.engine.types import parse_schema_string
+from console.engine.types import checked_fields, parse_schema_string
 from console.errors import BigQueryError, NotFoundError
 from console.iam import access, roles
 from console.iam.models import RoleBinding
@@ -68,6 +68,66 @@ LOAD_OPTIONS = (
 )
 
 
+def _add_metadata_flags(parser: argparse.ArgumentParser) -> None:
+    """Add the flags bq mk and bq update share."""
+    parser.add_argument("--clustering_fields", default=None, help="a,b,... (empty clears)")
+    parser.add_argument("--friendly_name", default=None)
+
+
+def _label_pairs(values: list[str], flag: str) -> dict[str, str]:
+    """Return `key:value` flags as labels (a key alone gets an empty value, as in bq)."""
+    labels = {}
+    for value in values:
+        key, _, text = value.partition(":")
+        if not key:
+            raise BigQueryError(f"Invalid {flag} {value!r}: expected key:value")
+        labels[key] = text
+    return labels
+
+
+def _seconds_from_now_ms(seconds: int) -> str | None:
+    """Return bq's --expiration (seconds from now; 0 for none) as a REST expirationTime."""
+    if not seconds:
+        return None
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+    return str(int(moment.timestamp() * 1000))
+
+
+# The bq mk and update flags that only some kinds of object take (the rest apply to all).
+FLAGS_FOR = {
+    "expiration": ("table", "model"),
+    "clustering_fields": ("table",),
+    "time_partitioning_type": ("table",),
+    "time_partitioning_field": ("table",),
+    "time_partitioning_expiration": ("table",),
+    "range_partitioning": ("table",),
+    "require_partition_filter": ("table",),
+    "schema_flag": ("table",),
+    "schema": ("table",),
+    "default_table_expiration": ("dataset",),
+    "default_partition_expiration": ("dataset",),
+    "mk_location": ("dataset",),
+}
+
+
+def _refuse_flags_not_for(kind: str, args: argparse.Namespace) -> None:
+    """Refuse a flag that does not apply to the object made or updated, rather than ignore it."""
+    for flag, kinds in FLAGS_FOR.items():
+        if getattr(args, flag, None) is not None and kind not in kinds:
+            name = {"schema_flag": "schema", "mk_location": "location"}.get(flag, flag)
+            raise BigQueryError(f"--{name} cannot be used for a {kind}")
+
+
+def _range_partitioning(text: str) -> dict[str, Any]:
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != 4:
+        raise BigQueryError(
+            f"Invalid --range_partitioning {text!r}: expected field,start,end,interval"
+        )
+    field, start, end, interval = parts
+    return {"field": field, "range": {"start": start, "end": end, "interval": interval}}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py bq", description="bq for Quarry")
     parser.add_argument(
@@ -89,17 +149,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    mk = sub.add_parser("mk", help="create a dataset")
+    mk = sub.add_parser("mk", help="create a dataset or a table")
     mk.add_argument("-d", "--dataset", action="store_true")
-    mk.add_argument("--location", dest="mk_location", default=None)
-    mk.add_argument("--description", default="")
-    mk.add_argument("--default_table_expiration", type=int, default=None, help="seconds")
     mk.add_argument("-t", "--table", action="store_true")
+    mk.add_argument("--location", dest="mk_location", default=None)
+    mk.add_argument("--description", default=None)
+    mk.add_argument("--default_table_expiration", type=int, default=None, help="seconds")
     mk.add_argument("--view", default="", help="create a view with this GoogleSQL query")
     mk.add_argument("--use_legacy_sql", type=_flag_bool, default=False)
     mk.add_argument("--nouse_legacy_sql", dest="use_legacy_sql", action="store_false")
     mk.add_argument("-f", "--force", action="store_true", help="ignore an existing view")
+    mk.add_argument("--default_partition_expiration", type=int, default=None, help="seconds")
+    mk.add_argument("--schema", dest="schema_flag", default=None, help="name:TYPE,... or a file")
+    mk.add_argument("--expiration", type=int, default=None, help="seconds from now")
+    mk.add_argument("--time_partitioning_type", default=None)
+    mk.add_argument("--time_partitioning_field", default=None)
+    mk.add_argument("--time_partitioning_expiration", type=int, default=None, help="seconds")
+    mk.add_argument("--range_partitioning", default=None, help="field,start,end,interval")
+    mk.add_argument("--require_partition_filter", action="store_true", default=None)
+    mk.add_argument(
+        "--norequire_partition_filter", dest="require_partition_filter", action="store_false"
+    )
+    _add_metadata_flags(mk)
+    mk.add_argument("--label", action="append", default=[], help="key:value (repeatable)")
     mk.add_argument("name")
+    mk.add_argument("schema", nargs="?", default=None, help="name:TYPE,... or a JSON file")
+
+    update = sub.add_parser("update", help="change a dataset's, table's or model's metadata")
+    update.add_argument("-d", "--dataset", action="store_true")
+    update.add_argument("-t", "--table", action="store_true")
+    update.add_argument("-m", "--model", action="store_true")
+    update.add_argument("--description", default=None)
+    update.add_argument("--expiration", type=int, default=None, help="seconds from now; 0 clears")
+    update.add_argument("--default_table_expiration", type=int, default=None, help="seconds")
+    update.add_argument("--default_partition_expiration", type=int, default=None, help="seconds")
+    update.add_argument("--time_partitioning_expiration", type=int, default=None, help="seconds")
+    update.add_argument("--set_label", action="append", default=[], help="key:value")
+    update.add_argument("--clear_label", action="append", default=[], help="key")
+    _add_metadata_flags(update)
+    update.add_argument("name")
 
     ls = sub.add_parser("ls", help="list datasets, tables, models or jobs")
     ls.add_argument("-m", "--models", action="store_true")
@@ -205,8 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 class Command(BaseCommand):
     help = (
-        "The bq CLI's commands against Quarry: mk, ls, show, load, query, head, insert, cp, rm, "
-        "cancel."
+        "The bq CLI's commands against Quarry: mk, ls, show, update, load, query, head, insert, "
+        "extract, cp, rm, cancel."
     )
 
     def run_from_argv(self, argv: list[str]) -> None:
@@ -290,17 +378,28 @@ class Command(BaseCommand):
         if args.view:
             self._mk_view(args)
             return
+        # As bq, a name with a dot is a table unless -d says otherwise.
+        table = args.table or ("." in args.name.split(":")[-1] and not args.dataset)
+        _refuse_flags_not_for("table" if table else "dataset", args)
+        if table:
+            self._mk_table(args)
+            return
         dataset_id = args.name.split(":")[-1]
-        self._check(roles.DATASETS_CREATE, Dataset(project=self.project, dataset_id=dataset_id))
+        reference = Dataset(project=self.project, dataset_id=dataset_id)
+        self._check(roles.DATASETS_CREATE, reference)
+        body: dict[str, Any] = {"labels": _label_pairs(args.label, "--label")}
+        if args.description is not None:
+            body["description"] = args.description
+        if args.friendly_name is not None:
+            body["friendlyName"] = args.friendly_name
+        if args.default_table_expiration:
+            body["defaultTableExpirationMs"] = args.default_table_expiration * 1000
+        if args.default_partition_expiration:
+            body["defaultPartitionExpirationMs"] = args.default_partition_expiration * 1000
         try:
+            changes = metadata.dataset_changes(reference, body)
             dataset = Dataset.create(
-                self.project,
-                args.name.split(":")[-1],
-                location=args.mk_location or args.location,
-                description=args.description,
-                default_table_expiration_ms=(
-                    args.default_table_expiration * 1000 if args.default_table_expiration else None
-                ),
+                self.project, dataset_id, location=args.mk_location or args.location
             )
         except BigQueryError as err:
             if err.reason == "duplicate":
@@ -308,6 +407,7 @@ class Command(BaseCommand):
                     f"Dataset '{self.project}:{args.name}' already exists."
                 ) from None
             raise BigQueryError(str(err)) from None
+        metadata.assign(dataset, changes)
         self.stdout.write(f"Dataset '{dataset.full_id}' successfully created.")
 
     def _mk_view(self, args: argparse.Namespace) -> None:
@@ -328,8 +428,102 @@ class Command(BaseCommand):
                 raise BigQueryError(message)
             self.stdout.write(message)
             return
-        views.write_view(self.principal, dataset, view_id, args.view, description=args.description)
+        views.write_view(
+            self.principal, dataset, view_id, args.view, description=args.description or ""
+        )
         self.stdout.write(f"View '{reference}' successfully created.")
+
+    def _mk_table(self, args: argparse.Namespace) -> None:
+        dataset_id, table_id = self._split(args.name, "mk")
+        dataset = self._dataset(dataset_id, "mk")
+        self._check(roles.TABLES_CREATE, Table(dataset=dataset, table_id=table_id))
+        schema = args.schema_flag or args.schema
+        fields = checked_fields(_schema_fields(schema)) if schema else None
+        body = self._metadata_body(args, _label_pairs(args.label, "--label"))
+        if args.time_partitioning_type or args.time_partitioning_field:
+            body["timePartitioning"] = {"type": args.time_partitioning_type or "DAY"}
+            if args.time_partitioning_field:
+                body["timePartitioning"]["field"] = args.time_partitioning_field
+            if args.time_partitioning_expiration:
+                expiration_ms = args.time_partitioning_expiration * 1000
+                body["timePartitioning"]["expirationMs"] = expiration_ms
+        if args.range_partitioning:
+            body["rangePartitioning"] = _range_partitioning(args.range_partitioning)
+        if args.require_partition_filter is not None:
+            body["requirePartitionFilter"] = args.require_partition_filter
+        try:
+            table = metadata.create_table(dataset, table_id, fields, body)
+        except BigQueryError as err:
+            if err.reason == "duplicate":
+                raise BigQueryError(
+                    f"Table '{dataset.full_id}.{table_id}' already exists."
+                ) from None
+            raise
+        self.stdout.write(f"Table '{table.full_id}' successfully created.")
+
+    def _metadata_body(self, args: argparse.Namespace, labels: dict[str, Any]) -> dict[str, Any]:
+        """Return the resource fields the flags bq mk and bq update share set."""
+        body: dict[str, Any] = {"labels": labels} if labels else {}
+        if args.description is not None:
+            body["description"] = args.description
+        if args.friendly_name is not None:
+            body["friendlyName"] = args.friendly_name
+        if args.expiration is not None:
+            body["expirationTime"] = _seconds_from_now_ms(args.expiration)
+        if args.clustering_fields is not None:
+            names = [n.strip() for n in args.clustering_fields.split(",") if n.strip()]
+            body["clustering"] = {"fields": names} if names else None
+        return body
+
+    def do_update(self, args: argparse.Namespace) -> None:
+        labels: dict[str, Any] = _label_pairs(args.set_label, "--set_label")
+        labels.update(dict.fromkeys(args.clear_label))
+        body = self._metadata_body(args, labels)
+        name = args.name.split(":")[-1]
+        kind = "model" if args.model else "dataset" if args.dataset or "." not in name else "table"
+        _refuse_flags_not_for(kind, args)
+        if args.model:
+            dataset_id, model_id = self._split(name, "update")
+            dataset = self._dataset(dataset_id, "update")
+            model = access.find(
+                self.principal,
+                roles.MODELS_UPDATE_METADATA,
+                MLModel,
+                dataset=dataset,
+                model_id=model_id,
+            )
+            if model is None:
+                raise NotFoundError(f"Not found: Model {dataset.full_id}.{model_id}")
+            metadata.update_model(model, body)
+            self.stdout.write(f"Model '{model.full_id}' successfully updated.")
+        elif args.dataset or "." not in name:
+            dataset = self._dataset(name, "update", roles.DATASETS_UPDATE)
+            for flag, key in (
+                ("default_table_expiration", "defaultTableExpirationMs"),
+                ("default_partition_expiration", "defaultPartitionExpirationMs"),
+            ):
+                seconds = getattr(args, flag)
+                if seconds is not None:
+                    body[key] = seconds * 1000 if seconds else None
+            metadata.update_dataset(dataset, body)
+            self.stdout.write(f"Dataset '{dataset.full_id}' successfully updated.")
+        else:
+            table = self._existing_table(name, "update", roles.TABLES_UPDATE)
+            if args.time_partitioning_expiration is not None:
+                if not table.time_partitioning:
+                    raise BigQueryError(
+                        f"--time_partitioning_expiration needs a table partitioned by time; "
+                        f"{table.full_id} is not"
+                    )
+                seconds = args.time_partitioning_expiration
+                partitioning = {
+                    k: v for k, v in table.time_partitioning.items() if k != "expirationMs"
+                }
+                if seconds > 0:
+                    partitioning["expirationMs"] = seconds * 1000
+                body["timePartitioning"] = partitioning
+            metadata.update_table(table, body)
+            self.stdout.write(f"Table '{table.full_id}' successfully updated.")
 
     def do_ls(self, args: argparse.Namespace) -> None:
         if args.jobs:
@@ -356,14 +550,20 @@ class Command(BaseCommand):
         elif args.models:
             dataset = self._dataset(args.name, "ls", roles.MODELS_LIST)
             rows = [
-                [m.model_id, m.model_type, "", m.created.strftime("%d %b %H:%M:%S")]
+                [m.model_id, m.model_type, fmt.labels_text(m.labels), fmt.time_text(m.created)]
                 for m in dataset.models.all()[: args.max_results]
             ]
             self._out(["Id", "Model Type", "Labels", "Creation Time"], rows)
         else:
             dataset = self._dataset(args.name, "ls", roles.TABLES_LIST)
             rows = [
-                [t.table_id, t.table_type, "", "", ""]
+                [
+                    t.table_id,
+                    t.table_type,
+                    fmt.labels_text(t.labels),
+                    fmt.time_partitioning_text(t.time_partitioning),
+                    ", ".join(t.clustering_fields or []),
+                ]
                 for t in dataset.tables.all()[: args.max_results]
             ]
             self._out(["tableId", "Type", "Labels", "Time Partitioning", "Clustered Fields"], rows)
@@ -387,9 +587,9 @@ class Command(BaseCommand):
                     ["Last modified", "ACLs", "Labels", "Location", "Description"],
                     [
                         [
-                            dataset.modified.strftime("%d %b %H:%M:%S"),
+                            fmt.time_text(dataset.modified),
                             "",
-                            "",
+                            fmt.labels_text(dataset.labels),
                             dataset.location,
                             dataset.description,
                         ]
@@ -408,14 +608,24 @@ class Command(BaseCommand):
             self.stdout.write(f"Model {model.full_id}\n")
             self.stdout.write(
                 fmt.columns(
-                    ["Id", "Model Type", "Feature Columns", "Label Columns", "Creation Time"],
+                    [
+                        "Id",
+                        "Model Type",
+                        "Feature Columns",
+                        "Label Columns",
+                        "Labels",
+                        "Creation Time",
+                        "Expiration Time",
+                    ],
                     [
                         [
                             model.model_id,
                             model.model_type,
                             ", ".join(f["name"] for f in model.feature_fields()),
                             ", ".join(f["name"] for f in model.label_fields()),
-                            model.created.strftime("%d %b %H:%M:%S"),
+                            fmt.labels_text(model.labels),
+                            fmt.time_text(model.created),
+                            fmt.time_text(model.expiration_time),
                         ]
                     ],
                 )
@@ -427,25 +637,39 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(table.schema, indent=indent))
             return
         tree = "\n".join(f"|- {f['name']}: {f['type'].lower()}" for f in table.schema)
+        headers = [
+            "Last modified",
+            "Schema",
+            "Total Rows",
+            "Total Bytes",
+            "Expiration",
+            "Time Partitioning",
+            "Clustered Fields",
+            "Total Logical Bytes",
+            "Total Physical Bytes",
+            "Labels",
+        ]
+        row = [
+            fmt.time_text(table.modified),
+            tree,
+            str(table.num_rows),
+            str(table.num_bytes),
+            fmt.time_text(table.expiration_time),
+            fmt.time_partitioning_text(table.time_partitioning),
+            ", ".join(table.clustering_fields or []),
+            str(table.num_bytes),
+            str(table.num_bytes),
+            fmt.labels_text(table.labels),
+        ]
+        if table.range_partitioning:
+            # bq shows a Range Partitioning column only for tables that have one.
+            headers.insert(6, "Range Partitioning")
+            row.insert(6, fmt.range_partitioning_text(table.range_partitioning))
         self.stdout.write(f"Table {table.full_id}\n")
         if table.table_type == Table.Type.VIEW:
             self._show_view(table, tree, args.view)
             return
-        self.stdout.write(
-            fmt.columns(
-                ["Last modified", "Schema", "Total Rows", "Total Bytes"],
-                [
-                    [
-                        table.modified.strftime("%d %b %H:%M:%S"),
-                        tree.split("\n")[0] if tree else "",
-                        str(table.num_rows),
-                        str(table.num_bytes),
-                    ]
-                ],
-            )
-        )
-        for line in tree.split("\n")[1:]:
-            self.stdout.write(" " * 20 + line)
+        self.stdout.write(fmt.columns(headers, [row]))
 
     def _show_view(self, view: Table, tree: str, with_query: bool) -> None:
         """Print a view as bq does: its own columns, and its query with --view."""
@@ -455,7 +679,7 @@ class Command(BaseCommand):
             tree,
             "VIEW",
             view.expiration_time.strftime("%d %b %H:%M:%S") if view.expiration_time else "",
-            "",
+            fmt.labels_text(view.labels),
         ]
         if with_query:
             headers.append("Query")

@@ -103,6 +103,18 @@ def thousands(value: int | None) -> str:
     return "—" if value is None else f"{int(value):,}"
 
 
+@register.simple_tag
+def partitioning_details(table: Any) -> list[tuple[str, str]]:
+    return display.partitioning_details(
+        table.time_partitioning, table.range_partitioning, table.require_partition_filter
+    )
+
+
+@register.filter
+def days_from_ms(value: int | None) -> str:
+    return display.days_from_ms(value) if value else "Never"
+
+
 @register.filter
 def timestamp(value: datetime | None) -> str:
     return display.format_timestamp(value)
