@@ -155,9 +155,11 @@ def _refuse_unsupported(load: dict[str, Any]) -> None:
         raise InvalidError("sourceUris must be a list of gs:// URIs", location="sourceUris")
     for uri in uris or []:
         buckets.parse(uri, "sourceUris")
+    _check_parquet_options(load.get("parquetOptions"))
     known = {
         *DEFAULTS,
         "sourceUris",
+        "parquetOptions",
         *LoadOptions.option_names(),
         *metadata.DESTINATION_KEYS,
         "destinationTableProperties",
@@ -187,6 +189,27 @@ def check_destination(principal: Any, project: Project, dataset_id: str, table_i
     if dataset is None:
         raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}")
     return dataset
+
+
+def _check_parquet_options(options: Any) -> None:
+    """Accept the ParquetOptions clients send (pandas-gbq sends enableListInference).
+
+    Quarry reads Parquet lists as ARRAY columns and enums as STRING already, which is what
+    enableListInference and enumAsString ask for; a map type it cannot honour is refused.
+    """
+    if not options:
+        return
+    if not isinstance(options, dict):
+        raise InvalidError("parquetOptions must be an object", location="parquetOptions")
+    for name, value in options.items():
+        if name in ("enableListInference", "enumAsString"):
+            continue
+        if value not in (None, "", False):
+            raise InvalidError(
+                f"configuration.load.parquetOptions.{name} is not supported by Quarry yet; "
+                "leave it out",
+                location="parquetOptions",
+            )
 
 
 def stage_uris(load: dict[str, Any]) -> str:
