@@ -237,6 +237,10 @@ def test_it_refuses_a_bad_load_configuration(client: Client, dataset: Dataset) -
     assert "unsupported type" in _error(response)["message"]
     gcs = json.loads(json.dumps(LOAD))
     gcs["configuration"]["load"]["sourceUris"] = ["gs://bucket/file.csv"]
+    missing = _post(client, f"{API}/jobs", gcs)
+    assert missing.status_code == 404
+    assert _error(missing)["message"] == "Not found: URI gs://bucket/file.csv"
+    gcs["configuration"]["load"]["sourceUris"] = ["https://example.com/file.csv"]
     assert _post(client, f"{API}/jobs", gcs).status_code == 400
     assert not Job.objects.exists()
 
