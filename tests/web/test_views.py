@@ -36,6 +36,11 @@ def test_it_shows_a_views_query_and_no_preview(client: Client, view: Table) -> N
     html = client.get("/d/bqml_tutorial/t/top/?tab=preview").content.decode()
     assert '<a href="?tab=schema" aria-current="page">Schema</a>' in html
     assert "rating" in html and "FLOAT" in html
+    # The dataset's list marks it as a view, with no rows or size of its own.
+    html = client.get("/d/bqml_tutorial/").content.decode()
+    start = html.index('<td><svg class="icon icon-view"')
+    row = html[start : html.index("</tr>", start)]
+    assert ">top</a>" in row and row.count('<td class="num">—</td>') == 2
 
 
 @pytest.fixture
