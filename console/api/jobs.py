@@ -191,7 +191,7 @@ def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
         key: value for key, value in job.configuration.items() if key not in ("jobType",)
     }
     configuration["jobType"] = job.job_type
-    destination = anonymous.reference(job)
+    destination = anonymous.shown_destination(job)
     if destination is not None:
         # As in BigQuery, a query's rows are a table: dbt, ibis and the clients read it back.
         configuration["query"] = {**configuration["query"], "destinationTable": destination}

@@ -61,6 +61,18 @@ def reference(job: Job) -> dict[str, str] | None:
     }
 
 
+def shown_destination(job: Job) -> dict[str, str] | None:
+    """Return the destinationTable a query job shows that its configuration does not name.
+
+    BigQuery names the table a CREATE TABLE ... AS SELECT made (dbt reads its row count through
+    it), and the anonymous table of a query that returns rows.
+    """
+    stats = job.statistics or {}
+    if stats.get("statementType") == "CREATE_TABLE_AS_SELECT" and stats.get("ddlTargetTable"):
+        return stats["ddlTargetTable"]
+    return reference(job)
+
+
 def find(principal: Any, project: Project, named_dataset: str, table_id: str) -> Table | None:
     """Return the anonymous table the principal names, read-only and unsaved.
 

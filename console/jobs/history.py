@@ -29,7 +29,7 @@ def rows(project: Project, reader: Any, every_user: bool) -> list[dict[str, Any]
 def _row(job: Job) -> dict[str, Any]:
     stats = job.statistics or {}
     query = job.configuration.get("query") or {}
-    destination = query.get("destinationTable") or anonymous.reference(job)
+    destination = query.get("destinationTable") or anonymous.shown_destination(job)
     error = job.error_result
     processed = stats.get("totalBytesProcessed")
     return {

@@ -76,6 +76,10 @@ def test_it_gives_ddl_and_dml_no_anonymous_table(bq: bigquery.Client) -> None:
     assert created.destination is None
     assert created.ddl_target_table.table_id == "t"
     assert created.ddl_operation_performed == "CREATE"
+    # CREATE TABLE AS SELECT names the table it made, as BigQuery does (dbt reads its row count).
+    made = bq.query("CREATE TABLE shop.made AS SELECT 1 AS a UNION ALL SELECT 2")
+    made.result()
+    assert made.destination.table_id == "made" and bq.get_table(made.destination).num_rows == 2
     inserted = bq.query("INSERT INTO shop.t (a) VALUES (1), (2)")
     inserted.result()
     assert inserted.destination is None and inserted.num_dml_affected_rows == 2

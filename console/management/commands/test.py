@@ -6,12 +6,17 @@ import os
 import shutil
 import subprocess
 import sys
+import venv
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 CHROMIUM = "/usr/bin/chromium"
+# dbt is a command-line tool with pins of its own (dbt-core wants protobuf below 6), so it gets
+# an environment of its own beside .venv; tests/api/test_it_runs_dbt.py runs it against Quarry.
+DBT_REQUIREMENTS = ("dbt-core==1.9.4", "dbt-bigquery==1.9.1")
 
 
 class Command(BaseCommand):
@@ -29,6 +34,7 @@ class Command(BaseCommand):
 
     def _run(self, pytest_args: list[str]) -> int:
         self._ensure_chromium()
+        self._ensure_dbt()
         env = {**os.environ, "MOVIELENS_DIR": os.environ.get("MOVIELENS_DIR", _movielens_dir())}
         return subprocess.call(
             [sys.executable, "-m", "pytest", *pytest_args], cwd=settings.BASE_DIR, env=env
@@ -52,6 +58,20 @@ class Command(BaseCommand):
                 f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
                 "or the browser tests will fail."
             )
+
+    def _ensure_dbt(self) -> None:
+        home = Path(settings.BASE_DIR) / ".venv-dbt"
+        stamp = home / ".quarry-installed"
+        wanted = " ".join(DBT_REQUIREMENTS)
+        if stamp.exists() and stamp.read_text().strip() == wanted:
+            return
+        self.stdout.write("Installing dbt-bigquery into .venv-dbt for the dbt tests ...")
+        venv.EnvBuilder(with_pip=True, clear=True).create(home)
+        pip = [str(home / "bin" / "python"), "-m", "pip", "install", "-q"]
+        if subprocess.call([*pip, "--disable-pip-version-check", *DBT_REQUIREMENTS]) == 0:
+            stamp.write_text(wanted)
+        else:
+            self.stderr.write("Installing dbt failed: the dbt tests will fail.")
 
 
 def _movielens_dir() -> str:
