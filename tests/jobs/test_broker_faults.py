@@ -197,7 +197,9 @@ def test_it_keeps_its_worker_through_redis_crashes_during_a_job(
     quarry: Quarry, broker: Broker
 ) -> None:
     worker = quarry.worker_pid()
-    job_id = quarry.insert_query(SLOW.format(n=100))
+    # Long enough to outlast jobs.insert's own wait (10 s) on a fast machine: the crashes below
+    # must hit a running job.
+    job_id = quarry.insert_query(SLOW.format(n=300))
     quarry.wait_state(job_id, "RUNNING", 60)
     # Crashes in quick succession: each one while the worker is still recovering from the last
     # is what made kombu's reconnection fail with an "unrecoverable" AttributeError.

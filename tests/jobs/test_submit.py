@@ -80,11 +80,14 @@ def test_it_refuses_a_taken_job_id_and_keeps_no_second_file(
 @pytest.mark.parametrize(
     ("configuration", "message"),
     [
-        ({"extract": {"sourceTable": {}}}, "Extract jobs are not supported"),
+        (
+            {"extract": {"sourceTable": {}}},
+            "Required parameter is missing: configuration.extract.sourceTable",
+        ),
         ({}, "Required parameter is missing: configuration.query"),
         (
             {"query": {"query": "SELECT 1"}, "copy": {"sourceTable": {}}},
-            "one of query, load and copy, not query and copy",
+            "one of query, load, copy and extract, not query and copy",
         ),
         ({"query": {"query": "SELECT 1", "useLegacySql": True}}, "Legacy SQL is not supported"),
         ({"query": {"query": "SELECT 1"}, "labels": {"a": 1}}, "Invalid value for labels"),
