@@ -9,7 +9,7 @@ from typing import Any
 from sqlglot import exp
 
 from console.catalog.models import Project
-from console.engine import ml, params
+from console.engine import ml, params, routines
 from console.engine.destination import Destination
 from console.engine.dialect import MLFunction, MLPredict
 from console.engine.outcome import Outcome, RunContext
@@ -61,9 +61,11 @@ def _dry_run(
     kinds = [statement_kind(ctx, statement) for statement in statements]
     authorize(ctx, statements)
     for statement, kind in zip(statements, kinds, strict=True):
+        routines.declare_temporary(ctx, statement)
         reads = kind.reads(statement)
         if reads is None:
             continue
+        reads = routines.expand(ctx, reads)
         check_functions(reads)
         cte_names = {cte.alias_or_name for cte in reads.find_all(exp.CTE)}
         for node in reads.find_all(exp.Table):
@@ -94,16 +96,18 @@ def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
     statements = parse_script(query.get("query", ""))
     params.bind(statements, params.check(query))
     kinds = [statement_kind(ctx, statement) for statement in statements]
+    main = routines.without_temporary(statements)
     ctx.destination = Destination.from_configuration(query)
-    if ctx.destination is not None and len(statements) > 1:
+    if ctx.destination is not None and len(main) > 1:
         raise InvalidError(
             "configuration.query.destinationTable cannot be set for scripts",
             location="destinationTable",
         )
-    if ctx.destination is not None and kinds[0] is not SELECT:
+    first = kinds[len(statements) - len(main)]
+    if ctx.destination is not None and first is not SELECT:
         raise InvalidError(
             "configuration.query.destinationTable cannot be set for "
-            f"{kinds[0].type_of(statements[0])} statements",
+            f"{first.type_of(main[0])} statements",
             location="destinationTable",
         )
     authorize(ctx, statements)
@@ -111,5 +115,5 @@ def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
         ctx.check_cancelled()
         ctx.outcome.statistics["statementType"] = kind.type_of(statement)
         kind.run(ctx, statement)
-    if len(statements) > 1:
+    if len(main) > 1:
         ctx.outcome.statistics["statementType"] = "SCRIPT"

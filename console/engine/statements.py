@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from console.engine import ddl, dml, ml
+from console.engine import ddl, dml, ml, routines
 from console.engine.dialect import MLFunction
 from console.engine.query import Context, reads_catalog_table, run_select
 from console.errors import AccessDenied, BigQueryError, InvalidError
@@ -26,13 +26,17 @@ from console.iam.roles import (
     MODELS_DELETE,
     MODELS_GET_DATA,
     MODELS_UPDATE_DATA,
+    ROUTINES_CREATE,
+    ROUTINES_DELETE,
+    ROUTINES_UPDATE,
     TABLES_CREATE,
     TABLES_DELETE,
     TABLES_GET_DATA,
     TABLES_UPDATE_DATA,
 )
 
-# A name a statement touches: (the name, "Table" | "Model" | "Dataset", the permission it needs).
+# A name a statement touches: (the name, "Table" | "Model" | "Dataset" | "Routine", the
+# permission it needs).
 Target = tuple[exp.Table, str, str]
 
 
@@ -112,6 +116,18 @@ def _schema_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
     yield ddl.created_schema(statement), "Dataset", DATASETS_CREATE
 
 
+def _routine_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
+    if routines.is_temporary(statement):
+        return
+    yield routines.created_routine(statement), "Routine", ROUTINES_CREATE
+    if statement.args.get("replace"):
+        yield routines.created_routine(statement), "Routine", ROUTINES_UPDATE
+
+
+def _routine_dropped(ctx: Context, statement: exp.Drop) -> Iterator[Target]:
+    yield routines.dropped_routine(statement), "Routine", ROUTINES_DELETE
+
+
 def _table_dropped(ctx: Context, statement: exp.Drop) -> Iterator[Target]:
     yield ddl.dropped(statement), "Table", TABLES_DELETE
 
@@ -147,6 +163,12 @@ STATEMENTS: dict[type[exp.Expression] | tuple[type[exp.Expression], str], Statem
     ),
     (exp.Create, "SCHEMA"): StatementKind(
         "CREATE_SCHEMA", ddl.create_schema, _schema_created, _nothing_read
+    ),
+    (exp.Create, "FUNCTION"): StatementKind(
+        "CREATE_FUNCTION", routines.create_function, _routine_created, _nothing_read
+    ),
+    (exp.Drop, "FUNCTION"): StatementKind(
+        "DROP_FUNCTION", routines.drop_function, _routine_dropped, _nothing_read
     ),
     (exp.Drop, "TABLE"): StatementKind("DROP_TABLE", ddl.drop_table, _table_dropped, _nothing_read),
     (exp.Drop, "MODEL"): StatementKind("DROP_MODEL", ddl.drop_model, _model_dropped, _nothing_read),
