@@ -190,7 +190,11 @@ def parse_body(text: str) -> exp.Expression:
         raise InvalidError("Invalid function body: it must be one expression", "definitionBody")
     if len(select.expressions) != 1 or not isinstance(select.expressions[0], exp.Paren):
         raise InvalidError("Invalid function body: it must be one expression", "definitionBody")
-    return select.expressions[0].this.copy()
+    body = select.expressions[0].this.copy()
+    for node in body.walk():
+        if "line" in node.meta:
+            node.meta["line"] -= 1
+    return body
 
 
 def check_body(ctx: Context, function: Function) -> None:
