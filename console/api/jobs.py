@@ -144,7 +144,13 @@ def _query_statistics(job: Job) -> dict[str, Any]:
         "totalBytesBilled": "0",
         "cacheHit": False,
     }
-    for key in ("statementType", "ddlOperationPerformed", "ddlTargetTable", *DML_KEYS):
+    for key in (
+        "statementType",
+        "ddlOperationPerformed",
+        "ddlTargetTable",
+        "ddlTargetRoutine",
+        *DML_KEYS,
+    ):
         if stats.get(key):
             query[key] = stats[key]
     if "totalSlotMs" in stats:

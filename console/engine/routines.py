@@ -119,6 +119,13 @@ def argument_type_text(argument: dict[str, Any]) -> str:
     return type_text(argument["dataType"])
 
 
+def signature(routine: Routine) -> str:
+    """Return a routine's signature as bq shows it: `(x INT64, y STRING) -> FLOAT64`."""
+    arguments = ", ".join(f"{a['name']} {argument_type_text(a)}" for a in routine.arguments)
+    returns = f" -> {type_text(routine.return_type)}" if routine.return_type else ""
+    return f"({arguments}){returns}"
+
+
 def check_standard_type(value: Any, where: str) -> dict[str, Any]:
     """Return a StandardSqlDataType from a request, or raise InvalidError naming where it is."""
     kind = value.get("typeKind") if isinstance(value, dict) else None

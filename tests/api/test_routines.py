@@ -7,6 +7,9 @@ from google.api_core.exceptions import BadRequest, Conflict, NotFound
 from google.cloud import bigquery
 from google.cloud.bigquery import RoutineArgument, StandardSqlDataType, StandardSqlTypeNames
 
+from console.catalog.models import Routine
+from tests.api.test_it_runs_tutorial_with_bq_cli import BQ, bq_cli  # noqa: F401 (a fixture)
+
 pytestmark = pytest.mark.worker
 
 INT64 = StandardSqlDataType(type_kind=StandardSqlTypeNames.INT64)
@@ -82,3 +85,21 @@ def test_it_refuses_what_it_cannot_run_and_keeps_nothing(bq: bigquery.Client) ->
 
     assert [r.routine_id for r in bq.list_routines("ds")] == ["f"]
     assert bq.get_routine("ds.f").body == "x + 1"
+
+
+@pytest.mark.skipif(BQ is None, reason="the bq CLI is not installed (google-cloud-cli)")
+def test_it_serves_the_real_bq_cli_ls_show_and_rm_of_routines(bq_cli) -> None:  # noqa: F811
+    made = bq_cli("query", "--nouse_legacy_sql", "CREATE SCHEMA ds; CREATE FUNCTION ds.add_four("
+                  "x INT64, y INT64) RETURNS FLOAT64 AS ((x + 4) / y)")  # fmt: skip
+    assert made.returncode == 0, made.stderr + made.stdout
+
+    listed = bq_cli("ls", "--routines", "ds")
+    shown = bq_cli("show", "--routine", "ds.add_four")
+    removed = bq_cli("rm", "-f", "--routine", "ds.add_four")
+
+    assert listed.returncode == 0, listed.stderr + listed.stdout
+    assert listed.stdout.splitlines()[2].split()[:3] == ["add_four", "SCALAR_FUNCTION", "SQL"]
+    assert "(x INT64, y INT64) -> FLOAT64" in shown.stdout
+    assert "(x + 4) / y" in shown.stdout
+    assert removed.returncode == 0, removed.stderr + removed.stdout
+    assert not Routine.objects.exists()
