@@ -195,9 +195,14 @@ def parse_body(text: str) -> exp.Expression:
     used = {key for key, value in select.args.items() if value}
     if len(statements) != 1 or not isinstance(select, exp.Select) or used != {"expressions"}:
         raise InvalidError("Invalid function body: it must be one expression", "definitionBody")
-    if len(select.expressions) != 1 or not isinstance(select.expressions[0], exp.Paren):
+    (wrapped,) = select.expressions if len(select.expressions) == 1 else (None,)
+    # `((SELECT ...))` comes back as the scalar subquery itself.
+    if isinstance(wrapped, exp.Paren):
+        body = wrapped.this.copy()
+    elif isinstance(wrapped, exp.Subquery):
+        body = wrapped.copy()
+    else:
         raise InvalidError("Invalid function body: it must be one expression", "definitionBody")
-    body = select.expressions[0].this.copy()
     for node in body.walk():
         if "line" in node.meta:
             node.meta["line"] -= 1
@@ -217,10 +222,11 @@ def check_body(ctx: Context, function: Function) -> None:
         )
     names = {argument["name"].casefold() for argument in function.arguments}
     for column in body.find_all(exp.Column):
+        first = column.parts[0].name
         # A column inside a subquery of the body (`FROM UNNEST(a) AS v`) is the subquery's.
-        if column.table or column.name.casefold() in names or column.find_ancestor(exp.Select):
+        if first.casefold() in names or column.find_ancestor(exp.Select):
             continue
-        raise InvalidError(f"Unrecognized name: {column.name}{location(column)}")
+        raise InvalidError(f"Unrecognized name: {first}{location(column)}")
     trial = exp.Paren(this=body.copy())
     check_functions(expand(ctx, trial, (function.key,)))
 
@@ -538,9 +544,15 @@ def _inline(
         for declared, given in zip(function.arguments, arguments, strict=True)
     }
     for column in list(body.find_all(exp.Column)):
-        value = values.get(column.name.casefold())
-        if value is not None and not column.table:
-            column.replace(value.copy())
+        # `p` or, for a STRUCT parameter, `p.field.subfield`.
+        first, *fields = column.parts
+        value = values.get(first.name.casefold())
+        if value is None:
+            continue
+        replacement = value.copy()
+        for name in fields:
+            replacement = exp.Dot(this=exp.Paren(this=replacement), expression=name.copy())
+        column.replace(replacement)
     if function.return_type is None:
         return body
     return exp.Cast(this=body, to=_data_type(function.return_type))

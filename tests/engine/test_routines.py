@@ -84,6 +84,30 @@ def test_it_applies_a_function_to_every_row_and_casts_its_arguments(dataset: Dat
     )
 
 
+def test_it_takes_arrays_structs_and_any_type(dataset: Dataset) -> None:
+    _run("CREATE FUNCTION ds.total(a ARRAY<INT64>) AS ((SELECT SUM(v) FROM UNNEST(a) AS v))")
+    _run(
+        "CREATE FUNCTION ds.tag(p STRUCT<n INT64, s STRING>) RETURNS STRING "
+        "AS (CONCAT(p.s, CAST(p.n AS STRING)))"
+    )
+    _run("CREATE FUNCTION ds.twice(x ANY TYPE) AS (x || x)")
+
+    assert _rows(
+        "SELECT ds.total([1, 2, 3]) AS t, ds.tag(STRUCT(7 AS n, 'z' AS s)) AS g, "
+        "ds.twice('ab') AS w, ds.twice([1]) AS v"
+    ) == [[6, "z7", "abab", [1, 1]]]
+
+
+def test_it_calls_functions_in_every_statement_that_reads_rows(dataset: Dataset) -> None:
+    _run("CREATE FUNCTION ds.plus_four(x INT64) AS (x + 4)")
+    _run("CREATE TABLE ds.t AS SELECT ds.plus_four(n) AS n FROM UNNEST([1, 2, 3]) AS n")
+
+    _run("UPDATE ds.t SET n = ds.plus_four(n) WHERE ds.plus_four(n) > 10")
+    _run("DELETE FROM ds.t WHERE ds.plus_four(n) = 9")
+
+    assert _rows("SELECT n FROM ds.t ORDER BY n") == [[6], [11]]
+
+
 def test_it_keeps_a_temporary_function_for_its_query_only(dataset: Dataset) -> None:
     job = _run("CREATE TEMP FUNCTION twice(s STRING) AS (CONCAT(s, s));\nSELECT twice('ab') AS v")
 
