@@ -13,11 +13,12 @@ pytestmark = pytest.mark.worker
 @pytest.fixture
 def dataset(worker: None, transactional_db: None) -> None:
     assert bq("mk", "-d", "ds")[0] == 0
-    code, _, err = bq(
+    code, out, err = bq(
         "query", "--nouse_legacy_sql",
         "CREATE FUNCTION ds.add_four(x INT64, y INT64) RETURNS FLOAT64 AS ((x + 4) / y)",
     )  # fmt: skip
     assert code == 0, err
+    assert out.splitlines()[-1] == "Created local-project.ds.add_four"
 
 
 def test_it_lists_shows_calls_and_removes_a_routine(dataset: None) -> None:

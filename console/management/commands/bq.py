@@ -504,9 +504,10 @@ class Command(BaseCommand):
         job = self._wait(job)
         self._raise_if_failed(job)
         stats = job.statistics
-        target = stats.get("ddlTargetTable") or stats.get("ddlTargetModel")
+        kinds = ("ddlTargetTable", "ddlTargetModel", "ddlTargetRoutine")
+        target = next((stats[kind] for kind in kinds if stats.get(kind)), None)
         if target:
-            name = target.get("tableId") or target.get("modelId")
+            name = target.get("tableId") or target.get("modelId") or target.get("routineId")
             verb = {
                 "CREATE": "Created",
                 "REPLACE": "Replaced",
