@@ -209,10 +209,11 @@ def parse_body(text: str) -> exp.Expression:
     return body
 
 
-def check_body(ctx: Context, function: Function) -> None:
+def check_body(ctx: Context, function: Function, *, persistent: bool = False) -> None:
     """Refuse a body that reads tables, names what is not a parameter, or calls what is not known.
 
-    The body is checked as a query checks it: unknown functions, UDFs the caller may not get.
+    The body is checked as a query checks it: unknown functions, UDFs the caller may not get. A
+    persistent function outlives the script, so it may not call the script's temporary ones.
     """
     body = function.body
     for table in body.find_all(exp.Table):
@@ -227,8 +228,9 @@ def check_body(ctx: Context, function: Function) -> None:
         if first.casefold() in names or column.find_ancestor(exp.Select):
             continue
         raise InvalidError(f"Unrecognized name: {first}{location(column)}")
+    scope = dataclasses.replace(ctx, functions={}) if persistent else ctx
     trial = exp.Paren(this=body.copy())
-    check_functions(expand(ctx, trial, (function.key,)))
+    check_functions(expand(scope, trial, (function.key,)))
 
 
 # Statements --------------------------------------------------------------------------------------
@@ -319,11 +321,10 @@ def _description(statement: exp.Create) -> str:
 
 def create_function(ctx: Context, statement: exp.Create) -> None:
     """CREATE [OR REPLACE] [TEMP] FUNCTION [IF NOT EXISTS] name(arguments) [RETURNS t] AS (x)."""
+    if declare_temporary(ctx, statement):
+        return
     function = function_of(statement)
     name = created_routine(statement)
-    if is_temporary(statement):
-        declare_temporary(ctx, statement)
-        return
     description = _description(statement)
     dataset = ctx.dataset(name, kind="Routine", permission=TARGET)
     function = dataclasses.replace(function, key=f"{dataset.full_id}.{name.name}")
@@ -338,7 +339,7 @@ def create_function(ctx: Context, statement: exp.Create) -> None:
         return
     if existing is not None and not statement.args.get("replace"):
         raise DuplicateError(f"Already Exists: Function {dataset.full_id}.{name.name}")
-    check_body(ctx, function)
+    check_body(ctx, function, persistent=True)
     routine = existing or Routine(dataset=dataset, routine_id=name.name)
     _store(routine, function, description)
     ctx.outcome.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
@@ -409,16 +410,16 @@ def define(principal: Any, routine: Routine, resource: dict[str, Any]) -> Routin
         )
     definition_body = resource.get("definitionBody")
     return_type = resource.get("returnType")
+    if not isinstance(definition_body, str) or not definition_body.strip():
+        raise InvalidError("Required field definitionBody is missing", "definitionBody")
     ctx = Context(
         project=routine.dataset.project, default_dataset=None, con=None, principal=principal
     )
-    if not isinstance(definition_body, str) or not definition_body.strip():
-        raise InvalidError("Required field definitionBody is missing", "definitionBody")
     checked = check_arguments(resource.get("arguments") or [])
     returns = check_standard_type(return_type, "returnType") if return_type else None
     body = parse_body(definition_body)
     function = Function(routine.routine_id, checked, returns, body, key=routine.full_id)
-    check_body(ctx, function)
+    check_body(ctx, function, persistent=True)
     # A body sent through the API is kept as its author wrote it.
     routine.definition_body = definition_body
     _store(routine, function, resource.get("description") or "", keep_text=True)

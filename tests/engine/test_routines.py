@@ -119,6 +119,15 @@ def test_it_keeps_a_temporary_function_for_its_query_only(dataset: Dataset) -> N
     assert _error("SELECT twice('ab')") == "Function not found: twice at [1:8]"
 
 
+def test_it_refuses_a_persistent_function_calling_a_temporary_one(dataset: Dataset) -> None:
+    message = _error(
+        "CREATE TEMP FUNCTION t(x INT64) AS (x * 2);\nCREATE FUNCTION ds.p(x INT64) AS (t(x) + 1)"
+    )
+
+    assert message == "Function not found: t at [2:35]"
+    assert not Routine.objects.exists()
+
+
 def test_it_expands_functions_that_call_functions(dataset: Dataset) -> None:
     _run("CREATE FUNCTION ds.sq(x FLOAT64) AS (x * x)")
     _run("CREATE FUNCTION ds.norm(a FLOAT64, b FLOAT64) AS (SQRT(ds.sq(a) + ds.sq(b)))")
