@@ -221,6 +221,13 @@ def check_body(ctx: Context, function: Function, *, persistent: bool = False) ->
             f"Function {function.name} reads table {table.sql(dialect='bigquery')}"
             f"{location(table)}: SQL functions that read tables are not supported by Quarry"
         )
+    for aggregate in body.find_all(exp.AggFunc):
+        # Inlined, an aggregate would turn the caller's query into a GROUP BY of its own.
+        if not aggregate.find_ancestor(exp.Select):
+            raise InvalidError(
+                f"Aggregate function {aggregate.sql_name()} not allowed in SQL function body"
+                f"{location(aggregate)}"
+            )
     names = {argument["name"].casefold() for argument in function.arguments}
     for column in body.find_all(exp.Column):
         first = column.parts[0].name

@@ -207,6 +207,10 @@ def test_it_drops_a_function(dataset: Dataset) -> None:
             "Function ds.f reads table ds.t",
         ),
         ("CREATE FUNCTION ds.f(x INT64) AS (x + y)", "Unrecognized name: y at [1:39]"),
+        (
+            "CREATE FUNCTION ds.f(x INT64) AS (SUM(x))",
+            "Aggregate function SUM not allowed in SQL function body at [1:35]",
+        ),
         ("CREATE FUNCTION ds.f(x INT64) AS (NOPE(x))", "Function not found: NOPE at [1:35]"),
         ("CREATE FUNCTION ds.`f-g`(x INT64) AS (x)", 'Invalid routine ID "f-g"'),
     ],
