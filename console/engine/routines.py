@@ -185,11 +185,15 @@ def parse_body(text: str) -> exp.Expression:
     try:
         statements = parse_script(f"SELECT (\n{text}\n)")
     except InvalidError as err:
-        # Positions are the body's own: one line up.
-        err.message = re.sub(
-            r" at \[(\d+):(\d+)\]", lambda m: f" at [{int(m[1]) - 1}:{m[2]}]", err.message
-        )
+        found = re.search(r" at \[(\d+):(\d+)\]$", err.message)
+        if found and int(found[1]) - 1 > text.count("\n") + 1:
+            # Past the body: at the parenthesis that closes it here.
+            err.message = "Syntax error: Unexpected end of expression"
+        elif found:
+            # Positions are the body's own: one line up.
+            err.message = f"{err.message[: found.start()]} at [{int(found[1]) - 1}:{found[2]}]"
         err.message = f"Invalid function body: {err.message}"
+        err.location = "definitionBody"
         raise
     select = statements[0]
     used = {key for key, value in select.args.items() if value}

@@ -80,6 +80,10 @@ def test_it_refuses_what_it_cannot_run_and_keeps_nothing(bq: bigquery.Client) ->
         bq.create_routine(_routine("js", "return x;", language="JAVASCRIPT", return_type=INT64))
     with pytest.raises(BadRequest, match=r"Unrecognized name: y at \[1:5\]"):
         bq.create_routine(_routine("g", "x + y"))
+    with pytest.raises(BadRequest, match="Syntax error: Unexpected end of expression"):
+        bq.create_routine(_routine("g", "x +"))
+    with pytest.raises(BadRequest, match=r"Syntax error: Unexpected keyword FROM at \[1:5\]"):
+        bq.create_routine(_routine("g", "x + FROM"))
     with pytest.raises(BadRequest, match="Function not found: ds.nope"):
         bq.create_routine(_routine("h", "ds.nope(x)"))
 
