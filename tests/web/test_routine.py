@@ -61,3 +61,15 @@ def test_it_says_when_a_dataset_has_no_routines_or_a_routine_is_gone(
 
     assert "This dataset has no routines." in page
     assert client.get("/d/bqml_tutorial/r/nope/").status_code == 404
+
+
+def test_it_names_the_routines_a_dataset_delete_takes_with_it(
+    client: Client, routine: Routine
+) -> None:
+    dialog = html_lib.unescape(client.get("/d/bqml_tutorial/delete").content.decode())
+
+    assert "with all their data, and 1 routine." in dialog
+    doomed = dialog.split('class="doomed"', 1)[1].split("</ul>", 1)[0]
+    assert "add_four" in doomed
+    assert client.post("/d/bqml_tutorial/delete", {"confirm": "bqml_tutorial"}).status_code == 302
+    assert not Routine.objects.exists()
