@@ -55,14 +55,17 @@ TYPE_KINDS = frozenset(
     }
 )
 # BigQuery's implicit coercions of an argument to a parameter's type (besides the same type and
-# NULL), and a string literal's to a date or time.
+# NULL), and those only a literal gets.
 COERCIONS = {
     "INT64": {"NUMERIC", "BIGNUMERIC", "FLOAT64"},
     "NUMERIC": {"BIGNUMERIC", "FLOAT64"},
     "BIGNUMERIC": {"FLOAT64"},
     "DATE": {"DATETIME"},
 }
-LITERAL_COERCIONS = {"DATE", "DATETIME", "TIME", "TIMESTAMP"}
+LITERAL_COERCIONS = {
+    "STRING": {"DATE", "DATETIME", "TIME", "TIMESTAMP"},
+    "FLOAT64": {"NUMERIC", "BIGNUMERIC"},
+}
 ANY_TYPE = "ANY_TYPE"
 
 
@@ -617,4 +620,7 @@ def _coerces(kind: str | None, argument: exp.Expression, declared: dict[str, Any
         return True
     if kind == wanted or wanted in COERCIONS.get(kind, ()):
         return True
-    return kind == "STRING" and wanted in LITERAL_COERCIONS and isinstance(argument, exp.Literal)
+    literal = isinstance(argument, exp.Literal) or (
+        isinstance(argument, exp.Neg) and isinstance(argument.this, exp.Literal)
+    )
+    return literal and wanted in LITERAL_COERCIONS.get(kind, ())

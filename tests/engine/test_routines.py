@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -77,6 +78,8 @@ def test_it_applies_a_function_to_every_row_and_casts_its_arguments(dataset: Dat
     rows = _rows("SELECT ds.label(n, 'item') AS l FROM UNNEST([1, 2, 3]) AS n ORDER BY n")
 
     assert rows == [["item-1"], ["item-2"], ["item-3"]]
+    _run("CREATE FUNCTION ds.later(d DATE, n NUMERIC) AS (DATE_ADD(d, INTERVAL 1 DAY))")
+    assert _rows("SELECT ds.later('2024-02-28', -1.5) AS d") == [[dt.date(2024, 2, 29)]]
     # 2.6 is FLOAT64, which BigQuery does not coerce to INT64.
     assert _error("SELECT ds.label(2.6, 'x')") == (
         "No matching signature for function ds.label for argument types: FLOAT64, STRING. "
