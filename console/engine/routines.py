@@ -359,6 +359,15 @@ def create_function(ctx: Context, statement: exp.Create) -> None:
     ctx.outcome.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
 
 
+def check_declaration(ctx: Context, statement: exp.Expression) -> None:
+    """Check a CREATE FUNCTION as a dry run does, without saving it; declare a temporary one."""
+    if declare_temporary(ctx, statement):
+        return
+    if isinstance(statement, exp.Create) and statement.kind == "FUNCTION":
+        _description(statement)
+        check_body(ctx, function_of(statement), persistent=True)
+
+
 def declare_temporary(ctx: Context, statement: exp.Expression) -> bool:
     """Declare a CREATE TEMP FUNCTION for the rest of the script; return False for others."""
     if not is_temporary(statement):

@@ -61,7 +61,7 @@ def _dry_run(
     kinds = [statement_kind(ctx, statement) for statement in statements]
     authorize(ctx, statements)
     for statement, kind in zip(statements, kinds, strict=True):
-        routines.declare_temporary(ctx, statement)
+        routines.check_declaration(ctx, statement)
         reads = kind.reads(statement)
         if reads is None:
             continue

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from console.catalog.models import Dataset, Project, Routine
 from console.engine.script import dry_run
+from console.errors import BigQueryError
 from console.iam.models import RoleBinding
 from console.jobs.models import Job
 from console.jobs.runner import run
@@ -246,8 +247,10 @@ def test_it_dry_runs_a_query_with_functions(dataset: Dataset) -> None:
     )
 
     assert checked["statementType"] == "SELECT"
-    with pytest.raises(Exception, match="Function not found: ds.h at"):
+    with pytest.raises(BigQueryError, match="Function not found: ds.h at"):
         dry_run(Project.default(), "SELECT ds.h(1)", principal=None)
+    with pytest.raises(BigQueryError, match="Unrecognized name: y at"):
+        dry_run(Project.default(), "CREATE FUNCTION ds.g(x INT64) AS (x + y)", principal=None)
 
 
 def test_it_lets_only_who_may_get_a_function_call_it(dataset: Dataset) -> None:
