@@ -495,11 +495,12 @@ def routine(request: HttpRequest, dataset_id: str, routine_id: str) -> HttpRespo
     found = _get_routine_for_user(request, dataset_id, routine_id)
     arguments = [(a["name"], routines.argument_type_text(a)) for a in found.arguments]
     returns = routines.type_text(found.return_type) if found.return_type else None
-    return render(
-        request,
-        "web/routine.html",
-        {"dataset": found.dataset, "routine": found, "arguments": arguments, "returns": returns},
-    )
+    # As BigQuery Studio's "Invoke": a call with the arguments' names to replace.
+    names = ", ".join(name for name, _ in arguments)
+    call = f"SELECT `{found.dataset.dataset_id}.{found.routine_id}`({names})"
+    ctx = {"dataset": found.dataset, "routine": found, "arguments": arguments, "returns": returns}
+    ctx["query_url"] = reverse("web:query") + "?" + urlencode({"sql": call})
+    return render(request, "web/routine.html", ctx)
 
 
 @login_required

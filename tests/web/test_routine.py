@@ -52,6 +52,7 @@ def test_it_shows_a_routines_arguments_return_type_and_body(
     assert '<pre class="sql-block">(x + 4) / y</pre>' in page
     assert "Adds four, divides" in page
     assert 'aria-current="page">add_four</a>' in page
+    assert 'href="/query?sql=SELECT+%60bqml_tutorial.add_four%60%28x%2C+y%29"' in page
 
 
 def test_it_says_when_a_dataset_has_no_routines_or_a_routine_is_gone(
