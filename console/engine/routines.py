@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import IntegrityError, transaction
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
@@ -456,7 +457,12 @@ def _store(routine: Routine, function: Function, description: str, keep_text: bo
         # A DDL body is kept as GoogleSQL regenerated from its checked tree.
         routine.definition_body = function.body.sql(dialect="bigquery")
     routine.description = description
-    routine.save()
+    try:
+        with transaction.atomic():
+            routine.save()
+    except IntegrityError:
+        # Another job or request made the same routine since this one looked.
+        raise DuplicateError(f"Already Exists: Routine {routine.full_id}") from None
 
 
 # Calls -------------------------------------------------------------------------------------------

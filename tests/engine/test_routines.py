@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from console.catalog.models import Dataset, Project, Routine
+from console.engine.routines import define
 from console.engine.script import dry_run
 from console.errors import BigQueryError
 from console.iam.models import RoleBinding
@@ -280,3 +281,18 @@ def test_it_lets_only_who_may_get_a_function_call_it(dataset: Dataset) -> None:
     assert job_rows(allowed)[1] == [[2]]
     creating = run_as(carol, "CREATE FUNCTION ds.g(x INT64) AS (x)")
     assert "Permission bigquery.routines.create denied" in creating.error_result["message"]
+
+
+def test_it_refuses_the_second_of_two_racing_inserts(dataset: Dataset) -> None:
+    resource = {
+        "arguments": [{"name": "x", "dataType": {"typeKind": "INT64"}}],
+        "definitionBody": "x + 1",
+    }
+    # Both requests looked before either saved: the second meets the first's row.
+    first = Routine(dataset=dataset, routine_id="f")
+    second = Routine(dataset=dataset, routine_id="f")
+    define(None, first, resource)
+
+    with pytest.raises(BigQueryError, match="Already Exists: Routine local-project:ds.f"):
+        define(None, second, {**resource, "definitionBody": "x + 2"})
+    assert Routine.objects.get().definition_body == "x + 1"
