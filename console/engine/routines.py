@@ -262,6 +262,14 @@ def is_temporary(statement: exp.Expression) -> bool:
     )
 
 
+def is_aggregate_function(statement: exp.Expression) -> bool:
+    """Return True for CREATE AGGREGATE FUNCTION, which sqlglot leaves as a command."""
+    if not isinstance(statement, exp.Command) or statement.this != "CREATE":
+        return False
+    rest = str(statement.expression or "")
+    return re.match(r"\s*(OR\s+REPLACE\s+)?(TEMP(ORARY)?\s+)?AGGREGATE\s", rest, re.I) is not None
+
+
 def without_temporary(statements: list[exp.Expression]) -> list[exp.Expression]:
     """Return the statements after the temporary functions a query declares first.
 

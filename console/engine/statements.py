@@ -194,6 +194,10 @@ def statement_kind(ctx: Context, statement: exp.Expression) -> StatementKind:
             raise InvalidError(f"{verb} {kind} is not supported by Quarry{ctx.location(statement)}")
         return found
     found = STATEMENTS.get(type(statement))
+    if found is None and routines.is_aggregate_function(statement):
+        raise InvalidError(
+            f"CREATE AGGREGATE FUNCTION is not supported by Quarry{ctx.location(statement)}"
+        )
     if found is None:
         name = statement.this if isinstance(statement, exp.Command) else statement.key.upper()
         raise InvalidError(

@@ -218,6 +218,10 @@ def test_it_drops_a_function(dataset: Dataset) -> None:
         ),
         ("CREATE FUNCTION ds.f(x INT64) AS (NOPE(x))", "Function not found: NOPE at [1:35]"),
         ("CREATE FUNCTION ds.`f-g`(x INT64) AS (x)", 'Invalid routine ID "f-g"'),
+        (
+            "CREATE OR REPLACE AGGREGATE FUNCTION ds.f(x INT64) AS (SUM(x))",
+            "CREATE AGGREGATE FUNCTION is not supported by Quarry",
+        ),
     ],
 )
 def test_it_refuses_what_quarry_cannot_run_and_creates_nothing(
