@@ -300,3 +300,24 @@ def test_it_refuses_the_second_of_two_racing_inserts(dataset: Dataset) -> None:
     with pytest.raises(BigQueryError, match="Already Exists: Routine local-project:ds.f"):
         define(None, second, {**resource, "definitionBody": "x + 2"})
     assert Routine.objects.get().definition_body == "x + 1"
+
+
+def test_it_lists_routines_in_information_schema(dataset: Dataset) -> None:
+    _run(ADD_FOUR)
+
+    rows = _rows(
+        "SELECT routine_name, routine_type, data_type, routine_body, routine_definition, ddl "
+        "FROM ds.INFORMATION_SCHEMA.ROUTINES"
+    )
+
+    assert rows == [
+        [
+            "add_four_and_divide",
+            "FUNCTION",
+            "FLOAT64",
+            "SQL",
+            "(x + 4) / y",
+            "CREATE FUNCTION `local-project.ds.add_four_and_divide`(x INT64, y INT64) RETURNS "
+            'FLOAT64\nOPTIONS(description="Adds four, then divides")\nAS ((x + 4) / y);',
+        ]
+    ]
