@@ -491,13 +491,24 @@ def expand(
         parts = _called(ctx, node)
         if parts is None:
             continue
-        where = location(node) if at is None else at
+        where = _start(node) if at is None else at
         function = _function(ctx, parts, where)
         inlined = _inline(ctx, function, _arguments(node), where, chain)
         if node is tree:
             return inlined
         node.replace(inlined)
     return tree
+
+
+def _start(node: exp.Expression) -> str:
+    """Return BigQuery's ` at [line:column]` for where a call starts: its first name part."""
+    starts = [
+        (meta["line"], meta["col"] - (meta.get("end", 0) - meta.get("start", 0)))
+        # As parse.location reads them: without making an empty meta on every node.
+        for meta in (getattr(child, "_meta", None) or {} for child in node.walk())
+        if "line" in meta
+    ]
+    return " at [{}:{}]".format(*min(starts)) if starts else ""
 
 
 def _called(ctx: Context, node: exp.Expression) -> list[str] | None:
@@ -536,6 +547,8 @@ def _function(ctx: Context, parts: list[str], where: str) -> Function:
     written = ".".join(parts)
     if len(parts) == 1:
         return ctx.functions[parts[0].casefold()]
+    if len(parts) > 3:
+        raise InvalidError(f"Function not found: {written}{where}")
     project_id, dataset_id, routine_id = ([ctx.project.project_id, *parts])[-3:]
     project = ctx.project
     if project_id != ctx.project.project_id:

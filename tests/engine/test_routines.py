@@ -156,6 +156,7 @@ def test_it_refuses_a_cycle_of_functions(dataset: Dataset) -> None:
 def test_it_says_which_function_is_not_found_and_where(dataset: Dataset) -> None:
     assert _error("SELECT 1,\n  ds.nope(1)") == "Function not found: ds.nope at [2:3]"
     assert _error("SELECT nowhere.f(1)") == "Function not found: nowhere.f at [1:8]"
+    assert _error("SELECT a.b.ds.f(1)") == "Function not found: a.b.ds.f at [1:8]"
 
 
 def test_it_refuses_a_call_with_the_wrong_number_of_arguments(dataset: Dataset) -> None:
