@@ -14,6 +14,8 @@ P = {"projectId": STR}
 PD = {**P, "datasetId": STR}
 PDT = {**PD, "tableId": STR}
 PDM = {**PD, "modelId": STR}
+PDR = {**PD, "routineId": STR}
+ROUTINE_PATH = "projects/{+projectId}/datasets/{+datasetId}/routines"
 PJ = {**P, "jobId": STR}
 PAGE = {"maxResults": INT, "pageToken": STR}
 UPLOAD_PATH = "/upload/bigquery/v2/projects/{+projectId}/jobs"
@@ -77,6 +79,14 @@ METHODS: list[tuple[str, str, str, str, dict, dict, str | None, str | None]] = [
      "projects/{+projectId}/datasets/{+datasetId}/models/{+modelId}", PDM, {}, "Model", "Model"),
     ("models", "delete", "DELETE",
      "projects/{+projectId}/datasets/{+datasetId}/models/{+modelId}", PDM, {}, None, None),
+    ("routines", "list", "GET", ROUTINE_PATH, PD,
+     {**PAGE, "filter": STR, "readMask": STR}, None, "ListRoutinesResponse"),
+    ("routines", "insert", "POST", ROUTINE_PATH, PD, {}, "Routine", "Routine"),
+    ("routines", "get", "GET", f"{ROUTINE_PATH}/{{+routineId}}", PDR, {"readMask": STR}, None,
+     "Routine"),
+    ("routines", "update", "PUT", f"{ROUTINE_PATH}/{{+routineId}}", PDR, {}, "Routine",
+     "Routine"),
+    ("routines", "delete", "DELETE", f"{ROUTINE_PATH}/{{+routineId}}", PDR, {}, None, None),
 ]  # fmt: skip
 
 GLOBAL_PARAMETERS = {

@@ -18,6 +18,7 @@ TYPE_NAMES = {STR: "TYPE_STRING", INT: "TYPE_INT64", BOOL: "TYPE_BOOL", FLOAT: "
 DATASET_REF = {"projectId": STR, "datasetId": STR}
 TABLE_REF = {"projectId": STR, "datasetId": STR, "tableId": STR}
 MODEL_REF = {"projectId": STR, "datasetId": STR, "modelId": STR}
+ROUTINE_REF = {"projectId": STR, "datasetId": STR, "routineId": STR}
 JOB_REF = {"projectId": STR, "jobId": STR, "location": STR}
 
 FIELD: dict[str, Any] = {
@@ -278,6 +279,32 @@ MODEL = {
     "optimalTrialIds": LIST,
     "remoteModelInfo": OBJ,
     "bestTrialId": INT,
+}
+
+ROUTINE = {
+    "etag": STR,
+    "routineReference": ROUTINE_REF,
+    "routineType": STR,
+    "creationTime": INT,
+    "lastModifiedTime": INT,
+    "language": STR,
+    "arguments": [
+        {"name": STR, "argumentKind": STR, "mode": STR, "dataType": OBJ, "isAggregate": BOOL}
+    ],
+    "returnType": OBJ,
+    "returnTableType": OBJ,
+    "importedLibraries": LIST,
+    "definitionBody": STR,
+    "description": STR,
+    "determinismLevel": STR,
+    "securityMode": STR,
+    "strictMode": BOOL,
+    "remoteFunctionOptions": OBJ,
+    "sparkOptions": OBJ,
+    "dataGovernanceType": STR,
+    "pythonOptions": OBJ,
+    "externalRuntimeOptions": OBJ,
+    "buildStatus": OBJ,
 }
 
 _INT_RE = re.compile(r"^-?\d+$")

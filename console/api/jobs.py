@@ -156,6 +156,7 @@ def _query_statistics(job: Job) -> dict[str, Any]:
         "ddlOperationPerformed",
         "ddlTargetTable",
         "exportDataStatistics",
+        "ddlTargetRoutine",
         *DML_KEYS,
     ):
         if stats.get(key):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from console.api.rows import api_fields, json_number
-from console.catalog.models import Dataset, MLModel, Project, Table
+from console.catalog.models import Dataset, MLModel, Project, Routine, Table
 from console.errors import NotFoundError
 from console.iam import access
 from console.iam.roles import (
@@ -22,6 +22,7 @@ from console.iam.roles import (
     JOBS_GET,
     MODELS_GET_METADATA,
     PROJECTS_GET,
+    ROUTINES_GET,
     TABLES_GET,
     TABLES_GET_DATA,
 )
@@ -110,6 +111,23 @@ def get_model(
         raise NotFoundError(f"Not found: Model {dataset.full_id}.{model_id}")
     model.dataset = dataset
     return model
+
+
+def get_routine(
+    request: HttpRequest,
+    project_id: str,
+    dataset_id: str,
+    routine_id: str,
+    permission: str = ROUTINES_GET,
+) -> Routine:
+    """Return a routine; the permission is checked before its existence is revealed."""
+    dataset = get_dataset(request, project_id, dataset_id, DATASETS_GET)
+    routine = access.find(
+        request.principal, permission, Routine, dataset=dataset, routine_id=routine_id
+    )
+    if routine is None:
+        raise NotFoundError(f"Not found: Routine {dataset.full_id}.{routine_id}")
+    return routine
 
 
 def get_job(request: HttpRequest, project_id: str, job_id: str, permission: str = JOBS_GET) -> Job:
@@ -350,4 +368,37 @@ def model_resource(model: MLModel) -> dict[str, Any]:
         resource["friendlyName"] = model.friendly_name
     if model.expiration_time:
         resource["expirationTime"] = millis(model.expiration_time)
+    return resource
+
+
+# Routines ------------------------------------------------------------------------------------
+
+
+def routine_list_item(routine: Routine) -> dict[str, Any]:
+    """Return what routines.list shows of a routine: BigQuery's default read mask."""
+    return {
+        "etag": etag(routine.pk, routine.modified),
+        "routineReference": {
+            "projectId": routine.dataset.project.project_id,
+            "datasetId": routine.dataset.dataset_id,
+            "routineId": routine.routine_id,
+        },
+        "routineType": routine.routine_type,
+        "creationTime": millis(routine.created),
+        "lastModifiedTime": millis(routine.modified),
+        "language": routine.language,
+    }
+
+
+def routine_resource(routine: Routine) -> dict[str, Any]:
+    """Return the Routine resource routines.get, insert and update answer with."""
+    resource = {
+        **routine_list_item(routine),
+        "arguments": routine.arguments or [],
+        "definitionBody": routine.definition_body,
+    }
+    if routine.return_type:
+        resource["returnType"] = routine.return_type
+    if routine.description:
+        resource["description"] = routine.description
     return resource

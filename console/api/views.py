@@ -15,11 +15,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from console.api import discovery, fields, jobs, params, resources, uploads
 from console.api.decorators import api_view, parse_json
 from console.api.rows import api_fields, encode_rows
-from console.catalog.models import Dataset, Project, Table, check_id
+from console.catalog.models import Dataset, Project, Routine, Table, check_id
 from console.engine import alter, inserts, metadata, resumable, selection
+from console.engine import routines as engine_routines
 from console.engine import views as engine_views
 from console.engine.results import read_rows
-from console.errors import BigQueryError, NotFoundError
+from console.errors import BigQueryError, DuplicateError, NotFoundError
 from console.iam import access, roles
 from console.jobs.models import Job
 
@@ -305,6 +306,68 @@ def model(
     if request.method == "PATCH":
         metadata.update_model(mdl, request.json)
     return resources.model_resource(mdl)
+
+
+# Routines ------------------------------------------------------------------------------------
+
+
+@api_view("GET", "POST", body=fields.ROUTINE, body_name="routine")
+def routines(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, Any]:
+    ds = resources.get_dataset(request, project_id, dataset_id)
+    if request.method == "POST":
+        ref = request.json.get("routineReference") or {}
+        routine = Routine(dataset=ds, routine_id=str(ref.get("routineId") or ""))
+        access.check(request.principal, roles.ROUTINES_CREATE, routine)
+        _check_routine_reference(ref, routine)
+        if ds.routines.filter(routine_id=routine.routine_id).exists():
+            raise DuplicateError(f"Already Exists: Routine {routine.full_id}")
+        engine_routines.define(request.principal, routine, request.json)
+        return resources.routine_resource(routine)
+    access.check(request.principal, roles.ROUTINES_LIST, ds)
+    items = list(ds.routines.all())
+    for item in items:
+        item.dataset = ds
+    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
+    page, token = _page(items, params.page_start(request), size)
+    body: dict[str, Any] = {"routines": [resources.routine_list_item(r) for r in page]}
+    if token:
+        body["nextPageToken"] = token
+    return body
+
+
+@api_view("GET", "PUT", "DELETE", body=fields.ROUTINE, body_name="routine")
+def routine(
+    request: HttpRequest, project_id: str, dataset_id: str, routine_id: str
+) -> dict[str, Any] | None:
+    permission = {"DELETE": roles.ROUTINES_DELETE, "PUT": roles.ROUTINES_UPDATE}.get(
+        request.method, roles.ROUTINES_GET
+    )
+    found = resources.get_routine(request, project_id, dataset_id, routine_id, permission)
+    if request.method == "DELETE":
+        found.delete()
+        return None
+    if request.method == "PUT":
+        _check_routine_reference(request.json.get("routineReference") or {}, found)
+        engine_routines.define(request.principal, found, request.json)
+    return resources.routine_resource(found)
+
+
+def _check_routine_reference(ref: dict[str, Any], routine: Routine) -> None:
+    """Refuse a routineReference naming another project, dataset or routine than the URL."""
+    if not ref.get("routineId"):
+        raise BigQueryError("Required parameter is missing: routineReference.routineId", "required")
+    expected = {
+        "projectId": routine.dataset.project.project_id,
+        "datasetId": routine.dataset.dataset_id,
+        "routineId": routine.routine_id,
+    }
+    for key, value in ref.items():
+        if value and value != expected[key]:
+            raise BigQueryError(
+                f"Invalid value for routineReference.{key}: {value} does not match the request's "
+                f"{expected[key]}",
+                location=f"routineReference.{key}",
+            )
 
 
 # Jobs ----------------------------------------------------------------------------------------

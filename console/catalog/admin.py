@@ -19,6 +19,7 @@ from console.catalog.models import (
     Dataset,
     MLModel,
     Project,
+    Routine,
     Table,
     TableVersion,
     TrainingIteration,
@@ -156,3 +157,15 @@ class TrainingIterationAdmin(DependentRowAdmin):
     list_display = ["model", "job", "training_run", "iteration", "loss", "eval_loss", "duration_ms"]
     list_filter = ["model"]
     search_fields = ["model__model_id"]
+
+
+@admin.register(Routine)
+class RoutineAdmin(CatalogObjectAdmin):
+    list_display = ["routine_id", "dataset", "routine_type", "language", "created", "modified"]
+    list_filter = ["dataset"]
+    search_fields = ["routine_id", "dataset__dataset_id"]
+    iam_delete_permission = roles.ROUTINES_DELETE
+
+    def delete_through_catalog(self, obj: Routine) -> None:
+        # A routine stores nothing but its row.
+        obj.delete()

@@ -27,9 +27,11 @@ from console.errors import (
 from mfcore.metrics import EXPLICIT_METRICS, IMPLICIT_METRICS
 
 TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
-# BigQuery's rule for dataset, table and model IDs, as its REST API applies it; every path that
-# names a new dataset, table or model goes through check_id.
+# BigQuery's rule for dataset, table, model and routine IDs, as its REST API applies it; every path
+# that names a new one goes through check_id.
 ID_RE = re.compile(r"[A-Za-z0-9_]{1,1024}")
+# Routine IDs follow the same rule with a shorter limit.
+MAX_ID_CHARS = {"Routine": 256}
 # How much of a malformed ID a message quotes: enough to recognise it, not a page of it.
 SHOWN_ID_CHARS = 64
 
@@ -39,8 +41,9 @@ def _new_key() -> str:
 
 
 def check_id(kind: str, value: object, location: str = "") -> None:
-    """Raise InvalidError unless value is a well-formed ID of kind: Dataset, Table or Model."""
-    if isinstance(value, str) and ID_RE.fullmatch(value):
+    """Raise InvalidError unless value is a well-formed ID of kind (Dataset, Table, Model…)."""
+    limit = MAX_ID_CHARS.get(kind, 1024)
+    if isinstance(value, str) and ID_RE.fullmatch(value) and len(value) <= limit:
         return
     text = str(value)
     shown = f'"{text}"'
@@ -48,7 +51,7 @@ def check_id(kind: str, value: object, location: str = "") -> None:
         shown = f'"{text[:SHOWN_ID_CHARS]}…" ({len(text):,} characters)'
     raise InvalidError(
         f"Invalid {kind.lower()} ID {shown}. {kind} IDs must be alphanumeric (plus underscores) "
-        "and must be at most 1024 characters long.",
+        f"and must be at most {limit} characters long.",
         location,
     )
 
@@ -190,10 +193,10 @@ class Dataset(models.Model):
             )
 
     def delete_with_contents(self, delete_contents: bool) -> None:
-        """Delete this dataset; its tables and models go too only when delete_contents is set."""
+        """Delete this dataset; its tables, models and routines go too only with delete_contents."""
         tables = list(self.tables.all())
         models_ = list(self.models.all())
-        if (tables or models_) and not delete_contents:
+        if (tables or models_ or self.routines.exists()) and not delete_contents:
             raise InUseError(f"Dataset {self.full_id} is still in use")
         paths = [p for t in tables for p in t.stored_paths()] + [m.artifact_path for m in models_]
         with transaction.atomic():
@@ -431,3 +434,48 @@ class TrainingIteration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} iteration {self.iteration}"
+
+
+def validate_routine_id(value: str) -> None:
+    """Raise ValidationError unless value is a well-formed routine ID (a field validator)."""
+    _as_validation_error("Routine", value)
+
+
+class Routine(models.Model):
+    """A persistent SQL user-defined function: a typed signature and one GoogleSQL expression.
+
+    arguments and return_type keep BigQuery's REST shapes (Argument list, StandardSqlDataType),
+    so the API shows them as stored; return_type is None when BigQuery would infer it per query.
+    """
+
+    class Type(models.TextChoices):
+        SCALAR_FUNCTION = "SCALAR_FUNCTION"
+
+    class Language(models.TextChoices):
+        SQL = "SQL"
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="routines")
+    routine_id = models.CharField(max_length=256, validators=[validate_routine_id])
+    routine_type = models.CharField(
+        max_length=32, choices=Type.choices, default=Type.SCALAR_FUNCTION
+    )
+    language = models.CharField(max_length=16, choices=Language.choices, default=Language.SQL)
+    arguments = models.JSONField(default=list, blank=True, help_text="BigQuery Arguments")
+    return_type = models.JSONField(null=True, blank=True, help_text="A StandardSqlDataType")
+    definition_body = models.TextField(help_text="The GoogleSQL expression the function returns")
+    description = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["routine_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "routine_id"], name="unique_routine_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset}.{self.routine_id}"
+
+    @property
+    def full_id(self) -> str:
+        return f"{self.dataset.full_id}.{self.routine_id}"

@@ -121,8 +121,48 @@ def _parse_alter_column(self: parser.Parser) -> exp.Expression | None:
     return BigQuery.Parser._parse_alter_table_alter(self)
 
 
+def _parse_create(self: parser.Parser) -> exp.Expression | None:
+    """Parse CREATE as BigQuery writes it, keeping two things sqlglot's parser loses.
+
+    A SQL function's OPTIONS(...) may follow its body (`AS (x + 1) OPTIONS(description=...)`),
+    which sqlglot reads as an unsupported command; and `CREATE TABLE FUNCTION` comes back as a
+    plain FUNCTION, which would make a table function look like a scalar one.
+    """
+    ahead = [token.text.upper() for token in self._tokens[self._index : self._index + 5]]
+    table_function = any(
+        pair == ("TABLE", "FUNCTION") for pair in zip(ahead, ahead[1:], strict=False)
+    )
+    self._function_options = None
+    create = BigQuery.Parser._parse_create(self)
+    if not isinstance(create, exp.Create) or create.kind != "FUNCTION":
+        return create
+    if table_function:
+        create.set("kind", "TABLE FUNCTION")
+    if self._function_options is not None:
+        properties = create.args.get("properties") or exp.Properties(expressions=[])
+        for option in self._function_options:
+            properties.append("expressions", option)
+        create.set("properties", properties)
+    return create
+
+
+def _parse_function_body(self: parser.Parser) -> exp.Expression | None:
+    # The body is one parenthesised expression; parsed as a statement, `(x) OPTIONS` would read
+    # as `(x) AS OPTIONS`.
+    if self._match(tokens.TokenType.L_PAREN, advance=False):
+        body = self._parse_paren()
+    else:
+        body = BigQuery.Parser._parse_user_defined_function_expression(self)
+    if self._match_text_seq("OPTIONS", advance=False):
+        self._advance()
+        self._function_options = self._parse_with_property()
+    return body
+
+
 class Quarry(BigQuery):
     class Parser(BigQuery.Parser):
+        _parse_create = _parse_create
+        _parse_user_defined_function_expression = _parse_function_body
         FUNCTION_PARSERS = {
             **BigQuery.Parser.FUNCTION_PARSERS,
             **{name: _ml_parser(kind) for name, kind in ML_FUNCTIONS.items()},

@@ -17,10 +17,11 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
-from console.catalog.models import Dataset, Project, Table
+from console.catalog.models import Dataset, Project, Routine, Table
+from console.engine import routines
 from console.errors import AccessDenied, InvalidError, NotFoundError
 from console.iam import access
-from console.iam.roles import DATASETS_GET, JOBS_LIST, JOBS_LIST_ALL, TABLES_GET
+from console.iam.roles import DATASETS_GET, JOBS_LIST, JOBS_LIST_ALL, ROUTINES_GET, TABLES_GET
 
 PREFIX = "INFORMATION_SCHEMA."
 
@@ -105,6 +106,27 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("option_name", pa.string()),
             ("option_type", pa.string()),
             ("option_value", pa.string()),
+        ]
+    ),
+    "ROUTINES": pa.schema(
+        [
+            ("specific_catalog", pa.string()),
+            ("specific_schema", pa.string()),
+            ("specific_name", pa.string()),
+            ("routine_catalog", pa.string()),
+            ("routine_schema", pa.string()),
+            ("routine_name", pa.string()),
+            ("routine_type", pa.string()),
+            ("data_type", pa.string()),
+            ("routine_body", pa.string()),
+            ("routine_definition", pa.string()),
+            ("external_language", pa.string()),
+            ("is_deterministic", pa.string()),
+            ("security_type", pa.string()),
+            ("created", TS),
+            ("last_altered", TS),
+            ("ddl", pa.string()),
+            ("connection", pa.string()),
         ]
     ),
 }
@@ -406,6 +428,42 @@ def _table_options(datasets: list[Dataset], reader: Any) -> Iterator[dict[str, A
             yield {**_names(table), "option_name": name, "option_type": kind, "option_value": value}
 
 
+def _routines(datasets: list[Dataset], reader: Any) -> Iterator[dict[str, Any]]:
+    for dataset in datasets:
+        for routine in dataset.routines.order_by("routine_id"):
+            if access.can(reader, ROUTINES_GET, routine):
+                yield _routine_row(routine)
+
+
+def _routine_row(routine: Routine) -> dict[str, Any]:
+    names = [routine.dataset.project.project_id, routine.dataset.dataset_id, routine.routine_id]
+    returns = routines.type_text(routine.return_type) if routine.return_type else None
+    arguments = ", ".join(
+        f"{a['name']} {routines.argument_type_text(a)}" for a in routine.arguments
+    )
+    ddl = f"CREATE FUNCTION `{'.'.join(names)}`({arguments})"
+    ddl += f" RETURNS {returns}" if returns else ""
+    if routine.description:
+        ddl += f"\nOPTIONS(description={_sql_string(routine.description)})"
+    ddl += f"\nAS ({routine.definition_body});"
+    named = dict(zip(("catalog", "schema", "name"), names, strict=True))
+    return {
+        **{f"specific_{key}": value for key, value in named.items()},
+        **{f"routine_{key}": value for key, value in named.items()},
+        "routine_type": "FUNCTION",
+        "data_type": returns,
+        "routine_body": "SQL",
+        "routine_definition": routine.definition_body,
+        "external_language": None,
+        "is_deterministic": None,
+        "security_type": None,
+        "created": routine.created,
+        "last_altered": routine.modified,
+        "ddl": ddl,
+        "connection": None,
+    }
+
+
 ROWS: dict[str, Callable[[list[Dataset], Any], Iterator[dict[str, Any]]]] = {
     "SCHEMATA": _schemata,
     "TABLES": _table_rows,
@@ -413,4 +471,5 @@ ROWS: dict[str, Callable[[list[Dataset], Any], Iterator[dict[str, Any]]]] = {
     "COLUMN_FIELD_PATHS": _field_paths,
     "VIEWS": _views,
     "TABLE_OPTIONS": _table_options,
+    "ROUTINES": _routines,
 }

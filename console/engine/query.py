@@ -19,8 +19,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from console.catalog import storage
-from console.catalog.models import Dataset, MLModel, Project, Table
-from console.engine import billing, information_schema, ml, sandbox, tables
+from console.catalog.models import Dataset, MLModel, Project, Routine, Table
+from console.engine import billing, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
@@ -88,6 +88,8 @@ class Context:
     bytes_processed: int = 0
     registered: dict[str, str] = field(default_factory=dict)
     ml_relations: int = 0
+    # The script's temporary functions (CREATE TEMP FUNCTION), by their case-folded names.
+    functions: dict[str, routines.Function] = field(default_factory=dict)
     _cancel_checked: float = 0.0
 
     def check_cancelled(self) -> None:
@@ -240,6 +242,8 @@ def _named(dataset: Dataset, node: exp.Table, kind: str) -> access.Resource:
         return dataset
     if kind == "Model":
         return MLModel(dataset=dataset, model_id=node.name)
+    if kind == "Routine":
+        return Routine(dataset=dataset, routine_id=node.name)
     return Table(dataset=dataset, table_id=node.name)
 
 
@@ -263,6 +267,7 @@ def bind(ctx: Context, tree: exp.Expression, views: tuple[str, ...] = ()) -> exp
             )
             alias = node.alias or node.name.split(".")[-1]
             bound.add(id(_replace_table(node, ctx.register_relation(rows), alias)))
+    tree = routines.expand(ctx, tree)
     check_functions(tree)
     cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     for node in list(tree.find_all(exp.Table)):

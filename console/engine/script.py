@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from console.catalog import storage
 from console.catalog.models import Project, Table
-from console.engine import ml, params, sandbox
+from console.engine import ml, params, routines, sandbox
 from console.engine.destination import Destination
 from console.engine.dialect import MLFunction, MLPredict
 from console.engine.outcome import Outcome, RunContext
@@ -71,9 +71,11 @@ def _dry_run(
     kinds = [statement_kind(ctx, statement) for statement in statements]
     authorize(ctx, statements)
     for statement, kind in zip(statements, kinds, strict=True):
+        routines.check_declaration(ctx, statement)
         reads = kind.reads(statement)
         if reads is None:
             continue
+        reads = routines.expand(ctx, reads)
         before = ctx.bytes_processed
         _count_bytes(ctx, reads)
         if kind.type_of(statement) == "CREATE_VIEW":
@@ -134,16 +136,18 @@ def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
     statements = parse_script(query.get("query", ""))
     params.bind(statements, params.check(query))
     kinds = [statement_kind(ctx, statement) for statement in statements]
+    main = routines.without_temporary(statements)
     ctx.destination = Destination.from_configuration(query)
-    if ctx.destination is not None and len(statements) > 1:
+    if ctx.destination is not None and len(main) > 1:
         raise InvalidError(
             "configuration.query.destinationTable cannot be set for scripts",
             location="destinationTable",
         )
-    if ctx.destination is not None and kinds[0] is not SELECT:
+    first = kinds[len(statements) - len(main)]
+    if ctx.destination is not None and first is not SELECT:
         raise InvalidError(
             "configuration.query.destinationTable cannot be set for "
-            f"{kinds[0].type_of(statements[0])} statements",
+            f"{first.type_of(main[0])} statements",
             location="destinationTable",
         )
     authorize(ctx, statements)
@@ -151,5 +155,5 @@ def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
         ctx.check_cancelled()
         ctx.outcome.statistics["statementType"] = kind.type_of(statement)
         kind.run(ctx, statement)
-    if len(statements) > 1:
+    if len(main) > 1:
         ctx.outcome.statistics["statementType"] = "SCRIPT"

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from console.engine import alter, ddl, dml, extract, ml, views
+from console.engine import alter, ddl, dml, extract, ml, routines, views
 from console.engine.dialect import MLFunction
 from console.engine.query import Context, reads_catalog_table, run_select
 from console.errors import AccessDenied, BigQueryError, InvalidError
@@ -27,6 +27,9 @@ from console.iam.roles import (
     MODELS_DELETE,
     MODELS_GET_DATA,
     MODELS_UPDATE_DATA,
+    ROUTINES_CREATE,
+    ROUTINES_DELETE,
+    ROUTINES_UPDATE,
     TABLES_CREATE,
     TABLES_DELETE,
     TABLES_GET_DATA,
@@ -34,7 +37,8 @@ from console.iam.roles import (
     TABLES_UPDATE_DATA,
 )
 
-# A name a statement touches: (the name, "Table" | "Model" | "Dataset", the permission it needs).
+# A name a statement touches: (the name, "Table" | "Model" | "Dataset" | "Routine", the
+# permission it needs).
 Target = tuple[exp.Table, str, str]
 
 
@@ -124,6 +128,18 @@ def _schema_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
     yield ddl.created_schema(statement), "Dataset", DATASETS_CREATE
 
 
+def _routine_created(ctx: Context, statement: exp.Create) -> Iterator[Target]:
+    if routines.is_temporary(statement):
+        return
+    yield routines.created_routine(statement), "Routine", ROUTINES_CREATE
+    if statement.args.get("replace"):
+        yield routines.created_routine(statement), "Routine", ROUTINES_UPDATE
+
+
+def _routine_dropped(ctx: Context, statement: exp.Drop) -> Iterator[Target]:
+    yield routines.dropped_routine(statement), "Routine", ROUTINES_DELETE
+
+
 def _table_dropped(ctx: Context, statement: exp.Drop) -> Iterator[Target]:
     yield ddl.dropped(statement), "Table", TABLES_DELETE
 
@@ -171,6 +187,12 @@ STATEMENTS: dict[type[exp.Expression] | tuple[type[exp.Expression], str], Statem
     (exp.Create, "VIEW"): StatementKind(
         "CREATE_VIEW", views.create_view, _view_created, _query_part
     ),
+    (exp.Create, "FUNCTION"): StatementKind(
+        "CREATE_FUNCTION", routines.create_function, _routine_created, _nothing_read
+    ),
+    (exp.Drop, "FUNCTION"): StatementKind(
+        "DROP_FUNCTION", routines.drop_function, _routine_dropped, _nothing_read
+    ),
     (exp.Drop, "TABLE"): StatementKind("DROP_TABLE", ddl.drop_table, _table_dropped, _nothing_read),
     (exp.Drop, "VIEW"): StatementKind("DROP_VIEW", ddl.drop_view, _table_dropped, _nothing_read),
     (exp.Drop, "MODEL"): StatementKind("DROP_MODEL", ddl.drop_model, _model_dropped, _nothing_read),
@@ -208,6 +230,10 @@ def statement_kind(ctx: Context, statement: exp.Expression) -> StatementKind:
             raise InvalidError(f"{verb} {kind} is not supported by Quarry{ctx.location(statement)}")
         return found
     found = STATEMENTS.get(type(statement))
+    if found is None and routines.is_aggregate_function(statement):
+        raise InvalidError(
+            f"CREATE AGGREGATE FUNCTION is not supported by Quarry{ctx.location(statement)}"
+        )
     if found is None:
         name = statement.this if isinstance(statement, exp.Command) else statement.key.upper()
         raise InvalidError(

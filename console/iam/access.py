@@ -11,15 +11,15 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 
-from console.catalog.models import Dataset, MLModel, Project, Table
+from console.catalog.models import Dataset, MLModel, Project, Routine, Table
 from console.errors import AccessDenied
 from console.iam.roles import ANONYMOUS_ROLE, JOBS_CREATE, JOBS_GET, JOBS_UPDATE, ROLES
 
 # The catalog's resources; the only other resource is a job, which IAM knows by its fields
 # (project, job_id, user_id) rather than by importing the jobs layer above it.
-CATALOG_RESOURCES = (Project, Dataset, Table, MLModel)
-Resource = Project | Dataset | Table | MLModel | Any
-Found = TypeVar("Found", Dataset, Table, MLModel)
+CATALOG_RESOURCES = (Project, Dataset, Table, MLModel, Routine)
+Resource = Project | Dataset | Table | MLModel | Routine | Any
+Found = TypeVar("Found", Dataset, Table, MLModel, Routine)
 # What anyone may do with the jobs they submitted themselves, given they may still run jobs.
 OWN_JOB_PERMISSIONS = {JOBS_GET, JOBS_UPDATE}
 
@@ -27,7 +27,7 @@ OWN_JOB_PERMISSIONS = {JOBS_GET, JOBS_UPDATE}
 def project_of(resource: Resource) -> Project:
     if isinstance(resource, Project):
         return resource
-    if isinstance(resource, Table | MLModel):
+    if isinstance(resource, Table | MLModel | Routine):
         return resource.dataset.project
     return resource.project
 
@@ -42,6 +42,8 @@ def describe(resource: Resource) -> tuple[str, str]:
         return "Table", resource.full_id
     if isinstance(resource, MLModel):
         return "Model", resource.full_id
+    if isinstance(resource, Routine):
+        return "Routine", resource.full_id
     return "Job", f"{resource.project.project_id}:{resource.job_id}"
 
 

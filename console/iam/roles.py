@@ -24,6 +24,11 @@ MODELS_UPDATE_DATA = "bigquery.models.updateData"
 MODELS_UPDATE_METADATA = "bigquery.models.updateMetadata"
 MODELS_DELETE = "bigquery.models.delete"
 MODELS_LIST = "bigquery.models.list"
+ROUTINES_CREATE = "bigquery.routines.create"
+ROUTINES_GET = "bigquery.routines.get"
+ROUTINES_LIST = "bigquery.routines.list"
+ROUTINES_UPDATE = "bigquery.routines.update"
+ROUTINES_DELETE = "bigquery.routines.delete"
 JOBS_CREATE = "bigquery.jobs.create"
 JOBS_GET = "bigquery.jobs.get"
 JOBS_LIST = "bigquery.jobs.list"
@@ -44,6 +49,8 @@ _READ = {
     MODELS_GET_DATA,
     MODELS_GET_METADATA,
     MODELS_LIST,
+    ROUTINES_GET,
+    ROUTINES_LIST,
     PROJECTS_GET,
 }
 _EDIT = _READ | {
@@ -56,6 +63,9 @@ _EDIT = _READ | {
     MODELS_UPDATE_DATA,
     MODELS_UPDATE_METADATA,
     MODELS_DELETE,
+    ROUTINES_CREATE,
+    ROUTINES_UPDATE,
+    ROUTINES_DELETE,
 }
 _OWN_DATA = _EDIT | {DATASETS_UPDATE, DATASETS_DELETE}
 _ALL_JOBS = {JOBS_CREATE, JOBS_GET, JOBS_LIST, JOBS_LIST_ALL, JOBS_UPDATE, JOBS_DELETE}
@@ -71,7 +81,8 @@ ROLES: dict[str, frozenset[str]] = {
     "roles/bigquery.dataViewer": frozenset(_READ),
     "roles/bigquery.jobUser": frozenset({JOBS_CREATE, PROJECTS_GET}),
     "roles/bigquery.user": frozenset(
-        {DATASETS_CREATE, DATASETS_GET, TABLES_LIST, MODELS_LIST, JOBS_CREATE, JOBS_LIST}
+        {DATASETS_CREATE, DATASETS_GET, TABLES_LIST, MODELS_LIST, ROUTINES_LIST, JOBS_CREATE}
+        | {JOBS_LIST}
         | {PROJECTS_GET}
     ),
 }

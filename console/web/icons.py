@@ -27,6 +27,7 @@ PATHS: dict[str, str] = {
         '<circle cx="5" cy="6" r="2"/><circle cx="5" cy="18" r="2"/><circle cx="19" cy="12" r="2"/>'
         '<circle cx="12" cy="12" r="2"/><path d="M7 7l3.5 3.5M7 17l3.5-3.5M14 12h3"/>'
     ),
+    "routine": '<path d="M14 4h-1.5A2.5 2.5 0 0 0 10 6.5V20M6.5 10H13M15 13l5 6M20 13l-5 6"/>',
     "plus": '<path d="M12 5v14M5 12h14"/>',
     "trash": '<path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3"/>',
     "play": '<path d="M7 4.5v15l12-7.5z" fill="currentColor"/>',

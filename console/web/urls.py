@@ -27,6 +27,7 @@ urlpatterns = [
     path("d/<str:dataset_id>/m/<str:model_id>/", views.model, name="model"),
     path("d/<str:dataset_id>/m/<str:model_id>/training", views.model_training, name="training"),
     path("d/<str:dataset_id>/m/<str:model_id>/delete", views.delete_model, name="delete_model"),
+    path("d/<str:dataset_id>/r/<str:routine_id>/", views.routine, name="routine"),
     path("query", views.query, name="query"),
     path("query/validate", views.validate_query, name="validate_query"),
     path("jobs/", views.jobs, name="jobs"),

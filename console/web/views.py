@@ -25,11 +25,12 @@ from console.catalog.models import (
     Dataset,
     MLModel,
     Project,
+    Routine,
     Table,
     TrainingIteration,
     validate_dataset_id,
 )
-from console.engine import params, results
+from console.engine import params, results, routines
 from console.engine.script import dry_run
 from console.errors import AccessDenied, BigQueryError
 from console.iam import access, roles
@@ -125,6 +126,16 @@ def _get_model_for_user(
     if model is None:
         raise Http404(f"Not found: Model {dataset.full_id}.{model_id}")
     return model
+
+
+def _get_routine_for_user(request: HttpRequest, dataset_id: str, routine_id: str) -> Routine:
+    dataset = _get_dataset_for_user(request, dataset_id)
+    routine = access.find(
+        request.user, roles.ROUTINES_GET, Routine, dataset=dataset, routine_id=routine_id
+    )
+    if routine is None:
+        raise Http404(f"Not found: Routine {dataset.full_id}.{routine_id}")
+    return routine
 
 
 def _get_job_for_user(request: HttpRequest, job_id: str, permission: str = roles.JOBS_GET) -> Job:
@@ -270,6 +281,7 @@ def _dataset_context(request: HttpRequest, ds: Dataset) -> dict[str, Any]:
         "dataset": ds,
         "tables": tables,
         "models": models,
+        "routines": [(r, routines.signature(r)) for r in ds.routines.all()],
         "delete_form": DeleteDatasetForm(),
         "expiration_days": (
             ds.default_table_expiration_ms / 86_400_000 if ds.default_table_expiration_ms else None
@@ -483,6 +495,20 @@ def model(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
     ctx["query_url"] = reverse("web:query") + "?" + urlencode({"sql": sql})
     ctx["options"] = display.training_options(mdl.options, DEFAULT_MAX_ITERATIONS)
     return render(request, "web/model.html", ctx)
+
+
+@login_required
+@require_GET
+def routine(request: HttpRequest, dataset_id: str, routine_id: str) -> HttpResponse:
+    found = _get_routine_for_user(request, dataset_id, routine_id)
+    arguments = [(a["name"], routines.argument_type_text(a)) for a in found.arguments]
+    returns = routines.type_text(found.return_type) if found.return_type else None
+    # As BigQuery Studio's "Invoke": a call with the arguments' names to replace.
+    names = ", ".join(name for name, _ in arguments)
+    call = f"SELECT `{found.dataset.dataset_id}.{found.routine_id}`({names})"
+    ctx = {"dataset": found.dataset, "routine": found, "arguments": arguments, "returns": returns}
+    ctx["query_url"] = reverse("web:query") + "?" + urlencode({"sql": call})
+    return render(request, "web/routine.html", ctx)
 
 
 @login_required

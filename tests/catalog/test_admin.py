@@ -16,6 +16,7 @@ from console.catalog.models import (
     Dataset,
     MLModel,
     Project,
+    Routine,
     Table,
     TableVersion,
     TrainingIteration,
@@ -200,3 +201,16 @@ def test_users_and_role_bindings_stay_editable(admin_client: Client) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
     binding.refresh_from_db()
     assert binding.role == "roles/bigquery.dataEditor"
+
+
+def test_it_shows_a_routine_read_only_and_deletes_it(
+    admin_client: Client, dataset: Dataset
+) -> None:
+    routine = Routine.objects.create(dataset=dataset, routine_id="f", definition_body="x + 1")
+    url = "/admin/catalog/routine/"
+
+    assert f'{url}{routine.pk}/change/">f</a>' in admin_client.get(url).content.decode()
+    assert admin_client.get(f"{url}add/").status_code == 403
+    assert admin_client.post(f"{url}{routine.pk}/change/", {}).status_code == 403
+    assert admin_client.post(f"{url}{routine.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Routine.objects.exists()

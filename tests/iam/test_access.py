@@ -31,20 +31,20 @@ MATRIX = {
         [roles.JOBS_CREATE, roles.PROJECTS_SET_IAM_POLICY],
     ),
     "roles/bigquery.dataEditor": (
-        [roles.TABLES_CREATE, roles.TABLES_UPDATE_DATA, roles.MODELS_CREATE],
+        [roles.TABLES_CREATE, roles.TABLES_UPDATE_DATA, roles.MODELS_CREATE, roles.ROUTINES_DELETE],
         [roles.DATASETS_DELETE, roles.DATASETS_UPDATE, roles.JOBS_CREATE],
     ),
     "roles/bigquery.dataViewer": (
-        [roles.DATASETS_GET, roles.TABLES_GET_DATA, roles.MODELS_GET_DATA],
-        [roles.TABLES_CREATE, roles.MODELS_UPDATE_DATA, roles.JOBS_CREATE],
+        [roles.DATASETS_GET, roles.TABLES_GET_DATA, roles.MODELS_GET_DATA, roles.ROUTINES_GET],
+        [roles.TABLES_CREATE, roles.MODELS_UPDATE_DATA, roles.JOBS_CREATE, roles.ROUTINES_CREATE],
     ),
     "roles/bigquery.jobUser": (
         [roles.JOBS_CREATE],
-        [roles.DATASETS_GET, roles.TABLES_GET_DATA, roles.MODELS_GET_DATA],
+        [roles.DATASETS_GET, roles.TABLES_GET_DATA, roles.MODELS_GET_DATA, roles.ROUTINES_GET],
     ),
     "roles/bigquery.user": (
-        [roles.JOBS_CREATE, roles.DATASETS_CREATE, roles.TABLES_LIST],
-        [roles.TABLES_GET_DATA, roles.DATASETS_DELETE],
+        [roles.JOBS_CREATE, roles.DATASETS_CREATE, roles.TABLES_LIST, roles.ROUTINES_LIST],
+        [roles.TABLES_GET_DATA, roles.DATASETS_DELETE, roles.ROUTINES_GET],
     ),
 }
 

@@ -16,10 +16,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand
 from kombu.exceptions import OperationalError
 
-from console.catalog.models import Dataset, MLModel, Project, Table
+from console.catalog.models import Dataset, MLModel, Project, Routine, Table
 from console.celery import app as celery_app
 from console.cli import format as fmt
-from console.engine import inserts, metadata, params, selection, views
+from console.engine import inserts, metadata, params, routines, selection, views
 from console.engine.formats import option_name
 from console.engine.results import read_rows
 from console.engine.script import dry_run
@@ -189,15 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_metadata_flags(update)
     update.add_argument("name")
 
-    ls = sub.add_parser("ls", help="list datasets, tables, models or jobs")
+    ls = sub.add_parser("ls", help="list datasets, tables, models, routines or jobs")
     ls.add_argument("-m", "--models", action="store_true")
+    ls.add_argument("--routines", action="store_true")
     ls.add_argument("-j", "--jobs", action="store_true")
     ls.add_argument("-d", "--datasets", action="store_true")
     ls.add_argument("-n", "--max_results", type=int, default=50)
     ls.add_argument("name", nargs="?", default="")
 
-    show = sub.add_parser("show", help="describe a dataset, table, model or job")
+    show = sub.add_parser("show", help="describe a dataset, table, model, routine or job")
     show.add_argument("-m", "--model", action="store_true")
+    show.add_argument("--routine", action="store_true")
     show.add_argument("-j", "--job", action="store_true")
     show.add_argument("--schema", action="store_true")
     show.add_argument("--view", action="store_true", help="show a view's query too")
@@ -277,13 +279,14 @@ def build_parser() -> argparse.ArgumentParser:
     insert.add_argument("name")
     insert.add_argument("file", nargs="?", help="the rows (default: standard input)")
 
-    rm = sub.add_parser("rm", help="delete a dataset, table or model")
+    rm = sub.add_parser("rm", help="delete a dataset, table, model or routine")
     rm.add_argument("-r", "--recursive", action="store_true")
     rm.add_argument("-f", "--force", action="store_true")
     rm.add_argument("-d", "--dataset", action="store_true")
     rm.add_argument("-t", "--table", action="store_true")
     rm.add_argument("-m", "--model", action="store_true")
     rm.add_argument("-j", "--job", action="store_true")
+    rm.add_argument("--routine", action="store_true")
     rm.add_argument("name")
 
     cancel = sub.add_parser("cancel", help="cancel a job (waiting until it ends unless --nosync)")
@@ -371,6 +374,17 @@ class Command(BaseCommand):
         if found is None:
             raise NotFoundError(f"Not found: Dataset {self.project}:{dataset_id}")
         return found
+
+    def _routine(self, name: str, operation: str, permission: str) -> Routine:
+        """Return the routine dataset.name names, checking permission before revealing it."""
+        dataset_id, routine_id = self._split(name, operation)
+        dataset = self._dataset(dataset_id, operation)
+        routine = access.find(
+            self.principal, permission, Routine, dataset=dataset, routine_id=routine_id
+        )
+        if routine is None:
+            raise NotFoundError(f"Not found: Routine {dataset.full_id}.{routine_id}")
+        return routine
 
     # Commands --------------------------------------------------------------------------------
 
@@ -554,6 +568,16 @@ class Command(BaseCommand):
                 for m in dataset.models.all()[: args.max_results]
             ]
             self._out(["Id", "Model Type", "Labels", "Creation Time"], rows)
+        elif args.routines:
+            dataset = self._dataset(args.name, "ls", roles.ROUTINES_LIST)
+            headers = ["Id", "Routine Type", "Language", "Creation Time", "Last Modified Time"]
+            # Quarry has no remote functions; bq shows the column all the same.
+            rows = [
+                [r.routine_id, r.routine_type, r.language, _time(r.created), _time(r.modified)]
+                + ["No"]
+                for r in dataset.routines.all()[: args.max_results]
+            ]
+            self._out([*headers, "Is Remote"], rows)
         else:
             dataset = self._dataset(args.name, "ls", roles.TABLES_LIST)
             rows = [
@@ -596,6 +620,15 @@ class Command(BaseCommand):
                     ],
                 )
             )
+            return
+        if args.routine:
+            routine = self._routine(args.name, "show", roles.ROUTINES_GET)
+            self.stdout.write(f"Routine {routine.full_id}\n")
+            headers = ["Id", "Routine Type", "Language", "Signature", "Definition"]
+            row = [routine.routine_id, routine.routine_type, routine.language]
+            row += [routines.signature(routine), routine.definition_body]
+            headers += ["Creation Time", "Last Modified Time"]
+            self._out(headers, [[*row, _time(routine.created), _time(routine.modified)]])
             return
         if args.model:
             dataset_id, name = self._split(args.name, "show")
@@ -779,9 +812,10 @@ class Command(BaseCommand):
         job = self._wait(job)
         self._raise_if_failed(job)
         stats = job.statistics
-        target = stats.get("ddlTargetTable") or stats.get("ddlTargetModel")
+        kinds = ("ddlTargetTable", "ddlTargetModel", "ddlTargetRoutine")
+        target = next((stats[kind] for kind in kinds if stats.get(kind)), None)
         if target:
-            name = target.get("tableId") or target.get("modelId")
+            name = target.get("tableId") or target.get("modelId") or target.get("routineId")
             verb = {
                 "CREATE": "Created",
                 "REPLACE": "Replaced",
@@ -958,6 +992,11 @@ class Command(BaseCommand):
                 return
             dataset.delete_with_contents(args.recursive)
             return
+        if args.routine:
+            routine = self._routine(name, "rm", roles.ROUTINES_DELETE)
+            if args.force or self._confirm(f"rm: remove routine '{routine.full_id}'?"):
+                routine.delete()
+            return
         dataset_id, object_id = self._split(name, "rm")
         dataset = self._dataset(dataset_id, "rm")
         kind = "model" if args.model else "table"
@@ -1067,6 +1106,10 @@ class Command(BaseCommand):
                 )
                 self.stdout.flush()
             time.sleep(0.2)
+
+
+def _time(moment: Any) -> str:
+    return moment.strftime("%d %b %H:%M:%S")
 
 
 def _duration(job: Job) -> str:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from console.catalog.models import Dataset, MLModel, Project, Table
+from console.catalog.models import Dataset, MLModel, Project, Routine, Table
 from console.iam import access, roles
 from console.web import display, icons
 
@@ -65,7 +65,7 @@ def forget_tabs(context: template.Context) -> str:
 
 @register.inclusion_tag("web/explorer.html", takes_context=True)
 def explorer(context: template.Context) -> dict[str, Any]:
-    """Render the Explorer pane: the project, its datasets and their tables and models."""
+    """Render the Explorer pane: the project, its datasets and their tables, models, routines."""
     project = _project(context)
     user = getattr(context.get("request"), "user", None)
     datasets = project.datasets.prefetch_related(
@@ -73,6 +73,7 @@ def explorer(context: template.Context) -> dict[str, Any]:
             "tables", queryset=Table.objects.only("id", "dataset_id", "table_id", "table_type")
         ),
         Prefetch("models", queryset=MLModel.objects.only("id", "dataset_id", "model_id", "state")),
+        Prefetch("routines", queryset=Routine.objects.only("id", "dataset_id", "routine_id")),
     )
     current_dataset = context.get("dataset")
     datasets = list(datasets) if access.can(user, roles.DATASETS_GET, project) else []
@@ -83,6 +84,7 @@ def explorer(context: template.Context) -> dict[str, Any]:
         "current_dataset": current_dataset if isinstance(current_dataset, Dataset) else None,
         "current_table": context.get("table"),
         "current_model": context.get("model"),
+        "current_routine": context.get("routine"),
         "request": context.get("request"),
     }
 
