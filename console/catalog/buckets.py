@@ -119,6 +119,8 @@ def writing(uri: Uri, *, overwrite: bool = True) -> Iterator[IO[bytes]]:
             yield out
             out.flush()
             os.fsync(out.fileno())
+        # mkstemp makes the file private; an object in a bucket is readable like any export.
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

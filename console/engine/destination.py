@@ -8,15 +8,16 @@ committed after this query looked at it, instead of silently dropping the other'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
 
 from console.catalog.models import Dataset, Table, check_id
-from console.engine import tables
+from console.engine import metadata, tables
 from console.engine.query import TARGET, Context
+from console.engine.types import schema_from_arrow
 from console.errors import BigQueryError, DuplicateError, InvalidError, NotFoundError
 from console.iam.roles import TABLES_CREATE, TABLES_UPDATE_DATA
 
@@ -41,6 +42,8 @@ class Destination:
     name: exp.Table
     write_disposition: str = "WRITE_EMPTY"
     create_disposition: str = "CREATE_IF_NEEDED"
+    # What the job says the table should be: partitioning, clustering, destinationTableProperties.
+    table_metadata: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_configuration(cls, query: dict[str, Any]) -> Destination | None:
@@ -61,6 +64,11 @@ class Destination:
             name,
             _choice(query, "writeDisposition", WRITE_DISPOSITIONS),
             _choice(query, "createDisposition", CREATE_DISPOSITIONS),
+            {
+                key: query[key]
+                for key in (*metadata.DESTINATION_KEYS, "destinationTableProperties")
+                if query.get(key)
+            },
         )
 
     def permission(self, ctx: Context) -> str:
@@ -98,7 +106,20 @@ class Destination:
         first, since their rows would otherwise be lost.
         """
         truncate = self.write_disposition == "WRITE_TRUNCATE"
-        return tables.write_version(
+        # A new table takes the job's partitioning and clustering, checked against the query's
+        # columns before any row is written; an existing one must already have them.
+        changes = (
+            metadata.destination_changes(
+                dataset,
+                self.name.name,
+                table,
+                self.table_metadata,
+                schema_from_arrow(reader.schema),
+            )
+            if self.table_metadata
+            else {}
+        )
+        written = tables.write_version(
             dataset,
             self.name.name,
             reader.schema,
@@ -108,3 +129,6 @@ class Destination:
             append=self.write_disposition == "WRITE_APPEND",
             new=table is None and not truncate,
         )
+        if changes:
+            metadata.assign(written, changes)
+        return written

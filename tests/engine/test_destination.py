@@ -6,6 +6,7 @@ real worker processes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +23,7 @@ from console.jobs.submit import submit
 from tests.conftest import job_rows, run_here, started_worker, wait_for
 
 
-def _query(sql: str, table_id: str | None = "out", **dispositions: str) -> Job:
+def _query(sql: str, table_id: str | None = "out", **dispositions: Any) -> Job:
     """Run sql as a QUERY job writing to ds.table_id in-process; return the finished job."""
     query = {"query": sql, "useLegacySql": False, **dispositions}
     if table_id is not None:
@@ -54,6 +55,28 @@ def test_it_writes_a_new_table_and_returns_its_rows(dataset: Dataset) -> None:
         2,
     )
     assert job.statistics["statementType"] == "SELECT"
+
+
+def test_it_gives_a_new_destination_the_jobs_partitioning_and_clustering(dataset: Dataset) -> None:
+    sql = "SELECT DATE '2024-01-31' AS day, 'a' AS k, 1 AS n"
+    job = _query(
+        sql,
+        timePartitioning={"type": "DAY", "field": "day"},
+        clustering={"fields": ["k"]},
+        destinationTableProperties={"description": "made by a query", "labels": {"team": "recs"}},
+    )
+    assert job.error_result is None, job.error_result
+    table = Table.objects.get(table_id="out")
+    assert table.time_partitioning["field"] == "day" and table.clustering_fields == ["k"]
+    assert (table.description, table.labels) == ("made by a query", {"team": "recs"})
+    # Appending with another partitioning is refused and adds no rows, as in BigQuery.
+    other = _query(sql, writeDisposition="WRITE_APPEND", timePartitioning={"type": "MONTH"})
+    assert "Incompatible table partitioning specification" in other.error_result["message"]
+    assert _rows() == [[dt.date(2024, 1, 31), "a", 1]]
+    # A field the query does not return is refused before the table exists.
+    missing = _query(sql, "other", clustering={"fields": ["nope"]})
+    assert "nope" in missing.error_result["message"]
+    assert not Table.objects.filter(table_id="other").exists()
 
 
 def test_it_refuses_a_table_with_rows_by_default(dataset: Dataset) -> None:
