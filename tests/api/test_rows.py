@@ -157,6 +157,6 @@ def test_it_serves_a_discovery_document_of_what_it_serves(client: Client, path: 
         for method in body["methods"]
     }
     assert "jobs.getQueryResults" in served and "models.patch" in served
-    assert "tabledata.insertAll" in served and "routines" not in doc["resources"]
+    assert "tabledata.insertAll" in served and "routines.list" in served
     insert = doc["resources"]["jobs"]["methods"]["insert"]
     assert insert["mediaUpload"]["protocols"]["simple"]["path"].startswith("/upload/bigquery/v2/")
