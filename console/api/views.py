@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -28,9 +29,29 @@ LIST_PAGE = 50
 JOB_WAIT_MS = 10_000
 
 
-def _page(items: list[Any], start: int, size: int) -> tuple[list[Any], str | None]:
+def _page(request: HttpRequest, items: list[Any]) -> tuple[list[Any], str | None]:
+    """Return the page a list request asks for (maxResults, pageToken) and the next token."""
+    start = params.page_start(request)
+    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
     page = items[start : start + size]
     return page, (str(start + size) if start + size < len(items) else None)
+
+
+def _listed(
+    request: HttpRequest,
+    key: str,
+    items: list[Any],
+    dataset: Dataset,
+    item: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """Return a models.list or routines.list answer: one page of a dataset's items."""
+    for found in items:
+        found.dataset = dataset
+    page, token = _page(request, items)
+    body: dict[str, Any] = {key: [item(found) for found in page]}
+    if token:
+        body["nextPageToken"] = token
+    return body
 
 
 def _time_ms(value: Any) -> Any:
@@ -83,8 +104,7 @@ def datasets(request: HttpRequest, project_id: str) -> dict[str, Any]:
         return resources.dataset_resource(request, dataset)
     access.check(request.principal, roles.DATASETS_GET, project)
     items = list(project.datasets.all())
-    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
-    page, token = _page(items, params.page_start(request), size)
+    page, token = _page(request, items)
     body: dict[str, Any] = {
         "kind": "bigquery#datasetList",
         "etag": resources.etag(len(items), *(d.pk for d in page)),
@@ -130,8 +150,7 @@ def tables(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, 
     items = list(ds.tables.all())
     for table in items:
         table.dataset = ds
-    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
-    page, token = _page(items, params.page_start(request), size)
+    page, token = _page(request, items)
     body: dict[str, Any] = {
         "kind": "bigquery#tableList",
         "etag": resources.etag(len(items), *(t.pk for t in page)),
@@ -282,14 +301,7 @@ def models(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str, 
     ds = resources.get_dataset(request, project_id, dataset_id)
     access.check(request.principal, roles.MODELS_LIST, ds)
     items = list(ds.models.exclude(artifact_path=""))
-    for model in items:
-        model.dataset = ds
-    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
-    page, token = _page(items, params.page_start(request), size)
-    body: dict[str, Any] = {"models": [resources.model_list_item(m) for m in page]}
-    if token:
-        body["nextPageToken"] = token
-    return body
+    return _listed(request, "models", items, ds, resources.model_list_item)
 
 
 @api_view("GET", "PATCH", "DELETE", body=fields.MODEL, body_name="model")
@@ -324,15 +336,7 @@ def routines(request: HttpRequest, project_id: str, dataset_id: str) -> dict[str
         engine_routines.define(request.principal, routine, request.json)
         return resources.routine_resource(routine)
     access.check(request.principal, roles.ROUTINES_LIST, ds)
-    items = list(ds.routines.all())
-    for item in items:
-        item.dataset = ds
-    size = params.integer(request, "maxResults", LIST_PAGE, minimum=1)
-    page, token = _page(items, params.page_start(request), size)
-    body: dict[str, Any] = {"routines": [resources.routine_list_item(r) for r in page]}
-    if token:
-        body["nextPageToken"] = token
-    return body
+    return _listed(request, "routines", list(ds.routines.all()), ds, resources.routine_list_item)
 
 
 @api_view("GET", "PUT", "DELETE", body=fields.ROUTINE, body_name="routine")

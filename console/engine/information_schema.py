@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from console.catalog.models import Dataset, Project, Routine, Table
 from console.engine import routines
+from console.engine.types import standard_sql_text
 from console.errors import AccessDenied, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import DATASETS_GET, JOBS_LIST, JOBS_LIST_ALL, ROUTINES_GET, TABLES_GET
@@ -437,7 +438,7 @@ def _routines(datasets: list[Dataset], reader: Any) -> Iterator[dict[str, Any]]:
 
 def _routine_row(routine: Routine) -> dict[str, Any]:
     names = [routine.dataset.project.project_id, routine.dataset.dataset_id, routine.routine_id]
-    returns = routines.type_text(routine.return_type) if routine.return_type else None
+    returns = standard_sql_text(routine.return_type) if routine.return_type else None
     arguments = ", ".join(
         f"{a['name']} {routines.argument_type_text(a)}" for a in routine.arguments
     )

@@ -280,14 +280,7 @@ def table_changes(
     table is being created: only then may partitioning be set or its type and field change.
     """
     schema = table.schema if schema is None else schema
-    changes: dict[str, Any] = {}
-    if _given(body, "description", replace):
-        changes["description"] = _text(body.get("description"), "description")
-    if _given(body, "friendlyName", replace):
-        changes["friendly_name"] = _text(body.get("friendlyName"), "friendlyName")
-    if _given(body, "labels", replace):
-        labels = checked_labels(body.get("labels"))
-        changes["labels"] = merged_labels(table.labels, labels, replace=replace)
+    changes = _described(table, body, replace)
     if _given(body, "expirationTime", replace):
         changes["expiration_time"] = time_from_ms(body.get("expirationTime"), "expirationTime")
     if _given(body, "requirePartitionFilter", replace):
@@ -365,14 +358,7 @@ def dataset_changes(
     dataset: Dataset, body: dict[str, Any], *, replace: bool = False
 ) -> dict[str, Any]:
     """Return the Dataset fields a dataset resource (or part of one) sets, all checked."""
-    changes: dict[str, Any] = {}
-    if _given(body, "description", replace):
-        changes["description"] = _text(body.get("description"), "description")
-    if _given(body, "friendlyName", replace):
-        changes["friendly_name"] = _text(body.get("friendlyName"), "friendlyName")
-    if _given(body, "labels", replace):
-        labels = checked_labels(body.get("labels"))
-        changes["labels"] = merged_labels(dataset.labels, labels, replace=replace)
+    changes = _described(dataset, body, replace)
     for key, attribute, floor in (
         ("defaultTableExpirationMs", "default_table_expiration_ms", 3_600_000),
         ("defaultPartitionExpirationMs", "default_partition_expiration_ms", 1),
@@ -391,6 +377,14 @@ def dataset_changes(
 
 def model_changes(model: MLModel, body: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
     """Return the MLModel fields a model resource (or part of one) sets, all checked."""
+    changes = _described(model, body, replace)
+    if _given(body, "expirationTime", replace):
+        changes["expiration_time"] = time_from_ms(body.get("expirationTime"), "expirationTime")
+    return changes
+
+
+def _described(obj: Any, body: dict[str, Any], replace: bool) -> dict[str, Any]:
+    """Return the description, friendly name and labels a resource sets: every kind has them."""
     changes: dict[str, Any] = {}
     if _given(body, "description", replace):
         changes["description"] = _text(body.get("description"), "description")
@@ -398,9 +392,7 @@ def model_changes(model: MLModel, body: dict[str, Any], *, replace: bool = False
         changes["friendly_name"] = _text(body.get("friendlyName"), "friendlyName")
     if _given(body, "labels", replace):
         labels = checked_labels(body.get("labels"))
-        changes["labels"] = merged_labels(model.labels, labels, replace=replace)
-    if _given(body, "expirationTime", replace):
-        changes["expiration_time"] = time_from_ms(body.get("expirationTime"), "expirationTime")
+        changes["labels"] = merged_labels(obj.labels, labels, replace=replace)
     return changes
 
 

@@ -485,19 +485,8 @@ def to_cli(parameter: dict[str, Any]) -> str:
     else:
         given = (value or {}).get("value")
         text = "NULL" if given is None else str(given)
-    return f"{name}:{_type_text(kind)}:{text}"
-
-
-def _type_text(kind: dict[str, Any]) -> str:
-    if kind.get("type") == "ARRAY":
-        return f"ARRAY<{_type_text(kind.get('arrayType') or {})}>"
-    if kind.get("type") in ("STRUCT", "RECORD"):
-        fields = ", ".join(
-            f"{field.get('name')} {_type_text(field.get('type') or {})}".strip()
-            for field in kind.get("structTypes") or []
-        )
-        return f"STRUCT<{fields}>"
-    return str(kind.get("type") or "STRING")
+    # The configuration was checked when the job was made, so its type reads back as checked.
+    return f"{name}:{_type(kind, name, 'queryParameters').sql()}:{text}"
 
 
 def _json_value(kind: dict[str, Any], value: Any) -> Any:

@@ -24,6 +24,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 
 from console.catalog.models import Dataset, Project, Routine, check_id
 from console.engine.parse import check_functions, location, parse_script
+from console.engine.types import standard_sql_text
 from console.errors import BigQueryError, DuplicateError, InvalidError, NotFoundError
 from console.iam.roles import ROUTINES_GET
 
@@ -105,28 +106,16 @@ def standard_type(dtype: exp.DataType) -> dict[str, Any]:
     return {"typeKind": name}
 
 
-def type_text(standard: dict[str, Any]) -> str:
-    """Return a StandardSqlDataType as GoogleSQL writes it: INT64, ARRAY<STRING>, STRUCT<…>."""
-    kind = standard["typeKind"]
-    if kind == "ARRAY":
-        return f"ARRAY<{type_text(standard['arrayElementType'])}>"
-    if kind == "STRUCT":
-        fields = standard.get("structType", {}).get("fields", [])
-        inner = ", ".join(f"{f['name']} {type_text(f['type'])}".strip() for f in fields)
-        return f"STRUCT<{inner}>"
-    return kind
-
-
 def argument_type_text(argument: dict[str, Any]) -> str:
     if argument.get("argumentKind") == ANY_TYPE:
         return "ANY TYPE"
-    return type_text(argument["dataType"])
+    return standard_sql_text(argument["dataType"])
 
 
 def signature(routine: Routine) -> str:
     """Return a routine's signature as bq shows it: `(x INT64, y STRING) -> FLOAT64`."""
     arguments = ", ".join(f"{a['name']} {argument_type_text(a)}" for a in routine.arguments)
-    returns = f" -> {type_text(routine.return_type)}" if routine.return_type else ""
+    returns = f" -> {standard_sql_text(routine.return_type)}" if routine.return_type else ""
     return f"({arguments}){returns}"
 
 
@@ -177,7 +166,7 @@ def check_arguments(value: Any) -> list[dict[str, Any]]:
 
 
 def _data_type(standard: dict[str, Any]) -> exp.DataType:
-    return exp.DataType.build(type_text(standard), dialect="bigquery")
+    return exp.DataType.build(standard_sql_text(standard), dialect="bigquery")
 
 
 # Bodies ----------------------------------------------------------------------------------------

@@ -161,6 +161,20 @@ def standard_sql_field(name: str, dtype: pa.DataType) -> dict[str, Any]:
     return {"name": name, "type": {"typeKind": _scalar_name(dtype)}}
 
 
+def standard_sql_text(data_type: dict[str, Any]) -> str:
+    """Return a StandardSqlDataType as GoogleSQL writes it: INT64, ARRAY<STRING>, STRUCT<…>."""
+    kind = data_type.get("typeKind", "")
+    if kind == "ARRAY":
+        return f"ARRAY<{standard_sql_text(data_type.get('arrayElementType') or {})}>"
+    if kind == "STRUCT":
+        fields = (data_type.get("structType") or {}).get("fields") or []
+        inner = ", ".join(
+            f"{f.get('name') or ''} {standard_sql_text(f['type'])}".strip() for f in fields
+        )
+        return f"STRUCT<{inner}>"
+    return kind
+
+
 def schema_from_arrow(schema: pa.Schema) -> list[dict[str, Any]]:
     return [field_from_arrow(f.name, f.type) for f in schema]
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from console.engine.types import standard_sql_text
 from mfcore.options import OPTION_INFO
 
 RECORD_TYPES = ("RECORD", "STRUCT")
@@ -300,13 +301,7 @@ _METRIC_NAMES = {
 
 def sql_type(data_type: dict[str, Any]) -> str:
     """Return a StandardSqlDataType as GoogleSQL spells it: INT64, ARRAY<STRING>, STRUCT<…>."""
-    kind = data_type.get("typeKind", "")
-    if kind == "ARRAY":
-        return f"ARRAY<{sql_type(data_type.get('arrayElementType') or {})}>"
-    if kind == "STRUCT":
-        fields = (data_type.get("structType") or {}).get("fields") or []
-        return "STRUCT<" + ", ".join(f"{f['name']} {sql_type(f['type'])}" for f in fields) + ">"
-    return kind
+    return standard_sql_text(data_type)
 
 
 def metric_label(name: str) -> str:

@@ -502,7 +502,7 @@ def model(request: HttpRequest, dataset_id: str, model_id: str) -> HttpResponse:
 def routine(request: HttpRequest, dataset_id: str, routine_id: str) -> HttpResponse:
     found = _get_routine_for_user(request, dataset_id, routine_id)
     arguments = [(a["name"], routines.argument_type_text(a)) for a in found.arguments]
-    returns = routines.type_text(found.return_type) if found.return_type else None
+    returns = display.sql_type(found.return_type) if found.return_type else None
     # As BigQuery Studio's "Invoke": a call with the arguments' names to replace.
     names = ", ".join(name for name, _ in arguments)
     call = f"SELECT `{found.dataset.dataset_id}.{found.routine_id}`({names})"
