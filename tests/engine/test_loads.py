@@ -338,6 +338,29 @@ def test_it_loads_nested_json_with_a_schema(dataset: Dataset) -> None:
     ]
 
 
+def test_it_loads_json_numbers_written_as_strings_as_bigquery_does(dataset: Dataset) -> None:
+    lines = [
+        {"id": 1, "score": 1.5, "ok": True},
+        {"id": "2", "score": "2.5", "ok": "false"},
+        {"id": "3", "score": 3},
+        {"id": 4, "score": "4"},
+    ]
+    data = "\n".join(json.dumps(line) for line in lines).encode()
+    table = _ok(
+        data, source_format="NEWLINE_DELIMITED_JSON", schema="id:INT64,score:FLOAT64,ok:BOOL"
+    )
+    assert _rows(table) == [[1, 1.5, True], [2, 2.5, False], [3, 3.0, None], [4, 4.0, None]]
+
+    job = _load(
+        b'{"id": "4"}\n{"id": "four"}\n',
+        "u",
+        source_format="NEWLINE_DELIMITED_JSON",
+        schema="id:INT64",
+    )
+    assert "line 2: Could not convert value 'four' to INT64" in job.error_result["message"]
+    assert not Table.objects.filter(table_id="u").exists()
+
+
 def test_it_autodetects_json_and_names_the_line_of_a_bad_one(dataset: Dataset) -> None:
     data = b'{"id": 1, "name": "a", "tags": [1, 2], "at": {"x": 1.5}}\n\n{"id": 2, "name": "b"}\n'
     table = _ok(data, source_format="NEWLINE_DELIMITED_JSON", autodetect=True)

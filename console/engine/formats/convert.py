@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import pyarrow as pa
@@ -26,14 +26,25 @@ class ConversionError(Exception):
         self.field = field
 
 
-def json_read_type(field: dict[str, Any]) -> pa.DataType:
-    """Return the Arrow type pyarrow's JSON reader should produce for a field before conversion."""
+def json_read_type(
+    field: dict[str, Any], quoted: Collection[str] = (), path: str = ""
+) -> pa.DataType:
+    """Return the Arrow type pyarrow's JSON reader should produce for a field before conversion.
+
+    quoted names the INT64, FLOAT64 and BOOL fields (by the reader's paths: /a/b, /tags/[])
+    written as JSON strings, which are read as text: BigQuery loads `"42"` into an INT64 column
+    (its own JSON export quotes every INT64), and pyarrow's reader takes a string only as text.
+    """
+    path = f"{path}/{field['name']}"
+    inner = f"{path}/[]" if field.get("mode") == "REPEATED" else path
     type_name = normalize_type(field["type"])
     if type_name == "STRUCT":
         dtype: pa.DataType = pa.struct(
-            [pa.field(f["name"], json_read_type(f)) for f in field.get("fields", [])]
+            [pa.field(f["name"], json_read_type(f, quoted, inner)) for f in field.get("fields", [])]
         )
-    elif type_name in ("INT64", "FLOAT64", "BOOL", "STRING"):
+    elif type_name == "STRING" or (
+        type_name in ("INT64", "FLOAT64", "BOOL") and inner not in quoted
+    ):
         dtype = arrow_type({"type": type_name})
     else:
         dtype = pa.string()

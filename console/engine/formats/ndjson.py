@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Collection, Iterator
 from typing import IO, Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import pyarrow.json as pajson
 
 from console.engine.formats import BadRecords, LoadOptions, text
 from console.engine.formats.convert import ConversionError, convert_rows, json_read_type
-from console.engine.types import arrow_schema, bigquery_arrow_type, field_from_arrow
+from console.engine.types import arrow_schema, bigquery_arrow_type, field_from_arrow, normalize_type
 from console.errors import InvalidError
 
 ARROW_BLOCK_BYTES = 1024 * 1024
@@ -19,6 +20,8 @@ ARROW_BLOCK_BYTES = 1024 * 1024
 # an object, so no row BigQuery can load is deeper than this. pyarrow's parser recurses once per
 # level and crashes the worker on a row thousands deep, so such a row never reaches it.
 MAX_NESTING = 15
+# How pyarrow's reader says a value's JSON type differs from the schema's, naming the field.
+_CHANGED = re.compile(r"Column\((?P<path>/[^)]*)\) changed from (number|boolean|string) to")
 MAX_JSON_DEPTH = 2 * MAX_NESTING + 1
 # Each byte's step in bracket depth: +1 for [ and {, -1 for ] and }.
 _DEPTH_STEP = np.zeros(256, np.int32)
@@ -32,6 +35,9 @@ class JsonSource:
     def __init__(self, handle: IO[bytes], options: LoadOptions, bad: BadRecords) -> None:
         self.options = options
         self.bad = bad
+        # The INT64, FLOAT64 and BOOL fields by the reader's paths, and those seen quoted.
+        self.numbers: set[str] = set()
+        self.quoted: set[str] = set()
         self.stream = _depth_checked(text.strip_bom(text.pieces(handle)))
 
     def detect_fields(self) -> list[dict[str, Any]]:
@@ -52,9 +58,9 @@ class JsonSource:
     def batches(self, fields: list[dict[str, Any]]) -> Iterator[pa.RecordBatch]:
         """Yield the rows of the file as batches of the fields' Arrow types."""
         schema = arrow_schema(fields)
-        read_schema = pa.schema([pa.field(f["name"], json_read_type(f)) for f in fields])
+        self.numbers = set(_number_paths(fields))
         for line, data in self.stream:
-            piece = _Piece(self, fields, read_schema, line, data)
+            piece = _Piece(self, fields, line, data)
             columns = piece.columns()
             if columns and len(columns[0]):
                 yield pa.RecordBatch.from_arrays(columns, schema=schema)
@@ -65,13 +71,11 @@ class _Piece:
         self,
         source: JsonSource,
         fields: list[dict[str, Any]],
-        read_schema: pa.Schema,
         line: int,
         data: bytes,
     ) -> None:
         self.source = source
         self.fields = fields
-        self.read_schema = read_schema
         self.first_line = line
         self.data = data
         self.row_lines: list[int] = []
@@ -82,19 +86,42 @@ class _Piece:
             self.row_lines = []
         except pa.ArrowInvalid:
             table = self._read_line_by_line()
+        # Parts read with fewer quoted fields are widened to text, which convert_rows reads.
+        table = table.cast(self._read_schema(self.source.quoted))
         columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
         result = convert_rows(columns, self.fields, self._on_bad_value)
         self.source.bad.rows_read += len(result[0]) if result else 0
         return result
 
     def _read(self, data: bytes) -> pa.Table:
+        """Read data, learning which number fields it writes as JSON strings.
+
+        pyarrow's reader names the field whose JSON type differs from the schema's; a field
+        quoted here is read as text from then on. A field written both ways within data fails,
+        and the caller reads smaller parts.
+        """
+        quoted = set(self.source.quoted)
+        flipped: set[str] = set()
         behaviour = "ignore" if self.source.options.ignore_unknown_values else "error"
-        return _read_json(
-            data,
-            pajson.ParseOptions(
-                explicit_schema=self.read_schema, unexpected_field_behavior=behaviour
-            ),
-        )
+        while True:
+            options = pajson.ParseOptions(
+                explicit_schema=self._read_schema(quoted), unexpected_field_behavior=behaviour
+            )
+            try:
+                table = _read_json(data, options)
+            except pa.ArrowInvalid as err:
+                found = _CHANGED.search(str(err))
+                path = found and found["path"]
+                if not path or path in flipped or path not in self.source.numbers:
+                    raise
+                flipped.add(path)
+                quoted ^= {path}
+                continue
+            self.source.quoted |= quoted
+            return table
+
+    def _read_schema(self, quoted: Collection[str]) -> pa.Schema:
+        return pa.schema([pa.field(f["name"], json_read_type(f, quoted)) for f in self.fields])
 
     def _read_line_by_line(self) -> pa.Table:
         """Read the piece by halves until each bad line stands alone; report and drop those."""
@@ -124,9 +151,8 @@ class _Piece:
             )
 
         read(0, len(lines))
-        if not tables:
-            return self.read_schema.empty_table()
-        return pa.concat_tables(tables)
+        schema = self._read_schema(self.source.quoted)
+        return pa.concat_tables([table.cast(schema) for table in tables] or [schema.empty_table()])
 
     def _on_bad_value(self, index: int, err: ConversionError, value: Any) -> None:
         if not self.row_lines:
@@ -140,6 +166,16 @@ class _Piece:
             f"Field: {err.field['name']}; Value: {value}",
             line,
         )
+
+
+def _number_paths(fields: list[dict[str, Any]], prefix: str = "") -> Iterator[str]:
+    for field in fields:
+        path = f"{prefix}/{field['name']}" + ("/[]" if field.get("mode") == "REPEATED" else "")
+        type_name = normalize_type(field["type"])
+        if type_name == "STRUCT":
+            yield from _number_paths(field.get("fields", []), path)
+        elif type_name in ("INT64", "FLOAT64", "BOOL"):
+            yield path
 
 
 def _depth_checked(pieces: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
