@@ -72,3 +72,27 @@ def test_it_refuses_a_view_that_exists_is_legacy_or_reads_nothing(shop: Dataset)
     code, _, err = bq("mk", "--view=SELECT * FROM shop.gone", "shop.v")
     assert code == 2 and f"Not found: Table {project}:shop.gone" in err
     assert not Table.objects.filter(table_id="v").exists()
+
+
+def test_it_updates_a_views_query_and_schema(shop: Dataset) -> None:
+    project = Project.default().project_id
+    assert bq("mk", "--view=SELECT name FROM shop.items", "shop.v")[0] == 0
+    code, out, err = bq(
+        "update", "--nouse_legacy_sql", "--view=SELECT id, name FROM shop.items WHERE id = 2",
+        "shop.v",
+    )  # fmt: skip
+    assert (code, out.strip()) == (0, f"View '{project}:shop.v' successfully updated."), err
+    view = Table.objects.get(table_id="v")
+    assert [f["name"] for f in view.schema] == ["id", "name"]
+    code, out, _ = bq("query", "SELECT name FROM shop.v")
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("| ")] == ["name", "b"]
+
+    code, _, err = bq("update", "--view=SELECT nope FROM shop.items", "shop.v")
+    assert code == 1 and "nope" in err
+    code, _, err = bq("update", "--view=SELECT 1", "shop.items")
+    assert (code, err.strip()) == (
+        1,
+        "BigQuery error in update operation: "
+        f"{project}:shop.items is a table, not a view: --view updates a view",
+    )
+    assert Table.objects.get(table_id="v").view_query.endswith("WHERE id = 2")

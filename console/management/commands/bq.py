@@ -118,6 +118,14 @@ def _refuse_flags_not_for(kind: str, args: argparse.Namespace) -> None:
             raise BigQueryError(f"--{name} cannot be used for a {kind}")
 
 
+def _refuse_legacy_views(args: argparse.Namespace) -> None:
+    if args.use_legacy_sql:
+        raise BigQueryError(
+            "Legacy SQL views are not supported by Quarry: pass --use_legacy_sql=false and "
+            "write the query in GoogleSQL"
+        )
+
+
 def _range_partitioning(text: str) -> dict[str, Any]:
     parts = [part.strip() for part in text.split(",")]
     if len(parts) != 4:
@@ -186,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--time_partitioning_expiration", type=int, default=None, help="seconds")
     update.add_argument("--set_label", action="append", default=[], help="key:value")
     update.add_argument("--clear_label", action="append", default=[], help="key")
+    update.add_argument("--view", default=None, help="a view's new GoogleSQL query")
+    update.add_argument("--use_legacy_sql", type=_flag_bool, default=False)
+    update.add_argument("--nouse_legacy_sql", dest="use_legacy_sql", action="store_false")
     _add_metadata_flags(update)
     update.add_argument("name")
 
@@ -424,12 +435,15 @@ class Command(BaseCommand):
         metadata.assign(dataset, changes)
         self.stdout.write(f"Dataset '{dataset.full_id}' successfully created.")
 
+    def _update_view(self, view: Table, args: argparse.Namespace) -> Table:
+        """Give a view a new query (and so the schema that query returns), as tables.patch does."""
+        _refuse_legacy_views(args)
+        if view.table_type != Table.Type.VIEW:
+            raise BigQueryError(f"{view.full_id} is a table, not a view: --view updates a view")
+        return views.write_view(self.principal, view.dataset, view.table_id, args.view, view)
+
     def _mk_view(self, args: argparse.Namespace) -> None:
-        if args.use_legacy_sql:
-            raise BigQueryError(
-                "Legacy SQL views are not supported by Quarry: pass --use_legacy_sql=false and "
-                "write the query in GoogleSQL"
-            )
+        _refuse_legacy_views(args)
         dataset_id, view_id = self._split(args.name, "mk")
         dataset = self._dataset(dataset_id, "mk")
         self._check(roles.TABLES_CREATE, Table(dataset=dataset, table_id=view_id))
@@ -523,6 +537,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Dataset '{dataset.full_id}' successfully updated.")
         else:
             table = self._existing_table(name, "update", roles.TABLES_UPDATE)
+            if args.view is not None:
+                table = self._update_view(table, args)
             if args.time_partitioning_expiration is not None:
                 if not table.time_partitioning:
                     raise BigQueryError(
@@ -537,7 +553,8 @@ class Command(BaseCommand):
                     partitioning["expirationMs"] = seconds * 1000
                 body["timePartitioning"] = partitioning
             metadata.update_table(table, body)
-            self.stdout.write(f"Table '{table.full_id}' successfully updated.")
+            kind = "View" if args.view is not None else "Table"
+            self.stdout.write(f"{kind} '{table.full_id}' successfully updated.")
 
     def do_ls(self, args: argparse.Namespace) -> None:
         if args.jobs:
