@@ -559,7 +559,7 @@ class Command(BaseCommand):
             self._out(["jobId", "Job Type", "State", "Start Time", "Duration"], rows)
         elif not args.name:
             self._check(roles.DATASETS_GET, self.project)
-            rows = [[d.dataset_id] for d in self.project.datasets.all()[: args.max_results]]
+            rows = [[d.dataset_id] for d in self.project.datasets.listed()[: args.max_results]]
             self._out(["datasetId"], rows)
         elif args.models:
             dataset = self._dataset(args.name, "ls", roles.MODELS_LIST)
