@@ -233,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--destination_table", default="")
     query.add_argument("--replace", action="store_true")
     query.add_argument("--append_table", action="store_true")
+    query.add_argument("--create_session", action="store_true")
+    query.add_argument("--session_id", default="")
     query.add_argument(
         "--parameter",
         action="append",
@@ -806,7 +808,16 @@ class Command(BaseCommand):
             }
         if args.maximum_bytes_billed is not None:
             config["query"]["maximumBytesBilled"] = str(args.maximum_bytes_billed)
+        if args.create_session:
+            config["query"]["createSession"] = True
+        if args.session_id:
+            config["query"]["connectionProperties"] = [
+                {"key": "session_id", "value": args.session_id}
+            ]
         job = submit(self.principal, self.project, config)
+        if args.create_session and job.session is not None:
+            # As bq does: the ID to pass to --session_id for the session's next queries.
+            self.stdout.write(f"In session: {job.session.session_id}")
         if self._started("query", job):
             return
         job = self._wait(job)
