@@ -79,6 +79,8 @@ def query_results(
         "jobReference": job_reference(job),
         "jobComplete": job.state == Job.State.DONE,
     }
+    if (job.statistics or {}).get("sessionInfo"):
+        body["sessionInfo"] = job.statistics["sessionInfo"]
     if job.state != Job.State.DONE:
         return body
     if job.error_result:
@@ -205,6 +207,9 @@ def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
         # The rows a load skipped (maxBadRecords), as BigQuery lists them on a job that succeeded.
         status["errors"] = job.statistics["errors"]
     statistics: dict[str, Any] = {"creationTime": millis(job.created)}
+    if (job.statistics or {}).get("sessionInfo"):
+        # Every job of a session names it; clients read QueryJob.session_info from here.
+        statistics["sessionInfo"] = job.statistics["sessionInfo"]
     if job.started:
         statistics["startTime"] = millis(job.started)
     if job.ended:

@@ -103,7 +103,7 @@ def datasets(request: HttpRequest, project_id: str) -> dict[str, Any]:
         metadata.assign(dataset, changes)
         return resources.dataset_resource(request, dataset)
     access.check(request.principal, roles.DATASETS_GET, project)
-    items = list(project.datasets.all())
+    items = list(project.datasets.listed())
     page, token = _page(request, items)
     body: dict[str, Any] = {
         "kind": "bigquery#datasetList",

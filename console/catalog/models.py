@@ -32,6 +32,10 @@ TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
 ID_RE = re.compile(r"[A-Za-z0-9_]{1,1024}")
 # Routine IDs follow the same rule with a shorter limit.
 MAX_ID_CHARS = {"Routine": 256}
+# Hidden datasets that hold temporary tables: a session's (`_session_…`) and a script's
+# (`_script_…`). Only their owner may use them (console.iam.access), no list shows them and no one
+# may create a dataset under these names (the jobs layer makes and removes them).
+TEMPORARY_DATASET_PREFIXES = ("_session_", "_script_")
 # How much of a malformed ID a message quotes: enough to recognise it, not a page of it.
 SHOWN_ID_CHARS = 64
 
@@ -121,6 +125,20 @@ class Project(models.Model):
             transaction.on_commit(lambda: [storage.remove(p) for p in paths])
 
 
+def is_temporary_dataset(dataset_id: str) -> bool:
+    """Return True if dataset_id names a hidden dataset of temporary tables."""
+    return dataset_id.startswith(TEMPORARY_DATASET_PREFIXES)
+
+
+class DatasetQuerySet(models.QuerySet):
+    def listed(self) -> DatasetQuerySet:
+        """Return the datasets lists show: not the hidden datasets of temporary tables."""
+        hidden = models.Q()
+        for prefix in TEMPORARY_DATASET_PREFIXES:
+            hidden |= models.Q(dataset_id__startswith=prefix)
+        return self.exclude(hidden)
+
+
 class Dataset(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="datasets")
     dataset_id = models.CharField(max_length=1024, validators=[validate_dataset_id])
@@ -132,6 +150,8 @@ class Dataset(models.Model):
     default_partition_expiration_ms = models.BigIntegerField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
+
+    objects = DatasetQuerySet.as_manager()
 
     class Meta:
         ordering = ["dataset_id"]
@@ -159,6 +179,12 @@ class Dataset(models.Model):
     ) -> Dataset:
         """Create a dataset, refusing a malformed or taken ID with BigQuery's message."""
         check_id("Dataset", dataset_id)
+        if is_temporary_dataset(dataset_id):
+            raise InvalidError(
+                f'Invalid dataset ID "{dataset_id}". Dataset IDs starting with '
+                f"{' or '.join(TEMPORARY_DATASET_PREFIXES)} are reserved for the temporary tables "
+                "of sessions and scripts."
+            )
         if cls.objects.filter(project=project, dataset_id=dataset_id).exists():
             raise DuplicateError(f"Already Exists: Dataset {project.project_id}:{dataset_id}")
         return cls.objects.create(
@@ -169,6 +195,16 @@ class Dataset(models.Model):
             default_table_expiration_ms=default_table_expiration_ms,
             labels=labels or {},
         )
+
+    @classmethod
+    def temporary(cls, project: Project, dataset_id: str, location: str) -> Dataset:
+        """Return the hidden dataset of a session's or a script's temporary tables, made if new."""
+        if not is_temporary_dataset(dataset_id):
+            raise ValueError(f"{dataset_id} is not a temporary dataset ID")
+        dataset, _ = cls.objects.get_or_create(
+            project=project, dataset_id=dataset_id, defaults={"location": location or "US"}
+        )
+        return dataset
 
     @classmethod
     def lookup(cls, project: Project, dataset_id: str) -> Dataset:

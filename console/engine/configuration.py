@@ -18,6 +18,10 @@ from console.errors import BigQueryError, InvalidError
 JOB_TYPES = ("query", "load", "copy", "extract")
 # Top-level JobConfiguration fields a job keeps besides its one job-type part.
 KEPT = ("labels", "dryRun", "jobTimeoutMs")
+SESSION_ID = "session_id"
+# Connection properties BigQuery honours and Quarry does not: refused rather than ignored, since a
+# query would silently run differently. Other keys BigQuery ignores, and so does Quarry.
+UNSUPPORTED_PROPERTIES = ("dataset_project_id", "time_zone", "query_label", "service_account")
 
 
 def job_type(configuration: dict[str, Any]) -> str:
@@ -69,6 +73,7 @@ def query(project: Project, config: dict[str, Any]) -> dict[str, Any]:
     # checked when the job runs.
     Destination.from_configuration(config)
     billing.limit(config)
+    _check_session_options(config)
     named = (config.get("defaultDataset") or {}).get("projectId")
     if named and named != project.project_id:
         raise InvalidError(
@@ -77,6 +82,46 @@ def query(project: Project, config: dict[str, Any]) -> dict[str, Any]:
         )
     # A missing useLegacySql (bq without --nouse_legacy_sql) is read as GoogleSQL on purpose.
     return {**config, "useLegacySql": False}
+
+
+def session_property(config: dict[str, Any]) -> str | None:
+    """Return the session_id connection property of a checked query configuration, if any."""
+    for prop in config.get("connectionProperties") or []:
+        if prop["key"] == SESSION_ID:
+            return prop["value"]
+    return None
+
+
+def _check_session_options(config: dict[str, Any]) -> None:
+    """Refuse a malformed createSession or connectionProperties, naming the property at fault."""
+    if not isinstance(config.get("createSession", False), bool):
+        raise InvalidError(
+            "Invalid value for createSession: expected true or false", "createSession"
+        )
+    properties = config.get("connectionProperties") or []
+    if not isinstance(properties, list):
+        raise InvalidError(
+            "Invalid value for connectionProperties: expected a list of {key, value}",
+            "connectionProperties",
+        )
+    seen: set[str] = set()
+    for index, prop in enumerate(properties):
+        where = f"connectionProperties[{index}]"
+        key = prop.get("key") if isinstance(prop, dict) else None
+        value = prop.get("value") if isinstance(prop, dict) else None
+        if not isinstance(key, str) or not key:
+            raise InvalidError(f"Invalid value for {where}.key: expected a property name", where)
+        if not isinstance(value, str):
+            raise InvalidError(f"Invalid value for {where}.value: expected a string", where)
+        if key in seen:
+            raise InvalidError(f"Duplicate connection property {key}", where)
+        seen.add(key)
+        if key in UNSUPPORTED_PROPERTIES:
+            raise InvalidError(
+                f"Connection property {key} is not supported by Quarry; only session_id is", where
+            )
+        if key == SESSION_ID and not value:
+            raise InvalidError(f"Invalid value for {where}.value: empty session ID", where)
 
 
 def _labels(value: Any) -> dict[str, str]:

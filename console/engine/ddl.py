@@ -16,17 +16,43 @@ from sqlglot import exp
 
 from console.catalog.models import Dataset, Table, check_id
 from console.engine import metadata, options, tables
-from console.engine.query import TARGET, Context, execute
+from console.engine.parse import location
+from console.engine.query import SESSION_QUALIFIER, TARGET, Context, execute
 from console.engine.types import arrow_schema, checked_fields, schema_from_arrow
 from console.errors import DuplicateError, InvalidError, NotFoundError
 
 
 def created_table(statement: exp.Create) -> exp.Table:
-    """Return the name CREATE TABLE creates, once BigQuery's rule for table IDs accepts it."""
+    """Return the name CREATE TABLE creates, once BigQuery's rule for table IDs accepts it.
+
+    A temporary table's name comes back as `_SESSION.name`, which Context resolves to the
+    hidden dataset of the job's session or script.
+    """
     target = statement.this
     target = target.this if isinstance(target, exp.Schema) else target
     check_id("Table", target.name)
-    return target
+    if not is_temporary_table(statement):
+        return target
+    if target.catalog or (target.db and target.db.upper() != SESSION_QUALIFIER):
+        written = ".".join(part.name for part in target.parts)
+        raise InvalidError(
+            f"Temporary table {written}{location(target)} cannot be qualified with a dataset: "
+            f"name it {target.name} or {SESSION_QUALIFIER}.{target.name}"
+        )
+    named = target.copy()
+    named.set("db", exp.to_identifier(SESSION_QUALIFIER))
+    return named
+
+
+def is_temporary_table(statement: exp.Expression) -> bool:
+    """Return True for CREATE TEMP (or TEMPORARY) TABLE."""
+    properties = statement.args.get("properties")
+    return bool(
+        isinstance(statement, exp.Create)
+        and (statement.args.get("kind") or "").upper() == "TABLE"
+        and properties is not None
+        and properties.find(exp.TemporaryProperty)
+    )
 
 
 def dropped(statement: exp.Drop) -> exp.Table:
@@ -57,7 +83,14 @@ def create_table(ctx: Context, statement: exp.Create) -> None:
     """CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name (columns) | AS query."""
     columns = statement.this.expressions if isinstance(statement.this, exp.Schema) else []
     target = created_table(statement)
-    dataset = ctx.dataset(target, permission=TARGET)
+    if is_temporary_table(statement):
+        if not (ctx.in_session or ctx.in_script):
+            raise InvalidError(
+                f"Use of CREATE TEMPORARY TABLE requires a script or session{location(statement)}"
+            )
+        dataset = ctx.temporary_dataset(statement, create=True)
+    else:
+        dataset = ctx.dataset(target, permission=TARGET)
     existing = Table.objects.filter(dataset=dataset, table_id=target.name).first()
     if existing is not None and existing.expired:
         existing.delete_with_files()

@@ -242,7 +242,7 @@ def _jobs(node: exp.Table, view: str, project: Project, qualifier: str, reader: 
 
 
 def _region_datasets(project: Project, region: str, reader: Any) -> list[Dataset]:
-    datasets = Dataset.objects.filter(project=project).order_by("dataset_id")
+    datasets = Dataset.objects.filter(project=project).listed().order_by("dataset_id")
     return [
         d
         for d in datasets

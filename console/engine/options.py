@@ -215,6 +215,8 @@ def create_table_body(ctx: Context, statement: exp.Create) -> dict[str, Any]:
             body.update(_partition_spec(ctx, prop.this))
         elif isinstance(prop, exp.ClusterProperty | exp.Cluster):
             body["clustering"] = {"fields": [_column_name(c) for c in prop.expressions]}
+        elif isinstance(prop, exp.TemporaryProperty):
+            continue  # TEMP says where the table lives (ddl.create_table), not its metadata
         else:
             options.append(prop)
     body.update(table_options(ctx, exp.Properties(expressions=options)))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from console.catalog.models import Project
+from console.errors import InvalidError
 
 if TYPE_CHECKING:
     from console.engine.interrupt import Watcher
@@ -25,6 +26,24 @@ def _ignore(statistics: dict[str, Any]) -> None:
     return None
 
 
+def _no_sessions(session_id: str | None) -> None:
+    raise InvalidError("BQ.ABORT_SESSION needs a session: run it in one or name the session")
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What a job in a session starts from: the session's ID, variables and temp functions.
+
+    The jobs layer reads it from the session; the engine never sees the session itself. The
+    job hands the state back through Outcome.session_variables / session_functions.
+    """
+
+    session_id: str
+    variables: dict[str, Any] = field(default_factory=dict)
+    # CREATE TEMP FUNCTION statements as GoogleSQL text, in the order they were declared.
+    functions: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class RunContext:
     """One job's inputs: where and as whom it runs, and BigQuery's job configuration.
@@ -34,6 +53,11 @@ class RunContext:
     asked the job to stop; progress(statistics) publishes statistics before the job ends (the
     console shows a training's CREATE_MODEL while it runs). watcher, set by
     `console.engine.run.execute`, interrupts the job's DuckDB connections when it is cancelled.
+
+    temp_dataset is the hidden dataset (a catalog ID the jobs layer chose) where the job's
+    CREATE TEMP TABLE puts its tables: its session's, or one of its own that the engine drops
+    when the script ends. session is set for a job in a session; abort_session(session_id or
+    None for the job's own session) ends a session for CALL BQ.ABORT_SESSION.
     """
 
     project: Project
@@ -45,6 +69,9 @@ class RunContext:
     cancelled: Callable[[], bool] = _never
     progress: Callable[[dict[str, Any]], None] = _ignore
     watcher: Watcher | None = None
+    temp_dataset: str = ""
+    session: SessionState | None = None
+    abort_session: Callable[[str | None], None] = _no_sessions
 
 
 @dataclass
@@ -55,3 +82,6 @@ class Outcome:
     result_path: str = ""
     result_schema: list[dict[str, Any]] = field(default_factory=list)
     result_rows: int | None = None
+    # A session's state after the job, for the jobs layer to keep; None leaves it as it was.
+    session_variables: dict[str, Any] | None = None
+    session_functions: list[str] | None = None

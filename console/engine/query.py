@@ -19,7 +19,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from console.catalog import storage
-from console.catalog.models import Dataset, MLModel, Project, Routine, Table
+from console.catalog.models import Dataset, MLModel, Project, Routine, Table, is_temporary_dataset
 from console.engine import billing, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
 from console.engine.outcome import Outcome, RunContext
@@ -47,6 +47,9 @@ QUERY_TYPES = (exp.Select, exp.Union, exp.Intersect, exp.Except)
 
 # The permission of a name that is one of its statement's targets: checked before the script ran.
 TARGET = None
+
+# The qualifier that names a session's (or a script's) temporary table: `_SESSION.t`.
+SESSION_QUALIFIER = "_SESSION"
 
 # How often a long-running job reads whether someone cancelled it.
 CANCEL_CHECK_S = 0.5
@@ -90,6 +93,14 @@ class Context:
     ml_relations: int = 0
     # The script's temporary functions (CREATE TEMP FUNCTION), by their case-folded names.
     functions: dict[str, routines.Function] = field(default_factory=dict)
+    # Each temporary function's CREATE statement as GoogleSQL text, which a session keeps.
+    function_texts: dict[str, str] = field(default_factory=dict)
+    # The hidden dataset of the job's temporary tables (RunContext.temp_dataset); "" for none.
+    temp_dataset: str = ""
+    # Whether the job runs in a session, and whether its SQL is a script of several statements:
+    # a temporary table needs one or the other.
+    in_session: bool = False
+    in_script: bool = False
     _cancel_checked: float = 0.0
 
     def check_cancelled(self) -> None:
@@ -125,6 +136,8 @@ class Context:
             job_location=run.location,
             outcome=outcome,
             run=run,
+            temp_dataset=run.temp_dataset,
+            in_session=run.session is not None,
         )
 
     def close(self) -> None:
@@ -156,6 +169,8 @@ class Context:
                 f'Invalid {kind.lower()} name "{name}"{self.location(node)}: expected '
                 f"[project.]dataset.{kind.lower()}"
             )
+        if self.names_temporary(node):
+            return self.temporary_dataset(node), self._temporary_exists()
         project_id = node.catalog or self.project.project_id
         dataset_id = node.db or self.default_dataset
         if not dataset_id:
@@ -171,6 +186,48 @@ class Context:
         if dataset is None:
             return Dataset(project=project, dataset_id=dataset_id), False
         return dataset, True
+
+    def names_temporary(self, node: exp.Table) -> bool:
+        """Return True if node names a temporary table: `_SESSION.t`, or `t` when one exists.
+
+        As in BigQuery, an unqualified name is the session's (or script's) temporary table if it
+        has one by that name, before the default dataset's.
+        """
+        if node.catalog:
+            return False
+        if node.db:
+            return node.db.upper() == SESSION_QUALIFIER
+        return (
+            bool(self.temp_dataset)
+            and Table.objects.filter(
+                dataset__project=self.project,
+                dataset__dataset_id=self.temp_dataset,
+                table_id=node.name,
+            ).exists()
+        )
+
+    def temporary_dataset(self, node: exp.Expression, *, create: bool = False) -> Dataset:
+        """Return the hidden dataset of the job's temporary tables (unsaved until one exists)."""
+        if not self.temp_dataset:
+            raise InvalidError(
+                f"Temporary tables (_SESSION){self.location(node)} need a session or a script"
+            )
+        if create:
+            return Dataset.temporary(self.project, self.temp_dataset, self.job_location)
+        found = Dataset.objects.filter(project=self.project, dataset_id=self.temp_dataset).first()
+        return found or Dataset(
+            project=self.project, dataset_id=self.temp_dataset, location=self.job_location
+        )
+
+    def _temporary_exists(self) -> bool:
+        return Dataset.objects.filter(project=self.project, dataset_id=self.temp_dataset).exists()
+
+    def drop_script_tables(self) -> None:
+        """Drop the temporary tables of a script run outside a session, as its end does."""
+        if self.temp_dataset and not self.in_session and is_temporary_dataset(self.temp_dataset):
+            found = Dataset.objects.filter(project=self.project, dataset_id=self.temp_dataset)
+            for dataset in found:
+                dataset.delete_with_contents(True)
 
     def reference(self, node: exp.Table, kind: str) -> access.Resource:
         """Return what a name refers to as a resource to check, whether or not it exists."""
@@ -189,6 +246,8 @@ class Context:
         if permission is not TARGET:
             named = dataset if permission == DATASETS_GET else _named(dataset, node, kind)
             self.check(permission, named)
+        if not exists and dataset.dataset_id == self.temp_dataset:
+            raise NotFoundError(f"Not found: {kind} {SESSION_QUALIFIER}.{node.name}")
         if not exists:
             raise NotFoundError(
                 f"Not found: Dataset {dataset.full_id} was not found in location "

@@ -384,6 +384,7 @@ def declare_temporary(ctx: Context, statement: exp.Expression) -> bool:
         raise DuplicateError(f"Duplicate function name: {name.name}{location(name)}")
     check_body(ctx, function)
     ctx.functions[key] = function
+    ctx.function_texts[key] = statement.sql(dialect="bigquery")
     return True
 
 

@@ -47,15 +47,19 @@ def dry_run(
     principal: Any,
     default_dataset: str | None = None,
     parameters: list[params.Parameter] | None = None,
+    temp_dataset: str = "",
 ) -> dict[str, Any]:
     """Check a script without running it; return its statement type, the bytes it would read and,
     for a single query, the schema of its result.
+
+    temp_dataset is the hidden dataset of the session the dry run is in ("" for none): its
+    temporary tables resolve as they would when the job runs.
 
     Raises BigQueryError for anything that would make the real run fail before reading data:
     syntax, unknown functions, permissions, missing datasets, tables and models.
     """
     with query_errors():
-        return _dry_run(project, sql, principal, default_dataset, parameters or [])
+        return _dry_run(project, sql, principal, default_dataset, parameters or [], temp_dataset)
 
 
 def _dry_run(
@@ -64,8 +68,16 @@ def _dry_run(
     principal: Any,
     default_dataset: str | None,
     parameters: list[params.Parameter],
+    temp_dataset: str,
 ) -> dict[str, Any]:
-    ctx = Context(project=project, default_dataset=default_dataset, con=None, principal=principal)
+    ctx = Context(
+        project=project,
+        default_dataset=default_dataset,
+        con=None,
+        principal=principal,
+        temp_dataset=temp_dataset,
+        in_session=bool(temp_dataset),
+    )
     statements = parse_script(sql)
     params.bind(statements, parameters)
     kinds = [statement_kind(ctx, statement) for statement in statements]
@@ -126,10 +138,21 @@ def run_query(run: RunContext, outcome: Outcome) -> None:
     ctx = Context.for_run(run, outcome)
     try:
         with query_errors():
+            _declare_session_functions(ctx, run)
             _run_statements(ctx, run.configuration.get("query", {}))
     finally:
         outcome.statistics["totalBytesProcessed"] = str(ctx.bytes_processed)
+        if run.session is not None:
+            # What the statements that ran declared stays, even if a later one failed.
+            outcome.session_functions = list(ctx.function_texts.values())
+        ctx.drop_script_tables()
         ctx.close()
+
+
+def _declare_session_functions(ctx: Context, run: RunContext) -> None:
+    """Declare the temporary functions earlier jobs of the job's session created."""
+    for text in run.session.functions if run.session is not None else ():
+        routines.declare_temporary(ctx, parse_script(text)[0])
 
 
 def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
@@ -137,6 +160,7 @@ def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
     params.bind(statements, params.check(query))
     kinds = [statement_kind(ctx, statement) for statement in statements]
     main = routines.without_temporary(statements)
+    ctx.in_script = len(main) > 1
     ctx.destination = Destination.from_configuration(query)
     if ctx.destination is not None and len(main) > 1:
         raise InvalidError(

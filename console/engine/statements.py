@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from console.engine import alter, ddl, dml, extract, ml, routines, views
+from console.engine import alter, ddl, dml, extract, ml, procedures, routines, views
 from console.engine.dialect import MLFunction
 from console.engine.query import Context, reads_catalog_table, run_select
 from console.errors import AccessDenied, BigQueryError, InvalidError
@@ -169,6 +169,8 @@ def _create_table_type(statement: exp.Create) -> str:
 
 
 SELECT = StatementKind("SELECT", run_select, _destination_written)
+# A system procedure (BQ.ABORT_SESSION) reads and writes no catalog name.
+CALL = StatementKind("CALL", procedures.run_call, reads=_nothing_read)
 
 STATEMENTS: dict[type[exp.Expression] | tuple[type[exp.Expression], str], StatementKind] = {
     exp.Select: SELECT,
@@ -229,6 +231,8 @@ def statement_kind(ctx: Context, statement: exp.Expression) -> StatementKind:
             verb = statement.key.upper()
             raise InvalidError(f"{verb} {kind} is not supported by Quarry{ctx.location(statement)}")
         return found
+    if procedures.is_call(statement):
+        return CALL
     found = STATEMENTS.get(type(statement))
     if found is None and routines.is_aggregate_function(statement):
         raise InvalidError(

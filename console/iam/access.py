@@ -7,11 +7,19 @@ table, model or job inherits its project's bindings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
 
-from console.catalog.models import Dataset, MLModel, Project, Routine, Table
+from console.catalog.models import (
+    Dataset,
+    MLModel,
+    Project,
+    Routine,
+    Table,
+    is_temporary_dataset,
+)
 from console.errors import AccessDenied
 from console.iam.roles import ANONYMOUS_ROLE, JOBS_CREATE, JOBS_GET, JOBS_UPDATE, ROLES
 
@@ -22,6 +30,23 @@ Resource = Project | Dataset | Table | MLModel | Routine | Any
 Found = TypeVar("Found", Dataset, Table, MLModel, Routine)
 # What anyone may do with the jobs they submitted themselves, given they may still run jobs.
 OWN_JOB_PERMISSIONS = {JOBS_GET, JOBS_UPDATE}
+
+# Who owns a hidden dataset of temporary tables: the jobs layer, which made it for a session or a
+# script, registers the answer here in its AppConfig.ready (IAM does not import the layer above).
+_temporary_owner: list[Callable[[Any, Project, str], bool]] = []
+
+
+def provide_temporary_owner(owns: Callable[[Any, Project, str], bool]) -> None:
+    """Register owns(principal, project, dataset_id): whether principal owns that hidden dataset."""
+    _temporary_owner[:] = [owns]
+
+
+def _dataset_of(resource: Resource) -> Dataset | None:
+    if isinstance(resource, Dataset):
+        return resource
+    if isinstance(resource, Table | MLModel | Routine):
+        return resource.dataset
+    return None
 
 
 def project_of(resource: Resource) -> Project:
@@ -65,8 +90,14 @@ def can(principal: Any, permission: str, resource: Resource) -> bool:
     """Return True if principal holds permission on resource.
 
     principal is a user, AnonymousUser or None (a request without credentials). Active
-    superusers hold every permission, as in Django's own permission checks.
+    superusers hold every permission, as in Django's own permission checks. The hidden dataset of
+    a session's or a script's temporary tables is its owner's alone, whatever the roles say: as
+    in BigQuery, no one else (not even an administrator) reads another user's temporary tables.
     """
+    dataset = _dataset_of(resource)
+    if dataset is not None and is_temporary_dataset(dataset.dataset_id):
+        owns = _temporary_owner[0] if _temporary_owner else None
+        return owns is not None and owns(principal, dataset.project, dataset.dataset_id)
     if principal is not None and principal.is_authenticated:
         if not principal.is_active:
             return False

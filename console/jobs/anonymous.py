@@ -21,7 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from console.catalog import storage
-from console.catalog.models import Dataset, Project, Table
+from console.catalog.models import Dataset, Project, Table, is_temporary_dataset
 from console.errors import AccessDenied, NotFoundError
 from console.jobs.models import Job
 
@@ -65,11 +65,17 @@ def shown_destination(job: Job) -> dict[str, str] | None:
     """Return the destinationTable a query job shows that its configuration does not name.
 
     BigQuery names the table a CREATE TABLE ... AS SELECT made (dbt reads its row count through
-    it), and the anonymous table of a query that returns rows.
+    it), the hidden table a CREATE TEMP TABLE made, and the anonymous table of a query that
+    returns rows.
     """
     stats = job.statistics or {}
-    if stats.get("statementType") == "CREATE_TABLE_AS_SELECT" and stats.get("ddlTargetTable"):
-        return stats["ddlTargetTable"]
+    target = stats.get("ddlTargetTable")
+    if stats.get("statementType") == "CREATE_TABLE_AS_SELECT" and target:
+        return target
+    temporary = target is not None and is_temporary_dataset(target.get("datasetId", ""))
+    if stats.get("statementType") == "CREATE_TABLE" and temporary:
+        # bigframes reads a CREATE TEMP TABLE's real name here and uses it outside the session.
+        return target
     return reference(job)
 
 

@@ -9,6 +9,8 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         from console.engine import information_schema
-        from console.jobs import history
+        from console.iam import access
+        from console.jobs import history, sessions
 
         information_schema.provide_jobs(history.rows)
+        access.provide_temporary_owner(sessions.owns)

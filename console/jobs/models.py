@@ -23,6 +23,62 @@ def new_job_id() -> str:
     return f"job_{secrets.token_hex(12)}"
 
 
+def new_session_id() -> str:
+    # BigQuery's session IDs are long opaque strings; a client only passes them back.
+    return secrets.token_urlsafe(32)
+
+
+def new_session_dataset_id() -> str:
+    # Random, not derived from the session ID: knowing one does not give the other.
+    return "_session_" + secrets.token_hex(20)
+
+
+class Session(models.Model):
+    """A BigQuery session: state (temporary tables and functions, variables) its jobs share.
+
+    Only its creator may run jobs in it (console/jobs/sessions.py). Its temporary tables are
+    catalog tables in a hidden dataset named after it; it ends when aborted or after a day
+    without a job, and its hidden dataset goes with it.
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "ACTIVE"
+        TERMINATED = "TERMINATED"
+
+    session_id = models.CharField(max_length=64, unique=True, default=new_session_id)
+    dataset_id = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_session_dataset_id,
+        help_text="The hidden dataset of the session's temporary tables",
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sessions")
+    location = models.CharField(max_length=64, default="US")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    user_email = models.CharField(max_length=254, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVE)
+    created = models.DateTimeField(default=timezone.now)
+    last_activity = models.DateTimeField(default=timezone.now)
+    ended = models.DateTimeField(null=True, blank=True)
+    # Session variables (DECLARE in a session), by name, as the scripting interpreter keeps them.
+    variables = models.JSONField(default=dict, blank=True)
+    # The CREATE TEMP FUNCTION statements the session declared, in order, as GoogleSQL text.
+    functions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["state", "last_activity"])]
+
+    def __str__(self) -> str:
+        return self.session_id
+
+    @property
+    def active(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+
 class Job(models.Model):
     class Type(models.TextChoices):
         QUERY = "QUERY"
@@ -57,6 +113,9 @@ class Job(models.Model):
     ended = models.DateTimeField(null=True, blank=True)
     heartbeat = models.DateTimeField(
         null=True, blank=True, help_text="Last sign of life from the worker running the job"
+    )
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
 
     # Not a column: submit sets it False when no broker took the job's wake-up message, so an API

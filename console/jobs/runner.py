@@ -10,6 +10,7 @@ from console.catalog.models import MLModel
 from console.engine.outcome import Outcome, RunContext
 from console.engine.run import execute
 from console.errors import BigQueryError
+from console.jobs import sessions
 from console.jobs.models import Job
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ def run(job: Job) -> None:
         error = unexpected_error()
     else:
         error = None
+    sessions.record(job, outcome)
     job.statistics = outcome.statistics
     job.result_path = outcome.result_path
     job.result_schema = outcome.result_schema
@@ -87,4 +89,5 @@ def run_context(job: Job) -> RunContext:
         job_pk=job.pk,
         cancelled=job.cancelled,
         progress=progress,
+        **sessions.run_fields(job),
     )

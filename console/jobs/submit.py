@@ -22,8 +22,8 @@ from console.engine.script import dry_run
 from console.errors import BigQueryError, DuplicateError, InvalidError
 from console.iam import access
 from console.iam.roles import JOBS_CREATE
-from console.jobs import anonymous, queues
-from console.jobs.models import Job
+from console.jobs import anonymous, queues, sessions
+from console.jobs.models import Job, Session
 from console.jobs.tasks import run_job
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ def submit(
     named = {"job_id": job_id} if job_id else {}
     who = _submitter(principal)
     if checked.get("dryRun"):
-        return _dry_run_job(principal, project, checked, **named, **who)
+        session = sessions.for_submit(principal, project, checked)
+        return _dry_run_job(principal, project, checked, session, **named, **who)
     upload_path = ""
     if job_type == Job.Type.LOAD:
         uris = checked["load"].get("sourceUris")
@@ -67,11 +68,15 @@ def submit(
         )
     try:
         with transaction.atomic():
+            # In the transaction: a job that cannot be created leaves no new session behind.
+            session = sessions.for_submit(principal, project, checked)
             job = Job.objects.create(
                 project=project,
                 job_type=job_type,
                 configuration=checked,
                 upload_path=upload_path,
+                session=session,
+                statistics=sessions.session_info(session),
                 **named,
                 **who,
             )
@@ -130,7 +135,11 @@ def _already_exists(project: Project, job_id: str | None) -> BigQueryError:
 
 
 def _dry_run_job(
-    principal: Any, project: Project, configuration: dict[str, Any], **fields: Any
+    principal: Any,
+    project: Project,
+    configuration: dict[str, Any],
+    session: Session | None,
+    **fields: Any,
 ) -> Job:
     """Check a query without running it; the DONE job is kept so that jobs.get finds it (bq)."""
     query = configuration["query"]
@@ -141,8 +150,10 @@ def _dry_run_job(
         principal=principal,
         default_dataset=default,
         parameters=params.check(query),
+        temp_dataset=session.dataset_id if session is not None else "",
     )
     statistics = {
+        **sessions.session_info(session),
         "statementType": result["statementType"],
         "totalBytesProcessed": str(result["totalBytesProcessed"]),
     }
@@ -153,6 +164,7 @@ def _dry_run_job(
             state=Job.State.DONE,
             configuration=configuration,
             statistics=statistics,
+            session=session,
             result_schema=result.get("schema", []),
             **fields,
         )

@@ -4,8 +4,8 @@ RUNNING jobs whose worker is gone, and (less often) remove stored files nothing 
 The Job row is the truth and the broker only a wake-up call: a message can be lost (Redis
 restarted without persistence, a submission while Redis was down), and a worker can vanish
 without a word. The sweep runs when the worker connects to the broker — at start and after every
-reconnection — and every QUARRY_SWEEP_S seconds after that; the storage janitor and the expiry
-of abandoned resumable uploads run every JANITOR_EVERY sweeps.
+reconnection — and every QUARRY_SWEEP_S seconds after that; the storage janitor, the expiry
+of abandoned resumable uploads and of idle BigQuery sessions run every JANITOR_EVERY sweeps.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from kombu.exceptions import OperationalError
 
 from console.engine import resumable
 from console.errors import Cancelled
-from console.jobs import janitor, queues
+from console.jobs import janitor, queues, sessions
 from console.jobs.models import Job
 from console.jobs.runner import fail_lost
 from console.jobs.tasks import run_job
@@ -93,6 +93,7 @@ class Sweeper(bootsteps.StartStopStep):
         self.sweeps += 1
         if self.sweeps % JANITOR_EVERY == 1:  # the first sweep after start, then every 30th
             _safely(resumable.expire_sessions)
+            _safely(sessions.expire)
             _safely(janitor.sweep)
 
     def stop(self, consumer: Any) -> None:

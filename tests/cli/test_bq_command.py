@@ -310,3 +310,21 @@ def test_it_extracts_and_loads_gs_uris(tutorial: Path, settings) -> None:
     assert Table.objects.get(table_id="again").num_rows == rows
     code, _, err = bq("extract", "bqml_tutorial.ratings", "gs://cli-bucket/../x.csv")
     assert code == 1 and "non-empty parts without . or .." in err
+
+
+def test_it_runs_queries_in_a_session(worker: None, transactional_db: None) -> None:
+    code, out, err = bq("query", "--nouse_legacy_sql", "--create_session", "SELECT 1 AS x")
+    assert code == 0, err
+    session_id = re.search(r"^In session: (\S+)$", out, re.M).group(1)
+    code, _, err = bq(
+        "query", "--nouse_legacy_sql", f"--session_id={session_id}",
+        "CREATE TEMP TABLE t AS SELECT 7 AS x",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = bq(
+        "query", "--nouse_legacy_sql", "--format=csv", f"--session_id={session_id}",
+        "SELECT x FROM t",
+    )  # fmt: skip
+    assert code == 0 and out.split()[-2:] == ["x", "7"], err
+    code, _, err = bq("query", "--nouse_legacy_sql", "SELECT x FROM t")
+    assert code != 0 and "must be qualified with a dataset" in err

@@ -244,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--destination_table", default="")
     query.add_argument("--replace", action="store_true")
     query.add_argument("--append_table", action="store_true")
+    query.add_argument("--create_session", action="store_true")
+    query.add_argument("--session_id", default="")
     query.add_argument(
         "--parameter",
         action="append",
@@ -576,7 +578,7 @@ class Command(BaseCommand):
             self._out(["jobId", "Job Type", "State", "Start Time", "Duration"], rows)
         elif not args.name:
             self._check(roles.DATASETS_GET, self.project)
-            rows = [[d.dataset_id] for d in self.project.datasets.all()[: args.max_results]]
+            rows = [[d.dataset_id] for d in self.project.datasets.listed()[: args.max_results]]
             self._out(["datasetId"], rows)
         elif args.models:
             dataset = self._dataset(args.name, "ls", roles.MODELS_LIST)
@@ -823,7 +825,16 @@ class Command(BaseCommand):
             }
         if args.maximum_bytes_billed is not None:
             config["query"]["maximumBytesBilled"] = str(args.maximum_bytes_billed)
+        if args.create_session:
+            config["query"]["createSession"] = True
+        if args.session_id:
+            config["query"]["connectionProperties"] = [
+                {"key": "session_id", "value": args.session_id}
+            ]
         job = submit(self.principal, self.project, config)
+        if args.create_session and job.session is not None:
+            # As bq does: the ID to pass to --session_id for the session's next queries.
+            self.stdout.write(f"In session: {job.session.session_id}")
         if self._started("query", job):
             return
         job = self._wait(job)

@@ -68,7 +68,7 @@ def explorer(context: template.Context) -> dict[str, Any]:
     """Render the Explorer pane: the project, its datasets and their tables, models, routines."""
     project = _project(context)
     user = getattr(context.get("request"), "user", None)
-    datasets = project.datasets.prefetch_related(
+    datasets = project.datasets.listed().prefetch_related(
         Prefetch(
             "tables", queryset=Table.objects.only("id", "dataset_id", "table_id", "table_type")
         ),
