@@ -153,6 +153,8 @@ def field_from_column(column: exp.ColumnDef) -> dict[str, Any]:
         isinstance(c.args.get("kind"), exp.NotNullColumnConstraint)
         for c in column.args.get("constraints") or []
     )
+    if column.args.get("kind") is None:  # `(a, b INT64)`: sqlglot takes a column with no type
+        raise InvalidError(f"Syntax error: Expected a type for column {column.name}")
     field = field_from_type(column.name, column.args["kind"])
     if required and field["mode"] == "NULLABLE":
         field["mode"] = "REQUIRED"

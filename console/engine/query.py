@@ -417,7 +417,12 @@ def _version_for(
     version = node.args.get("version")
     if version is None:
         return table.data_path, table.schema, table.column_bytes
-    moment = _constant(ctx, version.expression)
+    expression = version.expression
+    if isinstance(expression, exp.Literal) and expression.is_string:
+        # As BigQuery coerces a string literal where a TIMESTAMP is expected (bigframes'
+        # read_gbq pins its snapshot so); a STRING expression stays an error.
+        expression = exp.cast(expression, exp.DataType.Type.TIMESTAMP)
+    moment = _constant(ctx, expression)
     if not isinstance(moment, dt.datetime):
         raise InvalidError(
             f"FOR SYSTEM_TIME AS OF needs a TIMESTAMP; got {version.expression.sql('bigquery')}"
@@ -530,6 +535,8 @@ def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: Exception) 
         return stopped
     message = str(err).split("\n")[0]
     message = re.sub(r"^[A-Za-z ]+ Error: ", "", message)
+    # An engine function DuckDB runs (FARM_FINGERPRINT) raises BigQuery's own words.
+    message = re.sub(r"^Python exception occurred while executing the UDF: \w+: ", "", message)
     unknown = _UNKNOWN_COLUMN.search(message)
     if unknown:
         name = unknown.group(1)

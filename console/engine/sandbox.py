@@ -11,11 +11,29 @@ import os
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 from django.conf import settings
 
 from console.errors import BigQueryError, Cancelled
+
+FARM_FINGERPRINT = "quarry_farm_fingerprint"
+RAND_OF_ROW = "quarry_rand_of_row"
+
+
+def _farm_fingerprint(values: Any) -> Any:
+    # Imported on first call: numba costs about a second to import, which most jobs never need.
+    from console.engine import farmhash
+
+    return farmhash.fingerprint64(values)
+
+
+def _rand_of_row(row: Any) -> pa.Array:
+    return pa.array(np.random.default_rng().random(len(row)))
+
 
 # DuckDB's words for what it held and could hold when it ran out: "(32.3 MiB/47.6 MiB used)".
 _MEMORY_USED = re.compile(r"\(([\d.]+ \w+)/([\d.]+ \w+) used\)")
@@ -40,6 +58,28 @@ def connect(readable_dir: Path, spill_dir: Path) -> duckdb.DuckDBPyConnection:
         con.execute("SET autoload_known_extensions = false")
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET lock_configuration = true")
+        # GoogleSQL functions DuckDB lacks, under names user SQL cannot call (check_functions
+        # lets only ANONYMOUS_FUNCTIONS through); the transpiler spells the calls.
+        con.create_function(
+            FARM_FINGERPRINT,
+            _farm_fingerprint,
+            None,
+            "BIGINT",
+            type="arrow",
+            null_handling="special",
+            side_effects=False,
+        )
+        # RAND() where DuckDB refuses a volatile expression (a window's ORDER BY): declared pure,
+        # it takes a column of the row only so that DuckDB cannot fold it into one constant.
+        con.create_function(
+            RAND_OF_ROW,
+            _rand_of_row,
+            None,
+            "DOUBLE",
+            type="arrow",
+            null_handling="special",
+            side_effects=False,
+        )
     except duckdb.OutOfMemoryException as err:  # a limit too small for DuckDB to start in
         raise why_stopped(err) from None
     return con

@@ -25,6 +25,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 
+from console.engine.sandbox import FARM_FINGERPRINT, RAND_OF_ROW
 from console.errors import InvalidError
 
 Handler = Callable[[Any, Any], str | None]
@@ -149,6 +150,29 @@ def _returns_date(kind: type[exp.Expression]) -> Handler:
     return lambda self, node: f"CAST({duckdb(self, node)} AS DATE)"
 
 
+def _current(function: str) -> Handler:
+    # DuckDB reads a bare CURRENT_DATE as a column first, so `SELECT CURRENT_DATE() AS
+    # current_date` (bigframes' first query names CURRENT_TIMESTAMP so) refers to its own alias.
+    # The call form of the same function is never a column.
+    return lambda self, node: None if node.args.get("this") else f"{function}()"
+
+
+def _draw_rand_per_row(tree: exp.Expression) -> None:
+    # BigQuery orders a window by RAND() (bigframes breaks ties so); DuckDB refuses a volatile
+    # window ORDER BY. The same draw, from a function DuckDB takes as pure, of a column of the
+    # row so that it is drawn per row rather than folded into one constant. Done on the tree
+    # before generation: sqlglot's CONCAT spelling generates copies cut off from their window.
+    for node in list(tree.find_all(exp.Rand)):
+        window = node.find_ancestor(exp.Window, exp.Select)
+        if not isinstance(window, exp.Window) or node.args.get("this") is not None:
+            continue
+        select = window.parent_select
+        places = [*(select.expressions if select else []), window]
+        row = next((c for place in places for c in place.find_all(exp.Column)), None)
+        if row is not None:
+            node.replace(exp.Anonymous(this=RAND_OF_ROW, expressions=[row.copy()]))
+
+
 def _anonymous(self: Target.Generator, node: exp.Anonymous) -> str | None:
     handler = ANONYMOUS_FUNCTIONS.get(node.name.upper())
     return handler(self, node) if handler else None
@@ -221,6 +245,10 @@ REWRITES: dict[type[exp.Expression], Handler] = {
     exp.DateAdd: _returns_date(exp.DateAdd),
     exp.DateSub: _returns_date(exp.DateSub),
     exp.DateTrunc: _returns_date(exp.DateTrunc),
+    exp.CurrentTimestamp: _current("GET_CURRENT_TIMESTAMP"),
+    exp.CurrentDate: _current("CURRENT_DATE"),
+    exp.CurrentTime: _current("GET_CURRENT_TIME"),
+    exp.FarmFingerprint: lambda self, node: self.func(FARM_FINGERPRINT, *node.expressions),
     exp.Anonymous: _anonymous,
     exp.Unnest: _unnest_relation,
 }
@@ -255,6 +283,7 @@ class Target(DuckDB):
         def preprocess(self, expression: exp.Expression) -> exp.Expression:
             expression = super().preprocess(expression)
             _name_anonymous_columns(expression)
+            _draw_rand_per_row(expression)
             # The mark is in meta because sqlglot copies meta with a node, and its handlers
             # generate copies of their arguments (LOGICAL_OR's cast to BOOLEAN): those are still
             # the query's nodes. The tree is the generator's own copy, not the caller's.

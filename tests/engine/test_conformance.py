@@ -188,6 +188,51 @@ CASES: list[tuple[str, str, Any]] = [
         [[dt.date(2024, 5, 6)]],
     ),
     ("current_date_is_date", "SELECT CURRENT_DATE() IS NOT NULL", [[True]]),
+    # An alias spelled like the function it names (bigframes' first query) is only a name.
+    (
+        "alias_named_like_its_function",
+        "SELECT CURRENT_TIMESTAMP() AS `current_timestamp`, CURRENT_DATE AS `current_date`, "
+        "CURRENT_TIME() AS `current_time`",
+        Columns(["current_timestamp", "current_date", "current_time"]),
+    ),
+    (
+        "column_named_like_a_function",
+        "SELECT `current_date` + 1 AS d FROM (SELECT 41 AS `current_date`)",
+        [[42]],
+    ),
+    # Hash functions: BigQuery's documented FARM_FINGERPRINT example.
+    (
+        "farm_fingerprint_documented_example",
+        """WITH example AS (
+             SELECT 1 AS x, "foo" AS y, true AS z UNION ALL
+             SELECT 2 AS x, "apple" AS y, false AS z UNION ALL
+             SELECT 3 AS x, "" AS y, true AS z)
+           SELECT *, FARM_FINGERPRINT(CONCAT(CAST(x AS STRING), y, CAST(z AS STRING)))
+             AS row_fingerprint
+           FROM example ORDER BY x""",
+        Columns(
+            ["x", "y", "z", "row_fingerprint"],
+            [
+                [1, "foo", True, -1541654101129638711],
+                [2, "apple", False, 2794438866806483259],
+                [3, "", True, -4880158226897771312],
+            ],
+            ["INT64", "STRING", "BOOL", "INT64"],
+        ),
+    ),
+    (
+        "farm_fingerprint_of_bytes_and_null",
+        "SELECT FARM_FINGERPRINT(b'alphabet'), FARM_FINGERPRINT(CAST(NULL AS STRING))",
+        [[-2427165924636348523, None]],
+    ),
+    (
+        "farm_fingerprint_refuses_a_number",
+        "SELECT FARM_FINGERPRINT(user_id) FROM ds.ratings",
+        Error(
+            "No matching signature for function FARM_FINGERPRINT for argument types: INT64",
+            "invalidQuery",
+        ),
+    ),
     # Conditionals
     ("if", "SELECT IF(1 > 0, 'yes', 'no')", [["yes"]]),
     ("case_searched", "SELECT CASE WHEN 2 > 3 THEN 'a' WHEN 2 > 1 THEN 'b' ELSE 'c' END", [["b"]]),
@@ -334,6 +379,13 @@ CASES: list[tuple[str, str, Any]] = [
     ("stddev_variance", "SELECT ROUND(VAR_POP(rating), 4) FROM ds.ratings", [[1.7344]]),
     ("aggregate_on_empty", "SELECT COUNT(*), SUM(rating) FROM ds.ratings WHERE FALSE", [[0, None]]),
     # Window functions
+    (
+        # bigframes orders rows by a hash with RAND() to break ties; DuckDB alone refuses it.
+        "window_ordered_by_rand",
+        "SELECT COUNT(DISTINCT r) FROM (SELECT ROW_NUMBER() OVER (ORDER BY "
+        "CONCAT(CAST(item_id AS STRING), CAST(RAND() AS STRING))) AS r FROM ds.ratings)",
+        [[8]],
+    ),
     (
         "row_number",
         "SELECT user_id, item_id, ROW_NUMBER() OVER (PARTITION BY user_id "
@@ -1067,6 +1119,14 @@ def test_it_travels_back_in_time(engine: Any) -> None:
     )
     assert past.error_result is None, past.error_result
     assert job_rows(past, 0, 1)[1] == [[8]]
+    as_string = engine(
+        f"SELECT COUNT(*) FROM ds.ratings FOR SYSTEM_TIME AS OF '{moment.isoformat()}'"
+    )
+    assert job_rows(as_string, 0, 1)[1] == [[8]], as_string.error_result
+    not_a_literal = engine(
+        "SELECT COUNT(*) FROM ds.ratings FOR SYSTEM_TIME AS OF CONCAT('2024-01-01', '')"
+    )
+    assert "FOR SYSTEM_TIME AS OF needs a TIMESTAMP" in not_a_literal.error_result["message"]
     too_old = engine(
         "SELECT COUNT(*) FROM ds.ratings FOR SYSTEM_TIME AS OF "
         "TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 8 DAY)"
