@@ -7,6 +7,7 @@ failed (statistics gathered before a failure, such as the bytes a query read, ar
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,10 @@ def _ignore(statistics: dict[str, Any]) -> None:
     return None
 
 
+def _no_children(child: ChildJob) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class RunContext:
     """One job's inputs: where and as whom it runs, and BigQuery's job configuration.
@@ -34,6 +39,12 @@ class RunContext:
     asked the job to stop; progress(statistics) publishes statistics before the job ends (the
     console shows a training's CREATE_MODEL while it runs). watcher, set by
     `console.engine.run.execute`, interrupts the job's DuckDB connections when it is cancelled.
+
+    A script (console/engine/scripting.py) reports each statement it ran through child(ChildJob),
+    which the jobs layer records as a DONE child job; job_id and created are the script's own
+    (@@script.job_id, @@script.creation_time). variables are the script variables a session
+    carries into the job, as `scripting.dump_variables` wrote them; the job's final variables
+    come back in Outcome.variables.
     """
 
     project: Project
@@ -45,6 +56,10 @@ class RunContext:
     cancelled: Callable[[], bool] = _never
     progress: Callable[[dict[str, Any]], None] = _ignore
     watcher: Watcher | None = None
+    job_id: str = ""
+    created: dt.datetime | None = None
+    child: Callable[[ChildJob], None] = _no_children
+    variables: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -55,3 +70,22 @@ class Outcome:
     result_path: str = ""
     result_schema: list[dict[str, Any]] = field(default_factory=list)
     result_rows: int | None = None
+    # A script's variables when it ended (name -> {"type", "value"}), for a session to keep.
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ChildJob:
+    """One statement (or evaluated expression) a script ran: a job of its own in BigQuery.
+
+    statistics hold the child's statementType, totalBytesProcessed, scriptStatistics and DML
+    counts; outcome holds its result rows (a SELECT's); error is its errorResult if it failed.
+    """
+
+    job_id: str
+    query: str
+    statistics: dict[str, Any]
+    outcome: Outcome
+    error: dict[str, Any] | None
+    started: dt.datetime
+    ended: dt.datetime

@@ -58,6 +58,10 @@ class Job(models.Model):
     heartbeat = models.DateTimeField(
         null=True, blank=True, help_text="Last sign of life from the worker running the job"
     )
+    # A script's statements run as child jobs of the script's job (jobs.list parentJobId).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
 
     # Not a column: submit sets it False when no broker took the job's wake-up message, so an API
     # call does not wait for a job no worker has heard of yet.

@@ -7,7 +7,7 @@ from typing import Any
 
 from console.catalog import storage
 from console.catalog.models import MLModel
-from console.engine.outcome import Outcome, RunContext
+from console.engine.outcome import ChildJob, Outcome, RunContext
 from console.engine.run import execute
 from console.errors import BigQueryError
 from console.jobs.models import Job
@@ -78,6 +78,9 @@ def run_context(job: Job) -> RunContext:
     def progress(statistics: dict[str, Any]) -> None:
         Job.objects.filter(pk=job.pk).update(statistics=statistics)
 
+    def child(ran: ChildJob) -> None:
+        record_child(job, ran)
+
     return RunContext(
         project=job.project,
         principal=job.principal(),
@@ -87,4 +90,34 @@ def run_context(job: Job) -> RunContext:
         job_pk=job.pk,
         cancelled=job.cancelled,
         progress=progress,
+        job_id=job.job_id,
+        created=job.created,
+        child=child,
+    )
+
+
+def record_child(parent: Job, ran: ChildJob) -> Job:
+    """Record a statement a script ran as a DONE child job of the script's job."""
+    query = {"query": ran.query, "useLegacySql": False}
+    default = (parent.configuration.get("query") or {}).get("defaultDataset")
+    if default:
+        query["defaultDataset"] = default
+    return Job.objects.create(
+        job_id=ran.job_id,
+        project=parent.project,
+        location=parent.location,
+        job_type=Job.Type.QUERY,
+        state=Job.State.DONE,
+        configuration={"query": query},
+        statistics=ran.statistics,
+        error_result=ran.error,
+        user=parent.user,
+        user_email=parent.user_email,
+        result_path=ran.outcome.result_path,
+        result_schema=ran.outcome.result_schema,
+        result_rows=ran.outcome.result_rows,
+        created=ran.started,
+        started=ran.started,
+        ended=ran.ended,
+        parent=parent,
     )
