@@ -79,6 +79,9 @@ def run_context(job: Job) -> RunContext:
         Job.objects.filter(pk=job.pk).update(statistics=statistics)
 
     def child(ran: ChildJob) -> None:
+        # submit imports the task module, which imports this one: import it when first used.
+        from console.jobs.submit import record_child
+
         record_child(job, ran)
 
     return RunContext(
@@ -93,31 +96,4 @@ def run_context(job: Job) -> RunContext:
         job_id=job.job_id,
         created=job.created,
         child=child,
-    )
-
-
-def record_child(parent: Job, ran: ChildJob) -> Job:
-    """Record a statement a script ran as a DONE child job of the script's job."""
-    query = {"query": ran.query, "useLegacySql": False}
-    default = (parent.configuration.get("query") or {}).get("defaultDataset")
-    if default:
-        query["defaultDataset"] = default
-    return Job.objects.create(
-        job_id=ran.job_id,
-        project=parent.project,
-        location=parent.location,
-        job_type=Job.Type.QUERY,
-        state=Job.State.DONE,
-        configuration={"query": query},
-        statistics=ran.statistics,
-        error_result=ran.error,
-        user=parent.user,
-        user_email=parent.user_email,
-        result_path=ran.outcome.result_path,
-        result_schema=ran.outcome.result_schema,
-        result_rows=ran.outcome.result_rows,
-        created=ran.started,
-        started=ran.started,
-        ended=ran.ended,
-        parent=parent,
     )
