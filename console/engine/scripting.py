@@ -403,12 +403,12 @@ class Script:
             if not column.table:
                 variable = self.lookup(column.name)
                 if variable is not None:
-                    column.replace(_constant(variable))
+                    column.replace(_named(column, _constant(variable)))
             elif not column.args.get("db") and column.table.lower() not in tables:
                 variable = self.lookup(column.table)
                 if variable is not None and variable.type.kind == "STRUCT":
                     field = exp.Dot(this=_constant(variable), expression=column.this.copy())
-                    column.replace(field)
+                    column.replace(_named(column, field))
         for node in list(tree.find_all(exp.Parameter)):
             if not isinstance(node.this, exp.Parameter):
                 continue
@@ -541,6 +541,14 @@ def _where(tree: exp.Expression, node: Node | None = None) -> str:
 
 def _constant(variable: Variable) -> exp.Expression:
     return params.constant(Parameter(None, variable.type, variable.value))
+
+
+def _named(column: exp.Column, value: exp.Expression) -> exp.Expression:
+    """Return value named as the column it replaces, if the column is a SELECT's output: as in
+    BigQuery, `SELECT x` names its column x."""
+    if isinstance(column.parent, exp.Select) and column.arg_key == "expressions":
+        return exp.alias_(value, column.name)
+    return value
 
 
 def _is_assigned(column: exp.Column) -> bool:
