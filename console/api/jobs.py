@@ -173,6 +173,19 @@ def _query_statistics(job: Job) -> dict[str, Any]:
     return query
 
 
+def _script_statistics(job: Job) -> dict[str, Any]:
+    """Return a script's numChildJobs, or a child job's parentJobId and scriptStatistics."""
+    stats = job.statistics or {}
+    found: dict[str, Any] = {}
+    if stats.get("numChildJobs"):
+        found["numChildJobs"] = str(stats["numChildJobs"])
+    if job.parent_id is not None:
+        found["parentJobId"] = job.parent.job_id
+        if stats.get("scriptStatistics"):
+            found["scriptStatistics"] = stats["scriptStatistics"]
+    return found
+
+
 def _load_statistics(job: Job) -> dict[str, Any]:
     stats = job.statistics or {}
     load = {"badRecords": "0"}
@@ -217,6 +230,7 @@ def job_resource(request: HttpRequest, job: Job) -> dict[str, Any]:
     if job.job_type == Job.Type.QUERY:
         statistics["query"] = _query_statistics(job)
         statistics["totalBytesProcessed"] = statistics["query"]["totalBytesProcessed"]
+        statistics.update(_script_statistics(job))
     elif job.job_type == Job.Type.COPY:
         statistics["copy"] = _copy_statistics(job)
     elif job.job_type == Job.Type.EXTRACT:

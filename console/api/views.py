@@ -382,7 +382,10 @@ def job_list(request: HttpRequest, project_id: str) -> dict[str, Any]:
     project = resources.get_project(request, project_id)
     if request.method == "POST":
         return _insert_job(request, project, request.json)
-    found = Job.objects.filter(project=project).select_related("project")
+    found = Job.objects.filter(project=project).select_related("project", "parent")
+    parent_id = request.GET.get("parentJobId")
+    # As in BigQuery, a script's child jobs are listed only when their parent is named.
+    found = found.filter(parent__job_id=parent_id) if parent_id else found.filter(parent=None)
     if params.flag(request, "allUsers"):
         access.check(request.principal, roles.JOBS_LIST_ALL, project)
     else:

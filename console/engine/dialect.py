@@ -159,7 +159,18 @@ def _parse_function_body(self: parser.Parser) -> exp.Expression | None:
     return body
 
 
+# Words of BigQuery's procedural language that sqlglot tokenizes as opaque commands (swallowing
+# the text after them); engine/procedural.py reads them as words instead.
+PROCEDURAL_WORDS = ("BEGIN", "ELSEIF", "EXCEPTION", "LOOP", "REPEAT", "WHILE")
+
+
 class Quarry(BigQuery):
+    class Tokenizer(BigQuery.Tokenizer):
+        KEYWORDS = {
+            **BigQuery.Tokenizer.KEYWORDS,
+            **{word: tokens.TokenType.VAR for word in PROCEDURAL_WORDS},
+        }
+
     class Parser(BigQuery.Parser):
         _parse_create = _parse_create
         _parse_user_defined_function_expression = _parse_function_body

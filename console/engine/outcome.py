@@ -7,6 +7,7 @@ failed (statistics gathered before a failure, such as the bytes a query read, ar
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,10 @@ class SessionState:
     functions: tuple[str, ...] = ()
 
 
+def _no_children(child: ChildJob) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class RunContext:
     """One job's inputs: where and as whom it runs, and BigQuery's job configuration.
@@ -58,6 +63,12 @@ class RunContext:
     CREATE TEMP TABLE puts its tables: its session's, or one of its own that the engine drops
     when the script ends. session is set for a job in a session; abort_session(session_id or
     None for the job's own session) ends a session for CALL BQ.ABORT_SESSION.
+
+    A script (console/engine/scripting.py) reports each statement it ran through child(ChildJob),
+    which the jobs layer records as a DONE child job; job_id and created are the script's own
+    (@@script.job_id, @@script.creation_time). A session's variables (session.variables, as
+    `scripting.dump_variables` wrote them) are the script's to start from; its final variables
+    come back in Outcome.session_variables.
     """
 
     project: Project
@@ -72,6 +83,9 @@ class RunContext:
     temp_dataset: str = ""
     session: SessionState | None = None
     abort_session: Callable[[str | None], None] = _no_sessions
+    job_id: str = ""
+    created: dt.datetime | None = None
+    child: Callable[[ChildJob], None] = _no_children
 
 
 @dataclass
@@ -83,5 +97,23 @@ class Outcome:
     result_schema: list[dict[str, Any]] = field(default_factory=list)
     result_rows: int | None = None
     # A session's state after the job, for the jobs layer to keep; None leaves it as it was.
+    # Variables are as `scripting.dump_variables` writes them (name -> QueryParameter JSON).
     session_variables: dict[str, Any] | None = None
     session_functions: list[str] | None = None
+
+
+@dataclass
+class ChildJob:
+    """One statement (or evaluated expression) a script ran: a job of its own in BigQuery.
+
+    statistics hold the child's statementType, totalBytesProcessed, scriptStatistics and DML
+    counts; outcome holds its result rows (a SELECT's); error is its errorResult if it failed.
+    """
+
+    job_id: str
+    query: str
+    statistics: dict[str, Any]
+    outcome: Outcome
+    error: dict[str, Any] | None
+    started: dt.datetime
+    ended: dt.datetime

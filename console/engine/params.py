@@ -375,6 +375,72 @@ def _text(kind: str, value: Any) -> str:
     return str(value)
 
 
+# Script variables: a declared type, and a value as a QueryParameter -------------------------
+
+
+def declared_type(text: str, where: str = "") -> ParamType:
+    """Return the type a DECLARE names (`INT64`, `ARRAY<STRING>`, `STRUCT<a INT64>`)."""
+    try:
+        data_type = exp.DataType.build(text, dialect="bigquery")
+    except Exception:
+        raise InvalidError(f"Syntax error: Unexpected type {text}{where}") from None
+    return type_of(data_type, where)
+
+
+def type_of(data_type: exp.DataType, where: str = "") -> ParamType:
+    """Return a sqlglot type as a ParamType, refusing one Quarry cannot hold."""
+    name = data_type.sql("bigquery")
+    try:
+        return _type(_wire_type(data_type, name), name, "")
+    except InvalidError as err:
+        raise InvalidError(f"{err.message}{where}") from None
+
+
+def to_wire(parameter: Parameter) -> dict[str, Any]:
+    """Return a parameter as BigQuery's QueryParameter JSON, which `check` reads back."""
+    wire: dict[str, Any] = {
+        "parameterType": _type_to_wire(parameter.type),
+        "parameterValue": _value_to_wire(parameter.type, parameter.value),
+    }
+    if parameter.name is not None:
+        wire["name"] = parameter.name
+    return wire
+
+
+def _type_to_wire(kind: ParamType) -> dict[str, Any]:
+    if kind.kind == "ARRAY":
+        return {"type": "ARRAY", "arrayType": _type_to_wire(kind.element)}
+    if kind.kind == "STRUCT":
+        return {
+            "type": "STRUCT",
+            "structTypes": [
+                {**({"name": name} if name else {}), "type": _type_to_wire(field)}
+                for name, field in kind.fields
+            ],
+        }
+    return {"type": kind.kind}
+
+
+def _value_to_wire(kind: ParamType, value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if kind.kind == "ARRAY":
+        return {"arrayValues": [_value_to_wire(kind.element, item) for item in value]}
+    if kind.kind == "STRUCT":
+        return {
+            "structValues": {
+                name: _value_to_wire(field, value.get(name)) for name, field in kind.fields
+            }
+        }
+    if kind.kind == "BOOL":
+        return {"value": "true" if value else "false"}
+    if kind.kind == "BYTES":
+        return {"value": base64.b64encode(value).decode()}
+    if kind.kind in ("STRING", "JSON"):
+        return {"value": value}
+    return {"value": _text(kind.kind, value)}
+
+
 # bq's --parameter syntax ------------------------------------------------------------------------
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import sqlglot
@@ -42,11 +44,36 @@ def parse_script(sql: str) -> list[exp.Expression]:
     """Parse a BigQuery script into statements, turning parser errors into BigQuery's wording."""
     if not sql.strip():
         raise InvalidError("Syntax error: Unexpected end of script at [1:1]")
-    tokens = _tokens(sql)
+    return parse_tokens(sql, tokenize(sql))
+
+
+def parse_tokens(sql: str, tokens: list[Token]) -> list[exp.Expression]:
+    """Parse some of a script's tokens (one or more statements) into sqlglot statements."""
     _check_statement_starts(sql, tokens)
     parser = DIALECT.parser()
-    try:
+    with _syntax_errors(sql, parser):
         statements = [s for s in parser.parse(tokens, sql) if s is not None]
+    if not statements:
+        raise InvalidError("Syntax error: Unexpected end of script at [1:1]")
+    for statement in statements:
+        _check_integer_literals(statement)
+    return statements
+
+
+def parse_expression(sql: str, tokens: list[Token]) -> exp.Expression:
+    """Parse some of a script's tokens as one expression (a procedural statement's condition)."""
+    parser = DIALECT.parser()
+    with _syntax_errors(sql, parser):
+        expression = parser.parse_into(exp.Condition, tokens, sql)[0]
+    _check_integer_literals(expression)
+    return expression
+
+
+@contextlib.contextmanager
+def _syntax_errors(sql: str, parser: Any) -> Iterator[None]:
+    """Word what sqlglot's parser raises as BigQuery's syntax errors, with their positions."""
+    try:
+        yield
     except sqlglot.errors.ParseError as err:
         first = err.errors[0] if err.errors else {}
         got = first.get("highlight") or ""
@@ -58,23 +85,18 @@ def parse_script(sql: str) -> list[exp.Expression]:
         ) from None
     except RecursionError:
         raise InvalidError(
-            f"Syntax error: Expressions are nested too deeply{_token_location(parser._curr)}"
+            f"Syntax error: Expressions are nested too deeply{token_location(parser._curr)}"
         ) from None
     except Exception:
         # sqlglot slips on some malformed input (a function given too few arguments) with a
         # Python error of its own; the token it stopped at is where the statement went wrong.
         raise InvalidError(
-            f"Syntax error: Unexpected {_describe(sql, parser._curr)}"
-            f"{_token_location(parser._curr)}"
+            f"Syntax error: Unexpected {describe(sql, parser._curr)}{token_location(parser._curr)}"
         ) from None
-    if not statements:
-        raise InvalidError("Syntax error: Unexpected end of script at [1:1]")
-    for statement in statements:
-        _check_integer_literals(statement)
-    return statements
 
 
-def _tokens(sql: str) -> list[Token]:
+def tokenize(sql: str) -> list[Token]:
+    """Return a script's tokens, or raise BigQuery's error for one left unclosed."""
     tokenizer = DIALECT.tokenizer()
     try:
         return tokenizer.tokenize(sql)
@@ -106,7 +128,7 @@ def _check_statement_starts(sql: str, tokens: list[Token]) -> None:
         )
         if not (keyword or text == "(" or text.upper() in STATEMENT_WORDS):
             raise InvalidError(
-                f"Syntax error: Unexpected {_describe(sql, token)}{_token_location(token)}"
+                f"Syntax error: Unexpected {describe(sql, token)}{token_location(token)}"
             )
 
 
@@ -124,11 +146,11 @@ def _raw(sql: str, token: Token) -> str:
     return sql[token.start : token.end + 1]
 
 
-def _describe(sql: str, token: Token | None) -> str:
+def describe(sql: str, token: Token | None) -> str:
     return _describe_token(_raw(sql, token)) if token is not None else "end of input"
 
 
-def _token_location(token: Token | None) -> str:
+def token_location(token: Token | None) -> str:
     """Return BigQuery's ` at [line:column]` for where token starts, or "" for none."""
     if token is None:
         return ""

@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from console.catalog import storage
 from console.catalog.models import Project, Table
-from console.engine import ml, params, routines, sandbox
+from console.engine import ml, params, procedural, routines, sandbox, scripting
 from console.engine.destination import Destination
 from console.engine.dialect import MLFunction, MLPredict
 from console.engine.outcome import Outcome, RunContext
@@ -78,29 +78,50 @@ def _dry_run(
         temp_dataset=temp_dataset,
         in_session=bool(temp_dataset),
     )
-    statements = parse_script(sql)
-    params.bind(statements, parameters)
+    body, statements, evaluated = _parsed(sql, parameters)
     kinds = [statement_kind(ctx, statement) for statement in statements]
-    authorize(ctx, statements)
-    for statement, kind in zip(statements, kinds, strict=True):
+    authorize(ctx, [*statements, *evaluated])
+    reads_of = [(kind.reads(s), kind.type_of(s)) for s, kind in zip(statements, kinds, strict=True)]
+    for statement in statements:
         routines.check_declaration(ctx, statement)
-        reads = kind.reads(statement)
+    for reads, statement_type in [*reads_of, *((e, "SELECT") for e in evaluated)]:
         if reads is None:
             continue
         reads = routines.expand(ctx, reads)
         before = ctx.bytes_processed
         _count_bytes(ctx, reads)
-        if kind.type_of(statement) == "CREATE_VIEW":
+        if statement_type == "CREATE_VIEW":
             # Its query is checked (names, permissions) but never read: a view stores no rows.
             ctx.bytes_processed = before
+    script = _is_script(body, statements)
     checked: dict[str, Any] = {
-        "statementType": kinds[-1].type_of(statements[-1]),
+        "statementType": "SCRIPT" if script else kinds[-1].type_of(statements[-1]),
         "totalBytesProcessed": ctx.bytes_processed,
     }
     # An ML function would compute its rows to tell their schema, which is no dry run.
-    if kinds == [SELECT] and not any(statements[0].find_all(MLFunction)):
+    if kinds == [SELECT] and not script and not any(statements[0].find_all(MLFunction)):
         checked["schema"] = _result_schema(project, principal, default_dataset, statements[0])
     return checked
+
+
+def _parsed(
+    sql: str, parameters: list[params.Parameter]
+) -> tuple[list[procedural.Node], list[exp.Expression], list[exp.Select]]:
+    """Parse a script; return its statements, its SQL statements and the expressions it
+    evaluates (as one-row SELECTs), with the query parameters bound into all of them."""
+    body = procedural.parse(sql)
+    nodes = list(procedural.walk(body))
+    statements = [node.tree for node in nodes if isinstance(node, procedural.Statement)]
+    evaluated = [select for node in nodes for select in procedural.expressions(node)]
+    params.bind([*statements, *evaluated], parameters)
+    return body, statements, evaluated
+
+
+def _is_script(body: list[procedural.Node], statements: list[exp.Expression]) -> bool:
+    """Return whether a query is a script; `CREATE TEMP FUNCTION …; SELECT …` is not."""
+    if not all(isinstance(node, procedural.Statement) for node in body):
+        return True
+    return len(routines.without_temporary(statements)) > 1
 
 
 def _result_schema(
@@ -134,12 +155,16 @@ def _count_bytes(ctx: Context, reads: exp.Expression, views: tuple[str, ...] = (
 
 
 def run_query(run: RunContext, outcome: Outcome) -> None:
-    """Execute every statement of a QUERY job; the last SELECT's rows become the job's result."""
+    """Execute every statement of a QUERY job; the last SELECT's rows become the job's result.
+
+    A script's statements run as child jobs (`scripting`), and, in a session, its
+    variables end in outcome.session_variables, whether it succeeds or fails.
+    """
     ctx = Context.for_run(run, outcome)
     try:
         with query_errors():
             _declare_session_functions(ctx, run)
-            _run_statements(ctx, run.configuration.get("query", {}))
+            _run_statements(ctx, run, run.configuration.get("query", {}))
     finally:
         outcome.statistics["totalBytesProcessed"] = str(ctx.bytes_processed)
         if run.session is not None:
@@ -155,29 +180,36 @@ def _declare_session_functions(ctx: Context, run: RunContext) -> None:
         routines.declare_temporary(ctx, parse_script(text)[0])
 
 
-def _run_statements(ctx: Context, query: dict[str, Any]) -> None:
-    statements = parse_script(query.get("query", ""))
-    params.bind(statements, params.check(query))
+def _run_statements(ctx: Context, run: RunContext, query: dict[str, Any]) -> None:
+    body, statements, evaluated = _parsed(query.get("query", ""), params.check(query))
     kinds = [statement_kind(ctx, statement) for statement in statements]
-    main = routines.without_temporary(statements)
-    ctx.in_script = len(main) > 1
+    script = _is_script(body, statements)
+    ctx.in_script = script
     ctx.destination = Destination.from_configuration(query)
-    if ctx.destination is not None and len(main) > 1:
+    if ctx.destination is not None and script:
         raise InvalidError(
             "configuration.query.destinationTable cannot be set for scripts",
             location="destinationTable",
         )
-    first = kinds[len(statements) - len(main)]
+    main = routines.without_temporary(statements)
+    first = kinds[len(statements) - len(main)] if main else None
     if ctx.destination is not None and first is not SELECT:
         raise InvalidError(
             "configuration.query.destinationTable cannot be set for "
             f"{first.type_of(main[0])} statements",
             location="destinationTable",
         )
-    authorize(ctx, statements)
-    for statement, kind in zip(statements, kinds, strict=True):
-        ctx.check_cancelled()
-        ctx.outcome.statistics["statementType"] = kind.type_of(statement)
-        kind.run(ctx, statement)
-    if len(main) > 1:
-        ctx.outcome.statistics["statementType"] = "SCRIPT"
+    authorize(ctx, [*statements, *evaluated])
+    # A session's variables carry from job to job; outside one, a script starts with none.
+    session = run.session
+    interpreter = scripting.Script(
+        ctx, variables=session.variables if session else {}, children=script
+    )
+    try:
+        interpreter.run(body)
+    finally:
+        if session is not None:
+            ctx.outcome.session_variables = interpreter.variables
+        if script:
+            ctx.outcome.statistics["statementType"] = "SCRIPT"
+            ctx.outcome.statistics["numChildJobs"] = str(interpreter.num_children)

@@ -18,7 +18,7 @@ MAX_JOBS = 100_000
 
 def rows(project: Project, reader: Any, every_user: bool) -> list[dict[str, Any]]:
     """Return the project's jobs (or the reader's own) as JOBS rows, newest first."""
-    jobs = Job.objects.filter(project=project).select_related("project")
+    jobs = Job.objects.filter(project=project).select_related("project", "parent")
     if not every_user:
         jobs = jobs.filter(user_email=anonymous.submitter_email(reader))
     newest = jobs.order_by("-created")[:MAX_JOBS]
@@ -73,5 +73,5 @@ def _row(job: Job) -> dict[str, Any]:
         "labels": [
             {"key": k, "value": v} for k, v in (job.configuration.get("labels") or {}).items()
         ],
-        "parent_job_id": None,
+        "parent_job_id": job.parent.job_id if job.parent_id is not None else None,
     }

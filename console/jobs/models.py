@@ -117,6 +117,10 @@ class Job(models.Model):
     session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
+    # A script's statements run as child jobs of the script's job (jobs.list parentJobId).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
 
     # Not a column: submit sets it False when no broker took the job's wake-up message, so an API
     # call does not wait for a job no worker has heard of yet.

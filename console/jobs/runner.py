@@ -7,7 +7,7 @@ from typing import Any
 
 from console.catalog import storage
 from console.catalog.models import MLModel
-from console.engine.outcome import Outcome, RunContext
+from console.engine.outcome import ChildJob, Outcome, RunContext
 from console.engine.run import execute
 from console.errors import BigQueryError
 from console.jobs import sessions
@@ -80,6 +80,12 @@ def run_context(job: Job) -> RunContext:
     def progress(statistics: dict[str, Any]) -> None:
         Job.objects.filter(pk=job.pk).update(statistics=statistics)
 
+    def child(ran: ChildJob) -> None:
+        # submit imports the task module, which imports this one: import it when first used.
+        from console.jobs.submit import record_child
+
+        record_child(job, ran)
+
     return RunContext(
         project=job.project,
         principal=job.principal(),
@@ -89,5 +95,8 @@ def run_context(job: Job) -> RunContext:
         job_pk=job.pk,
         cancelled=job.cancelled,
         progress=progress,
+        job_id=job.job_id,
+        created=job.created,
+        child=child,
         **sessions.run_fields(job),
     )

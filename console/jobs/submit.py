@@ -18,6 +18,7 @@ from console.catalog import storage
 from console.catalog.models import Project
 from console.engine import configuration as job_configuration
 from console.engine import loads, params
+from console.engine.outcome import ChildJob
 from console.engine.script import dry_run
 from console.errors import BigQueryError, DuplicateError, InvalidError
 from console.iam import access
@@ -170,3 +171,34 @@ def _dry_run_job(
         )
     except IntegrityError:
         raise _already_exists(project, fields.get("job_id")) from None
+
+
+def record_child(parent: Job, ran: ChildJob) -> Job:
+    """Record a statement a script ran as a DONE child job of the script's job.
+
+    The script's job was checked and created here; its children are what it ran, so they are
+    recorded finished, as BigQuery lists them (jobs.list with parentJobId).
+    """
+    query = {"query": ran.query, "useLegacySql": False}
+    default = (parent.configuration.get("query") or {}).get("defaultDataset")
+    if default:
+        query["defaultDataset"] = default
+    return Job.objects.create(
+        job_id=ran.job_id,
+        project=parent.project,
+        location=parent.location,
+        job_type=Job.Type.QUERY,
+        state=Job.State.DONE,
+        configuration={"query": query},
+        statistics=ran.statistics,
+        error_result=ran.error,
+        user=parent.user,
+        user_email=parent.user_email,
+        result_path=ran.outcome.result_path,
+        result_schema=ran.outcome.result_schema,
+        result_rows=ran.outcome.result_rows,
+        created=ran.started,
+        started=ran.started,
+        ended=ran.ended,
+        parent=parent,
+    )

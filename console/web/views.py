@@ -209,7 +209,7 @@ def index(request: HttpRequest) -> HttpResponse:
     project = current_project(request)
     if not access.can(request.user, roles.PROJECTS_GET, project):
         return render(request, "web/index.html", {"project": project, "no_access": True})
-    recent_jobs = Job.objects.filter(project=project, user=request.user)[:5]
+    recent_jobs = Job.objects.filter(project=project, user=request.user, parent=None)[:5]
     return render(request, "web/index.html", {"project": project, "recent_jobs": recent_jobs})
 
 
@@ -630,7 +630,8 @@ def jobs(request: HttpRequest) -> HttpResponse:
     if scope not in ("personal", "project"):
         scope = "personal"
     project = _get_project_for_user(request, roles.PROJECTS_GET)
-    history = Job.objects.filter(project=project)
+    # A script's statements are on its own page, as in BigQuery's job history.
+    history = Job.objects.filter(project=project, parent=None)
     if scope == "personal":
         history = history.filter(user=request.user)
     else:

@@ -799,7 +799,7 @@ CASES: list[tuple[str, str, Any]] = [
     ("refuses_install", "INSTALL httpfs", Error('Syntax error: Unexpected identifier "INSTALL"')),
     ("refuses_load", "LOAD httpfs", Error("Unsupported statement")),
     ("refuses_pragma", "PRAGMA database_list", Error("Unsupported statement")),
-    ("refuses_set", "SET enable_external_access = true", Error("Unsupported statement")),
+    ("refuses_set", "SET enable_external_access = true", Error("Undeclared variable")),
     ("refuses_export", "EXPORT DATABASE '/tmp/x'", Error("Syntax error")),
     ("refuses_duckdb_settings_function", "SELECT * FROM duckdb_settings()", Error("not found")),
     ("refuses_current_setting", "SELECT current_setting('threads')", Error("not found")),
