@@ -145,3 +145,18 @@ def test_it_refuses_bad_session_properties(bq: bigquery.Client) -> None:
     assert not Session.objects.exists()
     with pytest.raises(exceptions.BadRequest, match="runs in no session"):
         bq.query("CALL BQ.ABORT_SESSION()").result()
+
+
+def test_it_keeps_a_sessions_variables_for_its_later_jobs(bq: bigquery.Client) -> None:
+    config = in_session(start_session(bq))
+    bq.query("DECLARE basket ARRAY<STRING> DEFAULT ['apple']", job_config=config).result()
+    bq.query(
+        "DECLARE n INT64 DEFAULT 2; SET basket = ARRAY_CONCAT(basket, ['pear'])",
+        job_config=config,
+    ).result()
+    read = bq.query("SELECT ARRAY_TO_STRING(basket, ','), n", job_config=config)
+    assert rows(read) == [("apple,pear", 2)]
+    # A variable is the session's: another session, and a job in none, do not know it.
+    for other in (in_session(start_session(bq)), None):
+        with pytest.raises(exceptions.BadRequest, match="Unrecognized name: n"):
+            bq.query("SELECT n, basket", job_config=other).result()
