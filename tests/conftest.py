@@ -31,7 +31,9 @@ from tests import tutorial
 
 # The Storage Read API's certificate for the whole test session. gRPC reads the roots it trusts
 # once, at the first secure channel a process opens, so they are named before any test runs.
-TEST_TLS_DIR = Path(tempfile.gettempdir()) / f"quarry-test-tls-{os.getuid()}"
+# It sits where a var dir keeps it, so a Quarry process started with QUARRY_VAR_DIR=its parent
+# presents the same certificate.
+TEST_TLS_DIR = Path(tempfile.gettempdir()) / f"quarry-test-{os.getuid()}" / "tls"
 
 
 def pytest_configure(config: pytest.Config) -> None:
