@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from console import services
+from console import services, tls
 from console.catalog.models import Dataset, Project, Table
 from console.celery import app as celery_app
 from console.engine import tables
@@ -28,9 +29,16 @@ from console.jobs.submit import submit
 from mfcore import make_ratings
 from tests import tutorial
 
+# The Storage Read API's certificate for the whole test session. gRPC reads the roots it trusts
+# once, at the first secure channel a process opens, so they are named before any test runs.
+# It sits where a var dir keeps it, so a Quarry process started with QUARRY_VAR_DIR=its parent
+# presents the same certificate.
+TEST_TLS_DIR = Path(tempfile.gettempdir()) / f"quarry-test-{os.getuid()}" / "tls"
+
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(tls.ensure(TEST_TLS_DIR).cert_path)
 
 
 @pytest.fixture(scope="session")

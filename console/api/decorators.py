@@ -50,7 +50,13 @@ def parse_json(request: HttpRequest, spec: Any, where: str) -> dict[str, Any]:
 
 def authenticate(request: HttpRequest) -> Any:
     """Return the user a request's API key names, or AnonymousUser where settings allow it."""
-    header = request.headers.get("Authorization", "")
+    return principal_for(request.headers.get("Authorization", ""))
+
+
+def principal_for(header: str) -> Any:
+    """Return the user an Authorization value (`Bearer <API key>`) names, or AnonymousUser for
+    none where settings allow it. The REST API and the Storage Read API (gRPC metadata) share it.
+    """
     scheme, _, token = header.partition(" ")
     if header and (scheme.lower() != "bearer" or not token.strip()):
         raise BigQueryError("Invalid Credentials: use Authorization: Bearer <API key>", "authError")

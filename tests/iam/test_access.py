@@ -23,7 +23,7 @@ MATRIX = {
         [roles.JOBS_CREATE, roles.TABLES_UPDATE_DATA, roles.PROJECTS_SET_IAM_POLICY],
     ),
     "roles/bigquery.admin": (
-        [roles.DATASETS_DELETE, roles.JOBS_LIST_ALL, roles.MODELS_CREATE],
+        [roles.DATASETS_DELETE, roles.JOBS_LIST_ALL, roles.READSESSIONS_CREATE],
         [roles.PROJECTS_SET_IAM_POLICY, roles.PROJECTS_DELETE],
     ),
     "roles/bigquery.dataOwner": (
@@ -36,14 +36,14 @@ MATRIX = {
     ),
     "roles/bigquery.dataViewer": (
         [roles.DATASETS_GET, roles.TABLES_GET_DATA, roles.MODELS_GET_DATA, roles.ROUTINES_GET],
-        [roles.TABLES_CREATE, roles.MODELS_UPDATE_DATA, roles.JOBS_CREATE, roles.ROUTINES_CREATE],
+        [roles.TABLES_CREATE, roles.JOBS_CREATE, roles.ROUTINES_CREATE, roles.READSESSIONS_CREATE],
     ),
     "roles/bigquery.jobUser": (
         [roles.JOBS_CREATE],
         [roles.DATASETS_GET, roles.TABLES_GET_DATA, roles.MODELS_GET_DATA, roles.ROUTINES_GET],
     ),
     "roles/bigquery.user": (
-        [roles.JOBS_CREATE, roles.DATASETS_CREATE, roles.TABLES_LIST, roles.ROUTINES_LIST],
+        [roles.JOBS_CREATE, roles.DATASETS_CREATE, roles.TABLES_LIST, roles.READSESSIONS_CREATE],
         [roles.TABLES_GET_DATA, roles.DATASETS_DELETE, roles.ROUTINES_GET],
     ),
 }

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from console import services
+from console import services, tls
 from console.catalog.models import Project
 from console.iam.models import RoleBinding
 from console.jobs import queues
@@ -28,10 +28,30 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--concurrency", type=int, default=2)
+        parser.add_argument(
+            "--grpc-port",
+            type=int,
+            default=None,
+            help="Port of the Storage Read API (gRPC over TLS); default: --port + 1",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, concurrency: int, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        concurrency: int,
+        grpc_port: int | None,
+        **options: Any,
+    ) -> None:
+        grpc_port = port + 1 if grpc_port is None else grpc_port
         if not services.port_free(host, port):
             raise CommandError(f"Port {port} on {host} is in use; pass --port to pick another")
+        if not services.port_free(host, grpc_port):
+            raise CommandError(
+                f"Port {grpc_port} on {host} is in use; pass --grpc-port to pick another"
+            )
+        certificate = tls.ensure(settings.VAR_DIR / "tls")
         call_command("migrate", interactive=False, verbosity=0)
         login = self._ensure_admin()
 
@@ -57,11 +77,19 @@ class Command(BaseCommand):
                 )
             )
             children.append(services.Supervised("web server", lambda: _start_web(host, port, env)))
+            children.append(
+                services.Supervised(
+                    "Storage Read API", lambda: _start_storage_read(host, grpc_port, env)
+                )
+            )
             self.stdout.write(
                 self.style.SUCCESS(f"\nQuarry console: http://{host}:{port}/\n")
                 + f"Sign in as {login}\n"
                 + f"Admin: http://{host}:{port}/admin/ (the same account)\n"
                 + self._api_access_line()
+                + f"Storage Read API: {host}:{grpc_port} (TLS, CA at {certificate.cert_path})\n"
+                + "  Clients trust it with GRPC_DEFAULT_SSL_ROOTS_FILE_PATH="
+                + f"{certificate.cert_path} (docs/storage-read.md).\n"
                 + "Press Ctrl+C to stop everything.\n"
             )
             signal.signal(signal.SIGTERM, _interrupt)
@@ -111,6 +139,16 @@ def _start_web(host: str, port: int, env: dict[str, str]) -> subprocess.Popen:
         [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload", "--insecure"],
         cwd=settings.BASE_DIR,
         env={**os.environ, **env, "QUARRY_NO_BOOTSTRAP": "1"},
+    )
+
+
+def _start_storage_read(host: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    # A command of the api app, started by name: the cli layer does not import the api.
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "storage_read", "--host", host, "--port", str(port)],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env, "QUARRY_NO_BOOTSTRAP": "1"},
+        stdout=subprocess.DEVNULL,
     )
 
 
