@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 import uuid
 from typing import Any
 
@@ -32,6 +33,9 @@ TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
 ID_RE = re.compile(r"[A-Za-z0-9_]{1,1024}")
 # Routine IDs follow the same rule with a shorter limit.
 MAX_ID_CHARS = {"Routine": 256}
+# Table IDs are wider: up to 1,024 UTF-8 bytes of letters, marks, numbers, connectors (such as _),
+# dashes and spaces, by Unicode category (bigframes names its tables `bqdf_<uuid>`, dashes and all).
+TABLE_ID_CATEGORIES = ("L", "M", "N", "Pc", "Pd", "Zs")
 # Hidden datasets that hold temporary tables: a session's (`_session_…`) and a script's
 # (`_script_…`). Only their owner may use them (console.iam.access), no list shows them and no one
 # may create a dataset under these names (the jobs layer makes and removes them).
@@ -49,15 +53,24 @@ def check_id(kind: str, value: object, location: str = "") -> None:
     limit = MAX_ID_CHARS.get(kind, 1024)
     if isinstance(value, str) and ID_RE.fullmatch(value) and len(value) <= limit:
         return
+    if kind == "Table" and isinstance(value, str) and _table_id_ok(value):
+        return
     text = str(value)
     shown = f'"{text}"'
     if len(text) > SHOWN_ID_CHARS:
         shown = f'"{text[:SHOWN_ID_CHARS]}…" ({len(text):,} characters)'
+    # BigQuery's own wording, which still says underscores although it takes dashes and spaces.
     raise InvalidError(
         f"Invalid {kind.lower()} ID {shown}. {kind} IDs must be alphanumeric (plus underscores) "
         f"and must be at most {limit} characters long.",
         location,
     )
+
+
+def _table_id_ok(value: str) -> bool:
+    if not 0 < len(value.encode()) <= 1024:
+        return False
+    return all(unicodedata.category(char).startswith(TABLE_ID_CATEGORIES) for char in value)
 
 
 def validate_dataset_id(value: str) -> None:

@@ -6,9 +6,7 @@ stand-in otherwise (the `movielens` fixture decides).
 
 bigframes reads every result through the BigQuery Storage Read API (gRPC) and keeps its cached
 frames in a BigQuery session (`create_session`, `CREATE TEMP TABLE _SESSION.…`), so the test
-needs both served beside the live server: `storage_read_endpoint` says where, and skips until
-the Storage Read API and sessions are part of this tree (docs/bigframes.md lists what bigframes
-asks of each).
+needs both served beside the live server (docs/bigframes.md lists what bigframes asks of each).
 """
 
 # ruff: noqa: E501 (one comment line of the tutorial's code is longer than ours)
@@ -17,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 
 import pytest
 from google.api_core.client_options import ClientOptions
@@ -25,6 +22,7 @@ from google.auth.credentials import AnonymousCredentials
 
 from mfcore.fidelity import TUTORIAL_METRICS
 from tests import tutorial
+from tests.api.conftest import StorageApi
 
 pytestmark = pytest.mark.worker
 
@@ -87,15 +85,10 @@ print(merged_user)
 
 
 @pytest.fixture
-def storage_read_endpoint(live_server) -> str:
-    """Return host:port of the Storage Read API served beside live_server."""
-    endpoint = os.environ.get("QUARRY_TEST_STORAGE_READ_ENDPOINT")
-    if not endpoint:
-        pytest.skip(
-            "bigframes needs the Storage Read API (gRPC) and BigQuery sessions served beside "
-            "the live server; see docs/bigframes.md"
-        )
-    return endpoint
+def storage_read_endpoint(storage_api: StorageApi) -> str:
+    """Return host:port of the Storage Read API served beside live_server (over TLS, its
+    certificate trusted through GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, as docs/storage-read.md says)."""
+    return storage_api.endpoint
 
 
 def test_it_runs_the_tutorials_dataframes_code_as_written(
