@@ -29,11 +29,12 @@ from django import db
 from django.utils import timezone
 from google.cloud.bigquery_storage_v1 import types
 
-from console.api import avro, resources
+from console.api import resources
 from console.api.decorators import principal_for
 from console.api.errors import GRPC_STATUS, STATUS_FOR_REASON
 from console.catalog.models import Table
 from console.engine import reads
+from console.engine.formats import avro
 from console.errors import BigQueryError, InvalidError, NotFoundError
 from console.iam.roles import (
     READSESSIONS_CREATE,

@@ -27,6 +27,7 @@ from sqlglot import exp
 
 from console.catalog import buckets, storage
 from console.catalog.models import Dataset, Project, Table
+from console.engine.formats import avro
 from console.engine.outcome import Outcome, RunContext
 from console.engine.query import Context, execute, until_cancelled
 from console.engine.types import schema_from_arrow
@@ -34,14 +35,22 @@ from console.errors import InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import TABLES_EXPORT
 
-FORMATS = ("CSV", "NEWLINE_DELIMITED_JSON", "PARQUET")
+FORMATS = ("CSV", "NEWLINE_DELIMITED_JSON", "PARQUET", "AVRO")
 COMPRESSIONS = {
     "CSV": ("NONE", "GZIP"),
     "NEWLINE_DELIMITED_JSON": ("NONE", "GZIP"),
     "PARQUET": ("NONE", "GZIP", "SNAPPY", "ZSTD"),
+    "AVRO": ("NONE", "DEFLATE", "SNAPPY"),
 }
+# An Avro file's compression is its codec, named as fastavro names it.
+AVRO_CODECS = {"NONE": "null", "DEFLATE": "deflate", "SNAPPY": "snappy"}
 # EXPORT DATA's format names, as BigQuery spells them in OPTIONS(format=...).
-STATEMENT_FORMATS = {"CSV": "CSV", "JSON": "NEWLINE_DELIMITED_JSON", "PARQUET": "PARQUET"}
+STATEMENT_FORMATS = {
+    "CSV": "CSV",
+    "JSON": "NEWLINE_DELIMITED_JSON",
+    "PARQUET": "PARQUET",
+    "AVRO": "AVRO",
+}
 
 
 @dataclass(frozen=True)
@@ -75,12 +84,6 @@ class Export:
                 location=location,
             )
         kind = str(format or "CSV").upper()
-        if kind == "AVRO":
-            raise InvalidError(
-                "AVRO export is not supported by Quarry yet; use PARQUET, CSV or "
-                "NEWLINE_DELIMITED_JSON",
-                location="destinationFormat",
-            )
         if kind not in FORMATS:
             raise InvalidError(
                 f"Invalid value for destinationFormat: {format!r}; expected " + ", ".join(FORMATS),
@@ -122,6 +125,9 @@ class Export:
         ):
             if self.format == "PARQUET":
                 return _write_parquet(out, batches, self.compression)
+            if self.format == "AVRO":
+                codec = AVRO_CODECS[self.compression]
+                return avro.Encoder(fields).write_file(out, batches, codec)
             packed: IO[bytes] = (
                 gzip.GzipFile(fileobj=out, mode="wb") if self.compression == "GZIP" else out
             )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+import fastavro
 import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
@@ -97,6 +99,33 @@ def test_it_extracts_json_and_parquet_with_compression(sales: Table) -> None:
     )
 
 
+@pytest.mark.parametrize("compression", ["NONE", "DEFLATE", "SNAPPY"])
+def test_it_extracts_avro_with_bigquerys_types(sales: Table, compression: str) -> None:
+    job = extract(
+        "shop.sales", "gs://exports/sales.avro", destinationFormat="AVRO", compression=compression
+    )
+    assert job.error_result is None, job.error_result
+    with bucket_file("exports/sales.avro").open("rb") as handle:
+        reader = fastavro.reader(handle)
+        rows = list(reader)
+        schema = reader.writer_schema
+        codec = reader.codec
+    assert codec == {"NONE": "null"}.get(compression, compression.lower())
+    types = {field["name"]: field["type"] for field in schema["fields"]}
+    assert types["id"] == ["null", "long"] and types["raw"] == ["null", "bytes"]
+    assert types["at"][1] == {"type": "long", "logicalType": "timestamp-micros"}
+    assert rows[0] == {
+        "id": 1,
+        "name": 'ada, "the first"',
+        "price": 2.5,
+        "paid": True,
+        "at": dt.datetime(2024, 1, 31, 12, 0, 0, 500000, tzinfo=dt.UTC),
+        "day": dt.date(2024, 1, 31),
+        "raw": b"\x00\xff",
+    }
+    assert rows[1]["name"] is None and rows[1]["price"] == 10.0
+
+
 def test_it_loads_back_what_it_extracted(sales: Table) -> None:
     assert extract("shop.sales", "gs://exports/a-*.csv").error_result is None
     # A second file, with the header a CSV export has and no final newline.
@@ -179,8 +208,8 @@ def test_it_says_what_cannot_be_extracted(sales: Table) -> None:
     assert not bucket_file("exports/nested.csv").exists()
     job = extract("shop.missing", "gs://exports/missing.csv")
     assert job.error_result["message"] == "Not found: Table local-project:shop.missing"
-    with pytest.raises(InvalidError, match="AVRO export is not supported by Quarry yet"):
-        extract("shop.sales", "gs://exports/x.avro", destinationFormat="AVRO")
+    with pytest.raises(InvalidError, match="AVRO files take NONE, DEFLATE, SNAPPY"):
+        extract("shop.sales", "gs://exports/x.avro", destinationFormat="AVRO", compression="GZIP")
     with pytest.raises(NotFoundError, match="Not found: URI gs://exports/none-\\*.csv"):
         submit(
             None,

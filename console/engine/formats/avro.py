@@ -1,4 +1,5 @@
-"""Rows as the Storage Read API's AVRO format: BigQuery's Avro schema and schemaless rows.
+"""Rows as Avro: BigQuery's Avro schema, schemaless rows for the Storage Read API, and the
+container files extract jobs write.
 
 The schema maps BigQuery's types as BigQuery's Avro exports and read sessions do: NULLABLE
 fields are unions with "null" first, REPEATED ones arrays, RECORDs records; INT64 is long, DATE
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
 import fastavro
 import pyarrow as pa
@@ -76,11 +78,31 @@ class Encoder:
 
     def encode(self, batch: pa.RecordBatch) -> bytes:
         out = io.BytesIO()
+        for row in self.records(batch):
+            fastavro.schemaless_writer(out, self._schema, row)
+        return out.getvalue()
+
+    def records(self, batch: pa.RecordBatch) -> Iterator[dict[str, Any]]:
+        """Yield a batch's rows as the values fastavro writes for the schema."""
         for row in batch.to_pylist():
             if self._adjust:
                 _adjust_record(row, self._fields)
-            fastavro.schemaless_writer(out, self._schema, row)
-        return out.getvalue()
+            yield row
+
+    def write_file(
+        self, out: IO[bytes], batches: Iterator[pa.RecordBatch], codec: str = "null"
+    ) -> int:
+        """Write batches as one Avro container file (as an extract job does); return the rows."""
+        rows = 0
+
+        def records() -> Iterator[dict[str, Any]]:
+            nonlocal rows
+            for batch in batches:
+                rows += batch.num_rows
+                yield from self.records(batch)
+
+        fastavro.writer(out, self._schema, records(), codec=codec)
+        return rows
 
 
 def _needs_adjusting(fields: list[dict[str, Any]]) -> bool:
