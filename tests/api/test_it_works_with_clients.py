@@ -11,6 +11,7 @@ from google.cloud import bigquery
 from sqlalchemy import orm
 
 from console.catalog.models import Table
+from tests.api.conftest import StorageApi
 
 pytestmark = pytest.mark.worker
 PROJECT = "local-project"
@@ -109,7 +110,9 @@ def test_it_serves_pandas_gbq_with_parameters(
     assert Table.objects.get(table_id="written").num_rows == 3
 
 
-def test_it_serves_the_bigquery_cell_magic_with_params(live_server, shop: bigquery.Client) -> None:
+def test_it_serves_the_bigquery_cell_magic_with_params(
+    live_server, shop: bigquery.Client, storage_api: StorageApi
+) -> None:
     import bigquery_magics
     from google.api_core.client_options import ClientOptions
     from IPython.testing.globalipapp import start_ipython
@@ -119,7 +122,12 @@ def test_it_serves_the_bigquery_cell_magic_with_params(live_server, shop: bigque
     bigquery_magics.context.project = PROJECT
     bigquery_magics.context.credentials = AnonymousCredentials()
     bigquery_magics.context.bigquery_client_options = ClientOptions(api_endpoint=live_server.url)
+    # With google-cloud-bigquery-storage installed the magic reads results over gRPC.
+    bigquery_magics.context.bqstorage_client_options = ClientOptions(
+        api_endpoint=storage_api.endpoint
+    )
     bigquery_magics.context.progress_bar_type = None
+    streams = len(storage_api.servicer.sessions.streams)
     shell.run_cell_magic(
         "bigquery",
         'cheap --params {"limit": 4.5, "prefix": "item"}',
@@ -127,3 +135,4 @@ def test_it_serves_the_bigquery_cell_magic_with_params(live_server, shop: bigque
         "ORDER BY id",
     )
     assert shell.user_ns["cheap"]["name"].tolist() == ["item 1", "item 2"]
+    assert len(storage_api.servicer.sessions.streams) > streams, "the magic read over REST"
