@@ -36,6 +36,12 @@ MAX_ID_CHARS = {"Routine": 256}
 # (`_script_…`). Only their owner may use them (console.iam.access), no list shows them and no one
 # may create a dataset under these names (the jobs layer makes and removes them).
 TEMPORARY_DATASET_PREFIXES = ("_session_", "_script_")
+# A user's own hidden dataset, `_` and the SHA-1 of project and email (console.jobs.anonymous): it
+# names every query's anonymous result table and holds what a client creates there (bigframes'
+# models). Hidden and owner-only like the temporary ones; made on the first write into it.
+ANONYMOUS_DATASET_RE = re.compile(r"_[0-9a-f]{40}")
+# What an object created in an anonymous dataset lives, unless it is given another expiration.
+ANONYMOUS_LIFETIME_MS = 24 * 3_600_000
 # How much of a malformed ID a message quotes: enough to recognise it, not a page of it.
 SHOWN_ID_CHARS = 64
 
@@ -126,14 +132,19 @@ class Project(models.Model):
 
 
 def is_temporary_dataset(dataset_id: str) -> bool:
-    """Return True if dataset_id names a hidden dataset of temporary tables."""
-    return dataset_id.startswith(TEMPORARY_DATASET_PREFIXES)
+    """Return True if dataset_id names a hidden, owner-only dataset (temporary or anonymous)."""
+    return dataset_id.startswith(TEMPORARY_DATASET_PREFIXES) or is_anonymous_dataset(dataset_id)
+
+
+def is_anonymous_dataset(dataset_id: str) -> bool:
+    """Return True if dataset_id has the form of a user's own hidden dataset (`_<40 hex>`)."""
+    return ANONYMOUS_DATASET_RE.fullmatch(dataset_id) is not None
 
 
 class DatasetQuerySet(models.QuerySet):
     def listed(self) -> DatasetQuerySet:
-        """Return the datasets lists show: not the hidden datasets of temporary tables."""
-        hidden = models.Q()
+        """Return the datasets lists show: not the hidden temporary and anonymous datasets."""
+        hidden = models.Q(dataset_id__regex=f"^{ANONYMOUS_DATASET_RE.pattern}$")
         for prefix in TEMPORARY_DATASET_PREFIXES:
             hidden |= models.Q(dataset_id__startswith=prefix)
         return self.exclude(hidden)
@@ -183,7 +194,8 @@ class Dataset(models.Model):
             raise InvalidError(
                 f'Invalid dataset ID "{dataset_id}". Dataset IDs starting with '
                 f"{' or '.join(TEMPORARY_DATASET_PREFIXES)} are reserved for the temporary tables "
-                "of sessions and scripts."
+                "of sessions and scripts, and _ followed by 40 hexadecimal digits for users' "
+                "anonymous datasets."
             )
         if cls.objects.filter(project=project, dataset_id=dataset_id).exists():
             raise DuplicateError(f"Already Exists: Dataset {project.project_id}:{dataset_id}")
@@ -207,12 +219,37 @@ class Dataset(models.Model):
         return dataset
 
     @classmethod
+    def anonymous(cls, project: Project, dataset_id: str, location: str) -> Dataset:
+        """Return a user's own hidden dataset, made on first use; what it holds lives 24 hours."""
+        if not is_anonymous_dataset(dataset_id):
+            raise ValueError(f"{dataset_id} is not an anonymous dataset ID")
+        dataset, _ = cls.objects.get_or_create(
+            project=project,
+            dataset_id=dataset_id,
+            defaults={
+                "location": location or "US",
+                "default_table_expiration_ms": ANONYMOUS_LIFETIME_MS,
+            },
+        )
+        return dataset
+
+    @classmethod
     def lookup(cls, project: Project, dataset_id: str) -> Dataset:
         """Return the dataset or raise NotFound with BigQuery's message."""
         try:
             return cls.objects.select_related("project").get(project=project, dataset_id=dataset_id)
         except cls.DoesNotExist:
             raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}") from None
+
+    def default_expiration(self) -> datetime.datetime | None:
+        """Return when a table or model created now expires by the dataset's default, if any.
+
+        BigQuery documents the default for tables; Quarry gives it to new models too (inferred:
+        bigframes' models in the user's anonymous dataset go after 24 hours without it).
+        """
+        if not self.default_table_expiration_ms:
+            return None
+        return timezone.now() + datetime.timedelta(milliseconds=self.default_table_expiration_ms)
 
     def check_name_free(self, name: str, kind: str) -> None:
         """Raise DuplicateError if the other kind of object ("table" or "model") has name here.
@@ -392,6 +429,10 @@ class MLModel(models.Model):
     @property
     def full_id(self) -> str:
         return f"{self.dataset.full_id}.{self.model_id}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expiration_time is not None and self.expiration_time <= timezone.now()
 
     @property
     def metrics(self) -> dict[str, float]:

@@ -302,6 +302,9 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
 
     dataset.check_name_free(model_id, "model")
     existing = MLModel.objects.filter(dataset=dataset, model_id=model_id).first()
+    if existing is not None and existing.expired:
+        existing.delete_with_files()
+        existing = None
     if existing and statement.args.get("exists"):
         ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
         return
@@ -337,6 +340,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
                 options=options,
                 training_job_id=ctx.job_pk,
                 state=MLModel.State.TRAINING,
+                expiration_time=dataset.default_expiration(),
             )
         except IntegrityError:
             raise DuplicateError(f"Already Exists: Model {dataset.full_id}.{model_id}") from None

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlglot import exp
 
-from console.catalog import storage
 from console.catalog.models import Project, Table
 from console.engine import ml, params, routines, sandbox
 from console.engine.destination import Destination
@@ -107,7 +106,7 @@ def _result_schema(
     project: Project, principal: Any, default_dataset: str | None, statement: exp.Expression
 ) -> list[dict[str, Any]]:
     """Return a query's result fields, as DuckDB plans them over no rows (LIMIT 0 reads none)."""
-    con = sandbox.connect(storage.root() / "tables", storage.root() / "scratch")
+    con = sandbox.connect_to_storage()
     ctx = Context(project=project, default_dataset=default_dataset, con=con, principal=principal)
     try:
         empty = exp.select("*").from_(statement.copy().subquery("_dry_run")).limit(0)
