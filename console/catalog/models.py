@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 import uuid
 from typing import Any
 
@@ -32,6 +33,14 @@ TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
 ID_RE = re.compile(r"[A-Za-z0-9_]{1,1024}")
 # Routine IDs follow the same rule with a shorter limit.
 MAX_ID_CHARS = {"Routine": 256}
+# A table ID may hold more: any character of the Unicode categories letter, mark, number,
+# connector punctuation (the underscore), dash and space, as BigQuery's TableReference documents
+# (bigframes names its cache tables `bqdf_<uuid with dashes>`).
+TABLE_ID_CATEGORIES = ("L", "M", "N", "Pc", "Pd", "Zs")
+ID_RULES = {
+    "Table": "alphanumeric (plus underscores), dashes or spaces (letters, marks and numbers of "
+    "any script)",
+}
 # Hidden datasets that hold temporary tables: a session's (`_session_…`) and a script's
 # (`_script_…`). Only their owner may use them (console.iam.access), no list shows them and no one
 # may create a dataset under these names (the jobs layer makes and removes them).
@@ -53,17 +62,24 @@ def _new_key() -> str:
 def check_id(kind: str, value: object, location: str = "") -> None:
     """Raise InvalidError unless value is a well-formed ID of kind (Dataset, Table, Model…)."""
     limit = MAX_ID_CHARS.get(kind, 1024)
-    if isinstance(value, str) and ID_RE.fullmatch(value) and len(value) <= limit:
+    if isinstance(value, str) and 0 < len(value) <= limit and _well_formed(kind, value):
         return
     text = str(value)
     shown = f'"{text}"'
     if len(text) > SHOWN_ID_CHARS:
         shown = f'"{text[:SHOWN_ID_CHARS]}…" ({len(text):,} characters)'
+    rule = ID_RULES.get(kind, "alphanumeric (plus underscores)")
     raise InvalidError(
-        f"Invalid {kind.lower()} ID {shown}. {kind} IDs must be alphanumeric (plus underscores) "
+        f"Invalid {kind.lower()} ID {shown}. {kind} IDs must be {rule} "
         f"and must be at most {limit} characters long.",
         location,
     )
+
+
+def _well_formed(kind: str, value: str) -> bool:
+    if kind != "Table":
+        return ID_RE.fullmatch(value) is not None
+    return all(unicodedata.category(c).startswith(TABLE_ID_CATEGORIES) for c in value)
 
 
 def validate_dataset_id(value: str) -> None:
