@@ -123,6 +123,18 @@ def test_it_copies_a_model_as_bigframes_to_gbq_does(live_server, bq) -> None:
         "ORDER BY item_id"
     ).result()
     assert [tuple(r.values()) for r in recommended] == [tuple(r.values()) for r in expected]
+    # predict(subset) sends its index columns along: ML.RECOMMEND passes them through.
+    passed = alice.query(
+        "SELECT * FROM ML.RECOMMEND(MODEL bqml_tutorial.mf_explicit, "
+        "(SELECT 1 AS user_id, 2 AS item_id, 'first' AS bfuid_col_1))"
+    ).result()
+    assert [f.name for f in passed.schema] == [
+        "predicted_rating",
+        "user_id",
+        "item_id",
+        "bfuid_col_1",
+    ]
+    assert [r.bfuid_col_1 for r in passed] == ["first"]
 
     # Replacing keeps the old model serving until the copy commits, then removes its file.
     old_path = target.artifact_path
