@@ -109,6 +109,9 @@ class Context:
     # a temporary table needs one or the other.
     in_session: bool = False
     in_script: bool = False
+    # A dry run asks for the result's columns only: ML functions that can tell them without
+    # computing rows return none.
+    schema_only: bool = False
     _cancel_checked: float = 0.0
 
     def check_cancelled(self) -> None:
@@ -559,6 +562,11 @@ def _cast(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
                     f"Value out of range: column {field.name} has a value {kind} cannot hold"
                 ) from None
         raise
+
+
+def relation_query(relation: exp.Expression) -> exp.Select:
+    """Return a query of a subquery's or a table's rows (an ML function's input)."""
+    return exp.select("*").from_(relation.copy())
 
 
 def execute_to_pandas(ctx: Context, relation: exp.Expression) -> Any:

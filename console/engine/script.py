@@ -96,8 +96,7 @@ def _dry_run(
         "statementType": kinds[-1].type_of(statements[-1]),
         "totalBytesProcessed": ctx.bytes_processed,
     }
-    # An ML function would compute its rows to tell their schema, which is no dry run.
-    if kinds == [SELECT] and not any(statements[0].find_all(MLFunction)):
+    if kinds == [SELECT]:
         checked["schema"] = _result_schema(project, principal, default_dataset, statements[0])
     return checked
 
@@ -107,7 +106,13 @@ def _result_schema(
 ) -> list[dict[str, Any]]:
     """Return a query's result fields, as DuckDB plans them over no rows (LIMIT 0 reads none)."""
     con = sandbox.connect_to_storage()
-    ctx = Context(project=project, default_dataset=default_dataset, con=con, principal=principal)
+    ctx = Context(
+        project=project,
+        default_dataset=default_dataset,
+        con=con,
+        principal=principal,
+        schema_only=True,
+    )
     try:
         empty = exp.select("*").from_(statement.copy().subquery("_dry_run")).limit(0)
         return schema_from_arrow(execute(ctx, empty).schema)

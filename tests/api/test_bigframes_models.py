@@ -194,3 +194,22 @@ def test_it_reads_an_anonymous_result_table_in_sql_and_copies_it(live_server, bq
         bob.copy_table(job.destination, "x.y").result()
     with pytest.raises(exceptions.Forbidden):
         bob.query(f"SELECT * FROM `{kept}`").result()
+
+
+def test_it_tells_the_columns_of_ml_functions_in_a_dry_run(bq: bigquery.Client) -> None:
+    # bigframes dry-runs every query and reads the schema before it runs it.
+    bq.create_dataset("bqml_tutorial")
+    bq.query(f"CREATE MODEL bqml_tutorial.mf {OPTIONS} AS {RATINGS}").result()
+    dry = bigquery.QueryJobConfig(dry_run=True)
+    evaluated = bq.query("SELECT * FROM ML.EVALUATE(MODEL bqml_tutorial.mf)", job_config=dry)
+    ran = bq.query("SELECT * FROM ML.EVALUATE(MODEL bqml_tutorial.mf)").result()
+    assert [f.name for f in evaluated.schema] == [f.name for f in ran.schema]
+    sql = (
+        "SELECT * FROM ML.RECOMMEND(MODEL bqml_tutorial.mf, "
+        "(SELECT 1 AS user_id, 2 AS item_id, 'a' AS bfuid_col_1))"
+    )
+    recommended = bq.query(sql, job_config=dry)
+    ran = bq.query(sql).result()
+    assert [(f.name, f.field_type) for f in recommended.schema] == [
+        (f.name, f.field_type) for f in ran.schema
+    ]
