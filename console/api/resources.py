@@ -105,6 +105,9 @@ def get_model(
     dataset = get_dataset(request, project_id, dataset_id, DATASETS_GET)
     # A model's first training has no artifact yet: like BigQuery, it exists only once trained.
     model = dataset.models.filter(model_id=model_id).exclude(artifact_path="").first()
+    if model is not None and model.expired:
+        model.delete_with_files()
+        model = None
     reference = model or MLModel(dataset=dataset, model_id=model_id)
     access.check(request.principal, permission, reference)
     if model is None:

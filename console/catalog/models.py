@@ -33,13 +33,24 @@ TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
 ID_RE = re.compile(r"[A-Za-z0-9_]{1,1024}")
 # Routine IDs follow the same rule with a shorter limit.
 MAX_ID_CHARS = {"Routine": 256}
-# Table IDs are wider: up to 1,024 UTF-8 bytes of letters, marks, numbers, connectors (such as _),
-# dashes and spaces, by Unicode category (bigframes names its tables `bqdf_<uuid>`, dashes and all).
+# A table ID may hold more: any character of the Unicode categories letter, mark, number,
+# connector punctuation (the underscore), dash and space, as BigQuery's TableReference documents
+# (bigframes names its cache tables `bqdf_<uuid with dashes>`).
 TABLE_ID_CATEGORIES = ("L", "M", "N", "Pc", "Pd", "Zs")
+ID_RULES = {
+    "Table": "alphanumeric (plus underscores), dashes or spaces (letters, marks and numbers of "
+    "any script)",
+}
 # Hidden datasets that hold temporary tables: a session's (`_session_…`) and a script's
 # (`_script_…`). Only their owner may use them (console.iam.access), no list shows them and no one
 # may create a dataset under these names (the jobs layer makes and removes them).
 TEMPORARY_DATASET_PREFIXES = ("_session_", "_script_")
+# A user's own hidden dataset, `_` and the SHA-1 of project and email (console.jobs.anonymous): it
+# names every query's anonymous result table and holds what a client creates there (bigframes'
+# models). Hidden and owner-only like the temporary ones; made on the first write into it.
+ANONYMOUS_DATASET_RE = re.compile(r"_[0-9a-f]{40}")
+# What an object created in an anonymous dataset lives, unless it is given another expiration.
+ANONYMOUS_LIFETIME_MS = 24 * 3_600_000
 # How much of a malformed ID a message quotes: enough to recognise it, not a page of it.
 SHOWN_ID_CHARS = 64
 
@@ -51,26 +62,24 @@ def _new_key() -> str:
 def check_id(kind: str, value: object, location: str = "") -> None:
     """Raise InvalidError unless value is a well-formed ID of kind (Dataset, Table, Model…)."""
     limit = MAX_ID_CHARS.get(kind, 1024)
-    if isinstance(value, str) and ID_RE.fullmatch(value) and len(value) <= limit:
-        return
-    if kind == "Table" and isinstance(value, str) and _table_id_ok(value):
+    if isinstance(value, str) and 0 < len(value) <= limit and _well_formed(kind, value):
         return
     text = str(value)
     shown = f'"{text}"'
     if len(text) > SHOWN_ID_CHARS:
         shown = f'"{text[:SHOWN_ID_CHARS]}…" ({len(text):,} characters)'
-    # BigQuery's own wording, which still says underscores although it takes dashes and spaces.
+    rule = ID_RULES.get(kind, "alphanumeric (plus underscores)")
     raise InvalidError(
-        f"Invalid {kind.lower()} ID {shown}. {kind} IDs must be alphanumeric (plus underscores) "
+        f"Invalid {kind.lower()} ID {shown}. {kind} IDs must be {rule} "
         f"and must be at most {limit} characters long.",
         location,
     )
 
 
-def _table_id_ok(value: str) -> bool:
-    if not 0 < len(value.encode()) <= 1024:
-        return False
-    return all(unicodedata.category(char).startswith(TABLE_ID_CATEGORIES) for char in value)
+def _well_formed(kind: str, value: str) -> bool:
+    if kind != "Table":
+        return ID_RE.fullmatch(value) is not None
+    return all(unicodedata.category(c).startswith(TABLE_ID_CATEGORIES) for c in value)
 
 
 def validate_dataset_id(value: str) -> None:
@@ -139,14 +148,19 @@ class Project(models.Model):
 
 
 def is_temporary_dataset(dataset_id: str) -> bool:
-    """Return True if dataset_id names a hidden dataset of temporary tables."""
-    return dataset_id.startswith(TEMPORARY_DATASET_PREFIXES)
+    """Return True if dataset_id names a hidden, owner-only dataset (temporary or anonymous)."""
+    return dataset_id.startswith(TEMPORARY_DATASET_PREFIXES) or is_anonymous_dataset(dataset_id)
+
+
+def is_anonymous_dataset(dataset_id: str) -> bool:
+    """Return True if dataset_id has the form of a user's own hidden dataset (`_<40 hex>`)."""
+    return ANONYMOUS_DATASET_RE.fullmatch(dataset_id) is not None
 
 
 class DatasetQuerySet(models.QuerySet):
     def listed(self) -> DatasetQuerySet:
-        """Return the datasets lists show: not the hidden datasets of temporary tables."""
-        hidden = models.Q()
+        """Return the datasets lists show: not the hidden temporary and anonymous datasets."""
+        hidden = models.Q(dataset_id__regex=f"^{ANONYMOUS_DATASET_RE.pattern}$")
         for prefix in TEMPORARY_DATASET_PREFIXES:
             hidden |= models.Q(dataset_id__startswith=prefix)
         return self.exclude(hidden)
@@ -196,7 +210,8 @@ class Dataset(models.Model):
             raise InvalidError(
                 f'Invalid dataset ID "{dataset_id}". Dataset IDs starting with '
                 f"{' or '.join(TEMPORARY_DATASET_PREFIXES)} are reserved for the temporary tables "
-                "of sessions and scripts."
+                "of sessions and scripts, and _ followed by 40 hexadecimal digits for users' "
+                "anonymous datasets."
             )
         if cls.objects.filter(project=project, dataset_id=dataset_id).exists():
             raise DuplicateError(f"Already Exists: Dataset {project.project_id}:{dataset_id}")
@@ -220,12 +235,37 @@ class Dataset(models.Model):
         return dataset
 
     @classmethod
+    def anonymous(cls, project: Project, dataset_id: str, location: str) -> Dataset:
+        """Return a user's own hidden dataset, made on first use; what it holds lives 24 hours."""
+        if not is_anonymous_dataset(dataset_id):
+            raise ValueError(f"{dataset_id} is not an anonymous dataset ID")
+        dataset, _ = cls.objects.get_or_create(
+            project=project,
+            dataset_id=dataset_id,
+            defaults={
+                "location": location or "US",
+                "default_table_expiration_ms": ANONYMOUS_LIFETIME_MS,
+            },
+        )
+        return dataset
+
+    @classmethod
     def lookup(cls, project: Project, dataset_id: str) -> Dataset:
         """Return the dataset or raise NotFound with BigQuery's message."""
         try:
             return cls.objects.select_related("project").get(project=project, dataset_id=dataset_id)
         except cls.DoesNotExist:
             raise NotFoundError(f"Not found: Dataset {project.project_id}:{dataset_id}") from None
+
+    def default_expiration(self) -> datetime.datetime | None:
+        """Return when a table or model created now expires by the dataset's default, if any.
+
+        BigQuery documents the default for tables; Quarry gives it to new models too (inferred:
+        bigframes' models in the user's anonymous dataset go after 24 hours without it).
+        """
+        if not self.default_table_expiration_ms:
+            return None
+        return timezone.now() + datetime.timedelta(milliseconds=self.default_table_expiration_ms)
 
     def check_name_free(self, name: str, kind: str) -> None:
         """Raise DuplicateError if the other kind of object ("table" or "model") has name here.
@@ -405,6 +445,10 @@ class MLModel(models.Model):
     @property
     def full_id(self) -> str:
         return f"{self.dataset.full_id}.{self.model_id}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expiration_time is not None and self.expiration_time <= timezone.now()
 
     @property
     def metrics(self) -> dict[str, float]:

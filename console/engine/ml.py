@@ -22,7 +22,7 @@ from console.engine.dialect import (
     MLTrialInfo,
     MLWeights,
 )
-from console.engine.types import standard_sql_field
+from console.engine.types import arrow_schema, standard_sql_field
 from console.errors import DuplicateError, InvalidError
 from mfcore import MatrixFactorization, OptionError
 from mfcore.options import OPTION_NAMES, SQL_OPTION_NAMES
@@ -83,6 +83,10 @@ def evaluate_function(ctx: Context, function: MLFunction) -> pa.Table | pa.Recor
         )
     model = ctx.model(function.this)
     ctx.bytes_processed += bytes_read(model, function)
+    if ctx.schema_only and isinstance(function, MLEvaluate | MLRecommend):
+        schema = _result_schema(ctx, model, function)
+        if schema is not None:
+            return schema.empty_table()
     handler = {
         MLEvaluate: _evaluate,
         MLRecommend: _recommend,
@@ -92,6 +96,32 @@ def evaluate_function(ctx: Context, function: MLFunction) -> pa.Table | pa.Recor
         MLTrialInfo: _trial_info,
     }[type(function)]
     return handler(ctx, model, function)
+
+
+def _result_schema(ctx: Context, model: MLModel, function: MLFunction) -> pa.Schema | None:
+    """Return the columns ML.EVALUATE or ML.RECOMMEND returns, without computing a row.
+
+    A dry run reports a query's schema (bigframes reads it before every query); None means the
+    function must run to know.
+    """
+    if isinstance(function, MLEvaluate):
+        metrics = model.metrics
+        return pa.schema([(name, pa.float64()) for name in metrics]) if metrics else None
+    options = {**DEFAULT_COLUMNS, **(model.options or {})}
+    implicit = str(options.get("feedback_type", "")).upper() == "IMPLICIT"
+    predicted = f"predicted_{options['rating_col']}" + ("_confidence" if implicit else "")
+    ids = [{"name": f["name"], "type": f["type"]["typeKind"]} for f in model.feature_fields()]
+    fields = [pa.field(predicted, pa.float64()), *arrow_schema(ids)]
+    if function.expression is None:
+        return pa.schema(fields)
+    from console.engine.query import execute, relation_query
+
+    given = execute(ctx, relation_query(function.expression).limit(0)).schema
+    names = {options["user_col"], options["item_col"]}
+    if names <= set(given.names):
+        # Pairs pass the input's other columns through, in their order.
+        fields += [field for field in given if field.name not in names]
+    return pa.schema(fields)
 
 
 def _generate_embedding(ctx: Context, model: MLModel, function: MLFunction) -> pa.Table:
@@ -302,6 +332,9 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
 
     dataset.check_name_free(model_id, "model")
     existing = MLModel.objects.filter(dataset=dataset, model_id=model_id).first()
+    if existing is not None and existing.expired:
+        existing.delete_with_files()
+        existing = None
     if existing and statement.args.get("exists"):
         ctx.outcome.statistics["ddlOperationPerformed"] = "SKIP"
         return
@@ -337,6 +370,7 @@ def create_model(ctx: Context, statement: exp.Create) -> None:
                 options=options,
                 training_job_id=ctx.job_pk,
                 state=MLModel.State.TRAINING,
+                expiration_time=dataset.default_expiration(),
             )
         except IntegrityError:
             raise DuplicateError(f"Already Exists: Model {dataset.full_id}.{model_id}") from None

@@ -19,14 +19,22 @@ import pyarrow as pa
 from sqlglot import exp
 
 from console.catalog import storage
-from console.catalog.models import Dataset, MLModel, Project, Routine, Table, is_temporary_dataset
+from console.catalog.models import (
+    Dataset,
+    MLModel,
+    Project,
+    Routine,
+    Table,
+    is_anonymous_dataset,
+    is_temporary_dataset,
+)
 from console.engine import billing, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import to_duckdb
 from console.engine.types import bigquery_arrow_schema, schema_from_arrow
-from console.errors import BigQueryError, Cancelled, InvalidError, NotFoundError
+from console.errors import AccessDenied, BigQueryError, Cancelled, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import (
     DATASETS_GET,
@@ -101,6 +109,9 @@ class Context:
     # a temporary table needs one or the other.
     in_session: bool = False
     in_script: bool = False
+    # A dry run asks for the result's columns only: ML functions that can tell them without
+    # computing rows return none.
+    schema_only: bool = False
     _cancel_checked: float = 0.0
 
     def check_cancelled(self) -> None:
@@ -125,7 +136,7 @@ class Context:
     @classmethod
     def for_run(cls, run: RunContext, outcome: Outcome) -> Context:
         default = run.configuration.get("query", {}).get("defaultDataset") or {}
-        con = sandbox.connect(storage.root() / "tables", storage.root() / "scratch")
+        con = sandbox.connect_to_storage()
         if run.watcher is not None:
             run.watcher.watch(con)
         return cls(
@@ -246,6 +257,14 @@ class Context:
         if permission is not TARGET:
             named = dataset if permission == DATASETS_GET else _named(dataset, node, kind)
             self.check(permission, named)
+        elif not exists and is_anonymous_dataset(dataset.dataset_id):
+            # The user's own hidden dataset is made by the first write into it; the target's
+            # check let only its owner this far, and this one says so again.
+            self.check(DATASETS_GET, dataset)
+            dataset, exists = (
+                Dataset.anonymous(dataset.project, dataset.dataset_id, self.job_location),
+                True,
+            )
         if not exists and dataset.dataset_id == self.temp_dataset:
             raise NotFoundError(f"Not found: {kind} {SESSION_QUALIFIER}.{node.name}")
         if not exists:
@@ -256,7 +275,17 @@ class Context:
         return dataset
 
     def table(self, node: exp.Table, permission: str | None = TABLES_GET_DATA) -> Table:
-        """Return the table a name refers to, once the principal's permission on it is checked."""
+        """Return the table a name refers to, once the principal's permission on it is checked.
+
+        A query's anonymous result table is its owner's to read, never to change.
+        """
+        found = self.anonymous_table(node)
+        if found is not None:
+            if permission != TABLES_GET_DATA:
+                raise AccessDenied(
+                    f"Access Denied: Table {found.full_id}: anonymous query results are read-only"
+                )
+            return found
         dataset = self.dataset(node, permission=permission)
         table = Table.objects.filter(dataset=dataset, table_id=node.name).first()
         if table is not None and table.expired:
@@ -270,10 +299,28 @@ class Context:
             )
         return table
 
+    def anonymous_table(self, node: exp.Table) -> Table | None:
+        """Return the principal's anonymous result table a full name refers to, if it does."""
+        if (
+            not node.db
+            or not is_anonymous_dataset(node.db)
+            or not isinstance(node.this, exp.Identifier)
+        ):
+            return None
+        project = self.project
+        if node.catalog and node.catalog != project.project_id:
+            project = Project.objects.filter(project_id=node.catalog).first()
+            if project is None:
+                return None
+        return tables.anonymous_table(self.principal, project, node.db, node.name)
+
     def model(self, node: exp.Table, permission: str | None = MODELS_GET_DATA) -> MLModel:
         """Return the trained model a name refers to, once permission on it is checked."""
         dataset = self.dataset(node, kind="Model", permission=permission)
         model = MLModel.objects.filter(dataset=dataset, model_id=node.name).first()
+        if model is not None and model.expired:
+            model.delete_with_files()
+            model = None
         if model is None or not model.artifact_path:
             raise NotFoundError(f"Not found: Model {dataset.full_id}.{node.name}")
         return model
@@ -515,6 +562,11 @@ def _cast(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
                     f"Value out of range: column {field.name} has a value {kind} cannot hold"
                 ) from None
         raise
+
+
+def relation_query(relation: exp.Expression) -> exp.Select:
+    """Return a query of a subquery's or a table's rows (an ML function's input)."""
+    return exp.select("*").from_(relation.copy())
 
 
 def execute_to_pandas(ctx: Context, relation: exp.Expression) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 from django.conf import settings
 
+from console.catalog import storage
 from console.errors import BigQueryError, Cancelled
 
 FARM_FINGERPRINT = "quarry_farm_fingerprint"
@@ -39,8 +41,17 @@ def _rand_of_row(row: Any) -> pa.Array:
 _MEMORY_USED = re.compile(r"\(([\d.]+ \w+)/([\d.]+ \w+) used\)")
 
 
-def connect(readable_dir: Path, spill_dir: Path) -> duckdb.DuckDBPyConnection:
-    """Return a locked-down in-memory DuckDB connection that reads files only in readable_dir.
+def connect_to_storage() -> duckdb.DuckDBPyConnection:
+    """Return a job's connection: it reads table versions and query results, spilling to scratch.
+
+    Query results are readable because a query's anonymous result table is its result file.
+    """
+    root = storage.root()
+    return connect([root / "tables", root / "results"], root / "scratch")
+
+
+def connect(readable_dirs: Sequence[Path], spill_dir: Path) -> duckdb.DuckDBPyConnection:
+    """Return a locked-down in-memory DuckDB connection that reads files only in readable_dirs.
 
     What does not fit in the job's memory spills to a folder of its own in spill_dir, which
     DuckDB removes when the connection closes.
@@ -53,7 +64,7 @@ def connect(readable_dir: Path, spill_dir: Path) -> duckdb.DuckDBPyConnection:
     }
     try:
         con = duckdb.connect(":memory:", config=config)
-        con.execute("SET allowed_directories = $dirs", {"dirs": [str(readable_dir)]})
+        con.execute("SET allowed_directories = $dirs", {"dirs": [str(d) for d in readable_dirs]})
         con.execute("SET enable_external_access = false")
         con.execute("SET autoload_known_extensions = false")
         con.execute("SET autoinstall_known_extensions = false")

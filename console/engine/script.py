@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlglot import exp
 
-from console.catalog import storage
 from console.catalog.models import Project, Table
 from console.engine import ml, params, procedural, routines, sandbox, scripting
 from console.engine.destination import Destination
@@ -98,8 +97,7 @@ def _dry_run(
         "statementType": "SCRIPT" if script else kinds[-1].type_of(statements[-1]),
         "totalBytesProcessed": ctx.bytes_processed,
     }
-    # An ML function would compute its rows to tell their schema, which is no dry run.
-    if kinds == [SELECT] and not script and not any(statements[0].find_all(MLFunction)):
+    if kinds == [SELECT] and not script:
         checked["schema"] = _result_schema(project, principal, default_dataset, statements[0])
     return checked
 
@@ -128,8 +126,14 @@ def _result_schema(
     project: Project, principal: Any, default_dataset: str | None, statement: exp.Expression
 ) -> list[dict[str, Any]]:
     """Return a query's result fields, as DuckDB plans them over no rows (LIMIT 0 reads none)."""
-    con = sandbox.connect(storage.root() / "tables", storage.root() / "scratch")
-    ctx = Context(project=project, default_dataset=default_dataset, con=con, principal=principal)
+    con = sandbox.connect_to_storage()
+    ctx = Context(
+        project=project,
+        default_dataset=default_dataset,
+        con=con,
+        principal=principal,
+        schema_only=True,
+    )
     try:
         empty = exp.select("*").from_(statement.copy().subquery("_dry_run")).limit(0)
         return schema_from_arrow(execute(ctx, empty).schema)

@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from sqlglot import exp
 
-from console.catalog import storage
 from console.catalog.models import Dataset, Table, check_id
 from console.engine import sandbox
 from console.engine.ddl import created_table
@@ -216,11 +215,10 @@ def write_view(
     statements = parse_script(query)
     if len(statements) != 1 or not isinstance(statements[0], QUERY_TYPES):
         raise InvalidError("A view's query must be a single SELECT statement", "view.query")
-    root = storage.root()
     ctx = Context(
         project=dataset.project,
         default_dataset=None,
-        con=sandbox.connect(root / "tables", root / "scratch"),
+        con=sandbox.connect_to_storage(),
         principal=principal,
         job_location=dataset.location,
     )

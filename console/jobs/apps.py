@@ -8,9 +8,10 @@ class JobsConfig(AppConfig):
     label = "jobs"
 
     def ready(self) -> None:
-        from console.engine import information_schema
+        from console.engine import information_schema, tables
         from console.iam import access
-        from console.jobs import history, sessions
+        from console.jobs import anonymous, history, sessions
 
         information_schema.provide_jobs(history.rows)
+        tables.provide_anonymous_tables(anonymous.find)
         access.provide_temporary_owner(sessions.owns)

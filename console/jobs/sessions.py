@@ -18,10 +18,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from console.catalog.models import Dataset, Project
+from console.catalog.models import Dataset, Project, is_anonymous_dataset
 from console.engine.configuration import session_property
 from console.engine.outcome import Outcome, SessionState
 from console.errors import AccessDenied, InvalidError, NotFoundError
+from console.jobs import anonymous
 from console.jobs.anonymous import submitter_email
 from console.jobs.models import Job, Session
 
@@ -146,7 +147,10 @@ def expire(now: dt.datetime | None = None) -> int:
 
 
 def owns(principal: Any, project: Project, dataset_id: str) -> bool:
-    """Return True if dataset_id is the hidden dataset of principal's session or running script."""
+    """Return True if dataset_id is the hidden dataset of principal's session or running script,
+    or the principal's own anonymous dataset."""
+    if is_anonymous_dataset(dataset_id):
+        return anonymous.owns(principal, project, dataset_id)
     if dataset_id.startswith(SCRIPT_PREFIX):
         job = _script_job(project, dataset_id)
         return job is not None and _is_submitter(principal, job.user_id, job.user_email)

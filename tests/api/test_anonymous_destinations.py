@@ -58,14 +58,14 @@ def test_it_names_a_querys_rows_as_a_table_its_owner_reads(
         alice.update_table(table, ["description"])
     with pytest.raises(exceptions.Forbidden):
         alice.delete_table(destination)
-    # Another user, even an admin of the project, does not find it.
+    # Another user, even an admin of the project, may not use it: the dataset is alice's alone.
     bob = client_for(live_server, "bob")
     RoleBinding.grant(
         Project.default(), get_user_model().objects.get(username="bob"), "roles/bigquery.admin"
     )
-    with pytest.raises(exceptions.NotFound):
+    with pytest.raises(exceptions.Forbidden):
         bob.get_table(destination)
-    with pytest.raises(exceptions.NotFound):
+    with pytest.raises(exceptions.Forbidden):
         list(bob.list_rows(destination))
 
 

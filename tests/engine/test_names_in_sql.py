@@ -17,7 +17,7 @@ from tests.conftest import load_configuration, run_here
 
 LONG = "t" * 1100
 
-BAD_TABLE_IDS = ["a/b", LONG, "t$20200101", "a\nb", "a*", "a:b"]
+BAD_TABLE_IDS = ["a/b", LONG, "t$20200101", "a\nb", "a\tb", "a!"]
 
 
 @pytest.fixture
@@ -52,18 +52,14 @@ def test_it_refuses_a_malformed_table_id_in_create_table(
     assert not Table.objects.exists()
 
 
-def test_it_takes_table_ids_with_dashes_spaces_and_letters_of_any_script(dataset: Dataset) -> None:
-    # BigQuery's TableReference: Unicode letters, marks, numbers, connectors, dashes and spaces;
-    # bigframes names its temporary tables bqdf_<uuid>, dashes and all.
-    for table_id in ("bqdf_0f4ab359-554e-42f9", "ratings 2024", "таблица_é"):
-        sql = f"CREATE TABLE ds.`{table_id}` AS SELECT 1 AS x; SELECT x FROM ds.`{table_id}`"
-        job = run_here({"query": {"query": sql, "useLegacySql": False}})
-        assert job.error_result is None, job.error_result
-    assert sorted(Table.objects.values_list("table_id", flat=True)) == [
-        "bqdf_0f4ab359-554e-42f9",
-        "ratings 2024",
-        "таблица_é",
-    ]
+@pytest.mark.parametrize("table_id", ["bqdf_738959df-f865-40c1", "a b", "été"])
+def test_it_takes_the_table_ids_bigquery_documents(dataset: Dataset, table_id: str) -> None:
+    # Letters, marks and numbers of any script, underscores, dashes and spaces (TableReference).
+    created = run_here({"query": {"query": f"CREATE TABLE ds.`{table_id}` AS SELECT 1 AS x"}})
+    assert created.error_result is None
+    read = run_here({"query": {"query": f"SELECT x FROM `ds.{table_id}`"}})
+    assert read.error_result is None and read.result_rows == 1
+    assert Table.objects.get().table_id == table_id
 
 
 def test_it_quotes_only_the_start_of_a_long_id(dataset: Dataset) -> None:
@@ -186,6 +182,6 @@ def test_it_words_the_rest_api_and_bq_refusals_the_same(client: Client, dataset:
     assert rest.status_code == 400
     assert rest.json()["error"]["message"] == sql
     assert exit_code == 1
-    assert sql.replace("table", "dataset").replace("Table", "Dataset") in bq_out.getvalue()
+    assert 'Invalid dataset ID "a/b". Dataset IDs must be alphanumeric' in bq_out.getvalue()
     assert list(Dataset.objects.values_list("dataset_id", flat=True)) == ["ds"]
     assert not Table.objects.exists()
