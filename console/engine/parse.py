@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +39,13 @@ UNCLOSED = {
 INT64_MAX = 2**63 - 1
 
 DIALECT = Quarry()
+# Brackets of any kind may nest this deep; more is refused before parsing (see _check_nesting).
+MAX_NESTING = 50
+# ... which takes sqlglot about 15 frames a level, more than Python's default limit of 1,000 leaves
+# under a worker's own frames. Python-to-Python calls use no C stack since 3.11, so this is safe.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+OPENING = frozenset({TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.L_BRACE})
+CLOSING = frozenset({TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.R_BRACE})
 
 
 def parse_script(sql: str) -> list[exp.Expression]:
@@ -96,10 +104,11 @@ def _syntax_errors(sql: str, parser: Any) -> Iterator[None]:
 
 
 def tokenize(sql: str) -> list[Token]:
-    """Return a script's tokens, or raise BigQuery's error for one left unclosed."""
+    """Return a script's tokens, or raise BigQuery's error for one left unclosed or nested
+    too deeply."""
     tokenizer = DIALECT.tokenizer()
     try:
-        return tokenizer.tokenize(sql)
+        tokens = tokenizer.tokenize(sql)
     except sqlglot.errors.TokenError:
         # The tokenizer stopped inside the token it could not finish; it starts at _start.
         start = getattr(tokenizer._core, "_start", 0)
@@ -112,6 +121,27 @@ def tokenize(sql: str) -> list[Token]:
         raise InvalidError(
             f"Syntax error: Unclosed {UNCLOSED[opening.group(1)]} at [{line}:{column}]"
         ) from None
+    _check_nesting(tokens)
+    return tokens
+
+
+def _check_nesting(tokens: list[Token]) -> None:
+    """Refuse brackets nested deeper than MAX_NESTING before the parser recurses into them.
+
+    sqlglot's parser recurses about 15 Python frames per level: left to the recursion limit, the
+    depth it fails at would depend on the process (bigframes, once imported, raises the limit
+    to 10 million, and a deep enough text then overflows the C stack instead).
+    """
+    depth = 0
+    for token in tokens:
+        if token.token_type in OPENING:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise InvalidError(
+                    f"Syntax error: Expressions are nested too deeply{token_location(token)}"
+                )
+        elif token.token_type in CLOSING:
+            depth -= 1
 
 
 def _check_statement_starts(sql: str, tokens: list[Token]) -> None:

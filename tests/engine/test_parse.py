@@ -45,3 +45,14 @@ def test_it_names_the_token_it_got_once_and_in_words() -> None:
     assert refused.value.message == (
         "Syntax error: Expected table name but got keyword WHERE at [1:13]"
     )
+
+
+def test_it_parses_fifty_levels_of_brackets_and_refuses_more_wherever_it_runs() -> None:
+    # The same answer whatever the process's recursion limit (bigframes raises it on import).
+    deep = "SELECT " + "([" * 25 + "1" + "])" * 25
+    assert parse_script(deep)
+    too_deep = "SELECT\n  " + "(" * 51 + "1" + ")" * 51
+    with pytest.raises(
+        InvalidError, match=r"^Syntax error: Expressions are nested too deeply at \[2:53\]$"
+    ):
+        parse_script(too_deep)
