@@ -136,3 +136,31 @@ def test_it_serves_the_bigquery_cell_magic_with_params(
     )
     assert shell.user_ns["cheap"]["name"].tolist() == ["item 1", "item 2"]
     assert len(storage_api.servicer.sessions.streams) > streams, "the magic read over REST"
+
+
+def test_it_runs_ibis_expressions(
+    live_server, shop: bigquery.Client, storage_api: StorageApi
+) -> None:
+    ibis = pytest.importorskip("ibis")
+
+    client = bigquery.Client(
+        project=PROJECT,
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": live_server.url},
+    )
+    con = ibis.bigquery.connect(
+        client=client, storage_client=storage_api.client(), dataset_id=f"{PROJECT}.shop"
+    )
+    items = con.table("items")
+    cheap = (
+        items.filter(items.price < 6)
+        .group_by(even=items.id % 2 == 0)
+        .aggregate(n=items.id.count(), total=items.price.sum())
+        .order_by("even")
+    )
+    assert cheap.execute().to_dict("records") == [
+        {"even": False, "n": 2, "total": 6.0},
+        {"even": True, "n": 1, "total": 3.0},
+    ]
+    named = con.sql("SELECT name, price FROM shop.items WHERE id <= 2 ORDER BY id")
+    assert named.execute()["name"].tolist() == ["item 1", "item 2"]
