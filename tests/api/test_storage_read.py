@@ -260,7 +260,7 @@ def test_it_keeps_a_query_result_to_the_user_who_ran_it(
     destination = job.destination
     other = storage_api.client(_user_with_key("mallory", "roles/bigquery.admin"))
     table = f"projects/{PROJECT}/datasets/{destination.dataset_id}/tables/{destination.table_id}"
-    with pytest.raises(exceptions.NotFound):
+    with pytest.raises(exceptions.PermissionDenied, match="Access Denied"):
         other.create_read_session(
             parent=f"projects/{PROJECT}",
             read_session=bigquery_storage.types.ReadSession(table=table, data_format=ARROW),
