@@ -14,6 +14,7 @@ SplitReadStream checks the caller's permissions on the session's table again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -129,15 +130,8 @@ def _grpc_call(method: Callable) -> Callable:
 
     @functools.wraps(method)
     def unary(self: BigQueryRead, request: Any, context: grpc.ServicerContext) -> Any:
-        db.close_old_connections()
-        try:
+        with _answering(context):
             return method(self, _caller(context), request)
-        except BigQueryError as err:
-            _abort(context, err)
-        except Exception:
-            _fail(context)
-        finally:
-            db.close_old_connections()
 
     return unary
 
@@ -145,17 +139,24 @@ def _grpc_call(method: Callable) -> Callable:
 def _streaming_call(method: Callable) -> Callable:
     @functools.wraps(method)
     def streaming(self: BigQueryRead, request: Any, context: grpc.ServicerContext) -> Iterator:
-        db.close_old_connections()
-        try:
+        with _answering(context):
             yield from method(self, _caller(context), request)
-        except BigQueryError as err:
-            _abort(context, err)
-        except Exception:
-            _fail(context)
-        finally:
-            db.close_old_connections()
 
     return streaming
+
+
+@contextlib.contextmanager
+def _answering(context: grpc.ServicerContext) -> Iterator[None]:
+    """Serve one call with fresh database connections, its failures as gRPC status codes."""
+    db.close_old_connections()
+    try:
+        yield
+    except BigQueryError as err:
+        _abort(context, err)
+    except Exception:
+        _fail(context)
+    finally:
+        db.close_old_connections()
 
 
 def _caller(context: grpc.ServicerContext) -> Caller:

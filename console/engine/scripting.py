@@ -258,13 +258,8 @@ class Script:
         while True:
             if node.kind == "WHILE" and not self.truth(node, node.condition, "WHILE"):
                 return
-            try:
-                self.statements(node.body)
-            except _Break as jump:
-                if jump.label is not None and jump.label.lower() != (node.label or "").lower():
-                    raise
-                if not isinstance(jump, _Continue):
-                    return
+            if not self.iterate(node):
+                return
             if node.kind == "REPEAT" and self.truth(node, node.condition, "UNTIL"):
                 return
 
@@ -277,14 +272,20 @@ class Script:
         for row in table.to_pylist():
             self.scopes.append({node.variable.lower(): Variable(kind, row)})
             try:
-                self.statements(node.body)
-            except _Break as jump:
-                if jump.label is not None and jump.label.lower() != (node.label or "").lower():
-                    raise
-                if not isinstance(jump, _Continue):
+                if not self.iterate(node):
                     return
             finally:
                 self.scopes.pop()
+
+    def iterate(self, node: Loop) -> bool:
+        """Run a loop's body once; return False when a BREAK (of this loop) ends the loop."""
+        try:
+            self.statements(node.body)
+        except _Break as jump:
+            if jump.label is not None and jump.label.lower() != (node.label or "").lower():
+                raise
+            return isinstance(jump, _Continue)
+        return True
 
     def block(self, node: Block) -> None:
         self.scopes.append({})
