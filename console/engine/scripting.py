@@ -279,6 +279,8 @@ class Script:
 
     def iterate(self, node: Loop) -> bool:
         """Run a loop's body once; return False when a BREAK (of this loop) ends the loop."""
+        # A loop may never end (LOOP without BREAK): a cancel must reach it whatever its body is.
+        self.ctx.check_cancelled()
         try:
             self.statements(node.body)
         except _Break as jump:

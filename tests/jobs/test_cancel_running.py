@@ -70,6 +70,27 @@ def test_it_stops_a_cpu_bound_query_within_seconds_of_a_cancel(
     assert after.error_result is None and job_rows(after)[1] == [[17]]
 
 
+@pytest.mark.parametrize(
+    "script",
+    [
+        "DECLARE i INT64 DEFAULT 0; LOOP SET i = i + 1; END LOOP",
+        "WHILE TRUE DO END WHILE",
+        "LOOP END LOOP",
+    ],
+    ids=["loop", "while-with-an-empty-body", "empty-loop"],
+)
+def test_it_stops_a_script_that_never_ends_within_seconds_of_a_cancel(
+    run_sql: Callable[..., Job], script: str
+) -> None:
+    job = _query(script)
+    _cancel_when_busy(job)
+
+    job = wait_for(job, timeout_s=10)
+    assert job.error_result == STOPPED
+    after = run_sql("SELECT 17 AS x", timeout_s=10)
+    assert after.error_result is None and job_rows(after)[1] == [[17]]
+
+
 def test_it_stops_a_create_models_training_query_within_seconds_of_a_cancel(
     run_sql: Callable[..., Job],
 ) -> None:
