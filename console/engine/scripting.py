@@ -41,7 +41,7 @@ from console.engine.procedural import (
     Return,
     Statement,
 )
-from console.engine.query import Context, execute
+from console.engine.query import Context, execute, reads_catalog_table
 from console.engine.statements import SELECT, statement_kind
 from console.engine.types import schema_from_arrow
 from console.errors import BigQueryError, Cancelled, InvalidError
@@ -400,10 +400,13 @@ class Script:
             return tree
         tables = {t.alias_or_name.lower() for t in tree.find_all(exp.Table)}
         tables |= {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        ctes = {cte.alias_or_name: cte.this for cte in tree.find_all(exp.CTE)}
         for column in list(tree.find_all(exp.Column)):
             if _is_assigned(column):
                 continue
             if not column.table:
+                if self.is_column(column, ctes):
+                    continue
                 variable = self.lookup(column.name)
                 if variable is not None:
                     column.replace(_named(column, _constant(variable)))
@@ -421,6 +424,40 @@ class Script:
                 name = f"{name}.{target.expression.name.lower()}"
             target.replace(_constant(self.system(name, target)))
         return tree
+
+    def is_column(self, column: exp.Column, ctes: dict[str, exp.Expression]) -> bool:
+        """Return whether an unqualified name means a column of a query it sits in (BigQuery
+        resolves a column before a variable): of a table, subquery, CTE or UNNEST in the FROM
+        of its own SELECT or of one around it."""
+        name = column.name.lower()
+        select = column.find_ancestor(exp.Select)
+        while select is not None:
+            if name in self.from_names(select, ctes):
+                return True
+            select = select.find_ancestor(exp.Select)
+        return False
+
+    def from_names(self, select: exp.Select, ctes: dict[str, exp.Expression]) -> set[str]:
+        """Return the (lowercased) column names the FROM clause of select brings into scope."""
+        names: set[str] = set()
+        sources = [select.args.get("from_"), *(select.args.get("joins") or [])]
+        for source in (s.this for s in sources if s is not None):
+            alias = source.args.get("alias")
+            if alias is not None and alias.columns:
+                names |= {c.name.lower() for c in alias.columns}
+            elif isinstance(source, exp.Unnest):
+                names |= {alias.name.lower()} if alias is not None else set()
+            elif isinstance(source, exp.Table) and not source.db and source.name in ctes:
+                names |= _output_names(ctes[source.name])
+            elif isinstance(source, exp.Table) and reads_catalog_table(source, set(ctes)):
+                try:
+                    table = self.ctx.table(source, permission=None)
+                except BigQueryError:
+                    continue  # the statement's own run reports a missing table
+                names |= {field["name"].lower() for field in table.schema or []}
+            elif isinstance(source, exp.Subquery):
+                names |= _output_names(source.this)
+        return names
 
     def system(self, name: str, node: exp.Expression) -> Variable:
         """Return the value of @@name, BigQuery's system variables."""
@@ -609,3 +646,11 @@ def _same_shape(got: ParamType, want: ParamType) -> bool:
             _same_shape(a, b) for (_, a), (_, b) in zip(got.fields, want.fields, strict=True)
         )
     return True
+
+
+def _output_names(query: exp.Expression) -> set[str]:
+    """Return the (lowercased) names of a query's output columns, as far as its text tells."""
+    select = query if isinstance(query, exp.Select) else query.find(exp.Select)
+    if select is None:
+        return set()
+    return {p.alias_or_name.lower() for p in select.expressions}

@@ -251,6 +251,18 @@ def test_it_binds_variables_as_values_never_as_sql(run_sql: Any) -> None:
     assert _rows(job) == [["x'); DROP SCHEMA ds; --", 6]]
 
 
+def test_it_resolves_a_name_to_a_column_before_a_variable(run_sql: Any) -> None:
+    # BigQuery's order: a column of the query first, then a variable of the same name.
+    job = run_sql(
+        "DECLARE k INT64 DEFAULT 100;\n"
+        "DECLARE v STRING DEFAULT 'var';\n"
+        "CREATE SCHEMA ds;\n"
+        "CREATE TABLE ds.t AS SELECT 1 AS k UNION ALL SELECT 2;\n"
+        "SELECT k, v, (SELECT MAX(v) FROM UNNEST([7, 8]) AS v) AS m FROM ds.t ORDER BY k"
+    )
+    assert _rows(job) == [[1, "var", 8], [2, "var", 8]]
+
+
 # Bad input: BigQuery's wording and position, and nothing runs ------------------------------
 
 
