@@ -18,15 +18,7 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
-from console.errors import InvalidError
-
-# Arrow's names of the types DuckDB hands over, in GoogleSQL's words for the refusal.
-_GOOGLESQL = {
-    **dict.fromkeys(("int8", "int16", "int32", "int64"), "INT64"),
-    **dict.fromkeys(("float", "double"), "FLOAT64"),
-    "bool": "BOOL",
-    "date32[day]": "DATE",
-}
+from console.engine.types import check_string_or_bytes
 
 _JIT = {"cache": True, "nogil": True}
 
@@ -202,12 +194,7 @@ def fingerprint64(values: pa.Array | pa.ChunkedArray) -> pa.Array:
         values = values.combine_chunks()
     if pa.types.is_null(values.type):  # a bare NULL argument: BigQuery types it STRING
         return pa.nulls(len(values), pa.int64())
-    if not (pa.types.is_string(values.type) or pa.types.is_binary(values.type)):
-        raise InvalidError(
-            f"No matching signature for function FARM_FINGERPRINT for argument types: "
-            f"{_GOOGLESQL.get(str(values.type), str(values.type).upper())}. Supported signatures: "
-            "FARM_FINGERPRINT(STRING); FARM_FINGERPRINT(BYTES)"
-        )
+    check_string_or_bytes(values, "FARM_FINGERPRINT")
     binary = values.cast(pa.large_binary())
     offsets = np.frombuffer(binary.buffers()[1], dtype=np.int64)[
         binary.offset : binary.offset + len(binary) + 1

@@ -7,6 +7,7 @@ views that read table versions. DuckDB's own sandbox is the second wall, should 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import uuid
@@ -20,10 +21,12 @@ import pyarrow as pa
 from django.conf import settings
 
 from console.catalog import storage
+from console.engine.types import check_string_or_bytes
 from console.errors import BigQueryError, Cancelled
 
 FARM_FINGERPRINT = "quarry_farm_fingerprint"
 RAND_OF_ROW = "quarry_rand_of_row"
+SHA512 = "quarry_sha512"
 
 
 def _farm_fingerprint(values: Any) -> Any:
@@ -31,6 +34,15 @@ def _farm_fingerprint(values: Any) -> Any:
     from console.engine import farmhash
 
     return farmhash.fingerprint64(values)
+
+
+def _sha512(values: pa.Array) -> pa.Array:
+    # BigQuery hashes a STRING's UTF-8 bytes and a BYTES value as it is.
+    check_string_or_bytes(values, "SHA512")
+    return pa.array(
+        [None if v is None else hashlib.sha512(v).digest() for v in values.cast(pa.binary())],
+        pa.binary(),
+    )
 
 
 def _rand_of_row(row: Any) -> pa.Array:
@@ -80,6 +92,8 @@ def connect(readable_dirs: Sequence[Path], spill_dir: Path) -> duckdb.DuckDBPyCo
             null_handling="special",
             side_effects=False,
         )
+        # SHA512, which DuckDB lacks (sqlglot would quietly write SHA256 instead).
+        con.create_function(SHA512, _sha512, None, "BLOB", type="arrow", side_effects=False)
         # RAND() where DuckDB refuses a volatile expression (a window's ORDER BY): declared pure,
         # it takes a column of the row only so that DuckDB cannot fold it into one constant.
         con.create_function(

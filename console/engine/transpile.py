@@ -25,7 +25,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 
-from console.engine.sandbox import FARM_FINGERPRINT, RAND_OF_ROW
+from console.engine.sandbox import FARM_FINGERPRINT, RAND_OF_ROW, SHA512
 from console.errors import InvalidError
 
 Handler = Callable[[Any, Any], str | None]
@@ -233,6 +233,14 @@ def _name_anonymous_columns(tree: exp.Expression) -> None:
 
 # The generator ---------------------------------------------------------------------------------
 
+
+def _sha2_digest(self: Any, node: exp.SHA2Digest) -> str:
+    """SHA256 and SHA512 as BYTES: DuckDB's sha256 spells a digest in hex; it has no sha512."""
+    if node.text("length") == "512":
+        return self.func(SHA512, node.this)
+    return self.func("UNHEX", self.func("SHA256", node.this))
+
+
 REWRITES: dict[type[exp.Expression], Handler] = {
     exp.Div: _checked_division,
     exp.Literal: _float_literal,
@@ -249,6 +257,7 @@ REWRITES: dict[type[exp.Expression], Handler] = {
     exp.CurrentDate: _current("CURRENT_DATE"),
     exp.CurrentTime: _current("GET_CURRENT_TIME"),
     exp.FarmFingerprint: lambda self, node: self.func(FARM_FINGERPRINT, *node.expressions),
+    exp.SHA2Digest: _sha2_digest,
     exp.Anonymous: _anonymous,
     exp.Unnest: _unnest_relation,
 }

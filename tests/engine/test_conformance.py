@@ -70,6 +70,31 @@ MODEL = """CREATE MODEL ds.mf OPTIONS(model_type='matrix_factorization', feedbac
 CASES: list[tuple[str, str, Any]] = [
     # Literals and arithmetic
     ("select_literal", "SELECT 1", [[1]]),
+    # Hashes: BigQuery's documented examples (its console shows BYTES in base64)
+    (
+        "sha512_documented",
+        'SELECT TO_BASE64(SHA512("Hello World")), SHA512(NULL), TO_BASE64(SHA512(b"Hello World"))',
+        [
+            [
+                "LHT9F+2v2A6ER7DUZ0HuJDt+t03SFJoKsbkkb7MDgvJ+hT2FhXGeDmfL2g2qj1FnEGRhXWRa4nrLFb+xRH9Fmw==",
+                None,
+                "LHT9F+2v2A6ER7DUZ0HuJDt+t03SFJoKsbkkb7MDgvJ+hT2FhXGeDmfL2g2qj1FnEGRhXWRa4nrLFb+xRH9Fmw==",
+            ]
+        ],
+    ),
+    (
+        "sha512_refuses_a_number",
+        "SELECT SHA512(1)",
+        Error(
+            "No matching signature for function SHA512 for argument types: INT64. "
+            "Supported signatures: SHA512(STRING); SHA512(BYTES)"
+        ),
+    ),
+    (
+        "sha256_documented",
+        'SELECT TO_BASE64(SHA256("Hello World"))',
+        [["pZGm1Av0IEBKARczz7exkNYsZb8LzaMrV7J32a2fFG4="]],
+    ),
     ("select_alias", "SELECT 1 AS one, 'a' AS letter", [[1, "a"]]),
     ("anonymous_columns", "SELECT 1, 2 AS b, 3", Columns(["f0_", "b", "f1_"], [[1, 2, 3]])),
     ("int_division_is_float", "SELECT 7 / 2", [[3.5]]),
