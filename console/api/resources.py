@@ -62,7 +62,14 @@ def get_dataset(
     request: HttpRequest, project_id: str, dataset_id: str, permission: str = DATASETS_GET
 ) -> Dataset:
     """Return a dataset; the permission is checked before its existence is revealed."""
-    project = get_project(request, project_id, PROJECTS_GET)
+    return _dataset_in(
+        request, get_project(request, project_id, PROJECTS_GET), dataset_id, permission
+    )
+
+
+def _dataset_in(
+    request: HttpRequest, project: Project, dataset_id: str, permission: str = DATASETS_GET
+) -> Dataset:
     dataset = access.find(
         request.principal, permission, Dataset, project=project, dataset_id=dataset_id
     )
@@ -85,7 +92,7 @@ def get_table(
         if permission not in (TABLES_GET, TABLES_GET_DATA):
             anonymous.refuse_change(anonymous_table)
         return anonymous_table
-    dataset = get_dataset(request, project_id, dataset_id, DATASETS_GET)
+    dataset = _dataset_in(request, project, dataset_id)
     table = access.find(request.principal, permission, Table, dataset=dataset, table_id=table_id)
     if table is None:
         raise NotFoundError(

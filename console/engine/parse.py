@@ -213,19 +213,31 @@ def _syntax_message(description: str, got: str) -> str:
 def location(node: exp.Expression) -> str:
     """Return BigQuery's ` at [line:column]` for where node started in the SQL, or "" if unknown."""
     meta = _first_meta(node)
-    if not meta:
-        return ""
+    return " at [{}:{}]".format(*_start_of(meta)) if meta else ""
+
+
+def earliest_location(node: exp.Expression) -> str:
+    """Return BigQuery's ` at [line:column]` for the earliest place node's text covers (a
+    qualified call `ds.f(x)` starts at `ds`, which is not the node sqlglot placed first)."""
+    starts = [_start_of(meta) for meta in _metas(node)]
+    return " at [{}:{}]".format(*min(starts)) if starts else ""
+
+
+def _start_of(meta: dict[str, Any]) -> tuple[int, int]:
     # sqlglot records where a token ends; BigQuery reports where it starts.
-    width = meta.get("end", 0) - meta.get("start", 0)
-    return f" at [{meta['line']}:{meta['col'] - width}]"
+    return meta["line"], meta["col"] - (meta.get("end", 0) - meta.get("start", 0))
 
 
-def _first_meta(node: exp.Expression) -> dict[str, Any] | None:
+def _metas(node: exp.Expression) -> Iterator[dict[str, Any]]:
+    # Read without making an empty meta on every node, as node.meta would.
     for child in node.walk():
         meta = getattr(child, "_meta", None) or {}
         if "line" in meta:
-            return meta
-    return None
+            yield meta
+
+
+def _first_meta(node: exp.Expression) -> dict[str, Any] | None:
+    return next(_metas(node), None)
 
 
 def check_functions(tree: exp.Expression) -> None:

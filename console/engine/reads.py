@@ -378,7 +378,7 @@ def _restriction_connection() -> duckdb.DuckDBPyConnection:
     # The same locked-down connection a job gets: it evaluates one expression over batches
     # handed to it and can read no file.
     root = storage.root()
-    return sandbox.connect([root / "tables"], root / "scratch")
+    return sandbox.connect([], root / "scratch")
 
 
 def _keep(con: duckdb.DuckDBPyConnection, sql: str, batch: pa.RecordBatch) -> pa.Array:

@@ -23,7 +23,7 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
 from console.catalog.models import Dataset, Project, Routine, check_id
-from console.engine.parse import check_functions, location, parse_script
+from console.engine.parse import check_functions, earliest_location, location, parse_script
 from console.engine.types import standard_sql_text
 from console.errors import BigQueryError, DuplicateError, InvalidError, NotFoundError
 from console.iam.roles import ROUTINES_GET
@@ -481,24 +481,13 @@ def expand(
         parts = _called(ctx, node)
         if parts is None:
             continue
-        where = _start(node) if at is None else at
+        where = earliest_location(node) if at is None else at
         function = _function(ctx, parts, where)
         inlined = _inline(ctx, function, _arguments(node), where, chain)
         if node is tree:
             return inlined
         node.replace(inlined)
     return tree
-
-
-def _start(node: exp.Expression) -> str:
-    """Return BigQuery's ` at [line:column]` for where a call starts: its first name part."""
-    starts = [
-        (meta["line"], meta["col"] - (meta.get("end", 0) - meta.get("start", 0)))
-        # As parse.location reads them: without making an empty meta on every node.
-        for meta in (getattr(child, "_meta", None) or {} for child in node.walk())
-        if "line" in meta
-    ]
-    return " at [{}:{}]".format(*min(starts)) if starts else ""
 
 
 def _called(ctx: Context, node: exp.Expression) -> list[str] | None:

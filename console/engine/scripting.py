@@ -401,14 +401,13 @@ class Script:
         tables = {t.alias_or_name.lower() for t in tree.find_all(exp.Table)}
         tables |= {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
         ctes = {cte.alias_or_name: cte.this for cte in tree.find_all(exp.CTE)}
+        in_scope: dict[int, set[str]] = {}  # each SELECT's FROM names, read once per statement
         for column in list(tree.find_all(exp.Column)):
             if _is_assigned(column):
                 continue
             if not column.table:
-                if self.is_column(column, ctes):
-                    continue
                 variable = self.lookup(column.name)
-                if variable is not None:
+                if variable is not None and not self.is_column(column, ctes, in_scope):
                     column.replace(_named(column, _constant(variable)))
             elif not column.args.get("db") and column.table.lower() not in tables:
                 variable = self.lookup(column.table)
@@ -425,14 +424,18 @@ class Script:
             target.replace(_constant(self.system(name, target)))
         return tree
 
-    def is_column(self, column: exp.Column, ctes: dict[str, exp.Expression]) -> bool:
+    def is_column(
+        self, column: exp.Column, ctes: dict[str, exp.Expression], in_scope: dict[int, set[str]]
+    ) -> bool:
         """Return whether an unqualified name means a column of a query it sits in (BigQuery
         resolves a column before a variable): of a table, subquery, CTE or UNNEST in the FROM
-        of its own SELECT or of one around it."""
+        of its own SELECT or of one around it. in_scope keeps each SELECT's names once read."""
         name = column.name.lower()
         select = column.find_ancestor(exp.Select)
         while select is not None:
-            if name in self.from_names(select, ctes):
+            if id(select) not in in_scope:
+                in_scope[id(select)] = self.from_names(select, ctes)
+            if name in in_scope[id(select)]:
                 return True
             select = select.find_ancestor(exp.Select)
         return False
