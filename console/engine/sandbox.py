@@ -21,6 +21,7 @@ import pyarrow as pa
 from django.conf import settings
 
 from console.catalog import storage
+from console.engine import functions
 from console.engine.types import check_string_or_bytes
 from console.errors import BigQueryError, Cancelled
 
@@ -105,6 +106,16 @@ def connect(readable_dirs: Sequence[Path], spill_dir: Path) -> duckdb.DuckDBPyCo
             null_handling="special",
             side_effects=False,
         )
+        for udf in functions.UDFS:
+            con.create_function(
+                udf.name,
+                udf.function,
+                udf.parameters,
+                udf.returns,
+                type="arrow",
+                null_handling=udf.null_handling,
+                side_effects=udf.side_effects,
+            )
     except duckdb.OutOfMemoryException as err:  # a limit too small for DuckDB to start in
         raise why_stopped(err) from None
     return con

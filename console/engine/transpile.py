@@ -19,16 +19,15 @@ entry in ANONYMOUS_FUNCTIONS: its upper-case name and a handler `(generator, nod
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from typing import Any
 
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 
+from console.engine import functions
+from console.engine.functions.base import Handler, duckdb_handler
 from console.engine.sandbox import FARM_FINGERPRINT, RAND_OF_ROW, SHA512
 from console.errors import InvalidError
-
-Handler = Callable[[Any, Any], str | None]
 
 
 def to_duckdb(tree: exp.Expression) -> str:
@@ -38,15 +37,6 @@ def to_duckdb(tree: exp.Expression) -> str:
     except RecursionError:
         # The parser takes deeper nesting than the generator: arrays of arrays of arrays …
         raise InvalidError("Expressions are nested too deeply for Quarry to run") from None
-
-
-def _duckdb_handler(kind: type[exp.Expression]) -> Handler:
-    """Return sqlglot's DuckDB handler for a node type, found as its generator finds it."""
-    return (
-        DuckDB.Generator.TRANSFORMS.get(kind)
-        or getattr(DuckDB.Generator, f"{kind.key}_sql", None)
-        or DuckDB.Generator.function_fallback_sql
-    )
 
 
 # Arithmetic ------------------------------------------------------------------------------------
@@ -146,7 +136,7 @@ def _approx_quantiles(self: Target.Generator, node: exp.ApproxQuantiles) -> str 
 
 def _returns_date(kind: type[exp.Expression]) -> Handler:
     # DATE_ADD, DATE_SUB and DATE_TRUNC return DATE in BigQuery, TIMESTAMP in DuckDB.
-    duckdb = _duckdb_handler(kind)
+    duckdb = duckdb_handler(kind)
     return lambda self, node: f"CAST({duckdb(self, node)} AS DATE)"
 
 
@@ -179,8 +169,9 @@ def _anonymous(self: Target.Generator, node: exp.Anonymous) -> str | None:
 
 
 # BigQuery functions sqlglot does not model; check_functions lets exactly these through.
-ANONYMOUS_FUNCTIONS: dict[str, Callable[[Any, exp.Anonymous], str]] = {
+ANONYMOUS_FUNCTIONS: dict[str, Handler] = {
     "IEEE_DIVIDE": _ieee_divide,
+    **functions.ANONYMOUS,
 }
 
 
@@ -241,7 +232,7 @@ def _sha2_digest(self: Any, node: exp.SHA2Digest) -> str:
     return self.func("UNHEX", self.func("SHA256", node.this))
 
 
-REWRITES: dict[type[exp.Expression], Handler] = {
+_OWN_REWRITES: dict[type[exp.Expression], Handler] = {
     exp.Div: _checked_division,
     exp.Literal: _float_literal,
     exp.Cast: _rounding_integer_cast,
@@ -263,18 +254,28 @@ REWRITES: dict[type[exp.Expression], Handler] = {
 }
 
 
+# Each node type's handlers, tried in order: the function areas' first, then the transpiler's own.
+REWRITES: dict[type[exp.Expression], list[Handler]] = {
+    kind: [
+        *functions.REWRITES.get(kind, []),
+        *([_OWN_REWRITES[kind]] if kind in _OWN_REWRITES else []),
+    ]
+    for kind in {**functions.REWRITES, **_OWN_REWRITES}
+}
+
 # Marks the nodes of the tree given to to_duckdb, the only ones REWRITES apply to.
 QUERY_NODE = "quarry_query_node"
 
 
-def _for_query_nodes(kind: type[exp.Expression], rewrite: Handler) -> Handler:
-    duckdb = _duckdb_handler(kind)
+def _for_query_nodes(kind: type[exp.Expression], rewrites: list[Handler]) -> Handler:
+    duckdb = duckdb_handler(kind)
 
     def handler(self: Target.Generator, node: Any) -> str:
         if node.meta_get(QUERY_NODE):
-            sql = rewrite(self, node)
-            if sql is not None:
-                return sql
+            for rewrite in rewrites:
+                sql = rewrite(self, node)
+                if sql is not None:
+                    return sql
         return duckdb(self, node)
 
     return handler
@@ -286,7 +287,7 @@ class Target(DuckDB):
     class Generator(DuckDB.Generator):
         TRANSFORMS = {
             **DuckDB.Generator.TRANSFORMS,
-            **{kind: _for_query_nodes(kind, rewrite) for kind, rewrite in REWRITES.items()},
+            **{kind: _for_query_nodes(kind, rewrites) for kind, rewrites in REWRITES.items()},
         }
 
         def preprocess(self, expression: exp.Expression) -> exp.Expression:

@@ -1,71 +1,25 @@
 """A table-driven conformance suite: BigQuery statements with the results BigQuery gives.
 
-Each case runs in-process through the same script runner the worker uses (real DuckDB, real
-Parquet), against a small dataset the fixture builds with SQL. A case expects rows, or an error
-whose message contains the given text.
+The cases here cover statements, DDL, DML and BigQuery ML; functions have a suite per area of
+BigQuery's function reference (test_conformance_<area>.py). tests/engine/conformance says how a
+case runs and is checked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import transaction
-from django.forms.models import model_to_dict
 
-from console.catalog.models import Dataset, MLModel, Project, Table, TableVersion
+from console.catalog.models import Dataset, MLModel, Project, Table
 from console.engine.script import dry_run
-from console.jobs.models import Job
-from tests.conftest import job_rows, run_here
+from tests.conftest import job_rows
+from tests.engine.conformance import MODEL, Columns, Error, cases, check
 
 UTC = dt.UTC
-
-
-@dataclass
-class Error:
-    text: str
-    reason: str | None = None
-
-
-@dataclass
-class Columns:
-    """Expect these output column names (and, optionally, BigQuery types) and these rows."""
-
-    names: list[str]
-    rows: list[list[Any]] | None = None
-    types: list[str] | None = None
-
-
-SETUP = [
-    """CREATE TABLE ds.ratings AS
-       SELECT * FROM UNNEST([
-         STRUCT(1 AS user_id, 10 AS item_id, 4.0 AS rating, TIMESTAMP '2000-12-31 22:12:40' AS ts),
-         (1, 11, 3.0, TIMESTAMP '2000-12-31 22:35:09'),
-         (1, 12, 5.0, TIMESTAMP '2001-01-01 10:00:00'),
-         (2, 10, 5.0, TIMESTAMP '2001-01-02 10:00:00'),
-         (2, 12, 2.0, TIMESTAMP '2001-01-03 10:00:00'),
-         (3, 11, 4.0, TIMESTAMP '2001-01-04 10:00:00'),
-         (3, 13, 1.0, TIMESTAMP '2001-01-05 10:00:00'),
-         (4, 10, 3.0, TIMESTAMP '2001-01-06 10:00:00')])""",
-    """CREATE TABLE ds.movies (movie_id INT64 NOT NULL, title STRING, genre STRING)""",
-    """INSERT INTO ds.movies (movie_id, title, genre) VALUES
-       (10, 'Toy Story (1995)', 'Animation|Comedy'),
-       (11, 'Heat (1995)', 'Action|Crime'),
-       (12, 'Fargo (1996)', 'Crime|Drama'),
-       (14, 'Alien (1979)', NULL)""",
-    """CREATE TABLE ds.nested AS
-       SELECT 1 AS id, [1, 2, 3] AS xs, STRUCT('a' AS k, 2.5 AS v) AS s,
-              [STRUCT('x' AS tag, 1 AS n), STRUCT('y' AS tag, 2 AS n)] AS pairs
-       UNION ALL SELECT 2, [], STRUCT('b' AS k, CAST(NULL AS FLOAT64) AS v), []""",
-]
-
-MODEL = """CREATE MODEL ds.mf OPTIONS(model_type='matrix_factorization', feedback_type='explicit',
-    user_col='user_id', item_col='item_id', l2_reg=1.0, num_factors=2, max_iterations=5)
-    AS SELECT user_id, item_id, rating FROM ds.ratings"""
 
 CASES: list[tuple[str, str, Any]] = [
     # Literals and arithmetic
@@ -991,120 +945,16 @@ ML_CASES: list[tuple[str, str, Any]] = [
 ]
 
 
-def _run(sql: str, default_dataset: str | None = None) -> Job:
-    config: dict[str, Any] = {"query": {"query": sql, "useLegacySql": False}}
-    if default_dataset:
-        config["query"]["defaultDataset"] = {"datasetId": default_dataset}
-    return run_here(config)
-
-
-class _Rollback(Exception):
-    pass
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup: None, django_db_blocker: Any) -> dict[str, Any]:
-    """Run SETUP and MODEL through the engine once; keep the rows, roll the catalog back.
-
-    Table versions and model artifacts are immutable files, so every test can point fresh
-    catalog rows at the same files instead of rebuilding them.
-    """
-    captured: dict[str, Any] = {}
-    with django_db_blocker.unblock():
-        try:
-            with transaction.atomic():
-                Dataset.create(Project.default(), "ds")
-                for sql in [*SETUP, MODEL]:
-                    job = _run(sql)
-                    assert job.error_result is None, (sql, job.error_result)
-                captured["tables"] = [
-                    (
-                        model_to_dict(t, exclude=["id", "dataset"]),
-                        [model_to_dict(v, exclude=["id", "table"]) for v in t.versions.all()],
-                    )
-                    for t in Table.objects.all()
-                ]
-                model = MLModel.objects.get()
-                captured["model"] = model_to_dict(model, exclude=["id", "dataset", "training_job"])
-                captured["iterations"] = list(
-                    model.iterations.values("iteration", "loss", "eval_loss", "duration_ms")
-                )
-                raise _Rollback
-        except _Rollback:
-            pass
-    return captured
-
-
-@pytest.fixture
-def engine(db: None, built: dict[str, Any]) -> Any:
-    dataset = Dataset.create(Project.default(), "ds")
-    for fields, versions in built["tables"]:
-        table = Table.objects.create(dataset=dataset, **fields)
-        for version in versions:
-            TableVersion.objects.create(table=table, **version)
-    return _run
-
-
-@pytest.fixture
-def ml_engine(engine: Any, built: dict[str, Any]) -> Any:
-    job = Job.objects.create(project=Project.default(), job_type=Job.Type.QUERY)
-    model = MLModel.objects.create(
-        dataset=Dataset.objects.get(dataset_id="ds"), training_job=job, **built["model"]
-    )
-    for iteration in built["iterations"]:
-        model.iterations.create(job=job, **iteration)
-    return engine
-
-
-def _same(actual: Any, expected: Any) -> bool:
-    # A FLOAT64 expectation needs a float: an INT64 2 is not BigQuery's FLOAT64 2.0.
-    if isinstance(expected, float) and isinstance(actual, float):
-        return math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-9) or (
-            math.isinf(expected) and actual == expected
-        )
-    if isinstance(expected, list) and isinstance(actual, list):
-        return len(actual) == len(expected) and all(map(_same, actual, expected))
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        return list(actual) == list(expected) and all(
-            _same(actual[k], expected[k]) for k in expected
-        )
-    return actual == expected and type(actual) is type(expected)
-
-
-def _check(job: Job, expected: Any) -> None:
-    if isinstance(expected, Error):
-        assert job.error_result is not None, "the statement should have failed"
-        assert expected.text in job.error_result["message"], job.error_result
-        if expected.reason:
-            assert job.error_result["reason"] == expected.reason
-        return
-    assert job.error_result is None, job.error_result
-    fields, rows, total = job_rows(job, 0, 1000)
-    assert total == len(rows)
-    if isinstance(expected, Columns):
-        assert [f["name"] for f in fields] == expected.names
-        if expected.types:
-            assert [f["type"] for f in fields] == expected.types
-        if expected.rows is None:
-            return
-        expected = expected.rows
-    assert _same(rows, expected), rows
-
-
-@pytest.mark.parametrize(
-    "sql,expected,default_dataset",
-    [(c[1], c[2], c[3] if len(c) > 3 else None) for c in CASES],
-    ids=[c[0] for c in CASES],
-)
+@cases(CASES)
 def test_it_matches_bigquery(
     engine: Any, sql: str, expected: Any, default_dataset: str | None
 ) -> None:
-    _check(engine(sql, default_dataset), expected)
+    check(engine(sql, default_dataset), expected)
 
 
 @pytest.mark.parametrize("sql,expected", [c[1:] for c in ML_CASES], ids=[c[0] for c in ML_CASES])
 def test_it_matches_bigquery_ml(ml_engine: Any, sql: str, expected: Any) -> None:
-    _check(ml_engine(sql), expected)
+    check(ml_engine(sql), expected)
 
 
 def test_it_has_at_least_150_statements() -> None:

@@ -19,11 +19,6 @@ from console.engine.script import dry_run
 from console.errors import BigQueryError
 from tests.engine import test_conformance as conformance
 
-# The conformance suite's catalog: its tables and its trained model, built once per module.
-built = conformance.built
-engine = conformance.engine
-ml_engine = conformance.ml_engine
-
 SEED = 13
 STATEMENTS = 300
 STRAYS = [

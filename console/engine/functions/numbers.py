@@ -1,0 +1,3 @@
+"""NUMERIC, BIGNUMERIC and INTERVAL: types, literals, arithmetic and functions."""
+
+from __future__ import annotations

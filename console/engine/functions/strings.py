@@ -1,0 +1,3 @@
+"""STRING and BYTES functions, where DuckDB differs."""
+
+from __future__ import annotations
