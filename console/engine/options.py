@@ -47,6 +47,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _moment(value: Any) -> dt.datetime | None:
+    if value is not None and not isinstance(value, dt.datetime):
+        raise InvalidError(f"Expected a TIMESTAMP, got {value!r}")
+    return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 # Each option: the resource field it sets and how its SQL value becomes that field's value.
 TABLE_OPTIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "description": ("description", _text),
@@ -63,6 +69,13 @@ SCHEMA_OPTIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "default_table_expiration_days": ("defaultTableExpirationMs", _days_ms),
     "default_partition_expiration_days": ("defaultPartitionExpirationMs", _days_ms),
     "location": ("location", _text),
+}
+# A view's options set its catalog row's fields directly (a view has no resource body to patch).
+VIEW_OPTIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "description": ("description", _text),
+    "friendly_name": ("friendly_name", _text),
+    "labels": ("labels", lambda value: _labels(value) or {}),
+    "expiration_timestamp": ("expiration_time", _moment),
 }
 COLUMN_OPTIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "description": ("description", _text),

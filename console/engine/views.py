@@ -18,26 +18,18 @@ from sqlglot import exp
 from console.catalog.models import Dataset, Table, check_id
 from console.engine import sandbox
 from console.engine.ddl import created_table
+from console.engine.options import VIEW_OPTIONS, options_body
 from console.engine.parse import parse_script
 from console.engine.query import (
     QUERY_TYPES,
     TARGET,
     Context,
-    _constant,
     execute,
     qualify_view_names,
 )
 from console.engine.tables import not_allowed
 from console.engine.types import schema_from_arrow
 from console.errors import DuplicateError, InvalidError
-
-# OPTIONS a view takes, by name: the Table field each sets.
-VIEW_OPTIONS = {
-    "description": "description",
-    "friendly_name": "friendly_name",
-    "labels": "labels",
-    "expiration_timestamp": "expiration_time",
-}
 
 
 def create_view(ctx: Context, statement: exp.Create) -> None:
@@ -72,7 +64,7 @@ def create_view(ctx: Context, statement: exp.Create) -> None:
         "friendly_name": "",
         "labels": {},
         "expiration_time": _default_expiration(dataset),
-        **_options(ctx, statement),
+        **options_body(ctx, statement.args.get("properties"), VIEW_OPTIONS, "views"),
     }
     query = statement.expression
     text = query.meta.get("text") or query.sql(dialect="bigquery")
@@ -83,41 +75,6 @@ def create_view(ctx: Context, statement: exp.Create) -> None:
     fields = view_schema(ctx, dataset, query, columns)
     save_view(dataset, target.name, text, fields, existing, **metadata)
     ctx.outcome.statistics["ddlOperationPerformed"] = "REPLACE" if existing else "CREATE"
-
-
-def _options(ctx: Context, statement: exp.Create) -> dict[str, Any]:
-    """Return the Table fields a CREATE VIEW's OPTIONS(...) set, refusing an unknown option."""
-    properties = statement.args.get("properties")
-    metadata: dict[str, Any] = {}
-    for prop in properties.expressions if properties else []:
-        if not isinstance(prop, exp.Property):
-            raise InvalidError(f"CREATE VIEW does not take {prop.sql('bigquery')}")
-        name = prop.name.lower()
-        if name not in VIEW_OPTIONS:
-            raise InvalidError(
-                f"Invalid option {prop.name} for CREATE VIEW{ctx.location(prop)}: a view takes "
-                f"{', '.join(VIEW_OPTIONS)}"
-            )
-        value = _constant(ctx, prop.args["value"])
-        metadata[VIEW_OPTIONS[name]] = _option_value(name, value)
-    return metadata
-
-
-def _option_value(name: str, value: Any) -> Any:
-    if value is None:
-        return {} if name == "labels" else None if name == "expiration_timestamp" else ""
-    if name == "labels":
-        pairs = [tuple(pair.values()) if isinstance(pair, dict) else pair for pair in value]
-        if not all(len(p) == 2 and all(isinstance(x, str) for x in p) for p in pairs):
-            raise InvalidError("labels must be an ARRAY<STRUCT<STRING, STRING>> of key-value pairs")
-        return dict(pairs)
-    if name == "expiration_timestamp":
-        if not isinstance(value, dt.datetime):
-            raise InvalidError(f"expiration_timestamp must be a TIMESTAMP; got {value!r}")
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    if not isinstance(value, str):
-        raise InvalidError(f"{name} must be a STRING; got {value!r}")
-    return value
 
 
 def view_schema(

@@ -164,9 +164,12 @@ def test_it_names_columns_and_keeps_options(dataset: Dataset) -> None:
     view = Table.objects.get(table_id="v")
     assert (view.description, view.friendly_name, view.labels) == ("Fresh", "", {})
     assert view.expiration_time is None
-    assert _error("CREATE VIEW ds.w OPTIONS(colour='red') AS SELECT 1 AS x")["message"].startswith(
-        "Invalid option colour for CREATE VIEW"
+    message = _error("CREATE VIEW ds.w OPTIONS(colour='red') AS SELECT 1 AS x")["message"]
+    assert message.startswith("Unknown option: colour at [1:")
+    assert message.endswith(
+        "Options for views are description, friendly_name, labels, expiration_timestamp"
     )
+    assert not Table.objects.filter(table_id="w").exists()
 
 
 def test_it_drops_views_with_drop_view_and_tables_with_drop_table(dataset: Dataset) -> None:
