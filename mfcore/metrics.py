@@ -35,21 +35,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from mfcore.data import Ratings
+from mfcore.metric_names import EXPLICIT_METRICS, IMPLICIT_METRICS
 
-EXPLICIT_METRICS = (
-    "mean_absolute_error",
-    "mean_squared_error",
-    "mean_squared_log_error",
-    "median_absolute_error",
-    "r2_score",
-    "explained_variance",
-)
-IMPLICIT_METRICS = (
-    "mean_average_precision",
-    "mean_squared_error",
-    "normalized_discounted_cumulative_gain",
-    "average_rank",
-)
 # Scores of this many (user, item) pairs are held in memory at once while ranking.
 _RANK_BLOCK_PAIRS = 4_000_000
 

@@ -18,7 +18,7 @@ PACKAGES = ("console", "mfcore")
 # Lowest first; a module belongs to the layer of the longest prefix that names it, and may import
 # its own layer and the layers below it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("errors", ("console.errors", "console.settings")),
+    ("errors", ("console.errors", "console.settings", "console.hooks")),
     ("mfcore", ("mfcore",)),
     ("catalog", ("console.catalog",)),
     ("iam", ("console.iam",)),

@@ -25,7 +25,7 @@ from console.errors import (
     InvalidError,
     NotFoundError,
 )
-from mfcore.metrics import EXPLICIT_METRICS, IMPLICIT_METRICS
+from mfcore.metric_names import EXPLICIT_METRICS, IMPLICIT_METRICS
 
 TIME_TRAVEL_WINDOW = datetime.timedelta(days=7)
 # BigQuery's rule for dataset, table, model and routine IDs, as its REST API applies it; every path

@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
+from console import hooks
 from console.catalog.models import Dataset, Project, Routine, Table
 from console.engine import routines
 from console.engine.types import standard_sql_text
@@ -178,13 +179,6 @@ SCHEMAS["JOBS"] = SCHEMAS["JOBS_BY_PROJECT"] = SCHEMAS["JOBS_BY_USER"] = pa.sche
         ("parent_job_id", pa.string()),
     ]
 )
-JobsProvider = Callable[[Project, Any, bool], list[dict[str, Any]]]
-_jobs_provider: list[JobsProvider] = []
-
-
-def provide_jobs(provider: JobsProvider) -> None:
-    """Register what lists a project's jobs as JOBS rows: (project, reader, every user's?)."""
-    _jobs_provider[:] = [provider]
 
 
 def is_information_schema(node: exp.Table) -> bool:
@@ -235,7 +229,8 @@ def _jobs(node: exp.Table, view: str, project: Project, qualifier: str, reader: 
             f"have permission to query table {project.project_id}:{qualifier}.{node.name}: "
             f"Permission {needed} denied on project {project.project_id}"
         )
-    rows = _jobs_provider[0](project, reader, every_user) if _jobs_provider else []
+    # The jobs layer lists them (hooks: "jobs_rows"), as (project, reader, every user's?).
+    rows = hooks.call("jobs_rows", project, reader, every_user, default=[])
     region = qualifier[len("region-") :].lower()
     rows = [row for row in rows if row.pop("location", "US").lower() == region]
     return pa.Table.from_pylist(rows, schema=SCHEMAS[view])

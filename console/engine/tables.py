@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 from django.db import transaction
 from django.utils import timezone
 
+from console import hooks
 from console.catalog import storage
 from console.catalog.models import TIME_TRAVEL_WINDOW, Dataset, Project, Table, TableVersion
 from console.engine.types import schema_from_arrow
@@ -23,16 +24,6 @@ ROW_GROUP_ROWS = 256 * 1024
 NO_TABLE = -1
 
 
-# What names a query job's anonymous result table: the jobs layer, which keeps the jobs, registers
-# find(principal, project, dataset_id, table_id) -> Table | None in its AppConfig.ready.
-_anonymous_tables: list[Callable[[Any, Project, str, str], Table | None]] = []
-
-
-def provide_anonymous_tables(find: Callable[[Any, Project, str, str], Table | None]) -> None:
-    """Register what turns a name into a query's anonymous result table (read-only, unsaved)."""
-    _anonymous_tables[:] = [find]
-
-
 def anonymous_table(
     principal: Any, project: Project, dataset_id: str, table_id: str
 ) -> Table | None:
@@ -41,9 +32,8 @@ def anonymous_table(
     Raises NotFoundError for a name in the principal's own hidden dataset that looks like a
     result table but whose job is gone, failed or past its 24 hours.
     """
-    if not _anonymous_tables:
-        return None
-    return _anonymous_tables[0](principal, project, dataset_id, table_id)
+    # The jobs layer, which keeps the jobs, answers (hooks: "anonymous_table").
+    return hooks.call("anonymous_table", principal, project, dataset_id, table_id)
 
 
 def not_allowed(table: Table) -> InvalidError:

@@ -7,11 +7,11 @@ table, model or job inherits its project's bindings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
 
+from console import hooks
 from console.catalog.models import (
     Dataset,
     MLModel,
@@ -30,15 +30,6 @@ Resource = Project | Dataset | Table | MLModel | Routine | Any
 Found = TypeVar("Found", Dataset, Table, MLModel, Routine)
 # What anyone may do with the jobs they submitted themselves, given they may still run jobs.
 OWN_JOB_PERMISSIONS = {JOBS_GET, JOBS_UPDATE}
-
-# Who owns a hidden dataset of temporary tables: the jobs layer, which made it for a session or a
-# script, registers the answer here in its AppConfig.ready (IAM does not import the layer above).
-_temporary_owner: list[Callable[[Any, Project, str], bool]] = []
-
-
-def provide_temporary_owner(owns: Callable[[Any, Project, str], bool]) -> None:
-    """Register owns(principal, project, dataset_id): whether principal owns that hidden dataset."""
-    _temporary_owner[:] = [owns]
 
 
 def _dataset_of(resource: Resource) -> Dataset | None:
@@ -96,8 +87,12 @@ def can(principal: Any, permission: str, resource: Resource) -> bool:
     """
     dataset = _dataset_of(resource)
     if dataset is not None and is_temporary_dataset(dataset.dataset_id):
-        owns = _temporary_owner[0] if _temporary_owner else None
-        return owns is not None and owns(principal, dataset.project, dataset.dataset_id)
+        # Who owns it: the jobs layer, which made it for a session or a script (hooks).
+        return bool(
+            hooks.call(
+                "temporary_owner", principal, dataset.project, dataset.dataset_id, default=False
+            )
+        )
     if principal is not None and principal.is_authenticated:
         if not principal.is_active:
             return False

@@ -2,16 +2,15 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 
+from console import hooks
+
 
 class JobsConfig(AppConfig):
     name = "console.jobs"
     label = "jobs"
 
     def ready(self) -> None:
-        from console.engine import information_schema, tables
-        from console.iam import access
-        from console.jobs import anonymous, history, sessions
-
-        information_schema.provide_jobs(history.rows)
-        tables.provide_anonymous_tables(anonymous.find)
-        access.provide_temporary_owner(sessions.owns)
+        # By name, not by import: loading these would load the engine in every process.
+        hooks.provide("jobs_rows", "console.jobs.history.rows")
+        hooks.provide("anonymous_table", "console.jobs.anonymous.find")
+        hooks.provide("temporary_owner", "console.jobs.sessions.owns")

@@ -1,7 +1,7 @@
 """A project's jobs as INFORMATION_SCHEMA.JOBS rows, provided to the engine when Django starts.
 
 The engine lies below the jobs layer, so it cannot read Job rows itself; it asks through
-`information_schema.provide_jobs`, which `JobsConfig.ready` points at `rows`.
+the hook "jobs_rows" (console/hooks), which `JobsConfig.ready` points at `rows`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""`python3 manage.py bq ...`: the bq CLI's everyday commands, flags and output, against Quarry."""
+"""`python3 manage.py bq ...`: the bq CLI's everyday commands, flags and output, against Quarry.
+
+Each command imports the engine modules it uses inside its own method: loading the engine costs
+DuckDB, sqlglot and pyarrow, most of a second, which `bq ls` or `bq show` never needs.
+"""
 
 from __future__ import annotations
 
@@ -13,26 +17,31 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from kombu.exceptions import OperationalError
 
 from console.catalog.models import Dataset, MLModel, Project, Routine, Table
-from console.celery import app as celery_app
 from console.cli import format as fmt
-from console.engine import inserts, metadata, params, routines, selection, views
-from console.engine.formats import option_name
-from console.engine.results import read_rows
-from console.engine.script import dry_run
-from console.engine.types import checked_fields, parse_schema_string
 from console.errors import BigQueryError, NotFoundError
 from console.iam import access, roles
 from console.iam.models import RoleBinding
 from console.jobs.models import Job
-from console.jobs.submit import submit
+
+
+def _migrate_if_needed() -> None:
+    """Create or update the catalog's tables, as `serve` does: bq may be a new user's first step."""
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
 
 
 def _schema_fields(schema: str) -> list[dict[str, Any]]:
     """Return the fields of bq's schema argument: a JSON file of fields, or name:TYPE,..."""
+    from console.engine.types import parse_schema_string
+
     if not os.path.isfile(schema):
         return parse_schema_string(schema)
     try:
@@ -320,6 +329,7 @@ class Command(BaseCommand):
     def execute_bq(self, argv: list[str]) -> int:
         args = build_parser().parse_args(argv)
         self.args = args
+        _migrate_if_needed()
         try:
             self.principal = self._principal(args)
             self.project = self._project(args)
@@ -402,6 +412,8 @@ class Command(BaseCommand):
     # Commands --------------------------------------------------------------------------------
 
     def do_mk(self, args: argparse.Namespace) -> None:
+        from console.engine import metadata
+
         if args.view:
             self._mk_view(args)
             return
@@ -439,12 +451,16 @@ class Command(BaseCommand):
 
     def _update_view(self, view: Table, args: argparse.Namespace) -> Table:
         """Give a view a new query (and so the schema that query returns), as tables.patch does."""
+        from console.engine import views
+
         _refuse_legacy_views(args)
         if view.table_type != Table.Type.VIEW:
             raise BigQueryError(f"{view.full_id} is a table, not a view: --view updates a view")
         return views.write_view(self.principal, view.dataset, view.table_id, args.view, view)
 
     def _mk_view(self, args: argparse.Namespace) -> None:
+        from console.engine import views
+
         _refuse_legacy_views(args)
         dataset_id, view_id = self._split(args.name, "mk")
         dataset = self._dataset(dataset_id, "mk")
@@ -464,6 +480,9 @@ class Command(BaseCommand):
         self.stdout.write(f"View '{reference}' successfully created.")
 
     def _mk_table(self, args: argparse.Namespace) -> None:
+        from console.engine import metadata
+        from console.engine.types import checked_fields
+
         dataset_id, table_id = self._split(args.name, "mk")
         dataset = self._dataset(dataset_id, "mk")
         self._check(roles.TABLES_CREATE, Table(dataset=dataset, table_id=table_id))
@@ -506,6 +525,8 @@ class Command(BaseCommand):
         return body
 
     def do_update(self, args: argparse.Namespace) -> None:
+        from console.engine import metadata
+
         labels: dict[str, Any] = _label_pairs(args.set_label, "--set_label")
         labels.update(dict.fromkeys(args.clear_label))
         body = self._metadata_body(args, labels)
@@ -619,6 +640,8 @@ class Command(BaseCommand):
             self.stdout.write(fmt.columns(headers, rows))
 
     def do_show(self, args: argparse.Namespace) -> None:
+        from console.engine import routines
+
         if args.job:
             self._show_job(args.name)
             return
@@ -767,6 +790,9 @@ class Command(BaseCommand):
             )
 
     def do_load(self, args: argparse.Namespace) -> None:
+        from console.engine.formats import option_name
+        from console.jobs.submit import submit
+
         dataset_id, table_id = self._split(args.destination, "load")
         load: dict[str, Any] = {
             "destinationTable": {
@@ -800,6 +826,11 @@ class Command(BaseCommand):
         self._raise_if_failed(job)
 
     def do_query(self, args: argparse.Namespace) -> None:
+        from console.engine import params
+        from console.engine.results import read_rows
+        from console.engine.script import dry_run
+        from console.jobs.submit import submit
+
         if args.use_legacy_sql:
             raise BigQueryError("Legacy SQL is not supported by Quarry; pass --nouse_legacy_sql")
         sql = " ".join(args.sql)
@@ -862,6 +893,8 @@ class Command(BaseCommand):
 
     def _parameters(self, args: argparse.Namespace) -> dict[str, Any]:
         """Return the query configuration's parameters from bq's --parameter flags."""
+        from console.engine import params
+
         given = [params.from_cli(text) for text in args.parameter]
         if not given:
             return {}
@@ -915,6 +948,9 @@ class Command(BaseCommand):
         return table
 
     def do_head(self, args: argparse.Namespace) -> None:
+        from console.engine import selection
+        from console.engine.results import read_rows
+
         table = self._existing_table(args.name, "head", roles.TABLES_GET_DATA)
         if table.table_type == Table.Type.VIEW:
             raise BigQueryError("Cannot list a table of type VIEW.")
@@ -923,6 +959,8 @@ class Command(BaseCommand):
         self._rows(fields, rows, self.args.format)
 
     def do_insert(self, args: argparse.Namespace) -> int:
+        from console.engine import inserts
+
         table = self._existing_table(args.name, "insert", roles.TABLES_UPDATE_DATA)
         rows = []
         with open(args.file, encoding="utf-8") if args.file else sys.stdin as handle:
@@ -955,6 +993,8 @@ class Command(BaseCommand):
         }
 
     def do_extract(self, args: argparse.Namespace) -> None:
+        from console.jobs.submit import submit
+
         extract: dict[str, Any] = {
             "sourceTable": self._table_ref(args.source),
             "destinationUris": [u.strip() for u in args.destination_uris.split(",") if u.strip()],
@@ -972,6 +1012,8 @@ class Command(BaseCommand):
         self._raise_if_failed(job)
 
     def do_cp(self, args: argparse.Namespace) -> None:
+        from console.jobs.submit import submit
+
         sources = [self._table_ref(n.strip()) for n in args.source.split(",") if n.strip()]
         if not sources:
             raise BigQueryError("Missing source table")
@@ -1148,6 +1190,8 @@ def _duration(job: Job) -> str:
 
 
 def _worker_alive() -> bool:
+    from console.celery import app as celery_app
+
     try:
         return bool(celery_app.control.ping(timeout=1.0))
     except (OperationalError, OSError):
