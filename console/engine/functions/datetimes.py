@@ -1,3 +1,645 @@
-"""DATE, DATETIME, TIME and TIMESTAMP functions and format elements, where DuckDB differs."""
+"""DATE, DATETIME, TIME and TIMESTAMP functions and format elements, where DuckDB differs.
+
+Date parts: BigQuery's weeks start on Sunday unless a WEEK(<weekday>) says otherwise, its
+DAYOFWEEK counts from Sunday = 1, and TIMESTAMP_DIFF counts whole elapsed units; DuckDB's weeks
+are ISO weeks and its DAYOFWEEK counts from Sunday = 0. Each part is spelled here in DuckDB's
+terms (_civil_trunc, _extract_part).
+
+Format elements: one Python implementation of BigQuery's elements (datetime_format) formats and
+parses for every FORMAT_ and PARSE_ function and STRING(timestamp), run as Arrow UDFs. sqlglot
+rewrites a literal format into Python's spelling as it parses; _bigquery_format undoes that.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pyarrow as pa
+from sqlglot import exp
+
+from console.engine.functions.base import Udf
+from console.errors import InvalidError
+
+WEEKDAYS = ("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY")
+
+FORMAT = "quarry_format_datetime"
+STRING_OF_TIMESTAMP = "quarry_string_of_timestamp"
+PARSE = {
+    "DATE": "quarry_parse_date",
+    "DATETIME": "quarry_parse_datetime",
+    "TIME": "quarry_parse_time",
+    "TIMESTAMP": "quarry_parse_timestamp",
+}
+
+
+# Date parts ------------------------------------------------------------------------------------
+
+
+def _part(unit: exp.Expression | None) -> str:
+    """Return a date part as BigQuery spells it: DAY, ISOWEEK, WEEK(MONDAY)."""
+    if unit is None:
+        return "DAY"
+    if isinstance(unit, exp.WeekStart):
+        return f"WEEK({unit.name.upper()})"
+    return unit.name.upper()
+
+
+def _week_start(part: str) -> int | None:
+    """Return the weekday (Sunday = 0) a week part starts on, or None for another part."""
+    if part == "WEEK":
+        return 0
+    if part == "ISOWEEK":
+        return 1
+    found = re.fullmatch(r"WEEK\((\w+)\)", part)
+    return WEEKDAYS.index(found.group(1)) if found and found.group(1) in WEEKDAYS else None
+
+
+def _days_into_week(civil: str, weekday: int) -> str:
+    return f"((DAYOFWEEK({civil}) + {7 - weekday}) % 7)"
+
+
+def _civil_trunc(civil: str, part: str) -> str | None:
+    """Return DuckDB SQL truncating a civil TIMESTAMP to a week part, or None for other parts."""
+    weekday = _week_start(part)
+    if weekday is None:
+        return None
+    return (
+        f"(DATE_TRUNC('DAY', {civil}) - "
+        f"TO_DAYS(CAST({_days_into_week(civil, weekday)} AS INTEGER)))"
+    )
+
+
+def _any_trunc(civil: str, part: str) -> str:
+    return _civil_trunc(civil, part) or f"DATE_TRUNC('{part}', {civil})"
+
+
+def _typed(self: Any, node: exp.Expression, duckdb_type: str) -> str:
+    # BigQuery reads a string literal as the function's type; DuckDB would not pick one.
+    value = self.sql(node)
+    return f"CAST({value} AS {duckdb_type})" if isinstance(node, exp.Literal) else value
+
+
+def _date_trunc(self: Any, node: exp.DateTrunc) -> str:
+    civil = _typed(self, node.this, "DATE")
+    return f"CAST({_any_trunc(civil, _part(node.unit))} AS DATE)"
+
+
+def _datetime_trunc(self: Any, node: exp.DatetimeTrunc) -> str:
+    return _any_trunc(_typed(self, node.this, "TIMESTAMP"), _part(node.args.get("unit")))
+
+
+def _timestamp_trunc(self: Any, node: exp.TimestampTrunc) -> str:
+    # The part that holds the instant in the time zone (UTC unless given), as an instant again.
+    zone = self.sql(node, "zone") if node.args.get("zone") else "'UTC'"
+    civil = f"TIMEZONE({zone}, CAST({self.sql(node, 'this')} AS TIMESTAMPTZ))"
+    return f"TIMEZONE({zone}, {_any_trunc(civil, _part(node.args.get('unit')))})"
+
+
+def _time_trunc(self: Any, node: exp.TimeTrunc) -> str:
+    # DuckDB has no TIME_TRUNC: the time is truncated as a time of 1970-01-01.
+    part = _part(node.args.get("unit"))
+    return (
+        f"CAST(DATE_TRUNC('{part}', CAST('1970-01-01' AS DATE) + {self.sql(node, 'this')}) AS TIME)"
+    )
+
+
+def _civil_diff(self: Any, node: exp.DateDiff | exp.DatetimeDiff) -> str | None:
+    # BigQuery counts the week boundaries crossed, with weeks starting on the part's weekday.
+    part = _part(node.args.get("unit"))
+    later, earlier = (f"CAST({self.sql(node, k)} AS TIMESTAMP)" for k in ("this", "expression"))
+    if _week_start(part) is None:
+        return None
+    return f"(DATE_DIFF('DAY', {_civil_trunc(earlier, part)}, {_civil_trunc(later, part)}) // 7)"
+
+
+ELAPSED_PARTS = {"MICROSECOND", "MILLISECOND", "SECOND", "MINUTE", "HOUR", "DAY"}
+
+
+def _timestamp_diff(self: Any, node: exp.TimestampDiff) -> str:
+    # Whole elapsed units (a DAY is 24 hours), which DuckDB's DATE_SUB counts; its DATE_DIFF
+    # counts the boundaries crossed instead (one HOUR from 00:59 to 01:00).
+    part = _part(node.args.get("unit"))
+    if part not in ELAPSED_PARTS:
+        raise InvalidError(f"TIMESTAMP_DIFF does not support the {part} date part")
+    later, earlier = (f"CAST({self.sql(node, k)} AS TIMESTAMPTZ)" for k in ("this", "expression"))
+    return f"DATE_SUB('{part}', {earlier}, {later})"
+
+
+def _extract_part(part: str, value: str) -> str | None:
+    weekday = _week_start(part)
+    if part == "ISOWEEK":
+        return f"WEEK({value})"
+    if weekday is not None:
+        # Days before the year's first <weekday> are in week 0.
+        return f"((DAYOFYEAR({value}) + 6 - {_days_into_week(value, weekday)}) // 7)"
+    simple = {
+        "DAYOFWEEK": f"(DAYOFWEEK({value}) + 1)",
+        "ISOYEAR": f"ISOYEAR({value})",
+        "DATE": f"CAST({value} AS DATE)",
+        "DATETIME": f"CAST({value} AS TIMESTAMP)",
+        "TIME": f"CAST(CAST({value} AS TIMESTAMP) AS TIME)",
+        # DuckDB counts the seconds' milli- and microseconds in too.
+        "MILLISECOND": f"(EXTRACT(MILLISECOND FROM {value}) % 1000)",
+        "MICROSECOND": f"(EXTRACT(MICROSECOND FROM {value}) % 1000000)",
+    }
+    return simple.get(part)
+
+
+def _extract(self: Any, node: exp.Extract) -> str | None:
+    return _extract_part(_part(node.this), self.sql(node, "expression"))
+
+
+# Conversions -----------------------------------------------------------------------------------
+
+
+def _unix_to_time(self: Any, node: exp.UnixToTime) -> str | None:
+    # TIMESTAMP_MILLIS and TIMESTAMP_MICROS return TIMESTAMP; DuckDB's EPOCH_MS a naive one.
+    scale = node.args.get("scale")
+    value = self.sql(node, "this")
+    if scale is None or scale.name == "0":
+        return None
+    if scale.name == "3":
+        return f"TIMEZONE('UTC', EPOCH_MS(CAST({value} AS BIGINT)))"
+    if scale.name == "6":
+        return f"TIMEZONE('UTC', MAKE_TIMESTAMP(CAST({value} AS BIGINT)))"
+    return None
+
+
+def _unix_units(units_per_second: int) -> Any:
+    # UNIX_MILLIS and UNIX_SECONDS round down to the whole unit; DuckDB's EPOCH_MS rounds.
+    per = 1_000_000 // units_per_second
+
+    def handler(self: Any, node: exp.Expression) -> str:
+        micros = f"EPOCH_US(CAST({self.sql(node, 'this')} AS TIMESTAMPTZ))"
+        return f"(({micros} - (({micros} % {per}) + {per}) % {per}) // {per})"
+
+    return handler
+
+
+def _date_from_unix_date(self: Any, node: exp.DateFromUnixDate) -> str:
+    return f"(CAST('1970-01-01' AS DATE) + CAST({self.sql(node, 'this')} AS INTEGER))"
+
+
+def _generate_timestamp_array(self: Any, node: exp.GenerateTimestampArray) -> str:
+    start, end = (f"CAST({self.sql(node, k)} AS TIMESTAMPTZ)" for k in ("start", "end"))
+    return self.func("GENERATE_SERIES", start, end, self.sql(node, "step"))
+
+
+def _current_datetime(self: Any, node: exp.CurrentDatetime) -> str:
+    zone = self.sql(node, "this") if node.args.get("this") else "'UTC'"
+    return f"TIMEZONE({zone}, GET_CURRENT_TIMESTAMP())"
+
+
+# Format elements -------------------------------------------------------------------------------
+
+# sqlglot's rewrites of BigQuery's elements into Python's, undone (the others it makes, %F into
+# %Y-%m-%d and so on, mean the same in BigQuery's elements).
+_SQLGLOT_SPELLINGS = {"%-d": "%e", "%S.%f": "%E6S"}
+
+
+def _bigquery_format(self: Any, node: exp.Expression) -> str:
+    if isinstance(node, exp.Literal) and node.is_string:
+        text = node.this
+        for python, bigquery in _SQLGLOT_SPELLINGS.items():
+            text = text.replace(python, bigquery)
+        return self.sql(exp.Literal.string(text))
+    return self.sql(node)
+
+
+def _format(kind: str) -> Any:
+    casts = {"DATE": "DATE", "DATETIME": "TIMESTAMP", "TIME": "TIME", "TIMESTAMP": "TIMESTAMPTZ"}
+
+    def handler(self: Any, node: exp.TimeToStr) -> str:
+        value = node.this.this if type(node.this) in _CONVERSIONS else node.this
+        zone = self.sql(node, "zone") if node.args.get("zone") else "'UTC'"
+        cast = f"CAST({self.sql(value)} AS {casts[kind]})"
+        return self.func(FORMAT, _bigquery_format(self, node.args["format"]), cast, zone)
+
+    return handler
+
+
+_CONVERSIONS = {
+    exp.TsOrDsToDate: "DATE",
+    exp.TsOrDsToDatetime: "DATETIME",
+    exp.TsOrDsToTime: "TIME",
+    exp.TsOrDsToTimestamp: "TIMESTAMP",
+}
+
+
+def _time_to_str(self: Any, node: exp.TimeToStr) -> str | None:
+    kind = _CONVERSIONS.get(type(node.this))
+    return _format(kind)(self, node) if kind else None
+
+
+def _parse(kind: str) -> Any:
+    def handler(self: Any, node: exp.Expression) -> str:
+        arguments = [_bigquery_format(self, node.args["format"]), self.sql(node, "this")]
+        if kind == "TIMESTAMP":
+            arguments.append(self.sql(node, "zone") if node.args.get("zone") else "'UTC'")
+        return self.func(PARSE[kind], *arguments)
+
+    return handler
+
+
+def _string(self: Any, node: exp.String) -> str | None:
+    zone = node.args.get("zone")
+    if zone is None:
+        return None
+    return self.func(STRING_OF_TIMESTAMP, f"CAST({self.sql(node, 'this')} AS TIMESTAMPTZ)", zone)
+
+
+REWRITES = {
+    exp.DateTrunc: _date_trunc,
+    exp.DatetimeTrunc: _datetime_trunc,
+    exp.TimestampTrunc: _timestamp_trunc,
+    exp.TimeTrunc: _time_trunc,
+    exp.DateDiff: _civil_diff,
+    exp.DatetimeDiff: _civil_diff,
+    exp.TimestampDiff: _timestamp_diff,
+    exp.Extract: _extract,
+    exp.UnixToTime: _unix_to_time,
+    exp.DateFromUnixDate: _date_from_unix_date,
+    exp.UnixMillis: _unix_units(1000),
+    exp.UnixSeconds: _unix_units(1),
+    exp.GenerateTimestampArray: _generate_timestamp_array,
+    exp.CurrentDatetime: _current_datetime,
+    exp.TimeToStr: _time_to_str,
+    exp.StrToDate: _parse("DATE"),
+    exp.ParseDatetime: _parse("DATETIME"),
+    exp.ParseTime: _parse("TIME"),
+    exp.StrToTime: _parse("TIMESTAMP"),
+    exp.String: _string,
+}
+
+
+# BigQuery's format elements, in Python ----------------------------------------------------------
+
+_ELEMENT = re.compile(r"%(E\d+S|E\*S|E4Y|Ez|[A-Za-z%])")
+_EXPANSIONS = {
+    "c": "%a %b %e %H:%M:%S %Y",
+    "D": "%m/%d/%y",
+    "x": "%m/%d/%y",
+    "F": "%Y-%m-%d",
+    "R": "%H:%M",
+    "T": "%H:%M:%S",
+    "X": "%H:%M:%S",
+}
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def zone_of(name: str) -> dt.tzinfo:
+    """Return a BigQuery time zone: a tz database name, UTC, or an offset like +08 or -05:30."""
+    offset = re.fullmatch(r"(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?", name.strip())
+    if offset:
+        sign = -1 if offset.group(1) == "-" else 1
+        minutes = int(offset.group(2)) * 60 + int(offset.group(3) or 0)
+        return dt.timezone(sign * dt.timedelta(minutes=minutes))
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidError(f"Invalid time zone: {name}") from None
+
+
+def _offset_text(offset: dt.timedelta, colon: bool) -> str:
+    seconds = int(offset.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{hours:02}{':' if colon else ''}{minutes:02}"
+
+
+def _seconds(value: dt.datetime | dt.time, digits: int | None) -> str:
+    whole = f"{value.second:02}"
+    if digits is None:  # %E*S: as many digits as the value has
+        fraction = f"{value.microsecond:06}".rstrip("0")
+        return f"{whole}.{fraction}" if fraction else whole
+    if digits == 0:
+        return whole
+    return f"{whole}.{f'{value.microsecond:06}000'[:digits]}"
+
+
+def _element(code: str, value: Any, zone: dt.tzinfo | None) -> str:
+    """Return one format element of a civil datetime (a DATE at midnight, a TIME on 1970-01-01)."""
+    if code in _EXPANSIONS:
+        return format_value(_EXPANSIONS[code], value, zone)
+    iso_year, iso_week, iso_day = value.isocalendar()
+    hour12 = (value.hour + 11) % 12 + 1
+    simple: dict[str, Any] = {
+        "A": lambda: _DAYS[value.weekday()],
+        "a": lambda: _DAYS[value.weekday()][:3],
+        "B": lambda: _MONTHS[value.month - 1],
+        "b": lambda: _MONTHS[value.month - 1][:3],
+        "h": lambda: _MONTHS[value.month - 1][:3],
+        "C": lambda: f"{value.year // 100:02}",
+        "d": lambda: f"{value.day:02}",
+        "e": lambda: f"{value.day:2}",
+        "G": lambda: f"{iso_year}",
+        "g": lambda: f"{iso_year % 100:02}",
+        "H": lambda: f"{value.hour:02}",
+        "I": lambda: f"{hour12:02}",
+        "J": lambda: f"{(iso_week - 1) * 7 + iso_day:03}",
+        "j": lambda: f"{value.timetuple().tm_yday:03}",
+        "k": lambda: f"{value.hour:2}",
+        "l": lambda: f"{hour12:2}",
+        "M": lambda: f"{value.minute:02}",
+        "m": lambda: f"{value.month:02}",
+        "n": lambda: "\n",
+        "t": lambda: "\t",
+        "P": lambda: "am" if value.hour < 12 else "pm",
+        "p": lambda: "AM" if value.hour < 12 else "PM",
+        "Q": lambda: f"{(value.month - 1) // 3 + 1}",
+        "S": lambda: f"{value.second:02}",
+        "s": lambda: f"{_epoch_seconds(value, zone)}",
+        "U": lambda: f"{int(value.strftime('%U')):02}",
+        "W": lambda: f"{int(value.strftime('%W')):02}",
+        "u": lambda: f"{iso_day}",
+        "V": lambda: f"{iso_week:02}",
+        "w": lambda: f"{(value.weekday() + 1) % 7}",
+        "Y": lambda: f"{value.year}",
+        "E4Y": lambda: f"{value.year:04}",
+        "y": lambda: f"{value.year % 100:02}",
+        "Z": lambda: _zone_name(value, zone),
+        "z": lambda: _offset_text(_utcoffset(value, zone), colon=False),
+        "Ez": lambda: _offset_text(_utcoffset(value, zone), colon=True),
+        "E*S": lambda: _seconds(value, None),
+        "%": lambda: "%",
+    }
+    if code in simple:
+        return simple[code]()
+    if code.startswith("E") and code.endswith("S"):
+        return _seconds(value, int(code[1:-1]))
+    return f"%{code}"
+
+
+def _utcoffset(value: dt.datetime, zone: dt.tzinfo | None) -> dt.timedelta:
+    return (zone or dt.UTC).utcoffset(value) or dt.timedelta(0)
+
+
+def _zone_name(value: dt.datetime, zone: dt.tzinfo | None) -> str:
+    if zone is None or zone in (dt.UTC, ZoneInfo("UTC")):
+        return "UTC"
+    return value.replace(tzinfo=zone).tzname() or _offset_text(_utcoffset(value, zone), True)
+
+
+def _epoch_seconds(value: dt.datetime, zone: dt.tzinfo | None) -> int:
+    instant = value.replace(tzinfo=zone or dt.UTC)
+    return int((instant - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).total_seconds() // 1)
+
+
+def format_value(text: str, value: Any, zone: dt.tzinfo | None = None) -> str:
+    """Format a civil datetime with BigQuery's format elements (zone: a TIMESTAMP's time zone)."""
+    out, position = [], 0
+    for found in _ELEMENT.finditer(text):
+        out.append(text[position : found.start()])
+        out.append(_element(found.group(1), value, zone))
+        position = found.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _civil(value: Any, zone: dt.tzinfo) -> tuple[dt.datetime, dt.tzinfo | None]:
+    """Return a DATE, DATETIME, TIME or TIMESTAMP as a naive civil datetime, and its zone."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value, None
+        return value.astimezone(zone).replace(tzinfo=None), zone
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day), None
+    return dt.datetime.combine(dt.date(1970, 1, 1), value), None
+
+
+def _format_datetime(formats: pa.Array, values: pa.Array, zones: pa.Array) -> pa.Array:
+    out = []
+    for text, value, zone in zip(
+        formats.to_pylist(), values.to_pylist(), zones.to_pylist(), strict=True
+    ):
+        if text is None or value is None or zone is None:
+            out.append(None)
+            continue
+        civil, civil_zone = _civil(value, zone_of(zone))
+        out.append(format_value(text, civil, civil_zone))
+    return pa.array(out, pa.string())
+
+
+def string_of_timestamp(value: dt.datetime, zone: dt.tzinfo) -> str:
+    """Return a TIMESTAMP as BigQuery's STRING(ts, zone) spells it: 2008-12-25 15:30:00+00."""
+    civil = value.astimezone(zone)
+    offset = _offset_text(civil.utcoffset() or dt.timedelta(0), colon=True)
+    offset = offset[:3] if offset.endswith(":00") else offset
+    return format_value("%Y-%m-%d %H:%M:%E*S", civil.replace(tzinfo=None)) + offset
+
+
+def _string_of_timestamp(values: pa.Array, zones: pa.Array) -> pa.Array:
+    return pa.array(
+        [
+            None if v is None or z is None else string_of_timestamp(v, zone_of(z))
+            for v, z in zip(values.to_pylist(), zones.to_pylist(), strict=True)
+        ],
+        pa.string(),
+    )
+
+
+# Parsing ----------------------------------------------------------------------------------------
+
+_NAMES = "|".join(sorted({*_MONTHS, *(m[:3] for m in _MONTHS)}, key=len, reverse=True))
+_WEEKDAY_NAMES = "|".join(sorted({*_DAYS, *(d[:3] for d in _DAYS)}, key=len, reverse=True))
+_PATTERNS = {
+    "Y": r"(?P<Y>[+-]?\d{1,4})",
+    "E4Y": r"(?P<Y>\d{4})",
+    "C": r"(?P<C>\d{1,2})",
+    "y": r"(?P<y>\d{1,2})",
+    "m": r"(?P<m>\d{1,2})",
+    "d": r"(?P<d>\d{1,2})",
+    "e": r"\s?(?P<d>\d{1,2})",
+    "j": r"(?P<j>\d{1,3})",
+    "H": r"(?P<H>\d{1,2})",
+    "k": r"\s?(?P<H>\d{1,2})",
+    "I": r"(?P<I>\d{1,2})",
+    "l": r"\s?(?P<I>\d{1,2})",
+    "M": r"(?P<M>\d{1,2})",
+    "S": r"(?P<S>\d{1,2})",
+    "E*S": r"(?P<S>\d{1,2})(?:\.(?P<f>\d+))?",
+    "B": rf"(?P<B>{_NAMES})",
+    "b": rf"(?P<B>{_NAMES})",
+    "h": rf"(?P<B>{_NAMES})",
+    "A": rf"(?:{_WEEKDAY_NAMES})",
+    "a": rf"(?:{_WEEKDAY_NAMES})",
+    "p": r"(?P<p>AM|PM)",
+    "P": r"(?P<p>AM|PM)",
+    "z": r"(?P<z>Z|[+-]\d{2}:?\d{2})",
+    "Ez": r"(?P<z>Z|[+-]\d{2}(?::?\d{2})?)",
+    "s": r"(?P<s>[+-]?\d+)",
+    "u": r"[1-7]",
+    "w": r"[0-6]",
+    "n": r"\s*",
+    "t": r"\s*",
+    "%": "%",
+}
+
+
+def _expanded(text: str) -> str:
+    """Return a format with its shorthand elements (%c, %D, %F, %R, %T, %x, %X) spelled out."""
+    return _ELEMENT.sub(
+        lambda found: (
+            _expanded(_EXPANSIONS[found.group(1)])
+            if found.group(1) in _EXPANSIONS
+            else found.group(0)
+        ),
+        text,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(text: str) -> re.Pattern[str]:
+    """Return the regular expression a BigQuery format string matches (input strings may have
+    spaces around; one space or more in the format matches any run of them, even none)."""
+    text = _expanded(text)
+    parts, position = [r"\s*"], 0
+    for found in _ELEMENT.finditer(text):
+        parts.append(_literal(text[position : found.start()]))
+        code = "E*S" if re.fullmatch(r"E\d+S", found.group(1)) else found.group(1)
+        if code not in _PATTERNS:
+            raise InvalidError(f"Mismatch between format character '%{code}' and string")
+        parts.append(_PATTERNS[code])
+        position = found.end()
+    parts.append(_literal(text[position:]))
+    parts.append(r"\s*")
+    # A field given twice keeps its last value: each group gets a numbered name of its own.
+    numbers = iter(range(len(parts) * 2))
+    joined = re.sub(
+        r"\(\?P<(\w)>", lambda found: f"(?P<{found.group(1)}{next(numbers)}>", "".join(parts)
+    )
+    return re.compile(joined, re.IGNORECASE)
+
+
+def _literal(text: str) -> str:
+    return "".join(
+        r"\s*" if part.isspace() else re.escape(part) for part in re.split(r"(\s+)", text)
+    )
+
+
+def _fields(match: re.Match[str]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for key, value in match.groupdict().items():
+        if value is not None:
+            fields[key.rstrip("0123456789")] = value
+    return fields
+
+
+def parse_value(text: str, value: str, zone: dt.tzinfo | None) -> dt.datetime:
+    """Parse a string with BigQuery's format elements; fields not given are 1970-01-01 00:00:00.
+
+    Returns a naive civil datetime, or an aware one for a TIMESTAMP (zone given).
+    """
+    match = _pattern(text).fullmatch(value)
+    if match is None:
+        raise InvalidError(f'Failed to parse input string "{value}"')
+    fields = _fields(match)
+    try:
+        if "s" in fields:
+            return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=int(fields["s"]))
+        civil = _civil_of_fields(fields)
+    except (ValueError, OverflowError):
+        raise InvalidError(f'Failed to parse input string "{value}"') from None
+    if zone is None:
+        return civil
+    if "z" in fields:
+        offset = fields["z"]
+        return civil.replace(tzinfo=dt.UTC if offset.upper() == "Z" else zone_of(offset))
+    return civil.replace(tzinfo=zone)
+
+
+def _civil_of_fields(fields: dict[str, str]) -> dt.datetime:
+    year = int(fields.get("Y", 1970))
+    if "y" in fields:
+        short = int(fields["y"])
+        if "C" in fields:
+            year = int(fields["C"]) * 100 + short
+        else:
+            year = (2000 if short < 69 else 1900) + short
+    elif "C" in fields:
+        year = int(fields["C"]) * 100
+    month = int(fields.get("m", 1))
+    if "B" in fields:
+        month = [m[:3].upper() for m in _MONTHS].index(fields["B"][:3].upper()) + 1
+    hour = int(fields.get("H", 0))
+    if "I" in fields:
+        hour = int(fields["I"]) % 12 + (12 if fields.get("p", "AM").upper() == "PM" else 0)
+    fraction = (fields.get("f") or "").ljust(6, "0")[:6]
+    civil = dt.datetime(
+        year,
+        month,
+        int(fields.get("d", 1)),
+        hour,
+        int(fields.get("M", 0)),
+        int(fields.get("S", 0)),
+        int(fraction),
+    )
+    if "j" in fields:
+        civil = civil.replace(month=1, day=1) + dt.timedelta(days=int(fields["j"]) - 1)
+    return civil
+
+
+def _parser(kind: str) -> Any:
+    arrow = {
+        "DATE": pa.date32(),
+        "DATETIME": pa.timestamp("us"),
+        "TIME": pa.time64("us"),
+        "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+    }[kind]
+
+    def parse_in_zone(formats: pa.Array, values: pa.Array, zones: pa.Array) -> pa.Array:
+        return _parse_all(kind, formats, values, zones.to_pylist()).cast(arrow)
+
+    def parse(formats: pa.Array, values: pa.Array) -> pa.Array:
+        return _parse_all(kind, formats, values, [None] * len(values)).cast(arrow)
+
+    return parse_in_zone if kind == "TIMESTAMP" else parse
+
+
+def _parse_all(kind: str, formats: pa.Array, values: pa.Array, zone_list: list[Any]) -> pa.Array:
+    out: list[Any] = []
+    for text, value, zone in zip(formats.to_pylist(), values.to_pylist(), zone_list, strict=True):
+        if text is None or value is None:
+            out.append(None)
+            continue
+        parsed = parse_value(text, value, zone_of(zone) if zone is not None else None)
+        if kind == "DATE":
+            out.append(parsed.date())
+        elif kind == "TIME":
+            out.append(parsed.time())
+        else:
+            out.append(parsed.astimezone(dt.UTC) if kind == "TIMESTAMP" else parsed)
+    return pa.array(out)
+
+
+UDFS = [
+    Udf(FORMAT, _format_datetime, None, "VARCHAR"),
+    Udf(STRING_OF_TIMESTAMP, _string_of_timestamp, ["TIMESTAMPTZ", "VARCHAR"], "VARCHAR"),
+    Udf(PARSE["DATE"], _parser("DATE"), ["VARCHAR", "VARCHAR"], "DATE"),
+    Udf(PARSE["DATETIME"], _parser("DATETIME"), ["VARCHAR", "VARCHAR"], "TIMESTAMP"),
+    Udf(PARSE["TIME"], _parser("TIME"), ["VARCHAR", "VARCHAR"], "TIME"),
+    Udf(
+        PARSE["TIMESTAMP"],
+        _parser("TIMESTAMP"),
+        ["VARCHAR", "VARCHAR", "VARCHAR"],
+        "TIMESTAMPTZ",
+    ),
+]
