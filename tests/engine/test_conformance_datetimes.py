@@ -780,6 +780,128 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT GENERATE_DATE_ARRAY('2016-10-05', '2016-10-09', INTERVAL 2 DAY) AS example",
         [[[D(2016, 10, 5), D(2016, 10, 7), D(2016, 10, 9)]]],
     ),
+    # DATE_BUCKET, DATETIME_BUCKET, TIMESTAMP_BUCKET
+    (
+        "date_bucket_default_origin",
+        "WITH some_dates AS (SELECT DATE '1949-12-29' AS my_date UNION ALL "
+        "SELECT DATE '1949-12-30' UNION ALL SELECT DATE '1949-12-31' UNION ALL "
+        "SELECT DATE '1950-01-01' UNION ALL SELECT DATE '1950-01-02' UNION ALL "
+        "SELECT DATE '1950-01-03') "
+        "SELECT DATE_BUCKET(my_date, INTERVAL 2 DAY) AS bucket_lower_bound FROM some_dates "
+        "ORDER BY my_date",
+        Columns(
+            ["bucket_lower_bound"],
+            [
+                [D(1949, 12, 28)],
+                [D(1949, 12, 30)],
+                [D(1949, 12, 30)],
+                [D(1950, 1, 1)],
+                [D(1950, 1, 1)],
+                [D(1950, 1, 3)],
+            ],
+            ["DATE"],
+        ),
+    ),
+    (
+        "date_bucket_origin",
+        "WITH some_dates AS (SELECT DATE '2000-12-20' AS my_date UNION ALL "
+        "SELECT DATE '2000-12-21' UNION ALL SELECT DATE '2000-12-22' UNION ALL "
+        "SELECT DATE '2000-12-23' UNION ALL SELECT DATE '2000-12-24' UNION ALL "
+        "SELECT DATE '2000-12-25') "
+        "SELECT DATE_BUCKET(my_date, INTERVAL 7 DAY, DATE '2000-12-24') AS bucket_lower_bound "
+        "FROM some_dates ORDER BY my_date",
+        [[D(2000, 12, 17)]] * 4 + [[D(2000, 12, 24)]] * 2,
+    ),
+    (
+        "datetime_bucket_default_origin",
+        "WITH some_datetimes AS (SELECT DATETIME '1949-12-30 13:00:00' AS my_datetime UNION ALL "
+        "SELECT DATETIME '1949-12-31 00:00:00' UNION ALL SELECT DATETIME '1949-12-31 13:00:00' "
+        "UNION ALL SELECT DATETIME '1950-01-01 00:00:00' UNION ALL "
+        "SELECT DATETIME '1950-01-01 13:00:00' UNION ALL SELECT DATETIME '1950-01-02 00:00:00') "
+        "SELECT DATETIME_BUCKET(my_datetime, INTERVAL 12 HOUR) AS bucket_lower_bound "
+        "FROM some_datetimes ORDER BY my_datetime",
+        Columns(
+            ["bucket_lower_bound"],
+            [
+                [DT(1949, 12, 30, 12)],
+                [DT(1949, 12, 31)],
+                [DT(1949, 12, 31, 12)],
+                [DT(1950, 1, 1)],
+                [DT(1950, 1, 1, 12)],
+                [DT(1950, 1, 2)],
+            ],
+            ["DATETIME"],
+        ),
+    ),
+    (
+        "timestamp_bucket_default_origin",
+        "WITH some_timestamps AS (SELECT TIMESTAMP '1949-12-30 13:00:00.00' AS my_timestamp "
+        "UNION ALL SELECT TIMESTAMP '1949-12-31 00:00:00.00' UNION ALL "
+        "SELECT TIMESTAMP '1949-12-31 13:00:00.00' UNION ALL "
+        "SELECT TIMESTAMP '1950-01-01 00:00:00.00' UNION ALL "
+        "SELECT TIMESTAMP '1950-01-01 13:00:00.00' UNION ALL "
+        "SELECT TIMESTAMP '1950-01-02 00:00:00.00') "
+        "SELECT TIMESTAMP_BUCKET(my_timestamp, INTERVAL 12 HOUR) AS bucket_lower_bound "
+        "FROM some_timestamps ORDER BY my_timestamp",
+        Columns(
+            ["bucket_lower_bound"],
+            [
+                [TS(1949, 12, 30, 12)],
+                [TS(1949, 12, 31)],
+                [TS(1949, 12, 31, 12)],
+                [TS(1950, 1, 1)],
+                [TS(1950, 1, 1, 12)],
+                [TS(1950, 1, 2)],
+            ],
+            ["TIMESTAMP"],
+        ),
+    ),
+    # Time zones given as offsets from UTC (the pages' time zone definitions: +HH:MM, -H, ...)
+    (
+        "timestamp_of_string_at_an_offset",
+        "SELECT TIMESTAMP('2008-12-25 15:30:00', '+05:30')",
+        Columns(["f0_"], [[TS(2008, 12, 25, 10, 0)]], ["TIMESTAMP"]),
+    ),
+    (
+        "date_of_timestamp_at_an_offset",
+        "SELECT DATE(TIMESTAMP '2008-12-25 20:00:00+00', '+08')",
+        [[D(2008, 12, 26)]],
+    ),
+    (
+        "datetime_of_timestamp_at_an_offset",
+        "SELECT DATETIME(TIMESTAMP '2008-12-25 20:00:00+00', '-08:00')",
+        Columns(["f0_"], [[DT(2008, 12, 25, 12)]], ["DATETIME"]),
+    ),
+    (
+        "time_of_timestamp_at_an_offset",
+        "SELECT TIME(TIMESTAMP '2008-12-25 20:00:00+00', '+01')",
+        [[T(21, 0)]],
+    ),
+    (
+        "extract_at_an_offset",
+        "SELECT EXTRACT(HOUR FROM TIMESTAMP '2008-12-25 20:00:00+00' AT TIME ZONE '-8')",
+        [[12]],
+    ),
+    (
+        "timestamp_trunc_at_an_offset",
+        "SELECT TIMESTAMP_TRUNC(TIMESTAMP '2008-12-25 20:00:00+00', DAY, '+08')",
+        [[TS(2008, 12, 25, 16)]],
+    ),
+    (
+        "string_of_timestamp_at_an_offset",
+        "SELECT STRING(TIMESTAMP '2008-12-25 20:00:00+00', '-03:30')",
+        [["2008-12-25 16:30:00-03:30"]],
+    ),
+    (
+        "parse_timestamp_at_an_offset",
+        "SELECT PARSE_TIMESTAMP('%F %T', '2008-12-25 07:30:00', '-08')",
+        [[TS(2008, 12, 25, 15, 30)]],
+    ),
+    (
+        "format_timestamp_unknown_zone",
+        "SELECT FORMAT_TIMESTAMP('%c', TIMESTAMP '2008-12-25 15:30:00+00', 'Mars/Olympus')",
+        Error("Invalid time zone: Mars/Olympus"),
+    ),
     # Functions BigQuery does not have
     (
         "timestamp_from_unix_millis_is_not_bigquerys",

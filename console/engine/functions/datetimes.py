@@ -189,6 +189,24 @@ def _generate_timestamp_array(self: Any, node: exp.GenerateTimestampArray) -> st
     return self.func("GENERATE_SERIES", start, end, self.sql(node, "step"))
 
 
+def _timestamp_in_zone(self: Any, node: exp.Timestamp) -> str | None:
+    # TIMESTAMP(civil, zone): the instant the civil time is in the zone.
+    if not node.args.get("zone"):
+        return None
+    civil = f"CAST({self.sql(node, 'this')} AS TIMESTAMP)"
+    return f"TIMEZONE({self.sql(node, 'zone')}, {civil})"
+
+
+def _datetime_in_zone(self: Any, node: exp.Datetime) -> str | None:
+    # DATETIME(timestamp, zone): the civil time of the instant in the zone. A string second
+    # argument is a zone (DATETIME(date, time) takes a TIME).
+    zone = node.expression
+    if not (isinstance(zone, exp.Literal) and zone.is_string):
+        return None
+    instant = f"CAST({self.sql(node, 'this')} AS TIMESTAMPTZ)"
+    return f"TIMEZONE({self.sql(zone)}, {instant})"
+
+
 def _current_datetime(self: Any, node: exp.CurrentDatetime) -> str:
     zone = self.sql(node, "this") if node.args.get("this") else "'UTC'"
     return f"TIMEZONE({zone}, GET_CURRENT_TIMESTAMP())"
@@ -252,7 +270,62 @@ def _string(self: Any, node: exp.String) -> str | None:
     return self.func(STRING_OF_TIMESTAMP, f"CAST({self.sql(node, 'this')} AS TIMESTAMPTZ)", zone)
 
 
+def _bucket(kind: str, duckdb_type: str, origin: str) -> Any:
+    # DuckDB's TIME_BUCKET is BigQuery's *_BUCKET with the arguments in another order.
+    def handler(self: Any, node: exp.Anonymous) -> str:
+        arguments = node.expressions
+        if len(arguments) not in (2, 3):
+            raise InvalidError(
+                f"No matching signature for function {kind}_BUCKET: it takes 2 or 3 arguments, "
+                f"got {len(arguments)}"
+            )
+        value, width = (self.sql(a) for a in arguments[:2])
+        start = self.sql(arguments[2]) if len(arguments) == 3 else f"'{origin}'"
+        return self.func(
+            "TIME_BUCKET",
+            width,
+            f"CAST({value} AS {duckdb_type})",
+            f"CAST({start} AS {duckdb_type})",
+        )
+
+    return handler
+
+
+ANONYMOUS = {
+    "DATE_BUCKET": lambda self, node: (
+        f"CAST({_bucket('DATE', 'DATE', '1950-01-01')(self, node)} AS DATE)"
+    ),
+    "DATETIME_BUCKET": _bucket("DATETIME", "TIMESTAMP", "1950-01-01 00:00:00"),
+    "TIMESTAMP_BUCKET": _bucket("TIMESTAMP", "TIMESTAMPTZ", "1950-01-01 00:00:00+00"),
+}
+
+# Where BigQuery takes a time zone; DuckDB knows an offset only as GMT+hh:mm.
+_ZONE_ARGUMENTS = {
+    exp.Timestamp: "zone",
+    exp.Date: "zone",
+    exp.Time: "zone",
+    exp.Datetime: "expression",
+    exp.TimestampTrunc: "zone",
+    exp.AtTimeZone: "zone",
+    exp.CurrentDatetime: "this",
+    exp.CurrentDate: "this",
+}
+_OFFSET = re.compile(r"(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?")
+
+
+def _zone_literal(self: Any, node: exp.Literal) -> str | None:
+    parent = node.parent
+    if not node.is_string or _ZONE_ARGUMENTS.get(type(parent)) != node.arg_key:
+        return None
+    offset = _OFFSET.fullmatch(node.this.strip())
+    if offset is None:
+        return None
+    sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
+    return f"'GMT{sign}{hours:02}:{minutes:02}'"
+
+
 REWRITES = {
+    exp.Literal: _zone_literal,
     exp.DateTrunc: _date_trunc,
     exp.DatetimeTrunc: _datetime_trunc,
     exp.TimestampTrunc: _timestamp_trunc,
@@ -267,6 +340,8 @@ REWRITES = {
     exp.UnixSeconds: _unix_units(1),
     exp.GenerateTimestampArray: _generate_timestamp_array,
     exp.CurrentDatetime: _current_datetime,
+    exp.Timestamp: _timestamp_in_zone,
+    exp.Datetime: _datetime_in_zone,
     exp.TimeToStr: _time_to_str,
     exp.StrToDate: _parse("DATE"),
     exp.ParseDatetime: _parse("DATETIME"),
