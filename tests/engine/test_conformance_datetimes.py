@@ -456,6 +456,29 @@ CASES: list[tuple[str, str, Any]] = [
         "DATETIME_DIFF('2017-12-18', '2017-12-17', ISOWEEK)",
         [[0, 1, 1]],
     ),
+    # ZetaSQL's reference implementation documents the part boundaries DATETIME_DIFF and
+    # TIME_DIFF count (date_time_util.h), where TIMESTAMP_DIFF counts elapsed units.
+    (
+        "datetime_diff_counts_boundaries",
+        "SELECT DATETIME_DIFF('2001-12-31', '2001-01-01', YEAR), "
+        "DATETIME_DIFF('2001-01-01', '2000-12-31', YEAR), "
+        "DATETIME_DIFF('2001-02-01', '2001-01-31', MONTH), "
+        "DATETIME_DIFF('2001-02-01 00:59:59', '2001-02-01 00:00:00', HOUR), "
+        "DATETIME_DIFF('2001-02-01 01:00:00', '2001-02-01 00:59:59', HOUR), "
+        "DATETIME_DIFF('2001-02-02 01:00:00', '2001-02-01 00:59:59', HOUR)",
+        [[0, 1, 1, 0, 1, 25]],
+    ),
+    (
+        "time_diff_counts_boundaries",
+        "SELECT TIME_DIFF('00:59:59', '00:00:00', HOUR), TIME_DIFF('01:00:00', '00:59:59', HOUR), "
+        "TIME_DIFF('00:59:59', '01:00:00', HOUR), TIME_DIFF('01:59:59', '00:00:00', MINUTE)",
+        [[0, 1, -1, 119]],
+    ),
+    (
+        "timestamp_diff_has_no_weeks",
+        "SELECT TIMESTAMP_DIFF(TIMESTAMP '2008-12-25', TIMESTAMP '2008-12-01', WEEK)",
+        Error("TIMESTAMP_DIFF does not support the WEEK date part"),
+    ),
     ("time_diff_minutes", "SELECT TIME_DIFF(TIME '15:30:00', TIME '14:35:00', MINUTE)", [[55]]),
     # Truncation
     (
@@ -769,6 +792,13 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT LAST_DAY(DATETIME '2008-11-25 15:30:00', MONTH)",
         Columns(["f0_"], [[D(2008, 11, 30)]], ["DATE"]),
     ),
+    # Inferred from LAST_DAY's list of parts: a quarter, ISO weeks and ISO years end on their
+    # last day (ISO year 2008 ends on Sunday 2008-12-28).
+    ("last_day_quarter", "SELECT LAST_DAY(DATE '2008-11-25', QUARTER)", [[D(2008, 12, 31)]]),
+    ("last_day_isoweek", "SELECT LAST_DAY(DATE '2008-11-25', ISOWEEK)", [[D(2008, 11, 30)]]),
+    ("last_day_week", "SELECT LAST_DAY(DATE '2008-11-25', WEEK)", [[D(2008, 11, 29)]]),
+    ("last_day_isoyear", "SELECT LAST_DAY(DATE '2008-11-25', ISOYEAR)", [[D(2008, 12, 28)]]),
+    ("last_day_leap_month", "SELECT LAST_DAY(DATE '2008-02-10', MONTH)", [[D(2008, 2, 29)]]),
     # GENERATE_DATE_ARRAY
     (
         "generate_date_array",

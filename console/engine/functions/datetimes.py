@@ -99,6 +99,23 @@ def _timestamp_trunc(self: Any, node: exp.TimestampTrunc) -> str:
     return f"TIMEZONE({zone}, {_any_trunc(civil, _part(node.args.get('unit')))})"
 
 
+def _last_day(self: Any, node: exp.LastDay) -> str:
+    # The day before the next period starts; an ISO year has 52 or 53 weeks, so 371 days
+    # after its first day is always in the next one.
+    part = _part(node.args.get("unit")) if node.args.get("unit") else "MONTH"
+    civil = f"CAST(CAST({self.sql(node, 'this')} AS DATE) AS TIMESTAMP)"
+    start = _any_trunc(civil, part)
+    if _week_start(part) is not None:
+        last = f"{start} + INTERVAL 6 DAY"
+    elif part == "ISOYEAR":
+        last = f"DATE_TRUNC('ISOYEAR', {start} + INTERVAL 371 DAY) - INTERVAL 1 DAY"
+    elif part in ("YEAR", "QUARTER", "MONTH"):
+        last = f"{start} + INTERVAL 1 {part} - INTERVAL 1 DAY"
+    else:
+        raise InvalidError(f"LAST_DAY does not support the {part} date part")
+    return f"CAST({last} AS DATE)"
+
+
 def _time_trunc(self: Any, node: exp.TimeTrunc) -> str:
     # DuckDB has no TIME_TRUNC: the time is truncated as a time of 1970-01-01.
     part = _part(node.args.get("unit"))
@@ -330,6 +347,7 @@ REWRITES = {
     exp.DatetimeTrunc: _datetime_trunc,
     exp.TimestampTrunc: _timestamp_trunc,
     exp.TimeTrunc: _time_trunc,
+    exp.LastDay: _last_day,
     exp.DateDiff: _civil_diff,
     exp.DatetimeDiff: _civil_diff,
     exp.TimestampDiff: _timestamp_diff,
