@@ -773,6 +773,37 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT TIMESTAMP_SUB(TIMESTAMP '2008-12-25 15:30:00+00', INTERVAL 10 MINUTE) AS earlier",
         Columns(["earlier"], [[TS(2008, 12, 25, 15, 20)]], ["TIMESTAMP"]),
     ),
+    # The parts each function lists; others are refused, not added as DuckDB would add them.
+    (
+        "timestamp_add_has_no_months",
+        "SELECT TIMESTAMP_ADD(TIMESTAMP '2008-12-25 15:30:00+00', INTERVAL 1 MONTH)",
+        Error("TIMESTAMP_ADD does not support the MONTH date part"),
+    ),
+    (
+        "date_add_has_no_hours",
+        "SELECT DATE_ADD(DATE '2008-12-25', INTERVAL 1 HOUR)",
+        Error("DATE_ADD does not support the HOUR date part"),
+    ),
+    (
+        "time_sub_has_no_days",
+        "SELECT TIME_SUB(TIME '15:30:00', INTERVAL 1 DAY)",
+        Error("TIME_SUB does not support the DAY date part"),
+    ),
+    (
+        "date_add_month_end",
+        "SELECT DATE_ADD(DATE '2008-01-31', INTERVAL 1 MONTH)",
+        [[D(2008, 2, 29)]],  # the page: the last day of the month when the day does not exist
+    ),
+    (
+        "datetime_add_quarter",
+        "SELECT DATETIME_ADD(DATETIME '2008-12-25 15:30:00', INTERVAL 1 QUARTER)",
+        [[DT(2009, 3, 25, 15, 30)]],
+    ),
+    (
+        "time_add_wraps_around",
+        "SELECT TIME_ADD(TIME '23:30:00', INTERVAL 60 MINUTE)",
+        [[T(0, 30)]],  # the page: adding an hour to 23:30:00 returns 00:30:00
+    ),
     # LAST_DAY
     ("last_day_month", "SELECT LAST_DAY(DATE '2008-11-25', MONTH)", [[D(2008, 11, 30)]]),
     ("last_day_default", "SELECT LAST_DAY(DATE '2008-11-25')", [[D(2008, 11, 30)]]),

@@ -146,6 +146,29 @@ def _timestamp_diff(self: Any, node: exp.TimestampDiff) -> str:
     return f"DATE_SUB('{part}', {earlier}, {later})"
 
 
+_TIME_PARTS = ("MICROSECOND", "MILLISECOND", "SECOND", "MINUTE", "HOUR")
+_DATE_PARTS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+# The parts each *_ADD and *_SUB takes; DuckDB would add any of them (a MONTH to a TIMESTAMP).
+_ADDABLE = {
+    exp.DateAdd: ("DATE_ADD", _DATE_PARTS),
+    exp.DateSub: ("DATE_SUB", _DATE_PARTS),
+    exp.DatetimeAdd: ("DATETIME_ADD", _TIME_PARTS + _DATE_PARTS),
+    exp.DatetimeSub: ("DATETIME_SUB", _TIME_PARTS + _DATE_PARTS),
+    exp.TimeAdd: ("TIME_ADD", _TIME_PARTS),
+    exp.TimeSub: ("TIME_SUB", _TIME_PARTS),
+    exp.TimestampAdd: ("TIMESTAMP_ADD", (*_TIME_PARTS, "DAY")),
+    exp.TimestampSub: ("TIMESTAMP_SUB", (*_TIME_PARTS, "DAY")),
+}
+
+
+def _check_added_part(self: Any, node: exp.Expression) -> None:
+    """Refuse a part the function does not take; for the others the node's own spelling follows."""
+    name, parts = _ADDABLE[type(node)]
+    part = _part(node.args.get("unit"))
+    if part not in parts:
+        raise InvalidError(f"{name} does not support the {part} date part")
+
+
 def _extract_part(part: str, value: str) -> str | None:
     weekday = _week_start(part)
     if part == "ISOWEEK":
@@ -342,6 +365,7 @@ def _zone_literal(self: Any, node: exp.Literal) -> str | None:
 
 
 REWRITES = {
+    **dict.fromkeys(_ADDABLE, _check_added_part),
     exp.Literal: _zone_literal,
     exp.DateTrunc: _date_trunc,
     exp.DatetimeTrunc: _datetime_trunc,
