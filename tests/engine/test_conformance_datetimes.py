@@ -963,6 +963,135 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT FORMAT_TIMESTAMP('%c', TIMESTAMP '2008-12-25 15:30:00+00', 'Mars/Olympus')",
         Error("Invalid time zone: Mars/Olympus"),
     ),
+    # CAST(... FORMAT ...): the format-elements page's format model
+    ("cast_format_yyyy", "SELECT CAST(DATE '2018-01-30' AS STRING FORMAT 'YYYY')", [["2018"]]),
+    ("cast_format_yyyy_pads", "SELECT CAST(DATE '0076-01-30' AS STRING FORMAT 'YYYY')", [["0076"]]),
+    ("cast_format_yyy", "SELECT CAST(DATE '2018-01-30' AS STRING FORMAT 'YYY')", [["018"]]),
+    ("cast_format_yy", "SELECT CAST(DATE '2018-01-30' AS STRING FORMAT 'YY')", [["18"]]),
+    ("cast_format_y", "SELECT CAST(DATE '2018-01-30' AS STRING FORMAT 'Y')", [["8"]]),
+    ("cast_format_mm", "SELECT CAST(DATE '2018-01-30' AS STRING FORMAT 'MM')", [["01"]]),
+    ("cast_format_mon", "SELECT CAST(DATE '2018-01-30' AS STRING FORMAT 'MON')", [["JAN"]]),
+    ("cast_format_month", "SELECT CAST(DATE '2018-01-30' AS STRING FORMAT 'MONTH')", [["JANUARY"]]),
+    ("cast_format_day", "SELECT CAST(DATE '2020-12-31' AS STRING FORMAT 'DAY')", [["THURSDAY "]]),
+    (
+        "cast_format_day_case",
+        "SELECT CAST(DATE '2020-12-31' AS STRING FORMAT 'Day')",
+        [["Thursday "]],
+    ),
+    ("cast_format_dy", "SELECT CAST(DATE '2020-12-31' AS STRING FORMAT 'DY')", [["THU"]]),
+    ("cast_format_dd", "SELECT CAST(DATE '2018-12-02' AS STRING FORMAT 'DD')", [["02"]]),
+    ("cast_format_dd_example", "SELECT CAST(DATE '2018-02-15' AS STRING FORMAT 'DD')", [["15"]]),
+    ("cast_format_ddd", "SELECT CAST(DATE '2018-02-03' AS STRING FORMAT 'DDD')", [["034"]]),
+    ("cast_format_hh", "SELECT CAST(TIME '21:30:00' AS STRING FORMAT 'HH')", [["09"]]),
+    ("cast_format_hh12", "SELECT CAST(TIME '21:30:00' AS STRING FORMAT 'HH12')", [["09"]]),
+    ("cast_format_hh24", "SELECT CAST(TIME '21:30:00' AS STRING FORMAT 'HH24')", [["21"]]),
+    ("cast_format_mi", "SELECT CAST(TIME '21:30:00' AS STRING FORMAT 'MI')", [["30"]]),
+    ("cast_format_ss", "SELECT CAST(TIME '21:30:25.16' AS STRING FORMAT 'SS')", [["25"]]),
+    ("cast_format_sssss", "SELECT CAST(TIME '01:02:03' AS STRING FORMAT 'SSSSS')", [["03723"]]),
+    ("cast_format_ff1", "SELECT CAST(TIME '01:05:07.16' AS STRING FORMAT 'FF1')", [["1"]]),
+    ("cast_format_ff2", "SELECT CAST(TIME '21:30:25.16' AS STRING FORMAT 'FF2')", [["16"]]),
+    ("cast_format_ff3", "SELECT CAST(TIME '01:05:07.16' AS STRING FORMAT 'FF3')", [["160"]]),
+    ("cast_format_am", "SELECT CAST(TIME '21:30:00' AS STRING FORMAT 'AM')", [["PM"]]),
+    ("cast_format_pm", "SELECT CAST(TIME '01:30:00' AS STRING FORMAT 'PM')", [["AM"]]),
+    ("cast_format_a_m", "SELECT CAST(TIME '16:02:03' AS STRING FORMAT 'A.M.')", [["P.M."]]),
+    ("cast_format_a_m_lower", "SELECT CAST(TIME '01:02:03' AS STRING FORMAT 'a.M.')", [["a.m."]]),
+    (
+        "cast_format_tzh_in_a_zone",
+        "SELECT CAST(TIMESTAMP '2008-12-25 00:00:00+00:00' AS STRING FORMAT 'TZH' "
+        "AT TIME ZONE 'Asia/Kolkata')",
+        [["+05"]],
+    ),
+    (
+        "cast_format_tzm_in_a_zone",
+        "SELECT CAST(TIMESTAMP '2008-12-25 00:00:00+00:00' AS STRING FORMAT 'TZM' "
+        "AT TIME ZONE 'Asia/Kolkata')",
+        [["30"]],
+    ),
+    (
+        "cast_format_literal",
+        "SELECT CAST(DATE '2018-01-30' AS STRING FORMAT 'YYYY-MM-DD')",
+        [["2018-01-30"]],
+    ),
+    (
+        "cast_format_quoted_text",
+        "SELECT CAST(DATE '2018-01-30' AS STRING FORMAT '\"Year\" YYYY')",
+        [["Year 2018"]],
+    ),
+    ("cast_to_date_yy", "SELECT CAST('18-12-03' AS DATE FORMAT 'YY-MM-DD')", [[D(2018, 12, 3)]]),
+    (
+        "cast_to_date_mm_dd_yyyy",
+        "SELECT CAST('03-12-2018' AS DATE FORMAT 'MM-DD-YYYY')",
+        [[D(2018, 3, 12)]],
+    ),
+    ("cast_to_date_yyy", "SELECT CAST('038-12-03' AS DATE FORMAT 'YYY-MM-DD')", [[D(2038, 12, 3)]]),
+    ("cast_to_date_y", "SELECT CAST('8-12-03' AS DATE FORMAT 'Y-MM-DD')", [[D(2028, 12, 3)]]),
+    (
+        "cast_to_date_mon",
+        "SELECT CAST('DEC 03, 2018' AS DATE FORMAT 'MON DD, YYYY')",
+        [[D(2018, 12, 3)]],
+    ),
+    (
+        "cast_to_date_month",
+        "SELECT CAST('DECEMBER 03, 2018' AS DATE FORMAT 'MONTH DD, YYYY')",
+        [[D(2018, 12, 3)]],
+    ),
+    ("cast_to_time_hh24", "SELECT CAST('15:30' AS TIME FORMAT 'HH24:MI')", [[T(15, 30)]]),
+    ("cast_to_time_pm", "SELECT CAST('03:30 P.M.' AS TIME FORMAT 'HH:MI P.M.')", [[T(15, 30)]]),
+    (
+        "cast_to_time_am_element_pm_input",
+        "SELECT CAST('03:30 P.M.' AS TIME FORMAT 'HH:MI A.M.')",
+        [[T(15, 30)]],
+    ),
+    (
+        "cast_to_time_seconds",
+        "SELECT CAST('03:30:02 P.M.' AS TIME FORMAT 'HH:MI:SS P.M.')",
+        [[T(15, 30, 2)]],
+    ),
+    ("cast_to_time_sssss", "SELECT CAST('03723' AS TIME FORMAT 'SSSSS')", [[T(1, 2, 3)]]),
+    (
+        "cast_to_time_ff1",
+        "SELECT CAST('01:05:07.16' AS TIME FORMAT 'HH24:MI:SS.FF1')",
+        [[T(1, 5, 7, 200000)]],
+    ),
+    (
+        "cast_to_time_ff2",
+        "SELECT CAST('01:05:07.16' AS TIME FORMAT 'HH24:MI:SS.FF2')",
+        [[T(1, 5, 7, 160000)]],
+    ),
+    (
+        "cast_to_datetime_keeps_its_type",
+        "SELECT CAST('2018-12-03 10:00' AS DATETIME FORMAT 'YYYY-MM-DD HH24:MI')",
+        Columns(["f0_"], [[DT(2018, 12, 3, 10)]], ["DATETIME"]),
+    ),
+    (
+        "cast_to_time_keeps_its_type",
+        "SELECT CAST('15:30' AS TIME FORMAT 'HH24:MI')",
+        Columns(["f0_"], [[T(15, 30)]], ["TIME"]),
+    ),
+    (
+        "cast_to_timestamp_with_offset",
+        "SELECT CAST('2020-06-03 00:00:53.110 +00' AS TIMESTAMP "
+        "FORMAT 'YYYY-MM-DD HH24:MI:SS.FF3 TZH')",
+        Columns(["f0_"], [[dt.datetime(2020, 6, 3, 0, 0, 53, 110000, tzinfo=UTC)]], ["TIMESTAMP"]),
+    ),
+    (
+        "cast_to_timestamp_at_time_zone",
+        "SELECT CAST('2008-12-25 15:30' AS TIMESTAMP FORMAT 'YYYY-MM-DD HH24:MI' "
+        "AT TIME ZONE 'America/Los_Angeles')",
+        [[TS(2008, 12, 25, 23, 30)]],
+    ),
+    ("safe_cast_with_format", "SELECT SAFE_CAST('x' AS DATE FORMAT 'YYYY')", [[None]]),
+    (
+        "cast_with_format_fails",
+        "SELECT CAST('x' AS DATE FORMAT 'YYYY')",
+        Error("Cannot parse 'x' with the format model 'YYYY'"),
+    ),
+    (
+        "cast_to_date_without_year_is_this_year",
+        "SELECT CAST('12-03' AS DATE FORMAT 'MM-DD') = "
+        "DATE(EXTRACT(YEAR FROM CURRENT_DATE()), 12, 3)",
+        [[True]],
+    ),
     # Functions BigQuery does not have
     (
         "timestamp_from_unix_millis_is_not_bigquerys",

@@ -364,35 +364,6 @@ def _zone_literal(self: Any, node: exp.Literal) -> str | None:
     return f"'GMT{sign}{hours:02}:{minutes:02}'"
 
 
-REWRITES = {
-    **dict.fromkeys(_ADDABLE, _check_added_part),
-    exp.Literal: _zone_literal,
-    exp.DateTrunc: _date_trunc,
-    exp.DatetimeTrunc: _datetime_trunc,
-    exp.TimestampTrunc: _timestamp_trunc,
-    exp.TimeTrunc: _time_trunc,
-    exp.LastDay: _last_day,
-    exp.DateDiff: _civil_diff,
-    exp.DatetimeDiff: _civil_diff,
-    exp.TimestampDiff: _timestamp_diff,
-    exp.Extract: _extract,
-    exp.UnixToTime: _unix_to_time,
-    exp.DateFromUnixDate: _date_from_unix_date,
-    exp.UnixMillis: _unix_units(1000),
-    exp.UnixSeconds: _unix_units(1),
-    exp.GenerateTimestampArray: _generate_timestamp_array,
-    exp.CurrentDatetime: _current_datetime,
-    exp.Timestamp: _timestamp_in_zone,
-    exp.Datetime: _datetime_in_zone,
-    exp.TimeToStr: _time_to_str,
-    exp.StrToDate: _parse("DATE"),
-    exp.ParseDatetime: _parse("DATETIME"),
-    exp.ParseTime: _parse("TIME"),
-    exp.StrToTime: _parse("TIMESTAMP"),
-    exp.String: _string,
-}
-
-
 # BigQuery's format elements, in Python ----------------------------------------------------------
 
 _ELEMENT = re.compile(r"%(E\d+S|E\*S|E4Y|Ez|[A-Za-z%])")
@@ -747,7 +718,308 @@ def _parse_all(kind: str, formats: pa.Array, values: pa.Array, zone_list: list[A
     return pa.array(out)
 
 
+# CAST(... FORMAT ...): the format model ---------------------------------------------------------
+
+_MODEL_ELEMENT = re.compile(
+    r'"(?:[^"\\]|\\.)*"|Y,YYY|YYYY|RRRR|YYY|YY|RR|Y|MONTH|MON|MM|DDD|DD|DAY|DY|D|HH24|HH12|HH|'
+    r"MI|SSSSS|SS|FF[1-9]|A\.M\.|P\.M\.|AM|PM|TZH|TZM|[-./,';: ]",
+    re.IGNORECASE,
+)
+_CAST_KINDS = {
+    exp.DataType.Type.DATE: "DATE",
+    exp.DataType.Type.TIMESTAMP: "DATETIME",
+    exp.DataType.Type.TIME: "TIME",
+    exp.DataType.Type.TIMESTAMPTZ: "TIMESTAMP",
+}
+CAST_FORMAT = "quarry_cast_format"
+CAST_PARSE = {kind: f"quarry_cast_parse_{kind.lower()}" for kind in PARSE}
+_DUCKDB = {"DATE": "DATE", "DATETIME": "TIMESTAMP", "TIME": "TIME", "TIMESTAMP": "TIMESTAMPTZ"}
+
+
+@functools.lru_cache(maxsize=256)
+def model_elements(model: str) -> tuple[str, ...]:
+    """Return a format model's elements in order, or raise BigQuery's error for a stray one."""
+    elements, position = [], 0
+    while position < len(model):
+        found = _MODEL_ELEMENT.match(model, position)
+        if found is None:
+            raise InvalidError(
+                f"Cannot find matching format element at position {position + 1} of {model!r}"
+            )
+        elements.append(found.group(0))
+        position = found.end()
+    return tuple(elements)
+
+
+def _is_date_time_model(model: str) -> bool:
+    try:
+        return any(e[0].isalpha() for e in model_elements(model))
+    except InvalidError:
+        return False
+
+
+def _matched_case(element: str, word: str) -> str:
+    """Spell a name in the element's case: DAY is THURSDAY, Day Thursday, day thursday."""
+    if element[:2].isupper():
+        return word.upper()
+    return word.capitalize() if element[0].isupper() else word.lower()
+
+
+def _model_element(element: str, value: dt.datetime, offset: dt.timedelta) -> str:
+    key = element.upper()
+    hour12 = (value.hour + 11) % 12 + 1
+    minutes = int(offset.total_seconds()) // 60
+    formats: dict[str, Any] = {
+        "YYYY": lambda: f"{value.year:04}",
+        "RRRR": lambda: f"{value.year:04}",
+        "Y,YYY": lambda: f"{value.year // 1000},{value.year % 1000:03}",
+        "YYY": lambda: f"{value.year % 1000:03}",
+        "YY": lambda: f"{value.year % 100:02}",
+        "RR": lambda: f"{value.year % 100:02}",
+        "Y": lambda: f"{value.year % 10}",
+        "MONTH": lambda: _matched_case(element, _MONTHS[value.month - 1]),
+        "MON": lambda: _matched_case(element, _MONTHS[value.month - 1][:3]),
+        "MM": lambda: f"{value.month:02}",
+        "DDD": lambda: f"{value.timetuple().tm_yday:03}",
+        "DD": lambda: f"{value.day:02}",
+        "DAY": lambda: _matched_case(element, _DAYS[value.weekday()]).ljust(9),
+        "DY": lambda: _matched_case(element, _DAYS[value.weekday()][:3]),
+        "D": lambda: f"{(value.weekday() + 1) % 7 + 1}",
+        "HH24": lambda: f"{value.hour:02}",
+        "HH12": lambda: f"{hour12:02}",
+        "HH": lambda: f"{hour12:02}",
+        "MI": lambda: f"{value.minute:02}",
+        "SSSSS": lambda: f"{value.hour * 3600 + value.minute * 60 + value.second:05}",
+        "SS": lambda: f"{value.second:02}",
+        "TZH": lambda: f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02}",
+        "TZM": lambda: f"{abs(minutes) % 60:02}",
+    }
+    if key in formats:
+        return formats[key]()
+    if key.startswith("FF"):
+        return f"{value.microsecond:06}000"[: int(key[2])]
+    if key in ("AM", "PM", "A.M.", "P.M."):
+        meridian = ("A" if value.hour < 12 else "P") + (".M." if "." in key else "M")
+        return meridian if element[0].isupper() else meridian.lower()
+    if element.startswith('"'):
+        return re.sub(r"\\(.)", r"\1", element[1:-1])
+    return element
+
+
+def format_model(model: str, value: Any, zone: dt.tzinfo) -> str:
+    """Return a DATE, DATETIME, TIME or TIMESTAMP as CAST(value AS STRING FORMAT model) does."""
+    civil, civil_zone = _civil(value, zone)
+    offset = _utcoffset(civil, civil_zone) if civil_zone else dt.timedelta(0)
+    return "".join(_model_element(e, civil, offset) for e in model_elements(model))
+
+
+def _cast_format(values: pa.Array, models: pa.Array, zones: pa.Array) -> pa.Array:
+    return pa.array(
+        [
+            None if v is None or m is None or z is None else format_model(m, v, zone_of(z))
+            for v, m, z in zip(
+                values.to_pylist(), models.to_pylist(), zones.to_pylist(), strict=True
+            )
+        ],
+        pa.string(),
+    )
+
+
+_MODEL_PATTERNS = {
+    "YYYY": r"(?P<YYYY>\d{1,5})",
+    "RRRR": r"(?P<YYYY>\d{1,5})",
+    "Y,YYY": r"(?P<YCOMMA>\d{1,2},\d{3})",
+    "YYY": r"(?P<YYY>\d{3})",
+    "YY": r"(?P<YY>\d{2})",
+    "RR": r"(?P<RR>\d{2})",
+    "Y": r"(?P<Y>\d)",
+    "MONTH": r"(?P<MONTH>[A-Za-z]{3,9})",
+    "MON": r"(?P<MONTH>[A-Za-z]{3})",
+    "MM": r"(?P<MM>\d{2})",
+    "DDD": r"(?P<DDD>\d{3})",
+    "DD": r"(?P<DD>\d{2})",
+    "HH24": r"(?P<HH24>\d{2})",
+    "HH12": r"(?P<HH12>\d{2})",
+    "HH": r"(?P<HH12>\d{2})",
+    "MI": r"(?P<MI>\d{2})",
+    "SSSSS": r"(?P<SSSSS>\d{5})",
+    "SS": r"(?P<SS>\d{2})",
+    "A.M.": r"(?P<MERIDIAN>[AP])\.M\.",
+    "P.M.": r"(?P<MERIDIAN>[AP])\.M\.",
+    "AM": r"(?P<MERIDIAN>[AP])M",
+    "PM": r"(?P<MERIDIAN>[AP])M",
+    "TZH": r"(?P<TZH>[+-]\d{1,2})",
+    "TZM": r"(?P<TZM>\d{2})",
+}
+_TIME_ELEMENTS = {"HH24", "HH12", "HH", "MI", "SSSSS", "SS", "A.M.", "P.M.", "AM", "PM"}
+
+
+@functools.lru_cache(maxsize=256)
+def _model_pattern(model: str, kind: str) -> re.Pattern[str]:
+    parts = []
+    for element in model_elements(model):
+        key = element.upper()
+        if kind == "DATE" and (key in _TIME_ELEMENTS or key.startswith("FF")):
+            raise InvalidError(f"Format element {element} is not allowed for the DATE type")
+        if kind == "TIME" and key not in _TIME_ELEMENTS and key[0].isalpha() and key[:2] != "FF":
+            raise InvalidError(f"Format element {element} is not allowed for the TIME type")
+        if key.startswith("FF"):
+            parts.append(rf"(?P<FF{key[2]}>\d+)")
+        elif key in _MODEL_PATTERNS:
+            parts.append(_MODEL_PATTERNS[key])
+        elif element.startswith('"'):
+            parts.append(re.escape(re.sub(r"\\(.)", r"\1", element[1:-1])))
+        elif key[0].isalpha():  # DAY, DY and D name a weekday, which a date cannot be cast from
+            raise InvalidError(f"Format element {element} is not supported for casting from STRING")
+        else:
+            parts.append(re.escape(element))
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+def _year_of(fields: dict[str, str], today: dt.date) -> int:
+    if "YYYY" in fields:
+        return int(fields["YYYY"])
+    if "YCOMMA" in fields:
+        return int(fields["YCOMMA"].replace(",", ""))
+    for name, digits in (("YYY", 3), ("YY", 2), ("Y", 1)):
+        if name in fields:
+            return today.year - today.year % 10**digits + int(fields[name])
+    if "RR" in fields:
+        entered, century, current = int(fields["RR"]), today.year // 100, today.year % 100
+        if entered < 50:
+            century += 1 if current >= 50 else 0
+        else:
+            century -= 1 if current < 50 else 0
+        return century * 100 + entered
+    return today.year
+
+
+def parse_model(model: str, text: str, kind: str, zone: dt.tzinfo) -> Any:
+    """Return a STRING cast to DATE, DATETIME, TIME or TIMESTAMP with a format model."""
+    found = _model_pattern(model, kind).fullmatch(text)
+    if found is None:
+        raise InvalidError(f"Cannot parse {text!r} with the format model {model!r}")
+    fields = {k: v for k, v in found.groupdict().items() if v is not None}
+    today = dt.datetime.now(dt.UTC).date()
+    try:
+        year = _year_of(fields, today)
+        month = today.month
+        if "MM" in fields:
+            month = int(fields["MM"])
+        elif "MONTH" in fields:
+            names = [m.upper() for m in _MONTHS]
+            name = fields["MONTH"].upper()
+            month = 1 + next(i for i, m in enumerate(names) if m == name or m[:3] == name)
+        day = dt.date(year, month, int(fields.get("DD", 1)))
+        if "DDD" in fields:
+            day = dt.date(year, 1, 1) + dt.timedelta(days=int(fields["DDD"]) - 1)
+        hour = int(fields.get("HH24", 0))
+        if "HH12" in fields:
+            hour = int(fields["HH12"]) % 12 + (
+                12 if fields.get("MERIDIAN", "A").upper() == "P" else 0
+            )
+        seconds = hour * 3600 + int(fields.get("MI", 0)) * 60 + int(fields.get("SS", 0))
+        seconds = int(fields.get("SSSSS", seconds))
+        digits = next((k for k in fields if k.startswith("FF")), None)
+        micros = 0
+        if digits:
+            fraction = round(float(f"0.{fields[digits]}"), int(digits[2]))
+            micros = round(fraction * 1_000_000)
+        civil = dt.datetime.combine(day, dt.time()) + dt.timedelta(
+            seconds=seconds, microseconds=micros
+        )
+    except (ValueError, StopIteration, OverflowError):
+        raise InvalidError(f"Cannot parse {text!r} with the format model {model!r}") from None
+    if kind == "DATE":
+        return civil.date()
+    if kind == "TIME":
+        return civil.time()
+    if kind == "DATETIME":
+        return civil
+    if "TZH" in fields:
+        hours = int(fields["TZH"])
+        offset = dt.timedelta(hours=abs(hours), minutes=int(fields.get("TZM", 0)))
+        zone = dt.timezone(-offset if fields["TZH"].startswith("-") else offset)
+    return civil.replace(tzinfo=zone).astimezone(dt.UTC)
+
+
+def _cast_parser(kind: str) -> Any:
+    def parse(values: pa.Array, models: pa.Array, zones: pa.Array, safe: pa.Array) -> pa.Array:
+        out: list[Any] = []
+        for text, model, zone, quiet in zip(
+            values.to_pylist(), models.to_pylist(), zones.to_pylist(), safe.to_pylist(), strict=True
+        ):
+            try:
+                missing = text is None or model is None or zone is None
+                out.append(None if missing else parse_model(model, text, kind, zone_of(zone)))
+            except InvalidError:
+                if not quiet:
+                    raise
+                out.append(None)
+        return pa.array(out).cast(_ARROW[kind])
+
+    return parse
+
+
+_ARROW = {
+    "DATE": pa.date32(),
+    "DATETIME": pa.timestamp("us"),
+    "TIME": pa.time64("us"),
+    "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+}
+
+
+def _cast_with_format(self: Any, node: exp.Cast) -> str | None:
+    model = node.args.get("format")
+    if model is None:
+        return None
+    zone = "'UTC'"
+    if isinstance(model, exp.AtTimeZone):
+        zone, model = self.sql(model, "zone"), model.this
+    if not (isinstance(model, exp.Literal) and model.is_string):
+        return None
+    kind = _CAST_KINDS.get(node.to.this)
+    safe = "TRUE" if isinstance(node, exp.TryCast) or node.args.get("safe") else "FALSE"
+    if kind is not None:
+        return self.func(CAST_PARSE[kind], self.sql(node, "this"), self.sql(model), zone, safe)
+    if node.to.this == exp.DataType.Type.TEXT and _is_date_time_model(model.this):
+        return self.func(CAST_FORMAT, self.sql(node, "this"), self.sql(model), zone)
+    return None
+
+
+REWRITES = {
+    **dict.fromkeys(_ADDABLE, _check_added_part),
+    exp.Literal: _zone_literal,
+    exp.DateTrunc: _date_trunc,
+    exp.DatetimeTrunc: _datetime_trunc,
+    exp.TimestampTrunc: _timestamp_trunc,
+    exp.TimeTrunc: _time_trunc,
+    exp.LastDay: _last_day,
+    exp.DateDiff: _civil_diff,
+    exp.DatetimeDiff: _civil_diff,
+    exp.TimestampDiff: _timestamp_diff,
+    exp.Extract: _extract,
+    exp.UnixToTime: _unix_to_time,
+    exp.DateFromUnixDate: _date_from_unix_date,
+    exp.UnixMillis: _unix_units(1000),
+    exp.UnixSeconds: _unix_units(1),
+    exp.GenerateTimestampArray: _generate_timestamp_array,
+    exp.CurrentDatetime: _current_datetime,
+    exp.Timestamp: _timestamp_in_zone,
+    exp.Datetime: _datetime_in_zone,
+    exp.TimeToStr: _time_to_str,
+    exp.StrToDate: _parse("DATE"),
+    exp.ParseDatetime: _parse("DATETIME"),
+    exp.ParseTime: _parse("TIME"),
+    exp.StrToTime: _parse("TIMESTAMP"),
+    exp.String: _string,
+    exp.Cast: _cast_with_format,
+    exp.TryCast: _cast_with_format,
+}
+
+
 UDFS = [
+    Udf(CAST_FORMAT, _cast_format, None, "VARCHAR"),
     Udf(FORMAT, _format_datetime, None, "VARCHAR"),
     Udf(STRING_OF_TIMESTAMP, _string_of_timestamp, ["TIMESTAMPTZ", "VARCHAR"], "VARCHAR"),
     Udf(PARSE["DATE"], _parser("DATE"), ["VARCHAR", "VARCHAR"], "DATE"),
@@ -758,5 +1030,16 @@ UDFS = [
         _parser("TIMESTAMP"),
         ["VARCHAR", "VARCHAR", "VARCHAR"],
         "TIMESTAMPTZ",
+    ),
+    *(
+        # "special": SAFE_CAST returns NULL for a string it cannot parse.
+        Udf(
+            name,
+            _cast_parser(kind),
+            ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"],
+            _DUCKDB[kind],
+            null_handling="special",
+        )
+        for kind, name in CAST_PARSE.items()
     ),
 ]
