@@ -1092,6 +1092,19 @@ CASES: list[tuple[str, str, Any]] = [
         "DATE(EXTRACT(YEAR FROM CURRENT_DATE()), 12, 3)",
         [[True]],
     ),
+    # The SAFE. prefix (functions reference: NULL instead of an error), inferred for these.
+    (
+        "safe_parse_date",
+        "SELECT SAFE.PARSE_DATE('%Y-%m-%d', d) FROM UNNEST(['2008-02-30', '2008-02-28']) AS d",
+        [[None], [D(2008, 2, 28)]],
+    ),
+    ("safe_parse_timestamp", "SELECT SAFE.PARSE_TIMESTAMP('%c', 'x')", [[None]]),
+    ("safe_date_constructor", "SELECT SAFE.DATE(2008, 13, 1)", [[None]]),
+    (
+        "safe_format_timestamp",
+        "SELECT SAFE.FORMAT_TIMESTAMP('%c', TIMESTAMP '2008-12-25', 'Mars/Olympus')",
+        [[None]],
+    ),
     # Functions BigQuery does not have
     (
         "timestamp_from_unix_millis_is_not_bigquerys",

@@ -987,7 +987,35 @@ def _cast_with_format(self: Any, node: exp.Cast) -> str | None:
     return None
 
 
+# Date and time functions a SAFE. prefix may wrap (every one that can fail on its input).
+_SAFE = (
+    exp.TimeToStr,
+    exp.StrToDate,
+    exp.ParseDatetime,
+    exp.ParseTime,
+    exp.StrToTime,
+    exp.String,
+    exp.DateFromParts,
+    exp.TimeFromParts,
+    exp.TimestampFromParts,
+    exp.Timestamp,
+    exp.Date,
+    exp.Datetime,
+    exp.Time,
+    exp.UnixToTime,
+    exp.DateFromUnixDate,
+    *_ADDABLE,
+)
+
+
+def _safe(self: Any, node: exp.SafeFunc) -> str | None:
+    # SAFE.f(...) is NULL where f fails; DuckDB's TRY retries a failing chunk row by row, so
+    # only the failing rows are NULL, the engine's Python functions included.
+    return self.func("TRY", node.this) if isinstance(node.this, _SAFE) else None
+
+
 REWRITES = {
+    exp.SafeFunc: _safe,
     **dict.fromkeys(_ADDABLE, _check_added_part),
     exp.Literal: _zone_literal,
     exp.DateTrunc: _date_trunc,
@@ -1043,3 +1071,13 @@ UDFS = [
         for kind, name in CAST_PARSE.items()
     ),
 ]
+
+
+PARTIAL = {
+    "FORMAT_TIMESTAMP": "%Z prints the zone's abbreviation (PST) or UTC; BigQuery's own names "
+    "for other zones are not documented",
+    "PARSE_TIMESTAMP": "%U, %W, %V, %G, %g, %J, %Q and %Z are refused in a string to parse",
+    "CAST": "a FORMAT model's D element counts Sunday as 1, as its description says (the page's "
+    "example shows 4 for a Thursday); a YYYY given fewer digits is taken as it is",
+    "FORMAT_DATE": "formats each value in Python: correct, slower than DuckDB's strftime",
+}
