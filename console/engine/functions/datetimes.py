@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -393,6 +394,10 @@ _MONTHS = [
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
+_UTC_NAMES = {"UTC", "Etc/UTC", "+00", "+00:00", "Z"}
+
+
+@functools.lru_cache(maxsize=256)
 def zone_of(name: str) -> dt.tzinfo:
     """Return a BigQuery time zone: a tz database name, UTC, or an offset like +08 or -05:30."""
     offset = re.fullmatch(r"(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?", name.strip())
@@ -400,6 +405,8 @@ def zone_of(name: str) -> dt.tzinfo:
         sign = -1 if offset.group(1) == "-" else 1
         minutes = int(offset.group(2)) * 60 + int(offset.group(3) or 0)
         return dt.timezone(sign * dt.timedelta(minutes=minutes))
+    if name.strip() in _UTC_NAMES:
+        return dt.UTC
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
@@ -423,57 +430,83 @@ def _seconds(value: dt.datetime | dt.time, digits: int | None) -> str:
     return f"{whole}.{f'{value.microsecond:06}000'[:digits]}"
 
 
-def _element(code: str, value: Any, zone: dt.tzinfo | None) -> str:
-    """Return one format element of a civil datetime (a DATE at midnight, a TIME on 1970-01-01)."""
-    if code in _EXPANSIONS:
-        return format_value(_EXPANSIONS[code], value, zone)
-    iso_year, iso_week, iso_day = value.isocalendar()
-    hour12 = (value.hour + 11) % 12 + 1
-    simple: dict[str, Any] = {
-        "A": lambda: _DAYS[value.weekday()],
-        "a": lambda: _DAYS[value.weekday()][:3],
-        "B": lambda: _MONTHS[value.month - 1],
-        "b": lambda: _MONTHS[value.month - 1][:3],
-        "h": lambda: _MONTHS[value.month - 1][:3],
-        "C": lambda: f"{value.year // 100:02}",
-        "d": lambda: f"{value.day:02}",
-        "e": lambda: f"{value.day:2}",
-        "G": lambda: f"{iso_year}",
-        "g": lambda: f"{iso_year % 100:02}",
-        "H": lambda: f"{value.hour:02}",
-        "I": lambda: f"{hour12:02}",
-        "J": lambda: f"{(iso_week - 1) * 7 + iso_day:03}",
-        "j": lambda: f"{value.timetuple().tm_yday:03}",
-        "k": lambda: f"{value.hour:2}",
-        "l": lambda: f"{hour12:2}",
-        "M": lambda: f"{value.minute:02}",
-        "m": lambda: f"{value.month:02}",
-        "n": lambda: "\n",
-        "t": lambda: "\t",
-        "P": lambda: "am" if value.hour < 12 else "pm",
-        "p": lambda: "AM" if value.hour < 12 else "PM",
-        "Q": lambda: f"{(value.month - 1) // 3 + 1}",
-        "S": lambda: f"{value.second:02}",
-        "s": lambda: f"{_epoch_seconds(value, zone)}",
-        "U": lambda: f"{int(value.strftime('%U')):02}",
-        "W": lambda: f"{int(value.strftime('%W')):02}",
-        "u": lambda: f"{iso_day}",
-        "V": lambda: f"{iso_week:02}",
-        "w": lambda: f"{(value.weekday() + 1) % 7}",
-        "Y": lambda: f"{value.year}",
-        "E4Y": lambda: f"{value.year:04}",
-        "y": lambda: f"{value.year % 100:02}",
-        "Z": lambda: _zone_name(value, zone),
-        "z": lambda: _offset_text(_utcoffset(value, zone), colon=False),
-        "Ez": lambda: _offset_text(_utcoffset(value, zone), colon=True),
-        "E*S": lambda: _seconds(value, None),
-        "%": lambda: "%",
-    }
-    if code in simple:
-        return simple[code]()
-    if code.startswith("E") and code.endswith("S"):
-        return _seconds(value, int(code[1:-1]))
-    return f"%{code}"
+def _hour12(value: dt.datetime) -> int:
+    return (value.hour + 11) % 12 + 1
+
+
+# Each element of a civil datetime (a DATE at midnight, a TIME on 1970-01-01) and its zone (a
+# TIMESTAMP's, else None).
+_ELEMENTS: dict[str, Callable[[dt.datetime, dt.tzinfo | None], str]] = {
+    "A": lambda v, z: _DAYS[v.weekday()],
+    "a": lambda v, z: _DAYS[v.weekday()][:3],
+    "B": lambda v, z: _MONTHS[v.month - 1],
+    "b": lambda v, z: _MONTHS[v.month - 1][:3],
+    "h": lambda v, z: _MONTHS[v.month - 1][:3],
+    "C": lambda v, z: f"{v.year // 100:02}",
+    "d": lambda v, z: f"{v.day:02}",
+    "e": lambda v, z: f"{v.day:2}",
+    "G": lambda v, z: f"{v.isocalendar()[0]}",
+    "g": lambda v, z: f"{v.isocalendar()[0] % 100:02}",
+    "H": lambda v, z: f"{v.hour:02}",
+    "I": lambda v, z: f"{_hour12(v):02}",
+    "J": lambda v, z: f"{(v.isocalendar()[1] - 1) * 7 + v.isocalendar()[2]:03}",
+    "j": lambda v, z: f"{v.timetuple().tm_yday:03}",
+    "k": lambda v, z: f"{v.hour:2}",
+    "l": lambda v, z: f"{_hour12(v):2}",
+    "M": lambda v, z: f"{v.minute:02}",
+    "m": lambda v, z: f"{v.month:02}",
+    "n": lambda v, z: "\n",
+    "t": lambda v, z: "\t",
+    "P": lambda v, z: "am" if v.hour < 12 else "pm",
+    "p": lambda v, z: "AM" if v.hour < 12 else "PM",
+    "Q": lambda v, z: f"{(v.month - 1) // 3 + 1}",
+    "S": lambda v, z: f"{v.second:02}",
+    "s": lambda v, z: f"{_epoch_seconds(v, z)}",
+    "U": lambda v, z: v.strftime("%U"),
+    "W": lambda v, z: v.strftime("%W"),
+    "u": lambda v, z: f"{v.isocalendar()[2]}",
+    "V": lambda v, z: f"{v.isocalendar()[1]:02}",
+    "w": lambda v, z: f"{(v.weekday() + 1) % 7}",
+    "Y": lambda v, z: f"{v.year}",
+    "E4Y": lambda v, z: f"{v.year:04}",
+    "y": lambda v, z: f"{v.year % 100:02}",
+    "Z": lambda v, z: _zone_name(v, z),
+    "z": lambda v, z: _offset_text(_utcoffset(v, z), colon=False),
+    "Ez": lambda v, z: _offset_text(_utcoffset(v, z), colon=True),
+    "E*S": lambda v, z: _seconds(v, None),
+    "%": lambda v, z: "%",
+}
+
+
+# Elements C's strftime (glibc's, in the C locale) spells exactly as BigQuery does, %Y's
+# unpadded years included: a format of only these is formatted by it in one call.
+_LIKE_STRFTIME = set("aAbBhdeGgHIjklmMnpPStuUVwWyY%")
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(text: str) -> tuple[Any, ...]:
+    """Return a format as its literal texts and element functions, in order."""
+    parts: list[Any] = []
+    position = 0
+    text = _expanded(text)
+    if {found.group(1) for found in _ELEMENT.finditer(text)} <= _LIKE_STRFTIME:
+        return (lambda value, zone: value.strftime(text),)
+    for found in _ELEMENT.finditer(text):
+        parts.append(text[position : found.start()])
+        code = found.group(1)
+        if code in _ELEMENTS:
+            parts.append(_ELEMENTS[code])
+        elif re.fullmatch(r"E\d+S", code):
+            parts.append(functools.partial(_fraction, int(code[1:-1])))
+        else:
+            parts.append(found.group(0))
+        position = found.end()
+    parts.append(text[position:])
+    return tuple(p for p in parts if p != "")
+
+
+def _fraction(digits: int, value: dt.datetime, zone: dt.tzinfo | None) -> str:
+    return _seconds(value, digits)
 
 
 def _utcoffset(value: dt.datetime, zone: dt.tzinfo | None) -> dt.timedelta:
@@ -481,7 +514,7 @@ def _utcoffset(value: dt.datetime, zone: dt.tzinfo | None) -> dt.timedelta:
 
 
 def _zone_name(value: dt.datetime, zone: dt.tzinfo | None) -> str:
-    if zone is None or zone in (dt.UTC, ZoneInfo("UTC")):
+    if zone is None or zone is dt.UTC:
         return "UTC"
     return value.replace(tzinfo=zone).tzname() or _offset_text(_utcoffset(value, zone), True)
 
@@ -493,13 +526,7 @@ def _epoch_seconds(value: dt.datetime, zone: dt.tzinfo | None) -> int:
 
 def format_value(text: str, value: Any, zone: dt.tzinfo | None = None) -> str:
     """Format a civil datetime with BigQuery's format elements (zone: a TIMESTAMP's time zone)."""
-    out, position = [], 0
-    for found in _ELEMENT.finditer(text):
-        out.append(text[position : found.start()])
-        out.append(_element(found.group(1), value, zone))
-        position = found.end()
-    out.append(text[position:])
-    return "".join(out)
+    return "".join(p if isinstance(p, str) else p(value, zone) for p in _compiled(text))
 
 
 def _civil(value: Any, zone: dt.tzinfo) -> tuple[dt.datetime, dt.tzinfo | None]:
@@ -507,23 +534,35 @@ def _civil(value: Any, zone: dt.tzinfo) -> tuple[dt.datetime, dt.tzinfo | None]:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             return value, None
-        return value.astimezone(zone).replace(tzinfo=None), zone
+        civil = value if zone is dt.UTC and value.tzinfo is dt.UTC else value.astimezone(zone)
+        return civil.replace(tzinfo=None), zone
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day), None
     return dt.datetime.combine(dt.date(1970, 1, 1), value), None
 
 
+def _python_values(values: pa.Array, zones: list[Any]) -> list[Any]:
+    """Return an Arrow column as Python values; TIMESTAMPs shown in UTC come back as UTC civil
+    times (with their zone), which saves converting each one."""
+    if pa.types.is_timestamp(values.type) and values.type.tz and set(zones) <= _UTC_NAMES:
+        return [
+            None if v is None else v.replace(tzinfo=dt.UTC)
+            for v in values.cast(pa.timestamp("us")).to_pylist()
+        ]
+    return values.to_pylist()
+
+
 def _format_datetime(formats: pa.Array, values: pa.Array, zones: pa.Array) -> pa.Array:
-    out = []
-    for text, value, zone in zip(
-        formats.to_pylist(), values.to_pylist(), zones.to_pylist(), strict=True
-    ):
-        if text is None or value is None or zone is None:
-            out.append(None)
-            continue
-        civil, civil_zone = _civil(value, zone_of(zone))
-        out.append(format_value(text, civil, civil_zone))
-    return pa.array(out, pa.string())
+    # Columns of dates repeat their values: each distinct one is formatted once per batch.
+    zone_list = zones.to_pylist()
+    keys = list(zip(formats.to_pylist(), _python_values(values, zone_list), zone_list, strict=True))
+    done: dict[tuple[Any, Any, Any], str | None] = {}
+    for key in keys:
+        if key not in done:
+            text, value, zone = key
+            missing = text is None or value is None or zone is None
+            done[key] = None if missing else format_value(text, *_civil(value, zone_of(zone)))
+    return pa.array([done[key] for key in keys], pa.string())
 
 
 def string_of_timestamp(value: dt.datetime, zone: dt.tzinfo) -> str:
@@ -703,19 +742,24 @@ def _parser(kind: str) -> Any:
 
 
 def _parse_all(kind: str, formats: pa.Array, values: pa.Array, zone_list: list[Any]) -> pa.Array:
-    out: list[Any] = []
-    for text, value, zone in zip(formats.to_pylist(), values.to_pylist(), zone_list, strict=True):
-        if text is None or value is None:
-            out.append(None)
-            continue
-        parsed = parse_value(text, value, zone_of(zone) if zone is not None else None)
-        if kind == "DATE":
-            out.append(parsed.date())
-        elif kind == "TIME":
-            out.append(parsed.time())
-        else:
-            out.append(parsed.astimezone(dt.UTC) if kind == "TIMESTAMP" else parsed)
-    return pa.array(out)
+    # Each distinct string is parsed once per batch.
+    keys = list(zip(formats.to_pylist(), values.to_pylist(), zone_list, strict=True))
+    done: dict[tuple[Any, Any, Any], Any] = {}
+    for key in keys:
+        if key not in done:
+            done[key] = _parsed(kind, *key)
+    return pa.array([done[key] for key in keys])
+
+
+def _parsed(kind: str, text: str | None, value: str | None, zone: str | None) -> Any:
+    if text is None or value is None:
+        return None
+    parsed = parse_value(text, value, zone_of(zone) if zone is not None else None)
+    if kind == "DATE":
+        return parsed.date()
+    if kind == "TIME":
+        return parsed.time()
+    return parsed.astimezone(dt.UTC) if kind == "TIMESTAMP" else parsed
 
 
 # CAST(... FORMAT ...): the format model ---------------------------------------------------------
@@ -1079,5 +1123,4 @@ PARTIAL = {
     "PARSE_TIMESTAMP": "%U, %W, %V, %G, %g, %J, %Q and %Z are refused in a string to parse",
     "CAST": "a FORMAT model's D element counts Sunday as 1, as its description says (the page's "
     "example shows 4 for a Thursday); a YYYY given fewer digits is taken as it is",
-    "FORMAT_DATE": "formats each value in Python: correct, slower than DuckDB's strftime",
 }
