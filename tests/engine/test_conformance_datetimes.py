@@ -1105,6 +1105,32 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT SAFE.FORMAT_TIMESTAMP('%c', TIMESTAMP '2008-12-25', 'Mars/Olympus')",
         [[None]],
     ),
+    # CURRENT_* in a time zone: the date, time and datetime there now (checked against each
+    # other, since now moves).
+    (
+        "current_time_in_a_zone",
+        "SELECT CURRENT_TIME('Asia/Tokyo') AS t, "
+        "TIME_DIFF(CURRENT_TIME('Asia/Tokyo'), TIME(CURRENT_TIMESTAMP(), 'Asia/Tokyo'), MINUTE) "
+        "BETWEEN -1 AND 0 AS same",
+        Columns(["t", "same"], None, ["TIME", "BOOL"]),
+    ),
+    (
+        "current_date_in_a_zone",
+        "SELECT CURRENT_DATE('Pacific/Kiritimati') = DATE(CURRENT_TIMESTAMP(), "
+        "'Pacific/Kiritimati'), CURRENT_DATE('-12') = DATE(CURRENT_TIMESTAMP(), '-12')",
+        [[True, True]],
+    ),
+    # Parts a type does not have are refused, not extracted as 0.
+    (
+        "extract_hour_from_a_date",
+        "SELECT EXTRACT(HOUR FROM DATE '2008-12-25')",
+        Error("EXTRACT from DATE does not support the HOUR date part"),
+    ),
+    (
+        "extract_year_from_a_time",
+        "SELECT EXTRACT(YEAR FROM TIME '15:30:00')",
+        Error("EXTRACT from TIME does not support the YEAR date part"),
+    ),
     # Functions BigQuery does not have
     (
         "timestamp_from_unix_millis_is_not_bigquerys",

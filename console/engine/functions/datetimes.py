@@ -190,8 +190,31 @@ def _extract_part(part: str, value: str) -> str | None:
     return simple.get(part)
 
 
+_DATE_ONLY = {"DAYOFWEEK", "DAY", "DAYOFYEAR", "WEEK", "ISOWEEK", "MONTH", "QUARTER", "YEAR"}
+_DATE_ONLY |= {"ISOYEAR", "DATE"}
+
+
+def _static_type(node: exp.Expression) -> str | None:
+    """Return DATE or TIME for an expression that is one by its form (a literal, a cast)."""
+    if isinstance(node, exp.Cast) and node.to.this in (
+        exp.DataType.Type.DATE,
+        exp.DataType.Type.TIME,
+    ):
+        return node.to.this.value
+    if isinstance(node, exp.DateFromParts | exp.CurrentDate | exp.StrToDate | exp.DateFromUnixDate):
+        return "DATE"
+    if isinstance(node, exp.TimeFromParts | exp.ParseTime):
+        return "TIME"
+    return None
+
+
 def _extract(self: Any, node: exp.Extract) -> str | None:
-    return _extract_part(_part(node.this), self.sql(node, "expression"))
+    part, value = _part(node.this), node.expression
+    kind = _static_type(value)
+    date_part = part in _DATE_ONLY or _week_start(part) is not None
+    if (kind == "DATE" and not date_part) or (kind == "TIME" and (date_part or part == "TIME")):
+        raise InvalidError(f"EXTRACT from {kind} does not support the {part} date part")
+    return _extract_part(part, self.sql(node, "expression"))
 
 
 # Conversions -----------------------------------------------------------------------------------
@@ -228,6 +251,16 @@ def _date_from_unix_date(self: Any, node: exp.DateFromUnixDate) -> str:
 def _generate_timestamp_array(self: Any, node: exp.GenerateTimestampArray) -> str:
     start, end = (f"CAST({self.sql(node, k)} AS TIMESTAMPTZ)" for k in ("start", "end"))
     return self.func("GENERATE_SERIES", start, end, self.sql(node, "step"))
+
+
+def _current_in_zone(duckdb_type: str) -> Any:
+    # CURRENT_DATE(zone) and CURRENT_TIME(zone): today's date, the time now, in the zone.
+    def handler(self: Any, node: exp.Expression) -> str | None:
+        if not node.args.get("this"):
+            return None
+        return f"CAST(TIMEZONE({self.sql(node, 'this')}, GET_CURRENT_TIMESTAMP()) AS {duckdb_type})"
+
+    return handler
 
 
 def _timestamp_in_zone(self: Any, node: exp.Timestamp) -> str | None:
@@ -350,6 +383,7 @@ _ZONE_ARGUMENTS = {
     exp.AtTimeZone: "zone",
     exp.CurrentDatetime: "this",
     exp.CurrentDate: "this",
+    exp.CurrentTime: "this",
 }
 _OFFSET = re.compile(r"(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?")
 
@@ -1077,6 +1111,8 @@ REWRITES = {
     exp.UnixSeconds: _unix_units(1),
     exp.GenerateTimestampArray: _generate_timestamp_array,
     exp.CurrentDatetime: _current_datetime,
+    exp.CurrentDate: _current_in_zone("DATE"),
+    exp.CurrentTime: _current_in_zone("TIME"),
     exp.Timestamp: _timestamp_in_zone,
     exp.Datetime: _datetime_in_zone,
     exp.TimeToStr: _time_to_str,
