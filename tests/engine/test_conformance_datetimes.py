@@ -1131,6 +1131,23 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT EXTRACT(YEAR FROM TIME '15:30:00')",
         Error("EXTRACT from TIME does not support the YEAR date part"),
     ),
+    (
+        "time_trunc_has_no_days",
+        "SELECT TIME_TRUNC(TIME '15:30:00', DAY)",
+        Error("TIME_TRUNC does not support the DAY date part"),
+    ),
+    (
+        "date_trunc_of_a_date_has_no_hours",
+        "SELECT DATE_TRUNC(DATE '2008-12-25', HOUR)",
+        Error("DATE_TRUNC does not support the HOUR date part"),
+    ),
+    (
+        "generate_timestamp_array_has_no_months",
+        "SELECT GENERATE_TIMESTAMP_ARRAY('2016-10-05 00:00:00', '2016-12-07 00:00:00', "
+        "INTERVAL 1 MONTH)",
+        Error("GENERATE_TIMESTAMP_ARRAY does not support the MONTH date part"),
+    ),
+    ("time_trunc_second", "SELECT TIME_TRUNC(TIME '15:30:45.5', SECOND)", [[T(15, 30, 45)]]),
     # Functions BigQuery does not have
     (
         "timestamp_from_unix_millis_is_not_bigquerys",

@@ -85,6 +85,9 @@ def _typed(self: Any, node: exp.Expression, duckdb_type: str) -> str:
 
 
 def _date_trunc(self: Any, node: exp.DateTrunc) -> str:
+    part = _part(node.unit)
+    if part in _TIME_PARTS and _static_type(node.this) == "DATE":
+        raise InvalidError(f"DATE_TRUNC does not support the {part} date part")
     civil = _typed(self, node.this, "DATE")
     return f"CAST({_any_trunc(civil, _part(node.unit))} AS DATE)"
 
@@ -120,6 +123,8 @@ def _last_day(self: Any, node: exp.LastDay) -> str:
 def _time_trunc(self: Any, node: exp.TimeTrunc) -> str:
     # DuckDB has no TIME_TRUNC: the time is truncated as a time of 1970-01-01.
     part = _part(node.args.get("unit"))
+    if part not in _TIME_PARTS:
+        raise InvalidError(f"TIME_TRUNC does not support the {part} date part")
     return (
         f"CAST(DATE_TRUNC('{part}', CAST('1970-01-01' AS DATE) + {self.sql(node, 'this')}) AS TIME)"
     )
@@ -249,6 +254,10 @@ def _date_from_unix_date(self: Any, node: exp.DateFromUnixDate) -> str:
 
 
 def _generate_timestamp_array(self: Any, node: exp.GenerateTimestampArray) -> str:
+    step = node.args.get("step")
+    part = _part(step.args.get("unit")) if isinstance(step, exp.Interval) else "DAY"
+    if part not in ELAPSED_PARTS:
+        raise InvalidError(f"GENERATE_TIMESTAMP_ARRAY does not support the {part} date part")
     start, end = (f"CAST({self.sql(node, k)} AS TIMESTAMPTZ)" for k in ("start", "end"))
     return self.func("GENERATE_SERIES", start, end, self.sql(node, "step"))
 
