@@ -5,9 +5,10 @@ DAYOFWEEK counts from Sunday = 1, and TIMESTAMP_DIFF counts whole elapsed units;
 are ISO weeks and its DAYOFWEEK counts from Sunday = 0. Each part is spelled here in DuckDB's
 terms (_civil_trunc, _extract_part).
 
-Format elements: one Python implementation of BigQuery's elements (datetime_format) formats and
-parses for every FORMAT_ and PARSE_ function and STRING(timestamp), run as Arrow UDFs. sqlglot
-rewrites a literal format into Python's spelling as it parses; _bigquery_format undoes that.
+Format elements: one Python implementation of BigQuery's elements (format_value, parse_value)
+formats and parses for every FORMAT_ and PARSE_ function and STRING(timestamp), and one of the
+CAST ... FORMAT model (format_model, parse_model) for casts, run as Arrow UDFs. sqlglot rewrites
+a literal format into Python's spelling as it parses; _bigquery_format undoes that.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ PARSE = {
     "DATETIME": "quarry_parse_datetime",
     "TIME": "quarry_parse_time",
     "TIMESTAMP": "quarry_parse_timestamp",
+}
+_DUCKDB = {"DATE": "DATE", "DATETIME": "TIMESTAMP", "TIME": "TIME", "TIMESTAMP": "TIMESTAMPTZ"}
+_ARROW = {
+    "DATE": pa.date32(),
+    "DATETIME": pa.timestamp("us"),
+    "TIME": pa.time64("us"),
+    "TIMESTAMP": pa.timestamp("us", tz="UTC"),
 }
 
 
@@ -88,8 +96,7 @@ def _date_trunc(self: Any, node: exp.DateTrunc) -> str:
     part = _part(node.unit)
     if part in _TIME_PARTS and _static_type(node.this) == "DATE":
         raise InvalidError(f"DATE_TRUNC does not support the {part} date part")
-    civil = _typed(self, node.this, "DATE")
-    return f"CAST({_any_trunc(civil, _part(node.unit))} AS DATE)"
+    return f"CAST({_any_trunc(_typed(self, node.this, 'DATE'), part)} AS DATE)"
 
 
 def _datetime_trunc(self: Any, node: exp.DatetimeTrunc) -> str:
@@ -311,18 +318,6 @@ def _bigquery_format(self: Any, node: exp.Expression) -> str:
     return self.sql(node)
 
 
-def _format(kind: str) -> Any:
-    casts = {"DATE": "DATE", "DATETIME": "TIMESTAMP", "TIME": "TIME", "TIMESTAMP": "TIMESTAMPTZ"}
-
-    def handler(self: Any, node: exp.TimeToStr) -> str:
-        value = node.this.this if type(node.this) in _CONVERSIONS else node.this
-        zone = self.sql(node, "zone") if node.args.get("zone") else "'UTC'"
-        cast = f"CAST({self.sql(value)} AS {casts[kind]})"
-        return self.func(FORMAT, _bigquery_format(self, node.args["format"]), cast, zone)
-
-    return handler
-
-
 _CONVERSIONS = {
     exp.TsOrDsToDate: "DATE",
     exp.TsOrDsToDatetime: "DATETIME",
@@ -332,8 +327,14 @@ _CONVERSIONS = {
 
 
 def _time_to_str(self: Any, node: exp.TimeToStr) -> str | None:
+    # FORMAT_DATE, FORMAT_DATETIME, FORMAT_TIME and FORMAT_TIMESTAMP, told apart by sqlglot's
+    # conversion of the value.
     kind = _CONVERSIONS.get(type(node.this))
-    return _format(kind)(self, node) if kind else None
+    if kind is None:
+        return None
+    zone = self.sql(node, "zone") if node.args.get("zone") else "'UTC'"
+    value = f"CAST({self.sql(node.this, 'this')} AS {_DUCKDB[kind]})"
+    return self.func(FORMAT, _bigquery_format(self, node.args["format"]), value, zone)
 
 
 def _parse(kind: str) -> Any:
@@ -443,7 +444,7 @@ _UTC_NAMES = {"UTC", "Etc/UTC", "+00", "+00:00", "Z"}
 @functools.lru_cache(maxsize=256)
 def zone_of(name: str) -> dt.tzinfo:
     """Return a BigQuery time zone: a tz database name, UTC, or an offset like +08 or -05:30."""
-    offset = re.fullmatch(r"(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?", name.strip())
+    offset = _OFFSET.fullmatch(name.strip())
     if offset:
         sign = -1 if offset.group(1) == "-" else 1
         minutes = int(offset.group(2)) * 60 + int(offset.group(3) or 0)
@@ -768,12 +769,7 @@ def _civil_of_fields(fields: dict[str, str]) -> dt.datetime:
 
 
 def _parser(kind: str) -> Any:
-    arrow = {
-        "DATE": pa.date32(),
-        "DATETIME": pa.timestamp("us"),
-        "TIME": pa.time64("us"),
-        "TIMESTAMP": pa.timestamp("us", tz="UTC"),
-    }[kind]
+    arrow = _ARROW[kind]
 
     def parse_in_zone(formats: pa.Array, values: pa.Array, zones: pa.Array) -> pa.Array:
         return _parse_all(kind, formats, values, zones.to_pylist()).cast(arrow)
@@ -820,7 +816,6 @@ _CAST_KINDS = {
 }
 CAST_FORMAT = "quarry_cast_format"
 CAST_PARSE = {kind: f"quarry_cast_parse_{kind.lower()}" for kind in PARSE}
-_DUCKDB = {"DATE": "DATE", "DATETIME": "TIMESTAMP", "TIME": "TIME", "TIMESTAMP": "TIMESTAMPTZ"}
 
 
 @functools.lru_cache(maxsize=256)
@@ -1046,14 +1041,6 @@ def _cast_parser(kind: str) -> Any:
         return pa.array(out).cast(_ARROW[kind])
 
     return parse
-
-
-_ARROW = {
-    "DATE": pa.date32(),
-    "DATETIME": pa.timestamp("us"),
-    "TIME": pa.time64("us"),
-    "TIMESTAMP": pa.timestamp("us", tz="UTC"),
-}
 
 
 def _cast_with_format(self: Any, node: exp.Cast) -> str | None:
