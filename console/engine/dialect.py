@@ -164,6 +164,25 @@ def _parse_function_body(self: parser.Parser) -> exp.Expression | None:
 PROCEDURAL_WORDS = ("BEGIN", "ELSEIF", "EXCEPTION", "LOOP", "REPEAT", "WHILE")
 
 
+def _parse_cast(self: parser.Parser, strict: bool, safe: bool | None = None) -> exp.Expression:
+    """Keep CAST(x AS type FORMAT '...') a cast of its own type with BigQuery's format model.
+
+    sqlglot turns a cast to DATE, DATETIME, TIME or TIMESTAMP with a format into a parse of a
+    strftime translation of the model, dropping the type (a TIME came back a TIMESTAMP) and the
+    model's own rules (a missing year is the current year); engine/functions/datetimes follows
+    the model.
+    """
+    start = self._index
+    this = self._parse_assignment()
+    if self._match(tokens.TokenType.ALIAS):
+        to = self._parse_types(with_collation=True)
+        if to is not None and self._match(tokens.TokenType.FORMAT):
+            model = self._parse_at_time_zone(self._parse_string())
+            return self.build_cast(strict=strict, this=this, to=to, format=model, safe=safe)
+    self._retreat(start)
+    return BigQuery.Parser._parse_cast(self, strict, safe)
+
+
 class Quarry(BigQuery):
     class Tokenizer(BigQuery.Tokenizer):
         KEYWORDS = {
@@ -173,6 +192,7 @@ class Quarry(BigQuery):
 
     class Parser(BigQuery.Parser):
         _parse_create = _parse_create
+        _parse_cast = _parse_cast
         _parse_user_defined_function_expression = _parse_function_body
         FUNCTION_PARSERS = {
             **BigQuery.Parser.FUNCTION_PARSERS,

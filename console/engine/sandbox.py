@@ -81,6 +81,8 @@ def connect(readable_dirs: Sequence[Path], spill_dir: Path) -> duckdb.DuckDBPyCo
         con.execute("SET enable_external_access = false")
         con.execute("SET autoload_known_extensions = false")
         con.execute("SET autoinstall_known_extensions = false")
+        # BigQuery's default time zone is UTC, whatever the host's is.
+        con.execute("SET TimeZone = 'UTC'")
         con.execute("SET lock_configuration = true")
         # GoogleSQL functions DuckDB lacks, under names user SQL cannot call (check_functions
         # lets only ANONYMOUS_FUNCTIONS through); the transpiler spells the calls.
