@@ -166,8 +166,9 @@ PROCEDURAL_WORDS = ("BEGIN", "ELSEIF", "EXCEPTION", "LOOP", "REPEAT", "WHILE")
 
 class Quarry(BigQuery):
     class Tokenizer(BigQuery.Tokenizer):
+        # REGEXP is no operator in BigQuery (sqlglot reads it as RLIKE): it names columns.
         KEYWORDS = {
-            **BigQuery.Tokenizer.KEYWORDS,
+            **{k: v for k, v in BigQuery.Tokenizer.KEYWORDS.items() if k != "REGEXP"},
             **{word: tokens.TokenType.VAR for word in PROCEDURAL_WORDS},
         }
 
