@@ -769,6 +769,72 @@ FROM EquivalentNames GROUP BY 1 ORDER BY 1""",
         "SELECT UNICODE('âbcd') as A, UNICODE('â') as B, UNICODE('') as C, UNICODE(NULL) as D",
         Columns(["A", "B", "C", "D"], [[226, 226, 0, None]], ["INT64"] * 4),
     ),
+    # BYTES columns, whose type only DuckDB sees: inferred from "STRING or BYTES" in each
+    # function's return type.
+    (
+        "bytes_column_keeps_its_type",
+        "SELECT REVERSE(b), TRIM(b, b'a'), LPAD(b, 5), UPPER(b), SPLIT(b, b'b') "
+        "FROM (SELECT b'abc' AS b)",
+        Columns(
+            ["f0_", "f1_", "f2_", "f3_", "f4_"],
+            [[b"cba", b"bc", b"  abc", b"ABC", [b"a", b"c"]]],
+            ["BYTES"] * 5,
+        ),
+    ),
+    (
+        "regexp_on_bytes",
+        "SELECT REGEXP_CONTAINS(b'abc', b'b'), REGEXP_REPLACE(b'abc', b'(b)', b'[\\\\1]'), "
+        "REGEXP_EXTRACT(b'abc', b'(b)c'), REGEXP_EXTRACT_ALL(b'abcb', b'b')",
+        [[True, b"a[b]c", b"b", [b"b", b"b"]]],
+    ),
+    (
+        "regexp_extract_pattern_from_column",
+        "SELECT REGEXP_EXTRACT('abc', p) FROM (SELECT '(b)c' AS p)",
+        [["b"]],
+    ),
+    # Refusals in BigQuery's words
+    (
+        "length_of_a_number",
+        "SELECT LENGTH(1)",
+        Error(
+            "No matching signature for function LENGTH for argument types: INT64. "
+            "Supported signatures: LENGTH(STRING); LENGTH(BYTES)"
+        ),
+    ),
+    (
+        "reverse_of_a_number",
+        "SELECT REVERSE(1)",
+        Error("No matching signature for function REVERSE"),
+    ),
+    ("lower_of_a_number", "SELECT LOWER(1)", Error("No matching signature for function LOWER")),
+    (
+        "from_hex_invalid",
+        "SELECT FROM_HEX('zz')",
+        Error("Failed to decode invalid hexadecimal string due to character at offset 0: zz"),
+    ),
+    ("from_base64_invalid", "SELECT FROM_BASE64('!!')", Error("Failed to decode invalid base64")),
+    (
+        "code_points_to_bytes_invalid",
+        "SELECT CODE_POINTS_TO_BYTES([256])",
+        Error("Invalid ASCII value 256"),
+    ),
+    (
+        "code_points_to_string_invalid",
+        "SELECT CODE_POINTS_TO_STRING([0xD800])",
+        Error("Invalid codepoint 55296"),
+    ),
+    # One U+FFFD per byte of an invalid sequence, as ZetaSQL's SafeConvertBytes writes.
+    (
+        "safe_convert_each_bad_byte",
+        "SELECT SAFE_CONVERT_BYTES_TO_STRING(b'a\\xe2\\x82b')",
+        [["a\ufffd\ufffdb"]],
+    ),
+    ("reverse_null_is_string", "SELECT REVERSE(NULL) AS x", Columns(["x"], [[None]], ["STRING"])),
+    (
+        "cast_string_to_bytes_is_utf8",
+        "SELECT CAST('é' AS BYTES), CAST(b'\\xc3\\xa9' AS STRING)",
+        [[b"\xc3\xa9", "é"]],
+    ),
     # A column named regexp (REGEXP is no operator in BigQuery)
     ("column_named_regexp", "SELECT regexp FROM (SELECT 'x' AS regexp)", [["x"]]),
 ]

@@ -3,10 +3,10 @@
 Most of BigQuery's string functions take STRING or BYTES and count characters for one and bytes
 for the other; DuckDB's take VARCHAR only. Where the result's type does not depend on the
 argument's (INT64, BOOL, ARRAY<INT64>), one Arrow UDF serves both: it sees whether its input is
-Arrow string or binary. Where it does (LEFT, TRIM, REVERSE, ...), the type is read off the
-argument as sqlglot annotates it (a BYTES literal, a cast, FROM_BASE64, ...) and the STRING or
-the BYTES spelling is chosen; slicing (x[a:b]) already means characters for VARCHAR and bytes for
-BLOB in DuckDB, so LEFT, RIGHT, SUBSTR and the pads are spelled with it and need no type at all.
+Arrow string or binary. Where it does (TRIM, REVERSE, ...), a STRING and a BYTES registration of
+one UDF sit behind a DuckDB macro overloaded on (x VARCHAR) and (x BLOB), so DuckDB picks by the
+argument's actual type, a column's included. Slicing (x[a:b]) already means characters of a
+VARCHAR and bytes of a BLOB, so LEFT, RIGHT, SUBSTR and the pads are spelled with it.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
 from console.engine.functions.base import Handler, Udf
+from console.engine.types import check_string_or_bytes
 from console.errors import InvalidError
 
 # Arrow helpers ---------------------------------------------------------------------------------
@@ -57,10 +58,18 @@ def _same_kind(function: str, *values: Any) -> None:
         )
 
 
-def _udf(name: str, function: Callable[..., pa.Array], returns: str) -> Udf:
+def _udf(name: str, function: Callable[..., pa.Array], returns: str, texts: int = 0) -> Udf:
+    """A UDF whose first `texts` arguments must be STRING or BYTES, refused as BigQuery does."""
+    shown = name.upper()
+
+    def checked(*arrays: pa.Array) -> pa.Array:
+        for array in arrays[:texts]:
+            check_string_or_bytes(array, shown)
+        return function(*arrays)
+
     # "special": every function here sees NULLs itself, since some return NULL for non-NULL input
     # (CODE_POINTS_TO_STRING of an array holding a NULL) and DuckDB's default forbids that.
-    return Udf(f"quarry_{name}", function, None, returns, null_handling="special")
+    return Udf(f"quarry_{name}", checked, None, returns, null_handling="special")
 
 
 def _is_bytes(node: exp.Expression | None) -> bool:
@@ -166,7 +175,7 @@ def _code_points_to_bytes(points: list[int | None]) -> bytes | None:
         return None
     for point in points:
         if not 0 <= point <= 255:
-            raise InvalidError(f"Invalid ASCII value: {point}")
+            raise InvalidError(f"Invalid ASCII value {point}")
     return bytes(points)
 
 
@@ -208,8 +217,29 @@ def _from_base32(text: str) -> bytes:
         raise InvalidError(f"Failed to decode invalid base32 string: {text}") from None
 
 
+def _from_base64(text: str) -> bytes:
+    try:
+        # Padding may be left off, as BigQuery allows.
+        digits = text.rstrip("=")
+        return base64.b64decode(digits + "=" * (-len(digits) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidError("Failed to decode invalid base64 string") from None
+
+
+def _from_hex(text: str) -> bytes:
+    for offset, char in enumerate(text):
+        if char not in "0123456789abcdefABCDEF":
+            raise InvalidError(
+                "Failed to decode invalid hexadecimal string due to character at offset "
+                f"{offset}: {text}"
+            )
+    return bytes.fromhex(text.rjust(len(text) + len(text) % 2, "0"))
+
+
 def _safe_convert(value: bytes) -> str:
-    return value.decode("utf-8", errors="replace")
+    # BigQuery puts one U+FFFD for each byte of an invalid sequence, as surrogateescape does.
+    escaped = value.decode("utf-8", errors="surrogateescape")
+    return re.sub("[\udc80-\udcff]", "\ufffd", escaped)
 
 
 # Case, normalization, Soundex ------------------------------------------------------------------
@@ -281,6 +311,81 @@ def _soundex(value: str) -> str:
         if lower not in "hw":
             previous = digit
     return code.ljust(4, "0")
+
+
+# Regular expressions in Python, for BYTES (DuckDB's RE2 functions take VARCHAR only) and for
+# patterns that are not literals (whose capturing groups are only known at run time) ------------
+
+_TOO_MANY_GROUPS = (
+    "Regular expressions passed into extraction functions must not have more than 1 capturing group"
+)
+
+
+def _compiled(pattern: Any) -> re.Pattern[Any]:
+    try:
+        return re.compile(pattern)
+    except re.error as err:
+        raise InvalidError(f"Cannot parse regular expression: {err}") from None
+
+
+def _regexp_contains(value: Any, pattern: Any) -> bool:
+    _same_kind("REGEXP_CONTAINS", value, pattern)
+    return _compiled(pattern).search(value) is not None
+
+
+def _regexp_replace(value: Any, pattern: Any, replacement: Any) -> Any:
+    _same_kind("REGEXP_REPLACE", value, pattern, replacement)
+    compiled = _compiled(pattern)
+    return compiled.sub(lambda match: _expand(match, replacement), value)
+
+
+def _expand(match: re.Match[Any], replacement: Any) -> Any:
+    # BigQuery's replacement: \0 to \9 name groups, \\ is a backslash.
+    text = replacement.decode("latin-1") if isinstance(replacement, bytes) else replacement
+    out = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            following = text[i + 1]
+            if following.isdigit():
+                group = match.group(int(following)) or match.string[:0]
+                out.append(group.decode("latin-1") if isinstance(group, bytes) else group)
+            else:
+                out.append(following)
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    joined = "".join(out)
+    return joined.encode("latin-1") if isinstance(replacement, bytes) else joined
+
+
+def _extraction(value: Any, pattern: Any, function: str) -> tuple[re.Pattern[Any], int]:
+    _same_kind(function, value, pattern)
+    compiled = _compiled(pattern)
+    if compiled.groups > 1:
+        raise InvalidError(_TOO_MANY_GROUPS)
+    return compiled, compiled.groups
+
+
+def _regexp_extract(value: Any, pattern: Any, position: int, occurrence: int) -> Any:
+    compiled, group = _extraction(value, pattern, "REGEXP_EXTRACT")
+    if position <= 0:
+        raise InvalidError("Position must be positive")
+    if occurrence <= 0:
+        raise InvalidError("Occurrence must be positive")
+    if position > len(value):
+        return None
+    for count, match in enumerate(compiled.finditer(value, position - 1), 1):
+        if count == occurrence:
+            return match.group(group)
+    return None
+
+
+def _regexp_extract_all(value: Any, pattern: Any) -> list[Any]:
+    compiled, group = _extraction(value, pattern, "REGEXP_EXTRACT_ALL")
+    return [match.group(group) or value[:0] for match in compiled.finditer(value)]
 
 
 # Same-type functions: STRING in, STRING out; BYTES in, BYTES out -------------------------------
@@ -355,6 +460,56 @@ def _same_type_udfs(name: str, function: Callable[..., pa.Array], many: bool = F
         _udf(f"{name}_string", function, f"VARCHAR{suffix}"),
         _udf(f"{name}_bytes", function, f"BLOB{suffix}"),
     ]
+
+
+def _macro(name: str, overloads: list[tuple[str, str]]) -> str:
+    bodies = ", ".join(f"({parameters}) AS {body}" for parameters, body in overloads)
+    return f"CREATE MACRO quarry_{name}{bodies}"
+
+
+def _dispatch(name: str, shown: str, arities: tuple[int, ...]) -> str:
+    """A macro calling quarry_<name>_string or _bytes by its first argument's type, and refusing
+    any other type as BigQuery does."""
+    overloads = []
+    for arity in arities:
+        rest = [f"a{i}" for i in range(1, arity)]
+        arguments = ", ".join(["x", *rest])
+        for kind, suffix in (("VARCHAR", "string"), ("BLOB", "bytes")):
+            parameters = ", ".join([f"x {kind}", *rest])
+            overloads.append((parameters, f"quarry_{name}_{suffix}({arguments})"))
+        overloads.append((arguments, _no_signature(shown)))
+    return _macro(name, overloads)
+
+
+def _no_signature(shown: str) -> str:
+    return (
+        f"ERROR('No matching signature for function {shown} for argument types: ' || "
+        f"quarry_type_name(x) || '. Supported signatures: {shown}(STRING); {shown}(BYTES)')"
+    )
+
+
+# BigQuery's names for DuckDB's types, for messages.
+_TYPE_NAMES = {
+    "INTEGER": "INT64",
+    "BIGINT": "INT64",
+    "SMALLINT": "INT64",
+    "TINYINT": "INT64",
+    "HUGEINT": "INT64",
+    "DOUBLE": "FLOAT64",
+    "FLOAT": "FLOAT64",
+    "BOOLEAN": "BOOL",
+    "DATE": "DATE",
+    "TIME": "TIME",
+    "TIMESTAMP": "DATETIME",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
+    "DECIMAL(38,9)": "NUMERIC",
+    "INTERVAL": "INTERVAL",
+}
+_TYPE_NAME_MACRO = (
+    "CREATE MACRO quarry_type_name(x) AS CASE typeof(x) "
+    + " ".join(f"WHEN '{duckdb}' THEN '{bigquery}'" for duckdb, bigquery in _TYPE_NAMES.items())
+    + " ELSE typeof(x) END"
+)
 
 
 def _kind_map(each: Callable[..., Any], many: bool = False) -> Callable[..., pa.Array]:
@@ -679,20 +834,22 @@ def _contains_substr_udf(values: pa.Array, searches: pa.Array) -> pa.Array:
 # Registration ----------------------------------------------------------------------------------
 
 UDFS = [
-    _udf("length", _map(pa.int64(), _length), "BIGINT"),
-    _udf("byte_length", _map(pa.int64(), _byte_length), "BIGINT"),
-    _udf("instr", _instr_udf, "BIGINT"),
-    _udf("ascii", _map(pa.int64(), _ascii), "BIGINT"),
-    _udf("unicode", _map(pa.int64(), _first_code), "BIGINT"),
+    _udf("length", _map(pa.int64(), _length), "BIGINT", texts=1),
+    _udf("byte_length", _map(pa.int64(), _byte_length), "BIGINT", texts=1),
+    _udf("instr", _instr_udf, "BIGINT", texts=2),
+    _udf("ascii", _map(pa.int64(), _ascii), "BIGINT", texts=1),
+    _udf("unicode", _map(pa.int64(), _first_code), "BIGINT", texts=1),
     _udf("chr", _map(pa.string(), _chr), "VARCHAR"),
-    _udf("to_code_points", _map(pa.list_(pa.int64()), _to_code_points), "BIGINT[]"),
+    _udf("to_code_points", _map(pa.list_(pa.int64()), _to_code_points), "BIGINT[]", texts=1),
     _udf("code_points_to_string", _map(pa.string(), _code_points_to_string), "VARCHAR"),
     _udf("code_points_to_bytes", _map(pa.binary(), _code_points_to_bytes), "BLOB"),
-    _udf("starts_with", _map(pa.bool_(), _starts_with), "BOOLEAN"),
-    _udf("ends_with", _map(pa.bool_(), _ends_with), "BOOLEAN"),
-    _udf("edit_distance", _map(pa.int64(), _edit_distance), "BIGINT"),
+    _udf("starts_with", _map(pa.bool_(), _starts_with), "BOOLEAN", texts=2),
+    _udf("ends_with", _map(pa.bool_(), _ends_with), "BOOLEAN", texts=2),
+    _udf("edit_distance", _map(pa.int64(), _edit_distance), "BIGINT", texts=2),
     _udf("to_base32", _map(pa.string(), _to_base32), "VARCHAR"),
     _udf("from_base32", _map(pa.binary(), _from_base32), "BLOB"),
+    _udf("from_base64", _map(pa.binary(), _from_base64), "BLOB"),
+    _udf("from_hex", _map(pa.binary(), _from_hex), "BLOB"),
     _udf("safe_convert_bytes_to_string", _map(pa.string(), _safe_convert), "VARCHAR"),
     _udf("normalize", _map(pa.string(), _normalize), "VARCHAR"),
     _udf("normalize_and_casefold", _map(pa.string(), _normalize_and_casefold), "VARCHAR"),
@@ -700,6 +857,9 @@ UDFS = [
     _udf("soundex", _map(pa.string(), _soundex), "VARCHAR"),
     _udf("format", _format_udf, "VARCHAR"),
     _udf("contains_substr", _contains_substr_udf, "BOOLEAN"),
+    _udf("bytes_lower", _map(pa.binary(), _bytes_lower), "BLOB"),
+    _udf("bytes_upper", _map(pa.binary(), _bytes_upper), "BLOB"),
+    _udf("regexp_contains_bytes", _map(pa.bool_(), _regexp_contains), "BOOLEAN"),
     *_same_type_udfs("reverse", _kind_map(_reverse)),
     *_same_type_udfs("translate", _kind_map(_translate)),
     *_same_type_udfs("replace", _kind_map(_replace)),
@@ -707,8 +867,84 @@ UDFS = [
     *_same_type_udfs("trim_both", _trim("BOTH")),
     *_same_type_udfs("trim_leading", _trim("LEADING")),
     *_same_type_udfs("trim_trailing", _trim("TRAILING")),
-    _udf("bytes_lower", _map(pa.binary(), _bytes_lower), "BLOB"),
-    _udf("bytes_upper", _map(pa.binary(), _bytes_upper), "BLOB"),
+    *_same_type_udfs("regexp_replace", _kind_map(_regexp_replace)),
+    *_same_type_udfs("regexp_extract", _kind_map(_regexp_extract)),
+    *_same_type_udfs("regexp_extract_all", _kind_map(_regexp_extract_all, many=True), many=True),
+]
+
+MACROS = [
+    _TYPE_NAME_MACRO,
+    _dispatch("reverse", "REVERSE", (1,)),
+    _dispatch("translate", "TRANSLATE", (3,)),
+    _dispatch("replace", "REPLACE", (3,)),
+    _dispatch("split", "SPLIT", (2,)),
+    _dispatch("trim_both", "TRIM", (1, 2)),
+    _dispatch("trim_leading", "LTRIM", (1, 2)),
+    _dispatch("trim_trailing", "RTRIM", (1, 2)),
+    _dispatch("regexp_extract", "REGEXP_EXTRACT", (4,)),
+    _dispatch("regexp_extract_all", "REGEXP_EXTRACT_ALL", (2,)),
+    _macro(
+        "lower",
+        [
+            ("x VARCHAR", "lower(x)"),
+            ("x BLOB", "quarry_bytes_lower(x)"),
+            ("x", _no_signature("LOWER")),
+        ],
+    ),
+    _macro(
+        "upper",
+        [
+            ("x VARCHAR", "upper(x)"),
+            ("x BLOB", "quarry_bytes_upper(x)"),
+            ("x", _no_signature("UPPER")),
+        ],
+    ),
+    # A space of the value's own type: LPAD and RPAD's default pattern.
+    _macro("space_like", [("x VARCHAR", "' '"), ("x BLOB", "'\\x20'::BLOB")]),
+    _macro(
+        "regexp_contains",
+        [
+            ("x VARCHAR, p", "regexp_matches(x, p)"),
+            ("x BLOB, p", "quarry_regexp_contains_bytes(x, p)"),
+            ("x, p", _no_signature("REGEXP_CONTAINS")),
+        ],
+    ),
+    _macro(
+        "regexp_extract_whole",
+        [
+            ("x VARCHAR, p", "CASE WHEN regexp_matches(x, p) THEN regexp_extract(x, p, 0) END"),
+            ("x BLOB, p", "quarry_regexp_extract_bytes(x, p, 1, 1)"),
+            ("x, p", _no_signature("REGEXP_EXTRACT")),
+        ],
+    ),
+    # DuckDB gives '' where a group took no part in the match; BigQuery NULL.
+    _macro(
+        "regexp_extract_group",
+        [
+            (
+                "x VARCHAR, p",
+                "CASE WHEN regexp_matches(x, p) THEN NULLIF(regexp_extract(x, p, 1), '') END",
+            ),
+            ("x BLOB, p", "quarry_regexp_extract_bytes(x, p, 1, 1)"),
+            ("x, p", _no_signature("REGEXP_EXTRACT")),
+        ],
+    ),
+    _macro(
+        "regexp_extract_all_re2",
+        [
+            ("x VARCHAR, p, g", "regexp_extract_all(x, p, g)"),
+            ("x BLOB, p, g", "quarry_regexp_extract_all_bytes(x, p)"),
+            ("x, p, g", _no_signature("REGEXP_EXTRACT_ALL")),
+        ],
+    ),
+    _macro(
+        "regexp_replace",
+        [
+            ("x VARCHAR, p, r", "regexp_replace(x, p, r, 'g')"),
+            ("x BLOB, p, r", "quarry_regexp_replace_bytes(x, p, r)"),
+            ("x, p, r", _no_signature("REGEXP_REPLACE")),
+        ],
+    ),
 ]
 
 
@@ -719,10 +955,19 @@ def _call(self: Any, name: str, *args: Any) -> str:
     return self.func(f"quarry_{name}", *args)
 
 
-def _typed(self: Any, name: str, node: exp.Expression, *args: Any) -> str:
-    """Call the STRING or the BYTES registration of a same-type function, by node's type."""
-    suffix = "bytes" if _is_bytes(node) else "string"
-    return self.func(f"quarry_{name}_{suffix}", *args)
+def _text(node: exp.Expression) -> exp.Expression:
+    # A bare NULL is a STRING to BigQuery; DuckDB's macros would take it for a BLOB.
+    return exp.cast(node, exp.DataType.Type.VARCHAR) if isinstance(node, exp.Null) else node
+
+
+def _dispatched(name: str, *keys: str) -> Handler:
+    """A handler calling the type-dispatching macro quarry_<name> with the node's arguments."""
+
+    def handler(self: Any, node: exp.Expression) -> str:
+        arguments = [node.args[key] for key in keys if node.args.get(key) is not None]
+        return _call(self, name, _text(arguments[0]), *arguments[1:])
+
+    return handler
 
 
 def _instr_sql(self: Any, node: exp.StrPosition) -> str:
@@ -770,27 +1015,26 @@ def _pad_sql(self: Any, node: exp.Pad) -> str:
     value, length = self.sql(node, "this"), self.sql(node, "expression")
     pattern_node = node.args.get("fill_pattern")
     if pattern_node is None:
-        pattern = "CAST(' ' AS BLOB)" if _is_bytes(node.this) else "' '"
-        pattern_size = "1"
+        pattern, pattern_size = _call(self, "space_like", node.this), "1"
     else:
-        pattern = self.sql(pattern_node)
-        pattern_size = _call(self, "length", pattern_node)
+        pattern, pattern_size = self.sql(pattern_node), _call(self, "length", pattern_node)
     size = _call(self, "length", node.this)
-    name = "LPAD" if node.args.get("is_left") else "RPAD"
     missing = f"{length} - {size}"
     fill = f"REPEAT({pattern}, ({missing}) // {pattern_size} + 1)[1:{missing}]"
     padded = f"{fill} || {value}" if node.args.get("is_left") else f"{value} || {fill}"
+    negative = "Second argument (output size) for LPAD/RPAD cannot be negative"
+    empty = "Third argument (pad pattern) for LPAD/RPAD cannot be empty"
     return (
-        f"CASE WHEN {length} < 0 THEN {_error(f'Second argument in {name}() cannot be negative')}"
-        f" WHEN {pattern_size} = 0 THEN {_error(f'Third argument in {name}() cannot be empty')}"
+        f"CASE WHEN {length} < 0 THEN {_error(negative)}"
+        f" WHEN {pattern_size} = 0 THEN {_error(empty)}"
         f" WHEN {length} <= {size} THEN ({value})[1:{length}] ELSE {padded} END"
     )
 
 
 def _trim_sql(self: Any, node: exp.Trim) -> str:
-    where = str(node.args.get("position") or "BOTH").upper()
+    where = str(node.args.get("position") or "BOTH").lower()
     arguments = [node.this, *([node.expression] if node.expression is not None else [])]
-    return _typed(self, f"trim_{where.lower()}", node.this, *arguments)
+    return _call(self, f"trim_{where}", _text(arguments[0]), *arguments[1:])
 
 
 def _concat_sql(self: Any, node: exp.Concat) -> str:
@@ -809,10 +1053,8 @@ def _concat_sql(self: Any, node: exp.Concat) -> str:
 
 def _repeat_sql(self: Any, node: exp.Repeat) -> str:
     value, times = self.sql(node, "this"), self.sql(node, "times")
-    return (
-        f"CASE WHEN {times} < 0 THEN {_error('Second argument in REPEAT() cannot be negative')}"
-        f" ELSE REPEAT({value}, {times}) END"
-    )
+    negative = "Second argument (repeat count) for REPEAT cannot be negative"
+    return f"CASE WHEN {times} < 0 THEN {_error(negative)} ELSE REPEAT({value}, {times}) END"
 
 
 def _normalize_sql(self: Any, node: exp.Normalize) -> str:
@@ -832,17 +1074,6 @@ def _format_sql(self: Any, node: exp.Format) -> str:
         fields = ", ".join(f"a{i} := {self.sql(a)}" for i, a in enumerate(arguments))
         packed = f"struct_pack({fields})"
     return f"quarry_format({self.sql(node, 'this')}, {packed})"
-
-
-def _lower_upper(name: str) -> Handler:
-    def handler(self: Any, node: exp.Expression) -> str | None:
-        return _call(self, f"bytes_{name}", node.this) if _is_bytes(node.this) else None
-
-    return handler
-
-
-def _split_sql(self: Any, node: exp.Split) -> str:
-    return _typed(self, "split", node.this, node.this, node.expression)
 
 
 def _contains_substr_sql(self: Any, node: exp.Contains) -> str:
@@ -866,37 +1097,36 @@ def _group_count(pattern: exp.Expression) -> int | None:
         return None
 
 
-_TOO_MANY_GROUPS = (
-    "Regular expressions passed into extraction functions must not have more than 1 capturing group"
-)
-
-
-def _regexp_extract_sql(self: Any, node: exp.RegexpExtract | exp.RegexpExtractAll) -> str | None:
-    # BigQuery extracts the capturing group when there is one, the whole match otherwise.
-    pattern = node.expression
+def _regexp_extract_sql(self: Any, node: exp.RegexpExtract) -> str:
+    # BigQuery extracts the capturing group when there is one, the whole match otherwise. A
+    # literal pattern's groups are counted here, and DuckDB's RE2 runs it on a STRING.
+    value, pattern = node.this, node.expression
+    position, occurrence = node.args.get("position"), node.args.get("occurrence")
     groups = _group_count(pattern)
-    if groups is None:
-        return None
-    if groups > 1:
+    if groups is not None and groups > 1:
         raise InvalidError(_TOO_MANY_GROUPS)
-    value, regexp = self.sql(node, "this"), self.sql(pattern)
-    if isinstance(node, exp.RegexpExtractAll):
-        return f"REGEXP_EXTRACT_ALL({value}, {regexp}, {groups})"
-    position = node.args.get("position")
-    occurrence = node.args.get("occurrence")
-    if position is None and occurrence is None:
-        found = f"REGEXP_EXTRACT({value}, {regexp}, {groups})"
-        # DuckDB gives '' where nothing matched (or the group took no part); BigQuery NULL.
-        if groups:
-            found = f"NULLIF({found}, '')"
-        return f"CASE WHEN REGEXP_MATCHES({value}, {regexp}) THEN {found} END"
-    start = self.sql(position) if position is not None else "1"
-    nth = self.sql(occurrence) if occurrence is not None else "1"
-    matches = f"REGEXP_EXTRACT_ALL(({value})[{start}:], {regexp}, {groups})"
-    return (
-        f"CASE WHEN {start} <= 0 THEN {_error('Position must be positive')}"
-        f" WHEN {nth} <= 0 THEN {_error('Occurrence must be positive')}"
-        f" ELSE {matches}[{nth}] END"
+    if groups is None or position is not None or occurrence is not None:
+        one = exp.Literal.number(1)
+        return _call(
+            self, "regexp_extract", _text(value), pattern, position or one, occurrence or one
+        )
+    return _call(
+        self, "regexp_extract_group" if groups else "regexp_extract_whole", _text(value), pattern
+    )
+
+
+def _regexp_extract_all_sql(self: Any, node: exp.RegexpExtractAll) -> str:
+    groups = _group_count(node.expression)
+    if groups is not None and groups > 1:
+        raise InvalidError(_TOO_MANY_GROUPS)
+    if groups is None:
+        return _call(self, "regexp_extract_all", _text(node.this), node.expression)
+    return _call(
+        self,
+        "regexp_extract_all_re2",
+        _text(node.this),
+        node.expression,
+        exp.Literal.number(groups),
     )
 
 
@@ -930,6 +1160,10 @@ def _cast_sql(self: Any, node: exp.Cast) -> str | None:
     return None
 
 
+def _unary(name: str) -> Handler:
+    return lambda self, node: _call(self, name, node.this)
+
+
 REWRITES: dict[type, Handler] = {
     exp.Cast: _cast_sql,
     exp.StrPosition: _instr_sql,
@@ -942,38 +1176,36 @@ REWRITES: dict[type, Handler] = {
     exp.Repeat: _repeat_sql,
     exp.Normalize: _normalize_sql,
     exp.Format: _format_sql,
-    exp.Lower: _lower_upper("lower"),
-    exp.Upper: _lower_upper("upper"),
-    exp.Split: _split_sql,
     exp.Contains: _contains_substr_sql,
     exp.RegexpExtract: _regexp_extract_sql,
-    exp.RegexpExtractAll: _regexp_extract_sql,
+    exp.RegexpExtractAll: _regexp_extract_all_sql,
+    exp.RegexpLike: _dispatched("regexp_contains", "this", "expression"),
+    exp.RegexpReplace: _dispatched("regexp_replace", "this", "expression", "replacement"),
     exp.Collate: _collate_sql,
-    exp.Length: lambda self, node: _call(self, "length", node.this),
-    exp.ByteLength: lambda self, node: _call(self, "byte_length", node.this),
-    exp.Unicode: lambda self, node: _call(self, "unicode", node.this),
-    exp.Ascii: lambda self, node: _call(self, "ascii", node.this),
+    exp.Lower: _dispatched("lower", "this"),
+    exp.Upper: _dispatched("upper", "this"),
+    exp.Reverse: _dispatched("reverse", "this"),
+    exp.Split: _dispatched("split", "this", "expression"),
+    exp.Translate: _dispatched("translate", "this", "from_", "to"),
+    exp.Replace: _dispatched("replace", "this", "expression", "replacement"),
+    exp.Length: _unary("length"),
+    exp.ByteLength: _unary("byte_length"),
+    exp.Unicode: _unary("unicode"),
+    exp.Ascii: _unary("ascii"),
     exp.Chr: lambda self, node: _call(self, "chr", *node.expressions),
-    exp.ToCodePoints: lambda self, node: _call(self, "to_code_points", node.this),
-    exp.CodePointsToString: lambda self, node: _call(self, "code_points_to_string", node.this),
-    exp.CodePointsToBytes: lambda self, node: _call(self, "code_points_to_bytes", node.this),
+    exp.ToCodePoints: _unary("to_code_points"),
+    exp.CodePointsToString: _unary("code_points_to_string"),
+    exp.CodePointsToBytes: _unary("code_points_to_bytes"),
     exp.StartsWith: lambda self, node: _call(self, "starts_with", node.this, node.expression),
     exp.EndsWith: lambda self, node: _call(self, "ends_with", node.this, node.expression),
-    exp.ToBase32: lambda self, node: _call(self, "to_base32", node.this),
-    exp.FromBase32: lambda self, node: _call(self, "from_base32", node.this),
-    exp.SafeConvertBytesToString: lambda self, node: _call(
-        self, "safe_convert_bytes_to_string", node.this
-    ),
-    exp.Soundex: lambda self, node: _call(self, "soundex", node.this),
+    exp.ToBase32: _unary("to_base32"),
+    exp.FromBase32: _unary("from_base32"),
+    exp.FromBase64: _unary("from_base64"),
+    exp.Unhex: _unary("from_hex"),
+    exp.SafeConvertBytesToString: _unary("safe_convert_bytes_to_string"),
+    exp.Soundex: _unary("soundex"),
     exp.Initcap: lambda self, node: _call(
         self, "initcap", node.this, *([node.expression] if node.expression else [])
-    ),
-    exp.Reverse: lambda self, node: _typed(self, "reverse", node.this, node.this),
-    exp.Translate: lambda self, node: _typed(
-        self, "translate", node.this, node.this, node.args["from_"], node.args["to"]
-    ),
-    exp.Replace: lambda self, node: _typed(
-        self, "replace", node.this, node.this, node.expression, node.args["replacement"]
     ),
     exp.Levenshtein: lambda self, node: _call(
         self,
@@ -987,6 +1219,14 @@ REWRITES: dict[type, Handler] = {
 ANONYMOUS: dict[str, Handler] = {"REGEXP_MATCH": _regexp_match_sql}
 
 PARTIAL: dict[str, str] = {
-    "REGEXP_EXTRACT": "a capturing group that matched the empty string reads as NULL",
+    "REGEXP_EXTRACT": (
+        "a capturing group that matched the empty string reads as NULL; with a position, an "
+        "occurrence, a pattern that is not a literal or BYTES, Python's re stands in for RE2"
+    ),
+    "REGEXP_EXTRACT_ALL": (
+        "on BYTES or with a pattern that is not a literal, Python's re stands in for RE2"
+    ),
+    "REGEXP_CONTAINS": "on BYTES, Python's re stands in for RE2",
+    "REGEXP_REPLACE": "on BYTES, Python's re stands in for RE2",
     "COLLATE": "only 'und:ci' and '' (no collation)",
 }
