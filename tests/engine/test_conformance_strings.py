@@ -835,6 +835,47 @@ FROM EquivalentNames GROUP BY 1 ORDER BY 1""",
         "SELECT CAST('é' AS BYTES), CAST(b'\\xc3\\xa9' AS STRING)",
         [[b"\xc3\xa9", "é"]],
     ),
+    # SAFE. turns the function's own errors into NULL (BigQuery's SAFE prefix)
+    (
+        "safe_prefix",
+        "SELECT SAFE.SUBSTR('abc', 1, -1), SAFE.LEFT('abc', -1), SAFE.FROM_HEX('zz'), "
+        "SAFE.LEFT('abc', 2), SAFE.INSTR('abc', 'b', 0), SAFE.REPEAT('a', -1)",
+        [[None, None, None, "ab", None, None]],
+    ),
+    ("safe_lpad_bytes", "SELECT SAFE.LPAD(b'a', -1) AS x", Columns(["x"], [[None]], ["BYTES"])),
+    # CONTAINS_SUBSTR on JSON, by json_scope (the page's four examples)
+    (
+        "contains_substr_json_default",
+        """SELECT CONTAINS_SUBSTR(JSON '{"lunch":"soup"}',"lunch") AS result""",
+        [[False]],
+    ),
+    (
+        "contains_substr_json_values",
+        """SELECT CONTAINS_SUBSTR(JSON '{"lunch":"soup"}', "lunch", json_scope=>"JSON_VALUES")""",
+        [[False]],
+    ),
+    (
+        "contains_substr_json_keys_and_values",
+        """SELECT CONTAINS_SUBSTR(JSON '{"lunch":"soup"}', "lunch",
+                                 json_scope=>"JSON_KEYS_AND_VALUES")""",
+        [[True]],
+    ),
+    (
+        "contains_substr_json_keys",
+        """SELECT CONTAINS_SUBSTR(JSON '{"lunch":"soup"}', "lunch", json_scope=>"JSON_KEYS")""",
+        [[True]],
+    ),
+    # FORMAT's %p and %P of JSON (the specifier table's example)
+    (
+        "format_p_json",
+        """SELECT FORMAT('%p', JSON '{"month": 10, "year": 2019}')""",
+        [['{"month":10,"year":2019}']],
+    ),
+    (
+        "format_P_json",
+        """SELECT FORMAT('%P', JSON '{"month": 10, "year": 2019}')""",
+        [['{\n  "month": 10,\n  "year": 2019\n}']],
+    ),
     # A column named regexp (REGEXP is no operator in BigQuery)
     ("column_named_regexp", "SELECT regexp FROM (SELECT 'x' AS regexp)", [["x"]]),
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import json
 import math
 import re
 import unicodedata
@@ -84,8 +85,20 @@ def _is_bytes(node: exp.Expression | None) -> bool:
     )
 
 
-def _error(message: str) -> str:
-    return f"ERROR({exp.Literal.string(message).sql('duckdb')})"
+def _error(message: str, like: str) -> str:
+    """SQL raising message, typed like the SQL `like` (VARCHAR or BLOB).
+
+    DuckDB's own ERROR() is volatile, which SAFE.'s TRY refuses; a UDF given a value of the row
+    is neither volatile nor folded into a constant before its branch is taken.
+    """
+    return f"quarry_raise({like}, {exp.Literal.string(message).sql('duckdb')})"
+
+
+def _raise(values: pa.Array, messages: pa.Array) -> pa.Array:
+    for message in messages.to_pylist():
+        if message is not None:
+            raise InvalidError(message)
+    return pa.nulls(len(values), values.type)
 
 
 # Lengths, positions and code points ------------------------------------------------------------
@@ -715,6 +728,17 @@ def _format_text(text: str, flags: str, width: int | None, precision: int | None
     return _pad(text, flags, width, False)
 
 
+def _json_text(value: Any, spec: str) -> str:
+    """%p (one line) or %P (indented) of a JSON value, which reaches FORMAT as its text."""
+    try:
+        parsed = json.loads(value)
+    except (TypeError, ValueError):
+        raise InvalidError(f"Invalid type for argument to FORMAT %{spec}; Expected JSON") from None
+    if spec == "p":
+        return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(parsed, indent=2, ensure_ascii=False)
+
+
 def _format_one(fmt: str, values: list[Any], kinds: list[pa.DataType]) -> str | None:
     out = []
     index = 0
@@ -772,7 +796,7 @@ def _format_one(fmt: str, values: list[Any], kinds: list[pa.DataType]) -> str | 
                 )
             out.append(_format_text(value, flags, width, precision))
         else:
-            out.append(_format_text(str(value), flags, width, precision))
+            out.append(_format_text(_json_text(value, spec), flags, width, precision))
     if index < len(values):
         raise InvalidError(f'Too many arguments to FORMAT for pattern "{fmt}"')
     return None if null else "".join(out)
@@ -815,13 +839,39 @@ def _leaves(value: Any, kind: pa.DataType) -> Iterable[str | None]:
         yield _value_text(value, kind, literal=False)
 
 
-def _contains_substr_udf(values: pa.Array, searches: pa.Array) -> pa.Array:
+_JSON_SCOPES = ("JSON_VALUES", "JSON_KEYS", "JSON_KEYS_AND_VALUES")
+
+
+def _json_leaves(value: Any, scope: str) -> Iterable[str | None]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "KEYS" in scope:
+                yield key
+            yield from _json_leaves(item, scope)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_leaves(item, scope)
+    elif "VALUES" in scope:
+        yield None if value is None else _value_text(value, pa.null(), literal=False)
+
+
+def _contains_substr_udf(values: pa.Array, searches: pa.Array, scopes: pa.Array) -> pa.Array:
+    # scope is '' unless the value is JSON, whose text is parsed and searched key by key and
+    # value by value as json_scope says.
     out: list[bool | None] = []
-    for value, search in _rows(values, searches):
+    for value, search, scope in _rows(values, searches, scopes):
         if search is None:
             raise InvalidError("CONTAINS_SUBSTR: the search value must not be NULL")
+        if scope and scope not in _JSON_SCOPES:
+            raise InvalidError(f"Invalid json_scope: {scope}")
+        if value is None:
+            out.append(None)
+            continue
         wanted = _folded(search)
-        leaves = list(_leaves(value, values.type))
+        if scope:
+            leaves = list(_json_leaves(json.loads(value), scope))
+        else:
+            leaves = list(_leaves(value, values.type))
         if any(leaf is not None and wanted in _folded(leaf) for leaf in leaves):
             out.append(True)
         elif any(leaf is None for leaf in leaves):
@@ -856,7 +906,9 @@ UDFS = [
     _udf("initcap", _initcap_udf, "VARCHAR"),
     _udf("soundex", _map(pa.string(), _soundex), "VARCHAR"),
     _udf("format", _format_udf, "VARCHAR"),
-    _udf("contains_substr", _contains_substr_udf, "BOOLEAN"),
+    _udf("contains_substr_udf", _contains_substr_udf, "BOOLEAN"),
+    _udf("raise_string", _raise, "VARCHAR"),
+    _udf("raise_bytes", _raise, "BLOB"),
     _udf("bytes_lower", _map(pa.binary(), _bytes_lower), "BLOB"),
     _udf("bytes_upper", _map(pa.binary(), _bytes_upper), "BLOB"),
     _udf("regexp_contains_bytes", _map(pa.bool_(), _regexp_contains), "BOOLEAN"),
@@ -874,6 +926,19 @@ UDFS = [
 
 MACROS = [
     _TYPE_NAME_MACRO,
+    # JSON is searched as JSON; anything else as the text of its values.
+    _macro(
+        "contains_substr",
+        [
+            ("x JSON, s, scope", "quarry_contains_substr_udf(x, s, scope)"),
+            ("x VARCHAR, s, scope", "quarry_contains_substr_udf(x, s, '')"),
+            ("x, s, scope", "quarry_contains_substr_udf(x, s, '')"),
+        ],
+    ),
+    _macro(
+        "raise",
+        [("x BLOB, m", "quarry_raise_bytes(x, m)"), ("x, m", "quarry_raise_string(x::VARCHAR, m)")],
+    ),
     _dispatch("reverse", "REVERSE", (1,)),
     _dispatch("translate", "TRANSLATE", (3,)),
     _dispatch("replace", "REPLACE", (3,)),
@@ -979,17 +1044,16 @@ def _instr_sql(self: Any, node: exp.StrPosition) -> str:
 def _left_sql(self: Any, node: exp.Left) -> str:
     # x[1:n] is characters of a VARCHAR and bytes of a BLOB.
     value, length = self.sql(node, "this"), self.sql(node, "expression")
-    return (
-        f"CASE WHEN {length} < 0 THEN {_error('Second argument in LEFT() cannot be negative')} "
-        f"ELSE ({value})[1:{length}] END"
-    )
+    negative = "Second argument in LEFT() cannot be negative"
+    return f"CASE WHEN {length} < 0 THEN {_error(negative, value)} ELSE ({value})[1:{length}] END"
 
 
 def _right_sql(self: Any, node: exp.Right) -> str:
     value, length = self.sql(node, "this"), self.sql(node, "expression")
     size = _call(self, "length", node.this)
+    negative = "Second argument in RIGHT() cannot be negative"
     return (
-        f"CASE WHEN {length} < 0 THEN {_error('Second argument in RIGHT() cannot be negative')} "
+        f"CASE WHEN {length} < 0 THEN {_error(negative, value)} "
         f"ELSE ({value})[GREATEST({size} - {length}, 0) + 1:] END"
     )
 
@@ -1004,8 +1068,9 @@ def _substr_sql(self: Any, node: exp.Substring) -> str:
     if node.args.get("length") is None:
         return f"({value})[{start}:]"
     length = self.sql(node, "length")
+    negative = "Third argument in SUBSTR() cannot be negative"
     return (
-        f"CASE WHEN {length} < 0 THEN {_error('Third argument in SUBSTR() cannot be negative')} "
+        f"CASE WHEN {length} < 0 THEN {_error(negative, value)} "
         f"ELSE ({value})[{start}:({start}) + {length} - 1] END"
     )
 
@@ -1025,8 +1090,8 @@ def _pad_sql(self: Any, node: exp.Pad) -> str:
     negative = "Second argument (output size) for LPAD/RPAD cannot be negative"
     empty = "Third argument (pad pattern) for LPAD/RPAD cannot be empty"
     return (
-        f"CASE WHEN {length} < 0 THEN {_error(negative)}"
-        f" WHEN {pattern_size} = 0 THEN {_error(empty)}"
+        f"CASE WHEN {length} < 0 THEN {_error(negative, value)}"
+        f" WHEN {pattern_size} = 0 THEN {_error(empty, value)}"
         f" WHEN {length} <= {size} THEN ({value})[1:{length}] ELSE {padded} END"
     )
 
@@ -1054,7 +1119,7 @@ def _concat_sql(self: Any, node: exp.Concat) -> str:
 def _repeat_sql(self: Any, node: exp.Repeat) -> str:
     value, times = self.sql(node, "this"), self.sql(node, "times")
     negative = "Second argument (repeat count) for REPEAT cannot be negative"
-    return f"CASE WHEN {times} < 0 THEN {_error(negative)} ELSE REPEAT({value}, {times}) END"
+    return f"CASE WHEN {times} < 0 THEN {_error(negative, value)} ELSE REPEAT({value}, {times}) END"
 
 
 def _normalize_sql(self: Any, node: exp.Normalize) -> str:
@@ -1085,7 +1150,9 @@ def _contains_substr_sql(self: Any, node: exp.Contains) -> str:
         search = search.this
     if isinstance(search, exp.Null):
         raise InvalidError("CONTAINS_SUBSTR: the search value must not be NULL")
-    return _call(self, "contains_substr", value, search)
+    scope = node.args.get("json_scope")
+    scope = scope.expression if isinstance(scope, exp.Kwarg) else exp.Literal.string("JSON_VALUES")
+    return _call(self, "contains_substr", value, search, scope)
 
 
 def _group_count(pattern: exp.Expression) -> int | None:
@@ -1164,7 +1231,16 @@ def _unary(name: str) -> Handler:
     return lambda self, node: _call(self, name, node.this)
 
 
+def _safe_sql(self: Any, node: exp.SafeFunc) -> str | None:
+    # SAFE.f(...) is NULL where f would fail: DuckDB's TRY does that to the errors these
+    # functions raise (UDF errors; TRY refuses volatile functions such as ERROR()).
+    if type(node.this) not in REWRITES or isinstance(node.this, exp.Cast):
+        return None
+    return f"TRY({self.sql(node, 'this')})"
+
+
 REWRITES: dict[type, Handler] = {
+    exp.SafeFunc: _safe_sql,
     exp.Cast: _cast_sql,
     exp.StrPosition: _instr_sql,
     exp.Left: _left_sql,
