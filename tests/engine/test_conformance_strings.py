@@ -289,6 +289,8 @@ SELECT CONCAT(first_name, ' ', last_name) AS full_name FROM Employees""",
     ("format_T_bytes", "SELECT FORMAT('%T', b'bytes sample')", [['b"bytes sample"']]),
     ("format_t_bytes_escaped", "SELECT FORMAT('%t', b'abc\\x01\\x02')", [["abc\\x01\\x02"]]),
     ("format_T_bytes_escaped", "SELECT FORMAT('%T', b'abc\\x01\\x02')", [['b"abc\\x01\\x02"']]),
+    # Inferred from ZetaSQL's string literals: single quotes spare escaping a double quote.
+    ("format_T_string_with_quotes", """SELECT FORMAT('%T', 'say "hi"')""", [["'say \"hi\"'"]]),
     ("format_T_int", "SELECT FORMAT('%T', 1234)", [["1234"]]),
     ("format_T_float", "SELECT FORMAT('%T', 2.3)", [["2.3"]]),
     ("format_t_float_with_point", "SELECT FORMAT('%t', 123.0)", [["123.0"]]),
@@ -426,6 +428,8 @@ SELECT CONCAT(first_name, ' ', last_name) AS full_name FROM Employees""",
         "SELECT LOWER(b'ABC\\xC3'), UPPER(b'abc\\xe3')",
         Columns(["f0_", "f1_"], [[b"abc\xc3", b"ABC\xe3"]], ["BYTES", "BYTES"]),
     ),
+    # Inferred: "according to the Unicode Character Database" is ICU's full mapping.
+    ("upper_sharp_s", "SELECT UPPER('straße'), LOWER('ΣΑΣ')", [["STRASSE", "σας"]]),
     # LPAD / RPAD
     ("lpad_default", "SELECT FORMAT('%T', LPAD('c', 5)) AS results", [['"    c"']]),
     ("lpad_pattern", "SELECT LPAD('b', 5, 'a') AS results", [["aaaab"]]),

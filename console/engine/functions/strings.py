@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
@@ -408,12 +409,25 @@ def _reverse(value: Any) -> Any:
     return value[::-1]
 
 
-def _bytes_lower(value: bytes) -> bytes:
-    return value.lower()
+def _case(upper: bool) -> Callable[[pa.Array], pa.Array]:
+    """LOWER or UPPER: Unicode's full case mapping for STRING, as BigQuery's ICU does (ß is SS,
+    a final Σ is ς; DuckDB writes ẞ and σ), ASCII letters only for BYTES."""
 
+    def udf(values: pa.Array) -> pa.Array:
+        if (
+            pa.types.is_string(values.type)
+            and pc.all(pc.string_is_ascii(values)).as_py() is not False
+        ):
+            return pc.ascii_upper(values) if upper else pc.ascii_lower(values)
+        return pa.array(
+            [
+                None if v is None else (v.upper() if upper else v.lower())
+                for v in values.to_pylist()
+            ],
+            values.type,
+        )
 
-def _bytes_upper(value: bytes) -> bytes:
-    return value.upper()
+    return udf
 
 
 def _trim(where: str) -> Callable[..., pa.Array]:
@@ -550,10 +564,11 @@ def _text_of_float(value: float) -> str:
 
 
 def _quoted(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
+    # ZetaSQL's string literal: double quotes, or single ones when that spares escaping a ".
+    quote = "'" if '"' in text and "'" not in text else '"'
+    escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    escaped = escaped.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+    return f"{quote}{escaped}{quote}"
 
 
 def _bytes_text(value: bytes, literal: bool) -> str:
@@ -909,8 +924,8 @@ UDFS = [
     _udf("contains_substr_udf", _contains_substr_udf, "BOOLEAN"),
     _udf("raise_string", _raise, "VARCHAR"),
     _udf("raise_bytes", _raise, "BLOB"),
-    _udf("bytes_lower", _map(pa.binary(), _bytes_lower), "BLOB"),
-    _udf("bytes_upper", _map(pa.binary(), _bytes_upper), "BLOB"),
+    *_same_type_udfs("lower", _case(upper=False)),
+    *_same_type_udfs("upper", _case(upper=True)),
     _udf("regexp_contains_bytes", _map(pa.bool_(), _regexp_contains), "BOOLEAN"),
     *_same_type_udfs("reverse", _kind_map(_reverse)),
     *_same_type_udfs("translate", _kind_map(_translate)),
@@ -948,22 +963,8 @@ MACROS = [
     _dispatch("trim_trailing", "RTRIM", (1, 2)),
     _dispatch("regexp_extract", "REGEXP_EXTRACT", (4,)),
     _dispatch("regexp_extract_all", "REGEXP_EXTRACT_ALL", (2,)),
-    _macro(
-        "lower",
-        [
-            ("x VARCHAR", "lower(x)"),
-            ("x BLOB", "quarry_bytes_lower(x)"),
-            ("x", _no_signature("LOWER")),
-        ],
-    ),
-    _macro(
-        "upper",
-        [
-            ("x VARCHAR", "upper(x)"),
-            ("x BLOB", "quarry_bytes_upper(x)"),
-            ("x", _no_signature("UPPER")),
-        ],
-    ),
+    _dispatch("lower", "LOWER", (1,)),
+    _dispatch("upper", "UPPER", (1,)),
     # A space of the value's own type: LPAD and RPAD's default pattern.
     _macro("space_like", [("x VARCHAR", "' '"), ("x BLOB", "'\\x20'::BLOB")]),
     _macro(
