@@ -812,6 +812,22 @@ FROM EquivalentNames GROUP BY 1 ORDER BY 1""",
     ),
     ("lower_of_a_number", "SELECT LOWER(1)", Error("No matching signature for function LOWER")),
     (
+        "to_hex_of_a_string",
+        "SELECT TO_HEX('abc')",
+        Error(
+            "No matching signature for function TO_HEX for argument types: STRING. "
+            "Supported signature: TO_HEX(BYTES)"
+        ),
+    ),
+    ("to_base64_of_a_string", "SELECT TO_BASE64('abc')", Error("Supported signature: TO_BASE64")),
+    (
+        "safe_convert_of_a_string",
+        "SELECT SAFE_CONVERT_BYTES_TO_STRING('abc')",
+        Error("Supported signature: SAFE_CONVERT_BYTES_TO_STRING(BYTES)"),
+    ),
+    ("normalize_of_bytes", "SELECT NORMALIZE(b'abc')", Error("Supported signature: NORMALIZE")),
+    ("soundex_of_a_number", "SELECT SOUNDEX(1)", Error("Supported signature: SOUNDEX(STRING)")),
+    (
         "from_hex_invalid",
         "SELECT FROM_HEX('zz')",
         Error("Failed to decode invalid hexadecimal string due to character at offset 0: zz"),

@@ -60,18 +60,37 @@ def _same_kind(function: str, *values: Any) -> None:
         )
 
 
-def _udf(name: str, function: Callable[..., pa.Array], returns: str, texts: int = 0) -> Udf:
-    """A UDF whose first `texts` arguments must be STRING or BYTES, refused as BigQuery does."""
+def _udf(
+    name: str,
+    function: Callable[..., pa.Array],
+    returns: str,
+    texts: int = 0,
+    only: str | None = None,
+) -> Udf:
+    """A UDF whose first `texts` arguments must be STRING or BYTES (or only the one named),
+    refused in BigQuery's words otherwise."""
     shown = name.upper()
 
     def checked(*arrays: pa.Array) -> pa.Array:
         for array in arrays[:texts]:
-            check_string_or_bytes(array, shown)
+            if only is None:
+                check_string_or_bytes(array, shown)
+            else:
+                _check_only(array, shown, only)
         return function(*arrays)
 
     # "special": every function here sees NULLs itself, since some return NULL for non-NULL input
     # (CODE_POINTS_TO_STRING of an array holding a NULL) and DuckDB's default forbids that.
     return Udf(f"quarry_{name}", checked, None, returns, null_handling="special")
+
+
+def _check_only(values: pa.Array, function: str, kind: str) -> None:
+    if pa.types.is_null(values.type) or _type_name(values.type) == kind:
+        return
+    raise InvalidError(
+        f"No matching signature for function {function} for argument types: "
+        f"{_type_name(values.type)}. Supported signature: {function}({kind})"
+    )
 
 
 def _is_bytes(node: exp.Expression | None) -> bool:
@@ -105,12 +124,17 @@ def _raise(values: pa.Array, messages: pa.Array) -> pa.Array:
 # Lengths, positions and code points ------------------------------------------------------------
 
 
-def _length(value: str | bytes) -> int:
-    return len(value)
+def _length(values: pa.Array) -> pa.Array:
+    if pa.types.is_null(values.type):
+        return pa.nulls(len(values), pa.int64())
+    lengths = pc.binary_length(values) if _is_binary(values.type) else pc.utf8_length(values)
+    return lengths.cast(pa.int64())
 
 
-def _byte_length(value: str | bytes) -> int:
-    return len(value.encode() if isinstance(value, str) else value)
+def _byte_length(values: pa.Array) -> pa.Array:
+    if pa.types.is_null(values.type):
+        return pa.nulls(len(values), pa.int64())
+    return pc.binary_length(values.cast(pa.binary())).cast(pa.int64())
 
 
 def _instr(value: Any, sub: Any, position: int, occurrence: int) -> int:
@@ -515,6 +539,13 @@ def _no_signature(shown: str) -> str:
     )
 
 
+def _only_bytes(shown: str) -> str:
+    return (
+        f"ERROR('No matching signature for function {shown} for argument types: ' || "
+        f"quarry_type_name(x) || '. Supported signature: {shown}(BYTES)')"
+    )
+
+
 # BigQuery's names for DuckDB's types, for messages.
 _TYPE_NAMES = {
     "INTEGER": "INT64",
@@ -529,6 +560,8 @@ _TYPE_NAMES = {
     "TIME": "TIME",
     "TIMESTAMP": "DATETIME",
     "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
+    "VARCHAR": "STRING",
+    "BLOB": "BYTES",
     "DECIMAL(38,9)": "NUMERIC",
     "INTERVAL": "INTERVAL",
 }
@@ -899,11 +932,11 @@ def _contains_substr_udf(values: pa.Array, searches: pa.Array, scopes: pa.Array)
 # Registration ----------------------------------------------------------------------------------
 
 UDFS = [
-    _udf("length", _map(pa.int64(), _length), "BIGINT", texts=1),
-    _udf("byte_length", _map(pa.int64(), _byte_length), "BIGINT", texts=1),
+    _udf("length", _length, "BIGINT", texts=1),
+    _udf("byte_length", _byte_length, "BIGINT", texts=1),
     _udf("instr", _instr_udf, "BIGINT", texts=2),
     _udf("ascii", _map(pa.int64(), _ascii), "BIGINT", texts=1),
-    _udf("unicode", _map(pa.int64(), _first_code), "BIGINT", texts=1),
+    _udf("unicode", _map(pa.int64(), _first_code), "BIGINT", texts=1, only="STRING"),
     _udf("chr", _map(pa.string(), _chr), "VARCHAR"),
     _udf("to_code_points", _map(pa.list_(pa.int64()), _to_code_points), "BIGINT[]", texts=1),
     _udf("code_points_to_string", _map(pa.string(), _code_points_to_string), "VARCHAR"),
@@ -911,15 +944,27 @@ UDFS = [
     _udf("starts_with", _map(pa.bool_(), _starts_with), "BOOLEAN", texts=2),
     _udf("ends_with", _map(pa.bool_(), _ends_with), "BOOLEAN", texts=2),
     _udf("edit_distance", _map(pa.int64(), _edit_distance), "BIGINT", texts=2),
-    _udf("to_base32", _map(pa.string(), _to_base32), "VARCHAR"),
-    _udf("from_base32", _map(pa.binary(), _from_base32), "BLOB"),
-    _udf("from_base64", _map(pa.binary(), _from_base64), "BLOB"),
-    _udf("from_hex", _map(pa.binary(), _from_hex), "BLOB"),
-    _udf("safe_convert_bytes_to_string", _map(pa.string(), _safe_convert), "VARCHAR"),
-    _udf("normalize", _map(pa.string(), _normalize), "VARCHAR"),
-    _udf("normalize_and_casefold", _map(pa.string(), _normalize_and_casefold), "VARCHAR"),
-    _udf("initcap", _initcap_udf, "VARCHAR"),
-    _udf("soundex", _map(pa.string(), _soundex), "VARCHAR"),
+    _udf("to_base32", _map(pa.string(), _to_base32), "VARCHAR", texts=1, only="BYTES"),
+    _udf("from_base32", _map(pa.binary(), _from_base32), "BLOB", texts=1, only="STRING"),
+    _udf("from_base64", _map(pa.binary(), _from_base64), "BLOB", texts=1, only="STRING"),
+    _udf("from_hex", _map(pa.binary(), _from_hex), "BLOB", texts=1, only="STRING"),
+    _udf(
+        "safe_convert_bytes_to_string",
+        _map(pa.string(), _safe_convert),
+        "VARCHAR",
+        texts=1,
+        only="BYTES",
+    ),
+    _udf("normalize", _map(pa.string(), _normalize), "VARCHAR", texts=1, only="STRING"),
+    _udf(
+        "normalize_and_casefold",
+        _map(pa.string(), _normalize_and_casefold),
+        "VARCHAR",
+        texts=1,
+        only="STRING",
+    ),
+    _udf("initcap", _initcap_udf, "VARCHAR", texts=2, only="STRING"),
+    _udf("soundex", _map(pa.string(), _soundex), "VARCHAR", texts=1, only="STRING"),
     _udf("format", _format_udf, "VARCHAR"),
     _udf("contains_substr_udf", _contains_substr_udf, "BOOLEAN"),
     _udf("raise_string", _raise, "VARCHAR"),
@@ -965,6 +1010,14 @@ MACROS = [
     _dispatch("regexp_extract_all", "REGEXP_EXTRACT_ALL", (2,)),
     _dispatch("lower", "LOWER", (1,)),
     _dispatch("upper", "UPPER", (1,)),
+    _macro(
+        "to_hex",
+        [("x BLOB", "lower(hex(x))"), ("x", _only_bytes("TO_HEX"))],
+    ),
+    _macro(
+        "to_base64",
+        [("x BLOB", "to_base64(x)"), ("x", _only_bytes("TO_BASE64"))],
+    ),
     # A space of the value's own type: LPAD and RPAD's default pattern.
     _macro("space_like", [("x VARCHAR", "' '"), ("x BLOB", "'\\x20'::BLOB")]),
     _macro(
@@ -1278,6 +1331,8 @@ REWRITES: dict[type, Handler] = {
     exp.ToBase32: _unary("to_base32"),
     exp.FromBase32: _unary("from_base32"),
     exp.FromBase64: _unary("from_base64"),
+    exp.ToBase64: _unary("to_base64"),
+    exp.LowerHex: _unary("to_hex"),
     exp.Unhex: _unary("from_hex"),
     exp.SafeConvertBytesToString: _unary("safe_convert_bytes_to_string"),
     exp.Soundex: _unary("soundex"),
