@@ -662,6 +662,30 @@ FROM EquivalentNames GROUP BY 1 ORDER BY 1""",
         "REGEXP_INSTR('a@cd-ef', '@[^-]*', 1, 1, 1)",
         [[2, 5]],
     ),
+    # The page's "Returns an error if" list; the messages are Quarry's own.
+    ("regexp_instr_position_zero", "SELECT REGEXP_INSTR('abc', 'b', 0)", Error("Position")),
+    ("regexp_instr_occurrence_zero", "SELECT REGEXP_INSTR('abc', 'b', 1, 0)", Error("Occurrence")),
+    (
+        "regexp_instr_occurrence_position_two",
+        "SELECT REGEXP_INSTR('abc', 'b', 1, 1, 2)",
+        Error("Occurrence position must be 0 or 1"),
+    ),
+    (
+        "regexp_instr_two_groups",
+        "SELECT REGEXP_INSTR('ab', '(a)(b)')",
+        Error("must not have more than 1 capturing group"),
+    ),
+    (
+        "regexp_instr_zero_results",
+        "SELECT REGEXP_INSTR('abc', 'b', 10), REGEXP_INSTR('abc', ''), "
+        "REGEXP_INSTR('abc', 'b', NULL)",
+        [[0, 0, None]],
+    ),
+    (
+        "regexp_instr_bytes",
+        "SELECT REGEXP_INSTR(b'abcb', b'b', 1, 2), REGEXP_INSTR(b'abcb', b'b', 1, 2, 1)",
+        [[4, 5]],
+    ),
     # REGEXP_REPLACE
     (
         "regexp_replace_heading",

@@ -114,11 +114,14 @@ def _error(message: str, like: str) -> str:
     return f"quarry_raise({like}, {exp.Literal.string(message).sql('duckdb')})"
 
 
-def _raise(values: pa.Array, messages: pa.Array) -> pa.Array:
-    for message in messages.to_pylist():
-        if message is not None:
-            raise InvalidError(message)
-    return pa.nulls(len(values), values.type)
+def _raiser(kind: pa.DataType) -> Callable[[pa.Array, pa.Array], pa.Array]:
+    def udf(values: pa.Array, messages: pa.Array) -> pa.Array:
+        for message in messages.to_pylist():
+            if message is not None:
+                raise InvalidError(message)
+        return pa.nulls(len(values), kind)
+
+    return udf
 
 
 # Lengths, positions and code points ------------------------------------------------------------
@@ -421,6 +424,29 @@ def _regexp_extract(value: Any, pattern: Any, position: int, occurrence: int) ->
     return None
 
 
+def _regexp_instr(value: Any, pattern: Any, position: int, occurrence: int, where: int) -> int:
+    _same_kind("REGEXP_INSTR", value, pattern)
+    compiled = _compiled(pattern)
+    if compiled.groups > 1:
+        raise InvalidError(_TOO_MANY_GROUPS)
+    _check_regexp_instr(position, occurrence, where)
+    if not pattern or position > len(value):
+        return 0
+    for count, match in enumerate(compiled.finditer(value, position - 1), 1):
+        if count == occurrence:
+            return (match.end() if where else match.start()) + 1
+    return 0
+
+
+def _check_regexp_instr(position: int, occurrence: int, where: int) -> None:
+    if position <= 0:
+        raise InvalidError("Position must be positive")
+    if occurrence <= 0:
+        raise InvalidError("Occurrence must be positive")
+    if where not in (0, 1):
+        raise InvalidError("Occurrence position must be 0 or 1")
+
+
 def _regexp_extract_all(value: Any, pattern: Any) -> list[Any]:
     compiled, group = _extraction(value, pattern, "REGEXP_EXTRACT_ALL")
     return [match.group(group) or value[:0] for match in compiled.finditer(value)]
@@ -544,6 +570,25 @@ def _only_bytes(shown: str) -> str:
         f"ERROR('No matching signature for function {shown} for argument types: ' || "
         f"quarry_type_name(x) || '. Supported signature: {shown}(BYTES)')"
     )
+
+
+def _regexp_instr_re2(where: int) -> str:
+    # sqlglot's RE2 spelling of REGEXP_INSTR, over the macro's parameters.
+    return exp.RegexpInstr(
+        this=exp.column("v"),
+        expression=exp.column("pat"),
+        position=exp.column("pos"),
+        occurrence=exp.column("occ"),
+        option=exp.Literal.number(where),
+    ).sql("duckdb")
+
+
+_REGEXP_INSTR_RE2 = (
+    "CASE WHEN pos <= 0 THEN quarry_raise_int(v, 'Position must be positive')"
+    " WHEN occ <= 0 THEN quarry_raise_int(v, 'Occurrence must be positive')"
+    " WHEN op NOT IN (0, 1) THEN quarry_raise_int(v, 'Occurrence position must be 0 or 1')"
+    f" WHEN op = 1 THEN {_regexp_instr_re2(1)} ELSE {_regexp_instr_re2(0)} END"
+)
 
 
 # BigQuery's names for DuckDB's types, for messages.
@@ -967,8 +1012,10 @@ UDFS = [
     _udf("soundex", _map(pa.string(), _soundex), "VARCHAR", texts=1, only="STRING"),
     _udf("format", _format_udf, "VARCHAR"),
     _udf("contains_substr_udf", _contains_substr_udf, "BOOLEAN"),
-    _udf("raise_string", _raise, "VARCHAR"),
-    _udf("raise_bytes", _raise, "BLOB"),
+    _udf("raise_string", _raiser(pa.string()), "VARCHAR"),
+    _udf("raise_bytes", _raiser(pa.binary()), "BLOB"),
+    _udf("raise_int", _raiser(pa.int64()), "BIGINT"),
+    _udf("regexp_instr_bytes", _map(pa.int64(), _regexp_instr), "BIGINT"),
     *_same_type_udfs("lower", _case(upper=False)),
     *_same_type_udfs("upper", _case(upper=True)),
     _udf("regexp_contains_bytes", _map(pa.bool_(), _regexp_contains), "BOOLEAN"),
@@ -1010,6 +1057,14 @@ MACROS = [
     _dispatch("regexp_extract_all", "REGEXP_EXTRACT_ALL", (2,)),
     _dispatch("lower", "LOWER", (1,)),
     _dispatch("upper", "UPPER", (1,)),
+    _macro(
+        "regexp_instr",
+        [
+            ("v VARCHAR, pat, pos, occ, op", _REGEXP_INSTR_RE2),
+            ("v BLOB, pat, pos, occ, op", "quarry_regexp_instr_bytes(v, pat, pos, occ, op)"),
+            ("x, pat, pos, occ, op", _no_signature("REGEXP_INSTR")),
+        ],
+    ),
     _macro(
         "to_hex",
         [("x BLOB", "lower(hex(x))"), ("x", _only_bytes("TO_HEX"))],
@@ -1251,6 +1306,22 @@ def _regexp_extract_all_sql(self: Any, node: exp.RegexpExtractAll) -> str:
     )
 
 
+def _regexp_instr_sql(self: Any, node: exp.RegexpInstr) -> str:
+    groups = _group_count(node.expression)
+    if groups is not None and groups > 1:
+        raise InvalidError(_TOO_MANY_GROUPS)
+    one, zero = exp.Literal.number(1), exp.Literal.number(0)
+    return _call(
+        self,
+        "regexp_instr",
+        _text(node.this),
+        node.expression,
+        node.args.get("position") or one,
+        node.args.get("occurrence") or one,
+        node.args.get("option") or zero,
+    )
+
+
 def _regexp_match_sql(self: Any, node: exp.Anonymous) -> str:
     # The deprecated REGEXP_MATCH is a full match.
     value, pattern = node.expressions
@@ -1309,6 +1380,7 @@ REWRITES: dict[type, Handler] = {
     exp.Contains: _contains_substr_sql,
     exp.RegexpExtract: _regexp_extract_sql,
     exp.RegexpExtractAll: _regexp_extract_all_sql,
+    exp.RegexpInstr: _regexp_instr_sql,
     exp.RegexpLike: _dispatched("regexp_contains", "this", "expression"),
     exp.RegexpReplace: _dispatched("regexp_replace", "this", "expression", "replacement"),
     exp.Collate: _collate_sql,
@@ -1360,5 +1432,6 @@ PARTIAL: dict[str, str] = {
     ),
     "REGEXP_CONTAINS": "on BYTES, Python's re stands in for RE2",
     "REGEXP_REPLACE": "on BYTES, Python's re stands in for RE2",
+    "REGEXP_INSTR": "on BYTES, Python's re stands in for RE2",
     "COLLATE": "only 'und:ci' and '' (no collation)",
 }
