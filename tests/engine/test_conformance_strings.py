@@ -169,6 +169,20 @@ GROUP BY 1 ORDER BY 2 DESC, 1""",
 SELECT CONCAT(first_name, ' ', last_name) AS full_name FROM Employees""",
         [["John Doe"], ["Jane Smith"], ["Joe Jackson"]],
     ),
+    (
+        # Inferred: a column's INT64 is cast as a literal's is.
+        "concat_casts_a_number_column",
+        "SELECT CONCAT(x), CONCAT('a', x) FROM (SELECT 7 AS x)",
+        Columns(["f0_", "f1_"], [["7", "a7"]], ["STRING", "STRING"]),
+    ),
+    (
+        # BigQuery casts STRING and BYTES by UTF-8, columns included; SAFE_CAST is NULL on a
+        # BYTES value that is not UTF-8.
+        "cast_string_bytes_columns",
+        "SELECT CAST(s AS BYTES), CAST(b AS STRING), SAFE_CAST(b'\\xff' AS STRING) "
+        "FROM (SELECT 'é\\\\x' AS s, b'\\xc3\\xa9' AS b)",
+        [[b"\xc3\xa9\\x", "é", None]],
+    ),
     ("concat_null_is_null", "SELECT CONCAT('a', NULL, 'b')", [[None]]),
     (
         # "All values must be BYTES or data types that can be cast to STRING": a lone INT64

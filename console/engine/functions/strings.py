@@ -25,7 +25,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
-from sqlglot.optimizer.annotate_types import annotate_types
 
 from console.engine.functions.base import Handler, Udf
 from console.engine.types import check_string_or_bytes
@@ -90,18 +89,6 @@ def _check_only(values: pa.Array, function: str, kind: str) -> None:
     raise InvalidError(
         f"No matching signature for function {function} for argument types: "
         f"{_type_name(values.type)}. Supported signature: {function}({kind})"
-    )
-
-
-def _is_bytes(node: exp.Expression | None) -> bool:
-    """Whether an argument is BYTES as far as its text shows (literals, casts, functions)."""
-    if node is None:
-        return False
-    kind = annotate_types(node.copy(), dialect="bigquery").type
-    return kind is not None and kind.this in (
-        exp.DataType.Type.BINARY,
-        exp.DataType.Type.VARBINARY,
-        exp.DataType.Type.BLOB,
     )
 
 
@@ -1066,6 +1053,18 @@ MACROS = [
         ],
     ),
     _macro(
+        "concat_part",
+        [("x VARCHAR", "x"), ("x BLOB", "x"), ("x", "CAST(x AS VARCHAR)")],
+    ),
+    _macro(
+        "to_bytes",
+        [("x VARCHAR", "encode(x)"), ("x BLOB", "x"), ("x", "CAST(x AS BLOB)")],
+    ),
+    _macro(
+        "to_string",
+        [("x BLOB", "decode(x)"), ("x VARCHAR", "x"), ("x", "CAST(x AS VARCHAR)")],
+    ),
+    _macro(
         "to_hex",
         [("x BLOB", "lower(hex(x))"), ("x", _only_bytes("TO_HEX"))],
     ),
@@ -1212,16 +1211,9 @@ def _trim_sql(self: Any, node: exp.Trim) -> str:
 
 
 def _concat_sql(self: Any, node: exp.Concat) -> str:
-    # BigQuery's CONCAT is NULL when any argument is, and casts numbers, dates and the like
-    # to STRING; DuckDB's skips NULLs and keeps a lone argument's type.
-    parts = []
-    for argument in node.expressions:
-        kind = annotate_types(argument.copy(), dialect="bigquery").type
-        sql = self.sql(argument)
-        known = kind is not None and kind.this != exp.DataType.Type.UNKNOWN
-        if known and not (kind.is_type(*exp.DataType.TEXT_TYPES) or _is_bytes(argument)):
-            sql = f"CAST({sql} AS VARCHAR)"
-        parts.append(f"({sql})")
+    # BigQuery's CONCAT is NULL when any argument is (as DuckDB's || is, not its CONCAT), and
+    # casts numbers, dates and the like to STRING, by each argument's actual type.
+    parts = [_call(self, "concat_part", _text(argument)) for argument in node.expressions]
     return "(" + " || ".join(parts) + ")"
 
 
@@ -1343,13 +1335,15 @@ def _collate_sql(self: Any, node: exp.Collate) -> str | None:
 
 def _cast_sql(self: Any, node: exp.Cast) -> str | None:
     # BigQuery casts between STRING and BYTES by UTF-8; DuckDB reads and writes escapes (\xAA).
+    # The macros pick by the operand's actual type; any other cast is DuckDB's.
     if node.to.this in (exp.DataType.Type.BINARY, exp.DataType.Type.VARBINARY):
-        kind = annotate_types(node.this.copy(), dialect="bigquery").type
-        if kind is not None and kind.is_type(*exp.DataType.TEXT_TYPES):
-            return f"ENCODE({self.sql(node, 'this')})"
-    if node.to.is_type(*exp.DataType.TEXT_TYPES) and _is_bytes(node.this):
-        return f"DECODE({self.sql(node, 'this')})"
-    return None
+        function = "to_bytes"
+    elif node.to.is_type(*exp.DataType.TEXT_TYPES) and not node.to.expressions:
+        function = "to_string"
+    else:
+        return None
+    sql = _call(self, function, node.this)
+    return f"TRY({sql})" if isinstance(node, exp.TryCast) else sql
 
 
 def _unary(name: str) -> Handler:
@@ -1367,6 +1361,7 @@ def _safe_sql(self: Any, node: exp.SafeFunc) -> str | None:
 REWRITES: dict[type, Handler] = {
     exp.SafeFunc: _safe_sql,
     exp.Cast: _cast_sql,
+    exp.TryCast: _cast_sql,
     exp.StrPosition: _instr_sql,
     exp.Left: _left_sql,
     exp.Right: _right_sql,
