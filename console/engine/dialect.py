@@ -185,8 +185,9 @@ def _parse_cast(self: parser.Parser, strict: bool, safe: bool | None = None) -> 
 
 class Quarry(BigQuery):
     class Tokenizer(BigQuery.Tokenizer):
+        # REGEXP is no operator in BigQuery (sqlglot reads it as RLIKE): it names columns.
         KEYWORDS = {
-            **BigQuery.Tokenizer.KEYWORDS,
+            **{k: v for k, v in BigQuery.Tokenizer.KEYWORDS.items() if k != "REGEXP"},
             **{word: tokens.TokenType.VAR for word in PROCEDURAL_WORDS},
         }
 

@@ -118,6 +118,8 @@ def connect(readable_dirs: Sequence[Path], spill_dir: Path) -> duckdb.DuckDBPyCo
                 null_handling=udf.null_handling,
                 side_effects=udf.side_effects,
             )
+        for macro in functions.MACROS:
+            con.execute(macro)
     except duckdb.OutOfMemoryException as err:  # a limit too small for DuckDB to start in
         raise why_stopped(err) from None
     return con

@@ -240,7 +240,6 @@ _OWN_REWRITES: dict[type[exp.Expression], Handler] = {
     exp.DataType: _numeric_precision,
     exp.ArrayAgg: _array_agg_limit,
     exp.ApproxQuantiles: _approx_quantiles,
-    exp.Format: lambda self, node: self.func("PRINTF", node.this, *node.expressions),
     exp.DateAdd: _returns_date(exp.DateAdd),
     exp.DateSub: _returns_date(exp.DateSub),
     exp.DateTrunc: _returns_date(exp.DateTrunc),

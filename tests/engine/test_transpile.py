@@ -129,10 +129,6 @@ def test_it_picks_approx_quantiles_among_the_input_values() -> None:
     assert run(f"SELECT APPROX_QUANTILES(x, 2) FROM {values} AS x") == [([1, 5, 10],)]
 
 
-def test_it_formats_as_printf() -> None:
-    assert run("SELECT FORMAT('%d-%s', 1, 'a')") == [("1-a",)]
-
-
 def test_it_returns_dates_from_date_add_sub_and_trunc_once() -> None:
     assert transpile(
         "SELECT DATE_ADD(DATE_ADD(d, INTERVAL 1 DAY), INTERVAL 1 DAY), DATE_TRUNC(d, MONTH) FROM t"

@@ -8,6 +8,8 @@ An area module may define any of:
 - ANONYMOUS: {upper-case name: Handler} for BigQuery functions sqlglot parses as exp.Anonymous;
   check_functions lets exactly these names (and the transpiler's own) through.
 - UDFS: [Udf]: Arrow functions every job's connection registers (engine/sandbox).
+- MACROS: [CREATE MACRO statement]: DuckDB macros every job's connection creates, after the UDFS;
+  their overloads by argument type (x VARCHAR / x BLOB) pick a STRING or a BYTES spelling.
 - PARTIAL: {function name as BigQuery's reference spells it: what differs}, for docs/sql-coverage.
 
 No area imports another area, the transpiler or the sandbox: they sit below both.
@@ -23,6 +25,7 @@ AREAS = (datetimes, json_values, strings, arrays, numbers, net)
 REWRITES: dict[type, list[Handler]] = {}
 ANONYMOUS: dict[str, Handler] = {}
 UDFS: list[Udf] = []
+MACROS: list[str] = []
 PARTIAL: dict[str, str] = {}
 
 for _area in AREAS:
@@ -32,4 +35,5 @@ for _area in AREAS:
         assert _name not in ANONYMOUS, f"{_name} is defined by two areas"
         ANONYMOUS[_name] = _handler
     UDFS.extend(getattr(_area, "UDFS", []))
+    MACROS.extend(getattr(_area, "MACROS", []))
     PARTIAL.update(getattr(_area, "PARTIAL", {}))
