@@ -1,3 +1,274 @@
 """Arrays, aggregates and query result shape (JOIN USING, UNPIVOT) where DuckDB differs."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from duckdb import sqltypes
+from sqlglot import exp
+
+from console.engine.functions.base import Udf
+from console.errors import InvalidError
+
+# ERROR(msg) as a function DuckDB takes as pure: its own error() is volatile, and TRY (the SAFE.
+# prefix) refuses volatile functions. Only SAFE.'s rewrite spells it.
+RAISE = "quarry_raise"
+
+
+def _raise(messages: pa.Array) -> pa.Array:
+    for message in messages.to_pylist():
+        raise InvalidError(message if message is not None else "")
+    return pa.nulls(len(messages))
+
+
+UDFS = [Udf(RAISE, _raise, None, sqltypes.SQLNULL, null_handling="special")]
+
+
+# Array subscripts ------------------------------------------------------------------------------
+
+
+def _subscript(self: Any, node: exp.Bracket) -> str | None:
+    # BigQuery's arr[OFFSET(i)] and arr[ORDINAL(i)] fail past either end; DuckDB's subscript
+    # gives NULL, as only SAFE_OFFSET and SAFE_ORDINAL do in BigQuery.
+    if node.args.get("safe") or node.args.get("offset") is None or len(node.expressions) != 1:
+        return None
+    offset = int(node.args["offset"])
+    array = self.sql(node, "this")
+    index = self.sql(node.expressions[0])
+    position = f"({index}) + {1 - offset}"
+    length = self.func("LEN", array)
+    overflow = f"'Array index ' || ({index}) || ' is out of bounds (overflow)'"
+    underflow = f"'Array index ' || ({index}) || ' is out of bounds (underflow)'"
+    return (
+        f"CASE WHEN {position} < 1 THEN {self.func('ERROR', underflow)} "
+        f"WHEN {position} > {length} THEN {self.func('ERROR', overflow)} "
+        f"ELSE ({array})[{position}] END"
+    )
+
+
+# Aggregates ------------------------------------------------------------------------------------
+
+
+def _countif(self: Any, node: exp.CountIf) -> str:
+    # BigQuery's COUNTIF of no TRUE row is 0; DuckDB's COUNT_IF of only NULLs is NULL.
+    return f"COUNT(CASE WHEN {self.sql(node, 'this')} THEN 1 END)"
+
+
+def _limited(node: exp.Expression) -> tuple[exp.Expression, str | None]:
+    # (the argument with its ORDER BY, the LIMIT) of BigQuery's aggregate(x ORDER BY y LIMIT n).
+    if isinstance(node, exp.Limit):
+        return node.this, node.expression
+    return node, None
+
+
+def _first_non_null(self: Any, argument: exp.Expression, limit: exp.Expression) -> str:
+    # The first `limit` non-NULL values of an aggregate's argument, DISTINCT and ORDER BY kept.
+    value = argument.this if isinstance(argument, exp.Order) else argument
+    if isinstance(value, exp.Distinct):
+        value = value.expressions[0]
+    values = f"{self.func('ARRAY_AGG', argument)} FILTER(WHERE {self.sql(value)} IS NOT NULL)"
+    return self.func("LIST_SLICE", values, "1", self.sql(limit))
+
+
+def _array_concat_agg(self: Any, node: exp.ArrayConcatAgg) -> str | None:
+    # BigQuery's LIMIT counts the arrays concatenated, not their elements; NULL arrays are skipped.
+    argument, limit = _limited(node.this)
+    if limit is None:
+        return None
+    return self.func("FLATTEN", _first_non_null(self, argument, limit))
+
+
+def _string_agg(self: Any, node: exp.GroupConcat) -> str | None:
+    # DuckDB's LISTAGG takes no LIMIT; BigQuery's counts the non-NULL values it joins.
+    argument, limit = _limited(node.this)
+    if limit is None:
+        return None
+    separator = node.args.get("separator")
+    return self.func(
+        "ARRAY_TO_STRING",
+        _first_non_null(self, argument, limit),
+        self.sql(separator) if separator is not None else "','",
+    )
+
+
+def _array_agg_ignore_nulls(self: Any, node: exp.IgnoreNulls) -> str | None:
+    # ARRAY_AGG(x IGNORE NULLS ... LIMIT n): the LIMIT counts the values kept.
+    if not isinstance(node.this, exp.ArrayAgg):
+        return None
+    argument, limit = _limited(node.this.this)
+    if limit is None:
+        return None
+    return _first_non_null(self, argument, limit)
+
+
+def _top(self: Any, entries: str, count: exp.Expression, field: str) -> str:
+    # entries: a list of {'v': value, 'n': weight}; the top `count` by weight, heaviest first
+    # (ties by value), as BigQuery's ARRAY<STRUCT<value, count|sum>>.
+    negated = self.func("LIST_TRANSFORM", entries, "lambda e: {'n': -e.n, 'v': e.v}")
+    top = self.func("LIST_SLICE", self.func("LIST_SORT", negated), "1", self.sql(count))
+    return self.func("LIST_TRANSFORM", top, f"lambda e: {{'value': e.v, '{field}': -e.n}}")
+
+
+def _approx_top_count(self: Any, node: exp.ApproxTopK) -> str:
+    # BigQuery returns ARRAY<STRUCT<value, count>> and counts NULL as a value; DuckDB's
+    # APPROX_TOP_K returns the values alone.
+    value = self.sql(node, "this")
+    counted = self.func(
+        "LIST_TRANSFORM",
+        self.func("MAP_ENTRIES", self.func("HISTOGRAM", value)),
+        "lambda e: {'v': e.key, 'n': CAST(e.value AS BIGINT)}",
+    )
+    nulls = f"COUNT(*) - COUNT({value})"
+    null_entry = f"CASE WHEN {nulls} > 0 THEN [{{'v': NULL, 'n': {nulls}}}] ELSE [] END"
+    return _top(self, self.func("LIST_CONCAT", counted, null_entry), node.expression, "count")
+
+
+def _approx_top_sum(self: Any, node: exp.ApproxTopSum) -> str:
+    # BigQuery's ARRAY<STRUCT<value, sum>>: each value's weights summed (NULL weights skipped,
+    # a value with only NULL weights sums to NULL), NULL a value like any other.
+    value, weight = self.sql(node, "this"), self.sql(node, "expression")
+    pairs = self.func("ARRAY_AGG", f"{{'v': {value}, 'w': {weight}}}")
+    values = self.func("ARRAY_AGG", f"DISTINCT {{'v': {value}}}")
+    summed = self.func(
+        "LIST_TRANSFORM",
+        values,
+        f"lambda d: {{'v': d.v, 'n': {self.func('LIST_SUM', _weights_of(self, pairs))}}}",
+    )
+    return _top(self, summed, node.args["count"], "sum")
+
+
+def _weights_of(self: Any, pairs: str) -> str:
+    same = self.func("LIST_FILTER", pairs, "lambda p: p.v IS NOT DISTINCT FROM d.v")
+    return self.func("LIST_TRANSFORM", same, "lambda p: p.w")
+
+
+def _approx_quantiles(self: Any, node: exp.ApproxQuantiles) -> str | None:
+    # APPROX_QUANTILES(DISTINCT x, n): sqlglot keeps n inside the DISTINCT. BigQuery's
+    # boundaries are input values, as QUANTILE_DISC's are.
+    distinct = node.this
+    if not isinstance(distinct, exp.Distinct) or len(distinct.expressions) != 2:
+        return None
+    value, buckets = distinct.expressions
+    if not buckets.is_int:
+        return None
+    fractions = ", ".join(
+        f"CAST({i / int(buckets.name)} AS DOUBLE)" for i in range(int(buckets.name) + 1)
+    )
+    return f"QUANTILE_DISC(DISTINCT {self.sql(value)}, [{fractions}])"
+
+
+# Conditional expressions -----------------------------------------------------------------------
+
+
+def _error(self: Any, node: exp.Anonymous) -> str:
+    # BigQuery's ERROR(message) fails the query with the message as it is.
+    if len(node.expressions) != 1:
+        raise InvalidError(
+            f"No matching signature for function ERROR: it takes 1 argument, got "
+            f"{len(node.expressions)}"
+        )
+    return self.func("ERROR", self.func("CAST", f"{self.sql(node.expressions[0])} AS VARCHAR"))
+
+
+# Outside string literals and quoted names: the ERROR( calls the handlers spell.
+_SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\bERROR\(", re.IGNORECASE)
+
+
+def _safe(self: Any, node: exp.SafeFunc) -> str:
+    # SAFE.f(...) is NULL where f would fail. TRY is DuckDB's, but it refuses volatile functions
+    # such as error(), which the rewrites use to fail as BigQuery does: under SAFE they call a
+    # pure function that fails the same way.
+    function = node.this
+    if isinstance(function, exp.AggFunc):
+        raise InvalidError(
+            f"SAFE. prefix is not supported for aggregate function {function.sql_name()}"
+        )
+    sql = _SQL_TOKEN.sub(
+        lambda m: f"{RAISE}(" if m.group(0).upper() == "ERROR(" else m.group(0), self.sql(function)
+    )
+    return self.func("TRY", sql)
+
+
+# Query shape -----------------------------------------------------------------------------------
+
+
+def _star(self: Any, node: exp.Star) -> str | None:
+    # BigQuery's SELECT * puts JOIN ... USING's columns first, and UNPIVOT's name column after
+    # its value columns; DuckDB keeps the left side's order and puts the name column first.
+    select = node.parent
+    if not isinstance(select, exp.Select) or any(node.args.values()):
+        return None
+    first: list[str] = []
+    for join in select.args.get("joins") or []:
+        using = [column.name for column in join.args.get("using") or []]
+        first = using + [name for name in first if name not in using]
+    last = [
+        field.this.name
+        for source in [select.args.get("from_"), *(select.args.get("joins") or [])]
+        if source is not None
+        for pivot in source.this.args.get("pivots") or []
+        if pivot.args.get("unpivot")
+        for field in pivot.args.get("fields") or []
+        if isinstance(field, exp.In)
+    ]
+    if not first and not last:
+        return None
+    names = [self.sql(exp.to_identifier(name)) for name in first + last]
+    star = f"* EXCLUDE ({', '.join(names)})"
+    return ", ".join([*names[: len(first)], star, *names[len(first) :]])
+
+
+# Result arrays ---------------------------------------------------------------------------------
+
+
+def result_arrays(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Return a result batch as BigQuery writes it: a NULL array is an empty one, and an array
+    holding a NULL element fails the query."""
+    columns = []
+    for field, column in zip(batch.schema, batch.columns, strict=True):
+        if _has_null_element(column):
+            raise InvalidError(
+                f"Array cannot have a null element; error in writing field {field.name}"
+            )
+        if pa.types.is_list(field.type) and column.null_count:
+            empty = pa.array([[]] * len(column), field.type)
+            column = pc.if_else(pc.is_null(column), empty, column)
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
+def _has_null_element(column: pa.Array) -> bool:
+    kind = column.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        elements = pc.list_flatten(column)
+        return elements.null_count > 0 or _has_null_element(elements)
+    if pa.types.is_struct(kind):
+        return any(
+            _has_null_element(pc.struct_field(column, [index])) for index in range(kind.num_fields)
+        )
+    return False
+
+
+REWRITES = {
+    exp.Bracket: _subscript,
+    exp.CountIf: _countif,
+    exp.ArrayConcatAgg: _array_concat_agg,
+    exp.GroupConcat: _string_agg,
+    exp.IgnoreNulls: _array_agg_ignore_nulls,
+    exp.ApproxTopK: _approx_top_count,
+    exp.ApproxTopSum: _approx_top_sum,
+    exp.ApproxQuantiles: _approx_quantiles,
+    exp.SafeFunc: _safe,
+    exp.Star: _star,
+}
+
+ANONYMOUS = {"ERROR": _error}
+
+PARTIAL = {
+    "APPROX_QUANTILES": "exact boundaries (input values, as QUANTILE_DISC picks them), which can "
+    "differ from BigQuery's approximate ones: its documented 90th percentile of 1..10 is 10, "
+    "Quarry's 9",
+}
