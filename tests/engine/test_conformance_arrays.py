@@ -5,6 +5,7 @@ the result the page shows (a comment says where a case infers what the page does
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from tests.engine.conformance import Columns, Error, cases, check
@@ -48,7 +49,7 @@ TeamMascot AS (SELECT 50 AS SchoolID, 'Jaguars' AS Mascot UNION ALL SELECT 51, '
 FRUITS = 'UNNEST(["apple", NULL, "pear", "banana", "pear"]) AS fruit'
 
 
-def _window(sql: str, values: list[Any]) -> list[list[Any]]:
+def _window(values: list[Any]) -> list[list[Any]]:
     return [[name, value] for name, value in zip(RUNNERS, values, strict=True)]
 
 
@@ -485,6 +486,698 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT SAFE.NO_SUCH_FUNCTION(1)",
         Error("Function not found: NO_SUCH_FUNCTION"),
     ),
+    # Array functions
+    (
+        "array_subquery_documented",
+        "SELECT ARRAY(SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) AS new_array",
+        Columns(["new_array"], [[[1, 2, 3]]], ["INT64"]),
+    ),
+    (
+        "array_of_structs_documented",
+        "SELECT ARRAY(SELECT AS STRUCT 1 AS a, 2 AS b UNION ALL SELECT AS STRUCT 3 AS a, 4 AS b) "
+        "AS arr",
+        # The page's structs are anonymous; named fields make the rows readable.
+        [[[{"a": 1, "b": 2}, {"a": 3, "b": 4}]]],
+    ),
+    (
+        "array_concat_documented",
+        "SELECT ARRAY_CONCAT([1, 2], [3, 4], [5, 6]) AS count_to_six",
+        Columns(["count_to_six"], [[[1, 2, 3, 4, 5, 6]]], ["INT64"]),
+    ),
+    (
+        "array_concat_of_a_null_is_null",
+        "SELECT ARRAY_CONCAT([1, 2], NULL) IS NULL",
+        [[True]],
+    ),
+    (
+        "array_concat_operator",
+        "SELECT [1, 2] || [3]",
+        # Inferred: || concatenates arrays as ARRAY_CONCAT does.
+        [[[1, 2, 3]]],
+    ),
+    (
+        "array_first_documented",
+        "SELECT ARRAY_FIRST(['a', 'b', 'c', 'd']) AS first_element",
+        [["a"]],
+    ),
+    ("array_last_documented", "SELECT ARRAY_LAST(['a', 'b', 'c', 'd']) AS last_element", [["d"]]),
+    (
+        "array_first_of_empty_fails",
+        "SELECT ARRAY_FIRST(CAST([] AS ARRAY<INT64>))",
+        # The reference says an empty array is an error; the wording is Quarry's.
+        Error("empty array"),
+    ),
+    (
+        "array_last_of_empty_fails",
+        "SELECT ARRAY_LAST(CAST([] AS ARRAY<STRING>))",
+        Error("empty array"),
+    ),
+    (
+        "array_length_documented",
+        'SELECT ARRAY_LENGTH(["coffee", NULL, "milk"]) AS size_a, '
+        'ARRAY_LENGTH(["cake", "pie"]) AS size_b',
+        Columns(["size_a", "size_b"], [[3, 2]], ["INT64", "INT64"]),
+    ),
+    ("array_length_of_null_is_null", "SELECT ARRAY_LENGTH(CAST(NULL AS ARRAY<INT64>))", [[None]]),
+    ("array_reverse_documented", "SELECT ARRAY_REVERSE([1, 2, 3]) AS reverse_arr", [[[3, 2, 1]]]),
+    (
+        "array_to_string_documented",
+        "SELECT ARRAY_TO_STRING(['coffee', 'tea', 'milk', NULL], '--', 'MISSING') AS text",
+        [["coffee--tea--milk--MISSING"]],
+    ),
+    (
+        "array_to_string_cake_documented",
+        "SELECT ARRAY_TO_STRING(['cake', 'pie', NULL], '--', 'MISSING') AS text",
+        [["cake--pie--MISSING"]],
+    ),
+    (
+        "array_to_string_skips_nulls_documented",
+        "SELECT ARRAY_TO_STRING(['coffee', 'tea', 'milk', NULL], '--') AS text",
+        [["coffee--tea--milk"]],
+    ),
+    *[
+        (
+            f"array_slice_documented_{name}",
+            f"SELECT ARRAY_SLICE(['a', 'b', 'c', 'd', 'e'], {args})",
+            [[rows]],
+        )
+        for name, args, rows in [
+            ("1_3", "1, 3", ["b", "c", "d"]),
+            ("minus1_3", "-1, 3", []),
+            ("1_minus3", "1, -3", ["b", "c"]),
+            ("minus1_minus3", "-1, -3", []),
+            ("minus3_minus1", "-3, -1", ["c", "d", "e"]),
+            ("3_3", "3, 3", ["d"]),
+            ("minus3_minus3", "-3, -3", ["c"]),
+            ("1_30", "1, 30", ["b", "c", "d", "e"]),
+            ("1_minus30", "1, -30", []),
+            ("minus30_30", "-30, 30", ["a", "b", "c", "d", "e"]),
+            ("minus30_minus5", "-30, -5", ["a"]),
+            ("5_30", "5, 30", []),
+        ]
+    ],
+    (
+        "array_slice_null_offset_documented",
+        "SELECT ARRAY_SLICE(['a', 'b', 'c', 'd', 'e'], 1, NULL) IS NULL",
+        [[True]],
+    ),
+    (
+        "generate_array_documented",
+        "SELECT GENERATE_ARRAY(1, 5) AS example_array",
+        [[[1, 2, 3, 4, 5]]],
+    ),
+    ("generate_array_step_documented", "SELECT GENERATE_ARRAY(0, 10, 3)", [[[0, 3, 6, 9]]]),
+    (
+        "generate_array_negative_step_documented",
+        "SELECT GENERATE_ARRAY(10, 0, -3)",
+        [[[10, 7, 4, 1]]],
+    ),
+    ("generate_array_same_documented", "SELECT GENERATE_ARRAY(4, 4, 10)", [[[4]]]),
+    ("generate_array_empty_documented", "SELECT GENERATE_ARRAY(10, 0, 3)", [[[]]]),
+    ("generate_array_null_documented", "SELECT GENERATE_ARRAY(5, NULL) IS NULL", [[True]]),
+    (
+        "generate_array_float_documented",
+        "SELECT GENERATE_ARRAY(0.0, 1.0, 0.25) AS a",
+        Columns(["a"], [[[0.0, 0.25, 0.5, 0.75, 1.0]]], ["FLOAT64"]),
+    ),
+    (
+        "generate_array_per_row_documented",
+        "SELECT GENERATE_ARRAY(start, 5) AS example_array FROM UNNEST([3, 4, 5]) AS start "
+        "ORDER BY start",
+        [[[3, 4, 5]], [[4, 5]], [[5]]],
+    ),
+    (
+        "generate_array_zero_step_fails",
+        "SELECT GENERATE_ARRAY(1, 5, 0)",
+        # The reference: a zero step is an error (its wording is not shown).
+        Error("step cannot be 0"),
+    ),
+    (
+        "generate_date_array_documented",
+        "SELECT GENERATE_DATE_ARRAY('2016-10-05', '2016-10-08') AS example",
+        Columns(
+            ["example"],
+            [
+                [
+                    [
+                        dt.date(2016, 10, 5),
+                        dt.date(2016, 10, 6),
+                        dt.date(2016, 10, 7),
+                        dt.date(2016, 10, 8),
+                    ]
+                ]
+            ],
+            ["DATE"],
+        ),
+    ),
+    (
+        "generate_date_array_step_documented",
+        "SELECT GENERATE_DATE_ARRAY('2016-10-05', '2016-10-09', INTERVAL 2 DAY)",
+        [[[dt.date(2016, 10, 5), dt.date(2016, 10, 7), dt.date(2016, 10, 9)]]],
+    ),
+    (
+        "generate_date_array_negative_step_documented",
+        "SELECT GENERATE_DATE_ARRAY('2016-10-05', '2016-10-01', INTERVAL -3 DAY)",
+        [[[dt.date(2016, 10, 5), dt.date(2016, 10, 2)]]],
+    ),
+    (
+        "generate_date_array_same_documented",
+        "SELECT GENERATE_DATE_ARRAY('2016-10-05', '2016-10-05', INTERVAL 8 DAY)",
+        [[[dt.date(2016, 10, 5)]]],
+    ),
+    (
+        "generate_date_array_empty_documented",
+        "SELECT GENERATE_DATE_ARRAY('2016-10-05', '2016-10-01', INTERVAL 1 DAY)",
+        [[[]]],
+    ),
+    (
+        "generate_date_array_null_documented",
+        "SELECT GENERATE_DATE_ARRAY('2016-10-05', NULL) IS NULL",
+        [[True]],
+    ),
+    (
+        "generate_date_array_months_documented",
+        "SELECT GENERATE_DATE_ARRAY('2016-01-01', '2016-12-31', INTERVAL 2 MONTH)",
+        [[[dt.date(2016, m, 1) for m in (1, 3, 5, 7, 9, 11)]]],
+    ),
+    (
+        "array_includes_is_refused",
+        "SELECT ARRAY_INCLUDES([1, 2, 3], 2)",
+        Error("Function not found: ARRAY_INCLUDES"),
+    ),
+    # General aggregates
+    (
+        "any_value_having_min_documented",
+        """WITH Store AS (SELECT 20 AS sold, "apples" AS fruit UNION ALL SELECT 30, "pears"
+             UNION ALL SELECT 30, "bananas" UNION ALL SELECT 10, "oranges")
+           SELECT ANY_VALUE(fruit HAVING MIN sold) AS a_lowest_selling_fruit FROM Store""",
+        [["oranges"]],
+    ),
+    (
+        "any_value_of_one_value",
+        'SELECT ANY_VALUE(fruit) FROM UNNEST(["apple"]) AS fruit',
+        [["apple"]],
+    ),
+    (
+        "avg_documented",
+        "SELECT AVG(x) AS avg FROM UNNEST([0, 2, 4, 4, 5]) AS x",
+        Columns(["avg"], [[3.0]], ["FLOAT64"]),
+    ),
+    (
+        "avg_distinct_documented",
+        "SELECT AVG(DISTINCT x) AS avg FROM UNNEST([0, 2, 4, 4, 5]) AS x",
+        [[2.75]],
+    ),
+    (
+        "avg_of_nothing_is_null",
+        "SELECT AVG(x) FROM UNNEST(CAST([] AS ARRAY<INT64>)) AS x",
+        [[None]],
+    ),
+    (
+        "bit_and_documented",
+        "SELECT BIT_AND(x) AS bit_and FROM UNNEST([0xF001, 0x00A1]) AS x",
+        Columns(["bit_and"], [[1]], ["INT64"]),
+    ),
+    (
+        "bit_or_documented",
+        "SELECT BIT_OR(x) AS bit_or FROM UNNEST([0xF001, 0x00A1]) AS x",
+        [[61601]],
+    ),
+    ("bit_xor_documented", "SELECT BIT_XOR(x) AS bit_xor FROM UNNEST([5678, 1234]) AS x", [[4860]]),
+    (
+        "bit_xor_repeat_documented",
+        "SELECT BIT_XOR(x) FROM UNNEST([1234, 5678, 1234]) AS x",
+        [[5678]],
+    ),
+    (
+        "bit_xor_distinct_documented",
+        "SELECT BIT_XOR(DISTINCT x) FROM UNNEST([1234, 5678, 1234]) AS x",
+        [[4860]],
+    ),
+    (
+        "logical_and_documented",
+        "SELECT LOGICAL_AND(x < 3) AS logical_and FROM UNNEST([1, 2, 4]) AS x",
+        Columns(["logical_and"], [[False]], ["BOOL"]),
+    ),
+    (
+        "logical_or_documented",
+        "SELECT LOGICAL_OR(x < 3) AS logical_or FROM UNNEST([1, 2, 4]) AS x",
+        [[True]],
+    ),
+    ("logical_and_skips_nulls", "SELECT LOGICAL_AND(x) FROM UNNEST([TRUE, NULL]) AS x", [[True]]),
+    ("max_documented", "SELECT MAX(x) AS max FROM UNNEST([8, 37, 55, 4]) AS x", [[55]]),
+    ("min_documented", "SELECT MIN(x) AS min FROM UNNEST([8, 37, 55, 4]) AS x", [[4]]),
+    (
+        "max_by_documented",
+        """WITH fruits AS (SELECT "apple" fruit, 3.55 price UNION ALL
+             SELECT "banana" fruit, 2.10 price UNION ALL SELECT "pear" fruit, 4.30 price)
+           SELECT MAX_BY(fruit, price) AS fruit FROM fruits""",
+        [["pear"]],
+    ),
+    (
+        "min_by_documented",
+        """WITH fruits AS (SELECT "apple" fruit, 3.55 price UNION ALL
+             SELECT "banana" fruit, 2.10 price UNION ALL SELECT "pear" fruit, 4.30 price)
+           SELECT MIN_BY(fruit, price) AS fruit FROM fruits""",
+        [["banana"]],
+    ),
+    (
+        "sum_documented",
+        "SELECT SUM(x) AS sum FROM UNNEST([1, 2, 3, 4, 5, 4, 3, 2, 1]) AS x",
+        Columns(["sum"], [[25]], ["INT64"]),
+    ),
+    (
+        "sum_distinct_documented",
+        "SELECT SUM(DISTINCT x) AS sum FROM UNNEST([1, 2, 3, 4, 5, 4, 3, 2, 1]) AS x",
+        [[15]],
+    ),
+    ("sum_of_nothing_is_null_documented", "SELECT SUM(x) AS sum FROM UNNEST([]) AS x", [[None]]),
+    (
+        "sum_of_floats_is_float64",
+        "SELECT SUM(x) AS s FROM UNNEST([1.5, 2.5]) AS x",
+        Columns(["s"], [[4.0]], ["FLOAT64"]),
+    ),
+    (
+        "sum_window_documented",
+        "SELECT x, SUM(x) OVER (PARTITION BY MOD(x, 3)) AS sum "
+        "FROM UNNEST([1, 2, 3, 4, 5, 4, 3, 2, 1]) AS x ORDER BY x",
+        [[1, 10], [1, 10], [2, 9], [2, 9], [3, 6], [3, 6], [4, 10], [4, 10], [5, 9]],
+    ),
+    # Statistical aggregates
+    (
+        "corr_documented",
+        "SELECT CORR(y, x) AS results FROM UNNEST([STRUCT(1.0 AS y, 5.0 AS x), (3.0, 9.0), "
+        "(4.0, 7.0)])",
+        Columns(["results"], [[0.6546536707079772]], ["FLOAT64"]),
+    ),
+    (
+        "corr_skips_null_pairs_documented",
+        "SELECT CORR(y, x) AS results FROM UNNEST([STRUCT(1.0 AS y, 5.0 AS x), (3.0, 9.0), "
+        "(4.0, NULL)])",
+        [[1.0]],
+    ),
+    (
+        "corr_one_pair_documented",
+        "SELECT CORR(y, x) AS results FROM UNNEST([STRUCT(1.0 AS y, 5.0 AS x), (3.0, NULL), "
+        "(4.0, NULL)])",
+        [[None]],
+    ),
+    (
+        "corr_constant_documented",
+        "SELECT IS_NAN(CORR(y, x)) AS results FROM UNNEST([STRUCT(1.0 AS y, 5.0 AS x), (3.0, 5.0), "
+        "(4.0, 5.0)])",
+        # The page shows NaN.
+        [[True]],
+    ),
+    (
+        "corr_window_one_pair",
+        "SELECT CORR(y, x) OVER () FROM UNNEST([STRUCT(1.0 AS y, 5.0 AS x), (3.0, NULL)]) LIMIT 1",
+        # Inferred: as the aggregate, NULL for fewer than two pairs.
+        [[None]],
+    ),
+    (
+        "covar_pop_documented",
+        "SELECT COVAR_POP(y, x) AS results FROM UNNEST([STRUCT(1.0 AS y, 1.0 AS x), "
+        "(2.0, 6.0), (9.0, 3.0), (2.0, 6.0), (9.0, 3.0)])",
+        [[-1.6800000000000002]],
+    ),
+    (
+        "covar_pop_one_pair_documented",
+        "SELECT COVAR_POP(y, x) AS results FROM UNNEST([STRUCT(1.0 AS y, 1.0 AS x)])",
+        [[0.0]],
+    ),
+    (
+        "covar_samp_documented",
+        "SELECT COVAR_SAMP(y, x) AS results FROM UNNEST([STRUCT(1.0 AS y, 1.0 AS x), "
+        "(2.0, 6.0), (9.0, 3.0), (2.0, 6.0), (9.0, 3.0)])",
+        [[-2.1]],
+    ),
+    (
+        "covar_samp_one_pair_documented",
+        "SELECT COVAR_SAMP(y, x) AS results FROM UNNEST([STRUCT(1.0 AS y, 1.0 AS x)])",
+        [[None]],
+    ),
+    *[
+        (
+            f"{function.lower()}_documented_{name}",
+            f"SELECT {function}(x) AS results FROM UNNEST({values}) AS x",
+            [[result]],
+        )
+        for function, name, values, result in [
+            ("STDDEV_POP", "three", "[10, 14, 18]", 3.265986323710904),
+            ("STDDEV_POP", "null", "[10, 14, NULL]", 2.0),
+            ("STDDEV_POP", "one", "[10, NULL]", 0.0),
+            ("STDDEV_POP", "none", "[NULL]", None),
+            ("STDDEV_SAMP", "three", "[10, 14, 18]", 4.0),
+            ("STDDEV_SAMP", "null", "[10, 14, NULL]", 2.8284271247461903),
+            ("STDDEV_SAMP", "one", "[10, NULL]", None),
+            ("STDDEV", "three", "[10, 14, 18]", 4.0),
+            ("VAR_POP", "three", "[10, 14, 18]", 10.666666666666666),
+            ("VAR_POP", "null", "[10, 14, NULL]", 4.0),
+            ("VAR_POP", "one", "[10, NULL]", 0.0),
+            ("VAR_POP", "none", "[NULL]", None),
+            ("VAR_SAMP", "three", "[10, 14, 18]", 16.0),
+            ("VAR_SAMP", "null", "[10, 14, NULL]", 8.0),
+            ("VAR_SAMP", "one", "[10, NULL]", None),
+            ("VARIANCE", "three", "[10, 14, 18]", 16.0),
+        ]
+    ],
+    # Percentiles (navigation functions)
+    (
+        "percentile_cont_documented",
+        "SELECT PERCENTILE_CONT(x, 0) OVER () AS min, PERCENTILE_CONT(x, 0.01) OVER () AS p1, "
+        "PERCENTILE_CONT(x, 0.5) OVER () AS median, PERCENTILE_CONT(x, 0.9) OVER () AS p90, "
+        "PERCENTILE_CONT(x, 1) OVER () AS max FROM UNNEST([0, 3, NULL, 1, 2]) AS x LIMIT 1",
+        Columns(
+            ["min", "p1", "median", "p90", "max"],
+            [[0.0, 0.03, 1.5, 2.7, 3.0]],
+            ["FLOAT64"] * 5,
+        ),
+    ),
+    (
+        "percentile_cont_respect_nulls_documented",
+        "SELECT PERCENTILE_CONT(x, 0 RESPECT NULLS) OVER () AS min, "
+        "PERCENTILE_CONT(x, 0.01 RESPECT NULLS) OVER () AS p1, "
+        "PERCENTILE_CONT(x, 0.5 RESPECT NULLS) OVER () AS median, "
+        "PERCENTILE_CONT(x, 0.9 RESPECT NULLS) OVER () AS p90, "
+        "PERCENTILE_CONT(x, 1 RESPECT NULLS) OVER () AS max "
+        "FROM UNNEST([0, 3, NULL, 1, 2]) AS x LIMIT 1",
+        Columns(
+            ["min", "p1", "median", "p90", "max"], [[None, 0.0, 1.0, 2.6, 3.0]], ["FLOAT64"] * 5
+        ),
+    ),
+    (
+        "percentile_disc_documented",
+        "SELECT PERCENTILE_DISC(x, 0) OVER () AS min, PERCENTILE_DISC(x, 0.5) OVER () AS median, "
+        "PERCENTILE_DISC(x, 1) OVER () AS max FROM UNNEST(['c', NULL, 'b', 'a']) AS x LIMIT 1",
+        Columns(["min", "median", "max"], [["a", "b", "c"]], ["STRING"] * 3),
+    ),
+    (
+        "percentile_disc_respect_nulls_documented",
+        "SELECT PERCENTILE_DISC(x, 0 RESPECT NULLS) OVER () AS min, "
+        "PERCENTILE_DISC(x, 0.5 RESPECT NULLS) OVER () AS median, "
+        "PERCENTILE_DISC(x, 1 RESPECT NULLS) OVER () AS max "
+        "FROM UNNEST(['c', NULL, 'b', 'a']) AS x LIMIT 1",
+        [[None, "a", "c"]],
+    ),
+    # Navigation functions, on the reference's race finishers
+    (
+        "first_value_documented",
+        FINISHERS
+        + """SELECT name, TIMESTAMP_DIFF(finish_time, FIRST_VALUE(finish_time) OVER (
+             PARTITION BY division ORDER BY finish_time ASC
+             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), SECOND) AS delta_in_seconds
+           FROM finishers"""
+        + RACE_ORDER,
+        _window([0, 0, 436, 891, 956, 1109, 0, 426, 691, 733]),
+    ),
+    (
+        "last_value_documented",
+        FINISHERS
+        + """SELECT name, TIMESTAMP_DIFF(LAST_VALUE(finish_time) OVER (
+             PARTITION BY division ORDER BY finish_time ASC
+             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), finish_time, SECOND)
+             AS delta_in_seconds
+           FROM finishers"""
+        + RACE_ORDER,
+        _window([0, 1109, 673, 218, 153, 0, 733, 307, 42, 0]),
+    ),
+    (
+        "nth_value_documented",
+        FINISHERS
+        + """SELECT name, NTH_VALUE(name, 2) OVER (
+             PARTITION BY division ORDER BY finish_time ASC
+             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS second_fastest
+           FROM finishers"""
+        + RACE_ORDER,
+        # The page shows the second fastest's time; its name says the same.
+        _window([None] + ["Nikki Leith"] * 5 + ["Lauren Matthews"] * 4),
+    ),
+    (
+        "lead_documented",
+        FINISHERS
+        + """SELECT name, LEAD(name) OVER (PARTITION BY division ORDER BY finish_time ASC)
+             AS followed_by FROM finishers"""
+        + RACE_ORDER,
+        _window(
+            [
+                None,
+                "Nikki Leith",
+                "Jen Edwards",
+                "Meghan Lederer",
+                "Lauren Reasoner",
+                None,
+                "Lauren Matthews",
+                "Desiree Berry",
+                "Suzy Slane",
+                None,
+            ],
+        ),
+    ),
+    (
+        "lead_two_documented",
+        FINISHERS
+        + """SELECT name, LEAD(name, 2) OVER (PARTITION BY division ORDER BY finish_time ASC)
+             AS two_runners_back FROM finishers"""
+        + RACE_ORDER,
+        _window(
+            [
+                None,
+                "Jen Edwards",
+                "Meghan Lederer",
+                "Lauren Reasoner",
+                None,
+                None,
+                "Desiree Berry",
+                "Suzy Slane",
+                None,
+                None,
+            ],
+        ),
+    ),
+    (
+        "lead_default_documented",
+        FINISHERS
+        + """SELECT name, LEAD(name, 2, 'Nobody') OVER (
+             PARTITION BY division ORDER BY finish_time ASC) AS two_runners_back
+           FROM finishers"""
+        + RACE_ORDER,
+        _window(
+            [
+                "Nobody",
+                "Jen Edwards",
+                "Meghan Lederer",
+                "Lauren Reasoner",
+                "Nobody",
+                "Nobody",
+                "Desiree Berry",
+                "Suzy Slane",
+                "Nobody",
+                "Nobody",
+            ],
+        ),
+    ),
+    (
+        "lag_documented",
+        FINISHERS
+        + """SELECT name, LAG(name) OVER (PARTITION BY division ORDER BY finish_time ASC)
+             AS preceding_runner FROM finishers"""
+        + RACE_ORDER,
+        _window(
+            [
+                None,
+                None,
+                "Sophia Liu",
+                "Nikki Leith",
+                "Jen Edwards",
+                "Meghan Lederer",
+                None,
+                "Lisa Stelzner",
+                "Lauren Matthews",
+                "Desiree Berry",
+            ],
+        ),
+    ),
+    (
+        "lag_default_documented",
+        FINISHERS
+        + """SELECT name, LAG(name, 2, 'Nobody') OVER (
+             PARTITION BY division ORDER BY finish_time ASC) AS two_runners_ahead
+           FROM finishers"""
+        + RACE_ORDER,
+        _window(
+            [
+                "Nobody",
+                "Nobody",
+                "Nobody",
+                "Sophia Liu",
+                "Nikki Leith",
+                "Jen Edwards",
+                "Nobody",
+                "Nobody",
+                "Lisa Stelzner",
+                "Lauren Matthews",
+            ],
+        ),
+    ),
+    (
+        "first_value_ignore_nulls",
+        "SELECT FIRST_VALUE(x IGNORE NULLS) OVER (ORDER BY o ROWS BETWEEN UNBOUNDED PRECEDING "
+        "AND UNBOUNDED FOLLOWING) FROM UNNEST([NULL, 1, 2]) AS x WITH OFFSET o ORDER BY o LIMIT 1",
+        # Inferred from the reference's IGNORE NULLS: the first non-NULL value.
+        [[1]],
+    ),
+    (
+        "last_value_ignore_nulls",
+        "SELECT LAST_VALUE(x IGNORE NULLS) OVER (ORDER BY o ROWS BETWEEN UNBOUNDED PRECEDING "
+        "AND UNBOUNDED FOLLOWING) FROM UNNEST([1, 2, NULL]) AS x WITH OFFSET o ORDER BY o LIMIT 1",
+        [[2]],
+    ),
+    (
+        "first_value_respects_nulls_by_default",
+        "SELECT FIRST_VALUE(x) OVER (ORDER BY o ROWS BETWEEN UNBOUNDED PRECEDING "
+        "AND UNBOUNDED FOLLOWING) FROM UNNEST([NULL, 1, 2]) AS x WITH OFFSET o ORDER BY o LIMIT 1",
+        [[None]],
+    ),
+    (
+        "nth_value_ignore_nulls",
+        "SELECT NTH_VALUE(x, 2 IGNORE NULLS) OVER (ORDER BY o ROWS BETWEEN UNBOUNDED PRECEDING "
+        "AND UNBOUNDED FOLLOWING) FROM UNNEST([NULL, 1, NULL, 2, 3]) AS x WITH OFFSET o "
+        "ORDER BY o LIMIT 1",
+        [[2]],
+    ),
+    # Numbering functions, on the reference's Numbers
+    (
+        "rank_documented",
+        NUMBERS + "SELECT x, RANK() OVER (ORDER BY x ASC) AS rank FROM Numbers ORDER BY x",
+        Columns(
+            ["x", "rank"],
+            [[1, 1], [2, 2], [2, 2], [5, 4], [8, 5], [10, 6], [10, 6]],
+            ["INT64", "INT64"],
+        ),
+    ),
+    (
+        "dense_rank_documented",
+        NUMBERS
+        + "SELECT x, DENSE_RANK() OVER (ORDER BY x ASC) AS dense_rank FROM Numbers ORDER BY x",
+        Columns(
+            ["x", "dense_rank"],
+            [[1, 1], [2, 2], [2, 2], [5, 3], [8, 4], [10, 5], [10, 5]],
+            ["INT64", "INT64"],
+        ),
+    ),
+    (
+        "percent_rank_documented",
+        NUMBERS + "SELECT x, PERCENT_RANK() OVER (ORDER BY x ASC) AS percent_rank FROM Numbers "
+        "ORDER BY x",
+        Columns(
+            ["x", "percent_rank"],
+            [
+                [1, 0.0],
+                [2, 0.16666666666666666],
+                [2, 0.16666666666666666],
+                [5, 0.5],
+                [8, 0.6666666666666666],
+                [10, 0.8333333333333334],
+                [10, 0.8333333333333334],
+            ],
+            ["INT64", "FLOAT64"],
+        ),
+    ),
+    (
+        "cume_dist_documented",
+        NUMBERS
+        + "SELECT x, CUME_DIST() OVER (ORDER BY x ASC) AS cume_dist FROM Numbers ORDER BY x",
+        Columns(
+            ["x", "cume_dist"],
+            [
+                [1, 0.14285714285714285],
+                [2, 0.42857142857142855],
+                [2, 0.42857142857142855],
+                [5, 0.5714285714285714],
+                [8, 0.7142857142857143],
+                [10, 1.0],
+                [10, 1.0],
+            ],
+            ["INT64", "FLOAT64"],
+        ),
+    ),
+    (
+        "row_number_documented",
+        NUMBERS + "SELECT x, ROW_NUMBER() OVER (ORDER BY x ASC) AS row_num FROM Numbers ORDER BY 2",
+        Columns(
+            ["x", "row_num"],
+            [[1, 1], [2, 2], [2, 3], [5, 4], [8, 5], [10, 6], [10, 7]],
+            ["INT64", "INT64"],
+        ),
+    ),
+    (
+        "ntile",
+        NUMBERS + "SELECT x, NTILE(3) OVER (ORDER BY x ASC) AS bucket FROM Numbers ORDER BY x",
+        # Inferred from the reference's rule: the first buckets take the remainder's extra rows.
+        Columns(
+            ["x", "bucket"],
+            [[1, 1], [2, 1], [2, 1], [5, 2], [8, 2], [10, 3], [10, 3]],
+            ["INT64", "INT64"],
+        ),
+    ),
+    (
+        "rank_partitioned_documented",
+        FINISHERS
+        + """SELECT name, RANK() OVER (PARTITION BY division ORDER BY finish_time ASC)
+             AS finish_rank FROM finishers"""
+        + RACE_ORDER,
+        _window([1, 1, 2, 3, 4, 5, 1, 2, 3, 4]),
+    ),
+    # Conditional expressions
+    (
+        "case_value_documented",
+        """WITH Numbers AS (SELECT 90 AS A, 2 AS B UNION ALL SELECT 50, 8
+             UNION ALL SELECT 60, 6 UNION ALL SELECT 50, 10)
+           SELECT A, B, CASE A WHEN 90 THEN 'red' WHEN 50 THEN 'blue' ELSE 'green' END AS result
+           FROM Numbers ORDER BY A DESC, B""",
+        [[90, 2, "red"], [60, 6, "green"], [50, 8, "blue"], [50, 10, "blue"]],
+    ),
+    (
+        "case_conditions_documented",
+        """WITH Numbers AS (SELECT 90 AS A, 2 AS B UNION ALL SELECT 50, 6
+             UNION ALL SELECT 20, 10)
+           SELECT A, B, CASE WHEN A > 60 THEN 'red' WHEN B = 6 THEN 'blue' ELSE 'green' END
+             AS result FROM Numbers ORDER BY A DESC""",
+        [[90, 2, "red"], [50, 6, "blue"], [20, 10, "green"]],
+    ),
+    ("coalesce_documented", "SELECT COALESCE('A', 'B', 'C') AS result", [["A"]]),
+    ("coalesce_null_documented", "SELECT COALESCE(NULL, 'B', 'C') AS result", [["B"]]),
+    (
+        "coalesce_supertype",
+        "SELECT COALESCE(NULL, 1, 2.5) AS result",
+        # Inferred: the arguments' supertype, FLOAT64.
+        Columns(["result"], [[1.0]], ["FLOAT64"]),
+    ),
+    (
+        "if_documented",
+        """WITH Numbers AS (SELECT 10 AS A, 20 AS B UNION ALL SELECT 50, 30
+             UNION ALL SELECT 60, 60)
+           SELECT A, B, IF(A < B, 'true', 'false') AS result FROM Numbers ORDER BY A""",
+        [[10, 20, "true"], [50, 30, "false"], [60, 60, "false"]],
+    ),
+    (
+        "if_supertype_documented",
+        """WITH Numbers AS (SELECT 10 AS A, 20 AS B UNION ALL SELECT 50, 30
+             UNION ALL SELECT 60, 60)
+           SELECT A, B, IF(A < B, A, 1.5) AS result FROM Numbers ORDER BY A""",
+        # Inferred: INT64 and FLOAT64 branches give FLOAT64.
+        Columns(["A", "B", "result"], [[10, 20, 10.0], [50, 30, 1.5], [60, 60, 1.5]]),
+    ),
+    ("if_null_condition", "SELECT IF(NULL, 1, 2)", [[2]]),
+    ("ifnull_documented", "SELECT IFNULL(NULL, 0) AS result", [[0]]),
+    ("ifnull_value_documented", "SELECT IFNULL(10, 0) AS result", [[10]]),
+    ("nullif_documented", "SELECT NULLIF(0, 0) AS result", [[None]]),
+    ("nullif_value_documented", "SELECT NULLIF(10, 0) AS result", [[10]]),
+    ("nullifzero_documented", "SELECT NULLIFZERO(0) AS result", [[None]]),
+    ("nullifzero_value", "SELECT NULLIFZERO(10) AS result", [[10]]),
+    ("zeroifnull_documented", "SELECT ZEROIFNULL(NULL) AS result", [[0]]),
+    ("zeroifnull_value", "SELECT ZEROIFNULL(10) AS result", [[10]]),
 ]
 
 

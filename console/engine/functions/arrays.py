@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 from duckdb import sqltypes
 from sqlglot import exp
 
-from console.engine.functions.base import Udf
+from console.engine.functions.base import Udf, duckdb_handler
 from console.errors import InvalidError
 
 # ERROR(msg) as a function DuckDB takes as pure: its own error() is volatile, and TRY (the SAFE.
@@ -47,6 +47,64 @@ def _subscript(self: Any, node: exp.Bracket) -> str | None:
         f"WHEN {position} > {length} THEN {self.func('ERROR', overflow)} "
         f"ELSE ({array})[{position}] END"
     )
+
+
+def _array_slice(self: Any, node: exp.ArraySlice) -> str:
+    # BigQuery's offsets are 0-based and both inclusive, a negative one counting from the end,
+    # out-of-range ones clamped; DuckDB's LIST_SLICE counts from 1. NULL for any NULL argument.
+    array = self.sql(node, "this")
+    start, end = self.sql(node, "start"), self.sql(node, "end")
+    length = self.func("LEN", array)
+
+    def offset(value: str) -> str:
+        return f"(CASE WHEN ({value}) < 0 THEN {length} + ({value}) ELSE ({value}) END)"
+
+    first = f"GREATEST({offset(start)}, 0)"
+    last = f"LEAST({offset(end)}, {length} - 1)"
+    return (
+        f"CASE WHEN ({start}) IS NULL OR ({end}) IS NULL THEN NULL "
+        f"WHEN {first} > {last} THEN {self.func('LIST_SLICE', array, '1', '0')} "
+        f"ELSE {self.func('LIST_SLICE', array, f'{first} + 1', f'{last} + 1')} END"
+    )
+
+
+def _array_end(which: str, position: str) -> Any:
+    # ARRAY_FIRST and ARRAY_LAST, which DuckDB lacks; an empty array fails (the wording is
+    # Quarry's: the reference says only that it is an error).
+    def handler(self: Any, node: exp.Expression) -> str:
+        array = self.sql(node, "this")
+        failure = exp.Literal.string(
+            f"ARRAY_{which.upper()} cannot get the {which} element of an empty array"
+        )
+        return (
+            f"CASE WHEN {self.func('LEN', array)} = 0 THEN {self.func('ERROR', failure)} "
+            f"ELSE ({array})[{position}] END"
+        )
+
+    return handler
+
+
+def _array_concat(self: Any, node: exp.ArrayConcat) -> str:
+    # BigQuery's ARRAY_CONCAT is NULL if any argument is; DuckDB's skips a NULL one.
+    arrays = [node.this, *node.expressions]
+    nulls = " OR ".join(f"({self.sql(array)}) IS NULL" for array in arrays)
+    return f"CASE WHEN {nulls} THEN NULL ELSE {duckdb_handler(exp.ArrayConcat)(self, node)} END"
+
+
+def _generate_array(self: Any, node: exp.GenerateSeries) -> str:
+    # BigQuery's GENERATE_ARRAY also steps through FLOAT64 and NUMERIC (DuckDB's series only
+    # through integers) and fails on a zero step, where DuckDB gives an empty list.
+    start, end = self.sql(node, "start"), self.sql(node, "end")
+    step = self.sql(node, "step") if node.args.get("step") is not None else "1"
+    count = f"CAST(FLOOR((({end}) - ({start})) / ({step})) AS BIGINT) + 1"
+    values = self.func(
+        "LIST_TRANSFORM",
+        self.func("RANGE", "0", f"GREATEST({count}, 0)"),
+        f"lambda i: ({start}) + i * ({step})",
+    )
+    failure = self.func("ERROR", exp.Literal.string("Sequence step cannot be 0."))
+    nulls = f"({start}) IS NULL OR ({end}) IS NULL OR ({step}) IS NULL"
+    return f"CASE WHEN {nulls} THEN NULL WHEN ({step}) = 0 THEN {failure} ELSE {values} END"
 
 
 # Aggregates ------------------------------------------------------------------------------------
@@ -160,6 +218,71 @@ def _approx_quantiles(self: Any, node: exp.ApproxQuantiles) -> str | None:
     return f"QUANTILE_DISC(DISTINCT {self.sql(value)}, [{fractions}])"
 
 
+def _percentile_respecting_nulls(self: Any, node: exp.Window) -> str | None:
+    # PERCENTILE_CONT/DISC(x, p RESPECT NULLS) OVER (...): NULLs count, sorted first. DuckDB's
+    # quantiles skip NULLs (sqlglot drops RESPECT NULLS), so the window's values are collected
+    # and the percentile is read from them. Between a NULL and a value, CONT gives the value,
+    # as the reference's example shows (its 1st percentile of NULL, 0, 1, 2, 3 is 0).
+    respect = node.this
+    if not isinstance(respect, exp.RespectNulls) or not isinstance(
+        respect.this, exp.PercentileCont | exp.PercentileDisc
+    ):
+        return None
+    percentile = respect.this
+    window = node.copy()
+    window.set("this", exp.ArrayAgg(this=percentile.this.copy()))
+    values = self.func("LIST_SORT", self.sql(window), "'ASC'", "'NULLS FIRST'")
+    fraction = self.sql(percentile, "expression")
+    count = self.func("LEN", values)
+    if isinstance(percentile, exp.PercentileDisc):
+        return f"({values})[GREATEST(CAST(CEIL(({fraction}) * {count}) AS BIGINT), 1)]"
+    position = f"(({fraction}) * ({count} - 1))"
+    low = f"({values})[CAST(FLOOR({position}) AS BIGINT) + 1]"
+    high = f"({values})[CAST(CEIL({position}) AS BIGINT) + 1]"
+    share = f"({position} - FLOOR({position}))"
+    return (
+        f"CAST(CASE WHEN {low} IS NULL THEN (CASE WHEN {share} = 0 THEN NULL ELSE {high} END) "
+        f"ELSE {low} + {share} * ({high} - {low}) END AS DOUBLE)"
+    )
+
+
+def _pairs(corr: exp.Corr) -> exp.Count:
+    # How many (y, x) pairs CORR reads: those with neither NULL.
+    both = exp.and_(
+        exp.not_(exp.Is(this=corr.this.copy(), expression=exp.null())),
+        exp.not_(exp.Is(this=corr.expression.copy(), expression=exp.null())),
+    )
+    return exp.Count(this=exp.case().when(both, exp.Literal.number(1)))
+
+
+def _corr(self: Any, node: exp.Corr) -> str | None:
+    # BigQuery's CORR of fewer than two pairs is NULL; DuckDB's is NaN.
+    if isinstance(node.parent, exp.Window):
+        return None
+    return (
+        f"CASE WHEN {self.sql(_pairs(node))} < 2 THEN NULL "
+        f"ELSE {duckdb_handler(exp.Corr)(self, node)} END"
+    )
+
+
+# Marks a window this module already rewrote, generated again as DuckDB spells it.
+_REWRITTEN = "quarry_arrays_rewritten"
+
+
+def _corr_window(self: Any, node: exp.Window) -> str | None:
+    if not isinstance(node.this, exp.Corr) or node.meta.get(_REWRITTEN):
+        return None
+    pairs = node.copy()
+    pairs.set("this", _pairs(node.this))
+    correlation = node.copy()
+    correlation.meta[_REWRITTEN] = True
+    return f"CASE WHEN {self.sql(pairs)} < 2 THEN NULL ELSE {self.sql(correlation)} END"
+
+
+def _window(self: Any, node: exp.Window) -> str | None:
+    return _percentile_respecting_nulls(self, node) or _corr_window(self, node)
+
+
 # Conditional expressions -----------------------------------------------------------------------
 
 
@@ -254,6 +377,11 @@ def _has_null_element(column: pa.Array) -> bool:
 
 REWRITES = {
     exp.Bracket: _subscript,
+    exp.ArraySlice: _array_slice,
+    exp.ArrayFirst: _array_end("first", "1"),
+    exp.ArrayLast: _array_end("last", "-1"),
+    exp.ArrayConcat: _array_concat,
+    exp.GenerateSeries: _generate_array,
     exp.CountIf: _countif,
     exp.ArrayConcatAgg: _array_concat_agg,
     exp.GroupConcat: _string_agg,
@@ -261,11 +389,18 @@ REWRITES = {
     exp.ApproxTopK: _approx_top_count,
     exp.ApproxTopSum: _approx_top_sum,
     exp.ApproxQuantiles: _approx_quantiles,
+    exp.Window: _window,
+    exp.Corr: _corr,
     exp.SafeFunc: _safe,
     exp.Star: _star,
 }
 
-ANONYMOUS = {"ERROR": _error}
+ANONYMOUS = {
+    "ERROR": _error,
+    # BigQuery's NULLIFZERO and ZEROIFNULL, which sqlglot does not model.
+    "NULLIFZERO": lambda self, node: self.func("NULLIF", *node.expressions, "0"),
+    "ZEROIFNULL": lambda self, node: self.func("COALESCE", *node.expressions, "0"),
+}
 
 PARTIAL = {
     "APPROX_QUANTILES": "exact boundaries (input values, as QUANTILE_DISC picks them), which can "
