@@ -6,6 +6,7 @@ the result the page shows (a comment says where a case infers what the page does
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from tests.engine.conformance import Columns, Error, cases, check
@@ -1178,6 +1179,86 @@ CASES: list[tuple[str, str, Any]] = [
     ("nullifzero_value", "SELECT NULLIFZERO(10) AS result", [[10]]),
     ("zeroifnull_documented", "SELECT ZEROIFNULL(NULL) AS result", [[0]]),
     ("zeroifnull_value", "SELECT ZEROIFNULL(10) AS result", [[10]]),
+    (
+        "array_to_string_null_delimiter",
+        "SELECT ARRAY_TO_STRING(['a', 'b'], NULL) IS NULL",
+        # Inferred: NULL for a NULL argument, as for a NULL array.
+        [[True]],
+    ),
+    (
+        "array_to_string_null_array",
+        "SELECT ARRAY_TO_STRING(CAST(NULL AS ARRAY<STRING>), ',') IS NULL",
+        [[True]],
+    ),
+    (
+        "offset_of_an_aggregate",
+        "SELECT ['a', 'b', 'c'][OFFSET(SUM(x))] FROM UNNEST([1, 1]) AS x",
+        [["c"]],
+    ),
+    (
+        "safe_prefix_over_an_aggregate",
+        "SELECT SAFE.ARRAY_TO_STRING([['a'][OFFSET(SUM(x))]], ',') FROM UNNEST([1, 2]) AS x",
+        # Inferred: TRY cannot wrap an aggregate; the subscript's failure is still NULL.
+        [[None]],
+    ),
+    (
+        "approx_quantiles_of_zero_buckets_fails",
+        "SELECT APPROX_QUANTILES(x, 0) FROM UNNEST([1]) AS x",
+        # The wording is Quarry's: the reference says only that the number must be positive.
+        Error("APPROX_QUANTILES requires a number of quantiles of at least 1"),
+    ),
+    (
+        "nested_array_result_fails",
+        "SELECT ARRAY_AGG([x]) FROM UNNEST([1]) AS x",
+        Error("nested arrays are not supported"),
+    ),
+    (
+        "nested_array_literal_fails",
+        "SELECT [[1, 2]]",
+        Error("Cannot construct array with element type ARRAY<INT64>"),
+    ),
+    (
+        "array_of_struct_of_arrays_is_fine",
+        "SELECT [STRUCT([1, 2] AS xs)] AS a",
+        [[[{"xs": [1, 2]}]]],
+    ),
+    (
+        "generate_date_array_weeks_documented",
+        "SELECT GENERATE_DATE_ARRAY(date_start, date_end, INTERVAL 1 WEEK) AS date_range "
+        "FROM (SELECT DATE '2016-01-01' AS date_start, DATE '2016-01-31' AS date_end)",
+        [[[dt.date(2016, 1, d) for d in (1, 8, 15, 22, 29)]]],
+    ),
+    (
+        "array_agg_of_nothing_is_empty",
+        "SELECT ARRAY_AGG(x) AS a FROM UNNEST(CAST([] AS ARRAY<INT64>)) AS x",
+        # BigQuery's ARRAY_AGG of no rows is NULL, which a result writes as [].
+        Columns(["a"], [[[]]], ["INT64"]),
+    ),
+    (
+        "offset_of_null_array_is_null",
+        "SELECT CAST(NULL AS ARRAY<INT64>)[OFFSET(3)]",
+        [[None]],
+    ),
+    (
+        "logical_and_of_nothing_is_null",
+        "SELECT LOGICAL_AND(x) FROM UNNEST(CAST([] AS ARRAY<BOOL>)) AS x",
+        [[None]],
+    ),
+    (
+        "bit_and_of_nothing_is_null",
+        "SELECT BIT_AND(x) FROM UNNEST(CAST([] AS ARRAY<INT64>)) AS x",
+        [[None]],
+    ),
+    (
+        "count_of_nothing_is_zero",
+        "SELECT COUNT(x) FROM UNNEST(CAST([] AS ARRAY<INT64>)) AS x",
+        [[0]],
+    ),
+    (
+        "sum_numeric_is_numeric",
+        "SELECT SUM(x) AS s FROM UNNEST([NUMERIC '1.5', NUMERIC '2']) AS x",
+        Columns(["s"], [[Decimal("3.5")]], ["NUMERIC"]),
+    ),
 ]
 
 

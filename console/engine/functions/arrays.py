@@ -11,6 +11,7 @@ from duckdb import sqltypes
 from sqlglot import exp
 
 from console.engine.functions.base import Udf, duckdb_handler
+from console.engine.types import standard_sql_field, standard_sql_text
 from console.errors import InvalidError
 
 # ERROR(msg) as a function DuckDB takes as pure: its own error() is volatile, and TRY (the SAFE.
@@ -24,7 +25,18 @@ def _raise(messages: pa.Array) -> pa.Array:
     return pa.nulls(len(messages))
 
 
-UDFS = [Udf(RAISE, _raise, None, sqltypes.SQLNULL, null_handling="special")]
+# What SAFE. makes of ERROR(msg) where TRY cannot wrap the call (see _safe): NULL.
+NOTHING = "quarry_nothing"
+
+
+def _nothing(messages: pa.Array) -> pa.Array:
+    return pa.nulls(len(messages))
+
+
+UDFS = [
+    Udf(RAISE, _raise, None, sqltypes.SQLNULL, null_handling="special"),
+    Udf(NOTHING, _nothing, None, sqltypes.SQLNULL, null_handling="special"),
+]
 
 
 # Array subscripts ------------------------------------------------------------------------------
@@ -38,7 +50,8 @@ def _subscript(self: Any, node: exp.Bracket) -> str | None:
     offset = int(node.args["offset"])
     array = self.sql(node, "this")
     index = self.sql(node.expressions[0])
-    position = f"({index}) + {1 - offset}"
+    # BIGINT: an INT64 sum is DuckDB's HUGEINT, which DuckDB's subscript does not take.
+    position = f"CAST(({index}) + {1 - offset} AS BIGINT)"
     length = self.func("LEN", array)
     overflow = f"'Array index ' || ({index}) || ' is out of bounds (overflow)'"
     underflow = f"'Array index ' || ({index}) || ' is out of bounds (underflow)'"
@@ -82,6 +95,14 @@ def _array_end(which: str, position: str) -> Any:
         )
 
     return handler
+
+
+def _array_to_string(self: Any, node: exp.ArrayToString) -> str:
+    # NULL for a NULL delimiter or null_text, as for a NULL array; DuckDB joins without one.
+    given = [node.args.get("expression"), node.args.get("null")]
+    nulls = " OR ".join(f"({self.sql(arg)}) IS NULL" for arg in given if arg is not None)
+    spelled = duckdb_handler(exp.ArrayToString)(self, node)
+    return f"CASE WHEN {nulls} THEN NULL ELSE {spelled} END" if nulls else spelled
 
 
 def _array_concat(self: Any, node: exp.ArrayConcat) -> str:
@@ -206,12 +227,17 @@ def _weights_of(self: Any, pairs: str) -> str:
 def _approx_quantiles(self: Any, node: exp.ApproxQuantiles) -> str | None:
     # APPROX_QUANTILES(DISTINCT x, n): sqlglot keeps n inside the DISTINCT. BigQuery's
     # boundaries are input values, as QUANTILE_DISC's are.
+    buckets = node.expression
+    if buckets is not None and buckets.is_int and int(buckets.name) < 1:
+        raise InvalidError("APPROX_QUANTILES requires a number of quantiles of at least 1")
     distinct = node.this
     if not isinstance(distinct, exp.Distinct) or len(distinct.expressions) != 2:
         return None
     value, buckets = distinct.expressions
     if not buckets.is_int:
         return None
+    if int(buckets.name) < 1:
+        raise InvalidError("APPROX_QUANTILES requires a number of quantiles of at least 1")
     fractions = ", ".join(
         f"CAST({i / int(buckets.name)} AS DOUBLE)" for i in range(int(buckets.name) + 1)
     )
@@ -303,16 +329,24 @@ _SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\bERROR\(", re.IGNO
 def _safe(self: Any, node: exp.SafeFunc) -> str:
     # SAFE.f(...) is NULL where f would fail. TRY is DuckDB's, but it refuses volatile functions
     # such as error(), which the rewrites use to fail as BigQuery does: under SAFE they call a
-    # pure function that fails the same way.
+    # pure function that fails the same way. TRY also refuses aggregates and volatile arguments
+    # (SAFE.LOG(SUM(x)), SAFE.SQRT(RAND())): there the rewrites' failures are NULL instead,
+    # and only DuckDB's own errors still fail.
     function = node.this
     if isinstance(function, exp.AggFunc):
         raise InvalidError(
             f"SAFE. prefix is not supported for aggregate function {function.sql_name()}"
         )
-    sql = _SQL_TOKEN.sub(
-        lambda m: f"{RAISE}(" if m.group(0).upper() == "ERROR(" else m.group(0), self.sql(function)
+    sql = self.sql(function)
+    if function.find(exp.AggFunc, exp.Window, exp.Rand) is not None or "quarry_rand" in sql:
+        return _calling_instead_of_error(sql, NOTHING)
+    return self.func("TRY", _calling_instead_of_error(sql, RAISE))
+
+
+def _calling_instead_of_error(sql: str, function: str) -> str:
+    return _SQL_TOKEN.sub(
+        lambda m: f"{function}(" if m.group(0).upper() == "ERROR(" else m.group(0), sql
     )
-    return self.func("TRY", sql)
 
 
 # Query shape -----------------------------------------------------------------------------------
@@ -352,6 +386,7 @@ def result_arrays(batch: pa.RecordBatch) -> pa.RecordBatch:
     holding a NULL element fails the query."""
     columns = []
     for field, column in zip(batch.schema, batch.columns, strict=True):
+        _check_not_nested(field.type)
         if _has_null_element(column):
             raise InvalidError(
                 f"Array cannot have a null element; error in writing field {field.name}"
@@ -361,6 +396,22 @@ def result_arrays(batch: pa.RecordBatch) -> pa.RecordBatch:
             column = pc.if_else(pc.is_null(column), empty, column)
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
+def _check_not_nested(kind: pa.DataType) -> None:
+    # BigQuery has no array of arrays; DuckDB builds one from ARRAY_AGG([x]) or [[1]].
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        element = kind.value_type
+        if pa.types.is_list(element) or pa.types.is_large_list(element):
+            name = standard_sql_text(standard_sql_field("", element)["type"])
+            raise InvalidError(
+                f"Cannot construct array with element type {name} because nested arrays are "
+                "not supported"
+            )
+        _check_not_nested(element)
+    elif pa.types.is_struct(kind):
+        for field in kind:
+            _check_not_nested(field.type)
 
 
 def _has_null_element(column: pa.Array) -> bool:
@@ -381,6 +432,7 @@ REWRITES = {
     exp.ArrayFirst: _array_end("first", "1"),
     exp.ArrayLast: _array_end("last", "-1"),
     exp.ArrayConcat: _array_concat,
+    exp.ArrayToString: _array_to_string,
     exp.GenerateSeries: _generate_array,
     exp.CountIf: _countif,
     exp.ArrayConcatAgg: _array_concat_agg,
