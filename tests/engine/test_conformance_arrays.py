@@ -47,6 +47,13 @@ ROSTER = """WITH Roster AS (SELECT 'Adams' AS LastName, 50 AS SchoolID
 TeamMascot AS (SELECT 50 AS SchoolID, 'Jaguars' AS Mascot UNION ALL SELECT 51, 'Knights'
   UNION ALL SELECT 52, 'Lakers' UNION ALL SELECT 53, 'Mustangs') """
 
+PRODUCE = """WITH Produce AS (
+  SELECT 'Kale' AS product, 51 AS sales, 'Q1' AS quarter, 2020 AS year
+  UNION ALL SELECT 'Kale', 23, 'Q2', 2020 UNION ALL SELECT 'Kale', 45, 'Q3', 2020
+  UNION ALL SELECT 'Kale', 3, 'Q4', 2020 UNION ALL SELECT 'Kale', 70, 'Q1', 2021
+  UNION ALL SELECT 'Kale', 85, 'Q2', 2021 UNION ALL SELECT 'Apple', 77, 'Q1', 2020
+  UNION ALL SELECT 'Apple', 0, 'Q2', 2020 UNION ALL SELECT 'Apple', 1, 'Q1', 2021) """
+
 FRUITS = 'UNNEST(["apple", NULL, "pear", "banana", "pear"]) AS fruit'
 
 
@@ -1258,6 +1265,83 @@ CASES: list[tuple[str, str, Any]] = [
         "sum_numeric_is_numeric",
         "SELECT SUM(x) AS s FROM UNNEST([NUMERIC '1.5', NUMERIC '2']) AS x",
         Columns(["s"], [[Decimal("3.5")]], ["NUMERIC"]),
+    ),
+    (
+        "pivot_with_year_documented",
+        PRODUCE + "SELECT * FROM Produce PIVOT(SUM(sales) FOR quarter IN ('Q1', 'Q2', 'Q3', 'Q4')) "
+        "ORDER BY product DESC, year",
+        Columns(
+            ["product", "year", "Q1", "Q2", "Q3", "Q4"],
+            [
+                ["Kale", 2020, 51, 23, 45, 3],
+                ["Kale", 2021, 70, 85, None, None],
+                ["Apple", 2020, 77, 0, None, None],
+                ["Apple", 2021, 1, None, None, None],
+            ],
+        ),
+    ),
+    (
+        "pivot_subquery_documented",
+        PRODUCE + "SELECT * FROM (SELECT product, sales, quarter FROM Produce) "
+        "PIVOT(SUM(sales) FOR quarter IN ('Q1', 'Q2', 'Q3', 'Q4')) ORDER BY product DESC",
+        Columns(
+            ["product", "Q1", "Q2", "Q3", "Q4"],
+            [["Kale", 121, 108, 45, 3], ["Apple", 78, 0, None, None]],
+        ),
+    ),
+    (
+        "pivot_no_grouping_documented",
+        PRODUCE + "SELECT * FROM (SELECT sales, quarter FROM Produce) "
+        "PIVOT(SUM(sales) FOR quarter IN ('Q1', 'Q2', 'Q3'))",
+        Columns(["Q1", "Q2", "Q3"], [[199, 108, 45]]),
+    ),
+    (
+        "pivot_two_aggregates_documented",
+        PRODUCE + "SELECT * FROM (SELECT product, sales, quarter FROM Produce) "
+        "PIVOT(SUM(sales) AS total_sales, COUNT(*) AS num_records FOR quarter IN ('Q1', 'Q2')) "
+        "ORDER BY product DESC",
+        Columns(
+            ["product", "total_sales_Q1", "num_records_Q1", "total_sales_Q2", "num_records_Q2"],
+            [["Kale", 121, 2, 108, 2], ["Apple", 78, 2, 0, 1]],
+        ),
+    ),
+    (
+        "pivot_aggregate_alias",
+        PRODUCE + "SELECT * FROM (SELECT product, sales, quarter FROM Produce) "
+        "PIVOT(SUM(sales) AS total FOR quarter IN ('Q1', 'Q2' AS second)) ORDER BY product DESC",
+        # Inferred from the reference's naming rule: the aggregate's alias, _, the value's name.
+        Columns(["product", "total_Q1", "total_second"], [["Kale", 121, 108], ["Apple", 78, 0]]),
+    ),
+    (
+        "pivot_integer_values",
+        PRODUCE + "SELECT * FROM (SELECT product, sales, year FROM Produce) "
+        "PIVOT(SUM(sales) FOR year IN (2020, 2021)) ORDER BY product DESC",
+        # The reference names an INT64 value's column _ and the value.
+        Columns(["product", "_2020", "_2021"], [["Kale", 122, 155], ["Apple", 77, 1]]),
+    ),
+    (
+        "pivot_column_by_name",
+        PRODUCE + "SELECT product, Q2 FROM (SELECT product, sales, quarter FROM Produce) "
+        "PIVOT(SUM(sales) FOR quarter IN ('Q1', 'Q2')) ORDER BY product DESC",
+        [["Kale", 108], ["Apple", 0]],
+    ),
+    (
+        "right_join_using",
+        "SELECT * FROM (SELECT 1 AS k, 'a' AS l) RIGHT JOIN (SELECT 2 AS k, 'b' AS r) USING (k)",
+        # Inferred: the USING column comes first and, in a RIGHT JOIN, from the right side.
+        Columns(["k", "l", "r"], [[2, None, "b"]]),
+    ),
+    (
+        "join_using_qualified_star_keeps_order",
+        "SELECT l.*, r.b FROM (SELECT 1 AS a, 2 AS k) AS l JOIN (SELECT 2 AS k, 3 AS b) AS r "
+        "USING (k)",
+        Columns(["a", "k", "b"], [[1, 2, 3]]),
+    ),
+    (
+        "grouping_documented",
+        "SELECT x, GROUPING(x) AS g FROM UNNEST([1, 2]) AS x GROUP BY ROLLUP(x) ORDER BY g, x",
+        # The aggregate page's rule: 1 where the row aggregates x away, else 0.
+        Columns(["x", "g"], [[1, 0], [2, 0], [None, 1]], ["INT64", "INT64"]),
     ),
 ]
 

@@ -353,8 +353,9 @@ def _calling_instead_of_error(sql: str, function: str) -> str:
 
 
 def _star(self: Any, node: exp.Star) -> str | None:
-    # BigQuery's SELECT * puts JOIN ... USING's columns first, and UNPIVOT's name column after
-    # its value columns; DuckDB keeps the left side's order and puts the name column first.
+    # BigQuery's SELECT * puts JOIN ... USING's columns first, UNPIVOT's name column after its
+    # value columns, and names a PIVOT's columns aggregate first (total_Q1); DuckDB keeps the
+    # left side's order, puts the name column first and names the value first (Q1_total).
     select = node.parent
     if not isinstance(select, exp.Select) or any(node.args.values()):
         return None
@@ -362,20 +363,76 @@ def _star(self: Any, node: exp.Star) -> str | None:
     for join in select.args.get("joins") or []:
         using = [column.name for column in join.args.get("using") or []]
         first = using + [name for name in first if name not in using]
-    last = [
-        field.this.name
+    pivots = [
+        pivot
         for source in [select.args.get("from_"), *(select.args.get("joins") or [])]
         if source is not None
         for pivot in source.this.args.get("pivots") or []
+    ]
+    last = [
+        field.this.name
+        for pivot in pivots
         if pivot.args.get("unpivot")
         for field in pivot.args.get("fields") or []
         if isinstance(field, exp.In)
     ]
-    if not first and not last:
+    renames = [
+        f"{self.sql(exp.to_identifier(f'{value}_{agg}'))} AS "
+        f"{self.sql(exp.to_identifier(f'{agg}_{value}'))}"
+        for pivot in pivots
+        if not pivot.args.get("unpivot") and len(pivot.expressions) > 1
+        for value in _pivot_names(pivot)
+        for agg in (a.alias for a in pivot.expressions)
+        if value is not None and agg
+    ]
+    if not first and not last and not renames:
         return None
     names = [self.sql(exp.to_identifier(name)) for name in first + last]
-    star = f"* EXCLUDE ({', '.join(names)})"
+    star = "*"
+    if names:
+        star += f" EXCLUDE ({', '.join(names)})"
+    if renames:
+        star += f" RENAME ({', '.join(renames)})"
     return ", ".join([*names[: len(first)], star, *names[len(first) :]])
+
+
+def _pivot_names(pivot: exp.Pivot) -> list[str | None]:
+    # BigQuery's name for each IN value's columns: its alias, a string as it is, an integer
+    # as _1 or minus_1; None where Quarry leaves DuckDB's name.
+    field = (pivot.args.get("fields") or [None])[0]
+    values = field.expressions if isinstance(field, exp.In) else []
+    return [_pivot_name(value) for value in values]
+
+
+def _pivot_name(value: exp.Expression) -> str | None:
+    if isinstance(value, exp.PivotAlias):
+        return value.alias
+    if isinstance(value, exp.Literal):
+        return value.name if value.is_string else f"_{value.name}" if value.is_int else None
+    if isinstance(value, exp.Neg) and value.this.is_int:
+        return f"minus_{value.this.name}"
+    if isinstance(value, exp.Boolean):
+        return "true" if value.this else "false"
+    return None
+
+
+def _pivot(self: Any, node: exp.Pivot) -> str | None:
+    # Names each IN value's columns as BigQuery does (see _pivot_names); with one aggregate,
+    # its alias first: PIVOT(SUM(s) AS total FOR q IN ('Q1')) makes total_Q1.
+    if node.args.get("unpivot") or not node.args.get("fields"):
+        return None
+    pivot = node.copy()
+    aggregates = pivot.expressions
+    prefix = ""
+    if len(aggregates) == 1 and isinstance(aggregates[0], exp.Alias):
+        prefix = f"{aggregates[0].alias}_"
+        aggregates[0].replace(aggregates[0].this)
+    field = pivot.args["fields"][0]
+    for value, name in zip(list(field.expressions), _pivot_names(node), strict=True):
+        if name is not None:
+            inner = value.this if isinstance(value, exp.PivotAlias) else value
+            value.replace(exp.PivotAlias(this=inner.copy(), alias=exp.to_identifier(prefix + name)))
+    return duckdb_handler(exp.Pivot)(self, pivot)
 
 
 # Result arrays ---------------------------------------------------------------------------------
@@ -445,6 +502,7 @@ REWRITES = {
     exp.Corr: _corr,
     exp.SafeFunc: _safe,
     exp.Star: _star,
+    exp.Pivot: _pivot,
 }
 
 ANONYMOUS = {
