@@ -1343,6 +1343,50 @@ CASES: list[tuple[str, str, Any]] = [
         # The aggregate page's rule: 1 where the row aggregates x away, else 0.
         Columns(["x", "g"], [[1, 0], [2, 0], [None, 1]], ["INT64", "INT64"]),
     ),
+    (
+        "select_as_struct_is_a_value_table",
+        "SELECT AS STRUCT 1 AS a, 2 AS b",
+        # The query-syntax page: a value table's result has one column per field.
+        Columns(["a", "b"], [[1, 2]], ["INT64", "INT64"]),
+    ),
+    (
+        "select_as_value_struct",
+        "SELECT AS VALUE STRUCT(1 AS a, 'x' AS b)",
+        Columns(["a", "b"], [[1, "x"]], ["INT64", "STRING"]),
+    ),
+    (
+        "select_star_from_a_value_table",
+        "SELECT * FROM (SELECT AS STRUCT x AS a, x * 2 AS b FROM UNNEST([1, 2]) AS x) ORDER BY a",
+        Columns(["a", "b"], [[1, 2], [2, 4]]),
+    ),
+    (
+        "array_of_select_as_struct_documented",
+        "SELECT ARRAY(SELECT AS STRUCT x AS a, x * 2 AS b FROM UNNEST([1, 2]) AS x ORDER BY x)",
+        [[[{"a": 1, "b": 2}, {"a": 2, "b": 4}]]],
+    ),
+    ("in_unnest", "SELECT 2 IN UNNEST([1, 2]), 3 IN UNNEST([1, 2])", [[True, False]]),
+    (
+        "array_subquery_ordered_documented",
+        "SELECT ARRAY(SELECT x FROM UNNEST([3, 1, 2]) AS x ORDER BY x DESC) AS a",
+        [[[3, 2, 1]]],
+    ),
+    (
+        "array_subquery_with_null_fails",
+        "SELECT ARRAY(SELECT CAST(NULL AS INT64)) AS a",
+        Error("Array cannot have a null element; error in writing field a"),
+    ),
+    (
+        "qualify_documented",
+        "SELECT x FROM UNNEST([1, 2, 3]) AS x WHERE TRUE "
+        "QUALIFY ROW_NUMBER() OVER (ORDER BY x DESC) = 1",
+        [[3]],
+    ),
+    (
+        "recursive_cte_ignores_case",
+        "WITH RECURSIVE T AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM t WHERE n < 3) "
+        "SELECT n FROM T ORDER BY n",
+        [[1], [2], [3]],
+    ),
 ]
 
 

@@ -435,6 +435,35 @@ def _pivot(self: Any, node: exp.Pivot) -> str | None:
     return duckdb_handler(exp.Pivot)(self, pivot)
 
 
+def _value_table(self: Any, node: exp.Select) -> str | None:
+    # A query's SELECT AS STRUCT (or AS VALUE of a STRUCT literal) is a value table: BigQuery
+    # writes its result, and a FROM's SELECT * reads its rows, as one column per field, where
+    # DuckDB would have one STRUCT column. (DuckDB's own `SELECT t FROM (...) t` is the row's
+    # STRUCT, as BigQuery's is.)
+    kind = node.args.get("kind")
+    relation = isinstance(node.parent, exp.Subquery) and isinstance(
+        node.parent.parent, exp.From | exp.Join
+    )
+    if not (node.parent is None or relation) or kind not in ("STRUCT", "VALUE"):
+        return None
+    select = node.copy()
+    select.set("kind", None)
+    if kind == "VALUE":
+        value = select.expressions[0] if len(select.expressions) == 1 else None
+        value = value.this if isinstance(value, exp.Alias) else value
+        if not isinstance(value, exp.Struct):
+            return None
+        select.set("expressions", [_as_column(field) for field in value.expressions])
+    return self.sql(select)
+
+
+def _as_column(field: exp.Expression) -> exp.Expression:
+    # A STRUCT literal's field (`1 AS a`, parsed as a := 1) as a SELECT's column.
+    if isinstance(field, exp.PropertyEQ):
+        return exp.alias_(field.expression.copy(), field.this.name)
+    return field.copy()
+
+
 # Result arrays ---------------------------------------------------------------------------------
 
 
@@ -503,6 +532,7 @@ REWRITES = {
     exp.SafeFunc: _safe,
     exp.Star: _star,
     exp.Pivot: _pivot,
+    exp.Select: _value_table,
 }
 
 ANONYMOUS = {
