@@ -181,11 +181,17 @@ CASES: list[tuple[str, str, Any]] = [
         [[[5, 6, 7, 8, 9, 1, 2, 3, 4]]],
     ),
     (
-        "array_concat_agg_limit_documented",
+        "array_concat_agg_order_desc_limit",
         """SELECT ARRAY_CONCAT_AGG(x ORDER BY ARRAY_LENGTH(x) DESC LIMIT 2) AS array_concat_agg
            FROM (SELECT [1, 2, 3, 4] AS x UNION ALL SELECT [5, 6] UNION ALL SELECT [7, 8, 9])""",
-        # The page's LIMIT 2 example counts arrays, not elements; its order is the page's table.
+        # Inferred from the page's LIMIT examples: LIMIT counts arrays, not elements.
         [[[1, 2, 3, 4, 7, 8, 9]]],
+    ),
+    (
+        "array_concat_agg_unordered_limit_documented",
+        """SELECT ARRAY_CONCAT_AGG(x LIMIT 2) AS array_concat_agg FROM (
+             SELECT [1, 2, 3, 4] AS x UNION ALL SELECT [5, 6] UNION ALL SELECT [7, 8, 9])""",
+        [[[1, 2, 3, 4, 5, 6]]],
     ),
     (
         "array_concat_agg_order_by_limit_documented",
@@ -336,8 +342,8 @@ CASES: list[tuple[str, str, Any]] = [
     (
         "approx_top_sum_null_value_documented",
         "SELECT APPROX_TOP_SUM(x, weight, 2) AS approx_top_sum FROM UNNEST(["
-        'STRUCT(CAST(NULL AS STRING) AS x, 3 AS weight), ("pear", 0), ("pear", 0)])',
-        [[[{"value": None, "sum": 3}, {"value": "pear", "sum": 0}]]],
+        'STRUCT("apple" AS x, 0 AS weight), (NULL, 2)])',
+        [[[{"value": None, "sum": 2}, {"value": "apple", "sum": 0}]]],
     ),
     # Query shape: JOIN USING, UNPIVOT, PIVOT, WITH
     (
@@ -669,9 +675,64 @@ CASES: list[tuple[str, str, Any]] = [
         [[[dt.date(2016, m, 1) for m in (1, 3, 5, 7, 9, 11)]]],
     ),
     (
-        "array_includes_is_refused",
-        "SELECT ARRAY_INCLUDES([1, 2, 3], 2)",
-        Error("Function not found: ARRAY_INCLUDES"),
+        "array_includes_documented",
+        "SELECT ARRAY_INCLUDES([1, 2, 3], 0) AS a1, ARRAY_INCLUDES([1, 2, 3], 1) AS a2",
+        Columns(["a1", "a2"], [[False, True]], ["BOOL", "BOOL"]),
+    ),
+    (
+        "array_includes_null_documented",
+        "SELECT ARRAY_INCLUDES([1, 2, 3], NULL) IS NULL, "
+        "ARRAY_INCLUDES(CAST(NULL AS ARRAY<INT64>), 1) IS NULL",
+        [[True, True]],
+    ),
+    (
+        "array_includes_all_documented",
+        "SELECT ARRAY_INCLUDES_ALL([1, 2, 3, 4, 5], [3, 4, 5]) AS a1, "
+        "ARRAY_INCLUDES_ALL([1, 2, 3, 4, 5], [4, 5, 6]) AS a2",
+        [[True, False]],
+    ),
+    (
+        "array_includes_any_documented",
+        "SELECT ARRAY_INCLUDES_ANY([1, 2, 3], [3, 4, 5]) AS a1, "
+        "ARRAY_INCLUDES_ANY([1, 2, 3], [4, 5, 6]) AS a2",
+        [[True, False]],
+    ),
+    (
+        "array_includes_any_null_documented",
+        "SELECT ARRAY_INCLUDES_ANY([1, 2, 3], NULL) IS NULL, "
+        "ARRAY_INCLUDES_ALL(CAST(NULL AS ARRAY<INT64>), [1]) IS NULL",
+        [[True, True]],
+    ),
+    (
+        "array_slice_keeps_nulls_documented",
+        "SELECT ARRAY_LENGTH(ARRAY_SLICE(['a', 'b', NULL, 'd', 'e'], 1, 3)), "
+        "ARRAY_SLICE(['a', 'b', NULL, 'd', 'e'], 1, 3)[OFFSET(1)] IS NULL",
+        # The page shows [b, NULL, d]; a result cannot hold the NULL, so it is read apart.
+        [[3, True]],
+    ),
+    (
+        "array_reverse_rows_documented",
+        "SELECT ARRAY_REVERSE(arr) AS reverse_arr FROM (SELECT [1, 2, 3] AS arr, 1 AS o "
+        "UNION ALL SELECT [4, 5], 2 UNION ALL SELECT [], 3) ORDER BY o",
+        [[[3, 2, 1]], [[5, 4]], [[]]],
+    ),
+    (
+        "array_to_string_rows_documented",
+        "SELECT ARRAY_TO_STRING(list, '--') AS text FROM (SELECT ['coffee', 'tea', 'milk'] "
+        "AS list, 1 AS o UNION ALL SELECT ['cake', 'pie', NULL], 2) ORDER BY o",
+        [["coffee--tea--milk"], ["cake--pie"]],
+    ),
+    (
+        "array_length_rows_documented",
+        "WITH items AS (SELECT ['coffee', NULL, 'milk'] AS list UNION ALL "
+        "SELECT ['cake', 'pie'] AS list) SELECT ARRAY_TO_STRING(list, ', ', 'NULL'), "
+        "ARRAY_LENGTH(list) AS size FROM items ORDER BY size DESC",
+        Columns(["f0_", "size"], [["coffee, NULL, milk", 3], ["cake, pie", 2]]),
+    ),
+    (
+        "generate_array_null_step_documented",
+        "SELECT GENERATE_ARRAY(5, NULL, 1) IS NULL",
+        [[True]],
     ),
     # General aggregates
     (

@@ -105,6 +105,26 @@ def _array_to_string(self: Any, node: exp.ArrayToString) -> str:
     return f"CASE WHEN {nulls} THEN NULL ELSE {spelled} END" if nulls else spelled
 
 
+def _includes(function: str) -> Any:
+    # ARRAY_INCLUDES(array, value), ARRAY_INCLUDES_ANY/ALL(array, values): NULL if either
+    # argument is NULL (DuckDB's list functions give FALSE or skip a NULL). The lambda form
+    # of ARRAY_INCLUDES is refused.
+    def handler(self: Any, node: exp.Anonymous) -> str:
+        name = node.name.upper()
+        if len(node.expressions) != 2 or isinstance(node.expressions[1], exp.Lambda):
+            raise InvalidError(
+                f"No matching signature for function {name}: Quarry takes "
+                f"{name}(array, {'value' if name == 'ARRAY_INCLUDES' else 'values'})"
+            )
+        array, search = (self.sql(arg) for arg in node.expressions)
+        return (
+            f"CASE WHEN ({array}) IS NULL OR ({search}) IS NULL THEN NULL "
+            f"ELSE {self.func(function, array, search)} END"
+        )
+
+    return handler
+
+
 def _array_concat(self: Any, node: exp.ArrayConcat) -> str:
     # BigQuery's ARRAY_CONCAT is NULL if any argument is; DuckDB's skips a NULL one.
     arrays = [node.this, *node.expressions]
@@ -537,6 +557,9 @@ REWRITES = {
 
 ANONYMOUS = {
     "ERROR": _error,
+    "ARRAY_INCLUDES": _includes("LIST_CONTAINS"),
+    "ARRAY_INCLUDES_ANY": _includes("LIST_HAS_ANY"),
+    "ARRAY_INCLUDES_ALL": _includes("LIST_HAS_ALL"),
     # BigQuery's NULLIFZERO and ZEROIFNULL, which sqlglot does not model.
     "NULLIFZERO": lambda self, node: self.func("NULLIF", *node.expressions, "0"),
     "ZEROIFNULL": lambda self, node: self.func("COALESCE", *node.expressions, "0"),
