@@ -1377,7 +1377,7 @@ CASES: list[tuple[str, str, Any]] = [
         "pivot_integer_values",
         PRODUCE + "SELECT * FROM (SELECT product, sales, year FROM Produce) "
         "PIVOT(SUM(sales) FOR year IN (2020, 2021)) ORDER BY product DESC",
-        # The reference names an INT64 value's column _ and the value.
+        # Inferred: an INT64 value's column is named _ and the value, as BigQuery names them.
         Columns(["product", "_2020", "_2021"], [["Kale", 122, 155], ["Apple", 77, 1]]),
     ),
     (
@@ -1447,6 +1447,28 @@ CASES: list[tuple[str, str, Any]] = [
         "WITH RECURSIVE T AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM t WHERE n < 3) "
         "SELECT n FROM T ORDER BY n",
         [[1], [2], [3]],
+    ),
+    (
+        "unnest_unnamed_column_is_f0",
+        "SELECT * FROM UNNEST([1, 2])",
+        # The arrays page's unaliased UNNEST: the column has no name, which BigQuery writes f0_.
+        Columns(["f0_"], [[1], [2]], ["INT64"]),
+    ),
+    (
+        "unnest_unnamed_with_offset",
+        "SELECT * FROM UNNEST([10, 20]) WITH OFFSET ORDER BY offset",
+        Columns(["f0_", "offset"], [[10, 0], [20, 1]]),
+    ),
+    (
+        "unnest_structs_with_offset_documented",
+        "SELECT * FROM UNNEST([STRUCT(1 AS a, 'x' AS b), (2, 'y')]) WITH OFFSET ORDER BY offset",
+        # The arrays page: an unaliased UNNEST of STRUCTs gives one column per field.
+        Columns(["a", "b", "offset"], [[1, "x", 0], [2, "y", 1]]),
+    ),
+    (
+        "unnest_of_null_is_no_rows_documented",
+        "SELECT * FROM UNNEST(CAST(NULL AS ARRAY<INT64>))",
+        Columns(["f0_"], []),
     ),
 ]
 
