@@ -1470,6 +1470,47 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT * FROM UNNEST(CAST(NULL AS ARRAY<INT64>))",
         Columns(["f0_"], []),
     ),
+    (
+        "countif_distinct",
+        "SELECT COUNTIF(DISTINCT x > 0) FROM UNNEST([1, 2, -1]) AS x",
+        # Inferred: DISTINCT counts the distinct TRUE values, here one.
+        [[1]],
+    ),
+    (
+        "percentile_cont_partitioned",
+        "SELECT x, PERCENTILE_CONT(x, 0.5) OVER (PARTITION BY MOD(x, 2)) AS median "
+        "FROM UNNEST([1, 2, 3, 4, 6]) AS x ORDER BY x",
+        [[1, 2.0], [2, 4.0], [3, 2.0], [4, 4.0], [6, 4.0]],
+    ),
+    (
+        "percentile_disc_respect_nulls_partitioned",
+        "SELECT x, PERCENTILE_DISC(x, 0.5 RESPECT NULLS) OVER (PARTITION BY MOD(x, 2)) AS median "
+        "FROM UNNEST([1, 2, 3, 4, 6]) AS x ORDER BY x",
+        [[1, 1], [2, 4], [3, 1], [4, 4], [6, 4]],
+    ),
+    (
+        "count_distinct_window",
+        "SELECT x, COUNT(DISTINCT x) OVER () AS n FROM UNNEST([1, 1, 2]) AS x ORDER BY x",
+        [[1, 2], [1, 2], [2, 2]],
+    ),
+    (
+        "string_agg_window",
+        "SELECT x, STRING_AGG(x, '|') OVER (ORDER BY x) AS s FROM UNNEST(['a', 'b']) AS x "
+        "ORDER BY x",
+        [["a", "a"], ["b", "a|b"]],
+    ),
+    (
+        "array_agg_window_frame",
+        "SELECT x, ARRAY_AGG(x) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS a "
+        "FROM UNNEST([1, 2, 3]) AS x ORDER BY x",
+        [[1, [1]], [2, [1, 2]], [3, [2, 3]]],
+    ),
+    (
+        "max_by_of_a_null_value",
+        "SELECT MAX_BY(x, y) FROM UNNEST([STRUCT(CAST(NULL AS STRING) AS x, 3 AS y), ('a', 1)])",
+        # MAX_BY is ANY_VALUE(x HAVING MAX y): the row with the largest y, whose x is NULL.
+        [[None]],
+    ),
 ]
 
 

@@ -153,7 +153,20 @@ def _generate_array(self: Any, node: exp.GenerateSeries) -> str:
 
 def _countif(self: Any, node: exp.CountIf) -> str:
     # BigQuery's COUNTIF of no TRUE row is 0; DuckDB's COUNT_IF of only NULLs is NULL.
-    return f"COUNT(CASE WHEN {self.sql(node, 'this')} THEN 1 END)"
+    # COUNTIF(DISTINCT b) counts b's distinct TRUE values.
+    condition = node.this
+    if isinstance(condition, exp.Distinct):
+        value = self.sql(condition.expressions[0])
+        return f"COUNT(DISTINCT CASE WHEN {value} THEN {value} END)"
+    return f"COUNT(CASE WHEN {self.sql(condition)} THEN 1 END)"
+
+
+def _by(function: str) -> Any:
+    # MAX_BY(x, y) is ANY_VALUE(x HAVING MAX y): x of the row with the largest y, NULL if that
+    # x is NULL. DuckDB's ARG_MAX skips rows whose x is NULL; its ARG_MAX_NULL does not.
+    return lambda self, node: (
+        None if node.args.get("count") else self.func(function, node.this, node.expression)
+    )
 
 
 def _limited(node: exp.Expression) -> tuple[exp.Expression, str | None]:
@@ -541,6 +554,8 @@ REWRITES = {
     exp.ArrayToString: _array_to_string,
     exp.GenerateSeries: _generate_array,
     exp.CountIf: _countif,
+    exp.ArgMax: _by("ARG_MAX_NULL"),
+    exp.ArgMin: _by("ARG_MIN_NULL"),
     exp.ArrayConcatAgg: _array_concat_agg,
     exp.GroupConcat: _string_agg,
     exp.IgnoreNulls: _array_agg_ignore_nulls,
