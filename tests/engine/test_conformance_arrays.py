@@ -1517,6 +1517,36 @@ CASES: list[tuple[str, str, Any]] = [
         # Inferred: BigQuery's HLL++ is exact at this size (DuckDB's own estimate said 102).
         [[100]],
     ),
+    (
+        "unpivot_string_aliases",
+        """WITH Produce AS (SELECT 'Kale' AS product, 51 AS Q1, 23 AS Q2)
+           SELECT * FROM Produce UNPIVOT(sales FOR quarter IN (Q1 AS 'first', Q2 AS 'second'))
+           ORDER BY sales DESC""",
+        Columns(["product", "sales", "quarter"], [["Kale", 51, "first"], ["Kale", 23, "second"]]),
+    ),
+    (
+        "unpivot_integer_aliases",
+        """WITH Produce AS (SELECT 'Kale' AS product, 51 AS Q1, 23 AS Q2)
+           SELECT * FROM Produce UNPIVOT(sales FOR quarter IN (Q1 AS 1, Q2 AS 2))
+           ORDER BY quarter""",
+        # The query-syntax page: the name column takes its aliases' type, here INT64.
+        Columns(
+            ["product", "sales", "quarter"],
+            [["Kale", 51, 1], ["Kale", 23, 2]],
+            ["STRING", "INT64", "INT64"],
+        ),
+    ),
+    (
+        "array_agg_distinct_order_limit",
+        "SELECT ARRAY_AGG(DISTINCT x ORDER BY x DESC LIMIT 2) FROM UNNEST([3, 1, 1, 2]) AS x",
+        [[[3, 2]]],
+    ),
+    (
+        "join_using_star_except",
+        "SELECT * EXCEPT (Mascot) FROM (SELECT 1 AS SchoolID, 'a' AS LastName) "
+        "JOIN (SELECT 1 AS SchoolID, 'm' AS Mascot) USING (SchoolID)",
+        Columns(["SchoolID", "LastName"], [[1, "a"]]),
+    ),
 ]
 
 

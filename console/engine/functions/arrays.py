@@ -409,13 +409,14 @@ def _star(self: Any, node: exp.Star) -> str | None:
         if source is not None
         for pivot in source.this.args.get("pivots") or []
     ]
-    last = [
-        field.this.name
+    unpivoted = [
+        field
         for pivot in pivots
         if pivot.args.get("unpivot")
         for field in pivot.args.get("fields") or []
         if isinstance(field, exp.In)
     ]
+    last = [field.this.name for field in unpivoted]
     renames = [
         f"{self.sql(exp.to_identifier(f'{value}_{agg}'))} AS "
         f"{self.sql(exp.to_identifier(f'{agg}_{value}'))}"
@@ -433,7 +434,18 @@ def _star(self: Any, node: exp.Star) -> str | None:
         star += f" EXCLUDE ({', '.join(names)})"
     if renames:
         star += f" RENAME ({', '.join(renames)})"
-    return ", ".join([*names[: len(first)], star, *names[len(first) :]])
+    # UNPIVOT's name column is INT64 where its IN list names the columns with integers
+    # (Q1 AS 1); DuckDB's is always VARCHAR.
+    named = [
+        f"CAST({name} AS BIGINT) AS {name}" if _integer_names(field) else name
+        for name, field in zip(names[len(first) :], unpivoted, strict=True)
+    ]
+    return ", ".join([*names[: len(first)], star, *named])
+
+
+def _integer_names(field: exp.In) -> bool:
+    aliases = [value.args.get("alias") for value in field.expressions]
+    return all(isinstance(alias, exp.Literal) and alias.is_int for alias in aliases)
 
 
 def _pivot_names(pivot: exp.Pivot) -> list[str | None]:
