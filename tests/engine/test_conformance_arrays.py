@@ -1547,6 +1547,18 @@ CASES: list[tuple[str, str, Any]] = [
         "JOIN (SELECT 1 AS SchoolID, 'm' AS Mascot) USING (SchoolID)",
         Columns(["SchoolID", "LastName"], [[1, "a"]]),
     ),
+    (
+        "safe_subscripts_never_count_from_the_end",
+        "SELECT [1, 2, 3][SAFE_OFFSET(-1)], [1, 2, 3][SAFE_ORDINAL(-1)], "
+        "[1, 2, 3][SAFE_OFFSET(-3)], [1, 2, 3][SAFE_ORDINAL(0)]",
+        # The arrays page: SAFE_OFFSET and SAFE_ORDINAL are NULL out of range, either end.
+        [[None, None, None, None]],
+    ),
+    (
+        "safe_subscripts_in_range",
+        "SELECT [1, 2, 3][SAFE_OFFSET(1)], [1, 2, 3][SAFE_ORDINAL(1)], [1, 2, 3][SAFE_OFFSET(3)]",
+        [[2, 1, None]],
+    ),
 ]
 
 

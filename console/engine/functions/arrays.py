@@ -44,14 +44,17 @@ UDFS = [
 
 def _subscript(self: Any, node: exp.Bracket) -> str | None:
     # BigQuery's arr[OFFSET(i)] and arr[ORDINAL(i)] fail past either end; DuckDB's subscript
-    # gives NULL, as only SAFE_OFFSET and SAFE_ORDINAL do in BigQuery.
-    if node.args.get("safe") or node.args.get("offset") is None or len(node.expressions) != 1:
+    # gives NULL past the end, as only SAFE_OFFSET and SAFE_ORDINAL do in BigQuery, and counts
+    # a negative index from the end, which BigQuery never does.
+    if node.args.get("offset") is None or len(node.expressions) != 1:
         return None
     offset = int(node.args["offset"])
     array = self.sql(node, "this")
     index = self.sql(node.expressions[0])
     # BIGINT: an INT64 sum is DuckDB's HUGEINT, which DuckDB's subscript does not take.
     position = f"CAST(({index}) + {1 - offset} AS BIGINT)"
+    if node.args.get("safe"):
+        return f"CASE WHEN {position} < 1 THEN NULL ELSE ({array})[{position}] END"
     length = self.func("LEN", array)
     overflow = f"'Array index ' || ({index}) || ' is out of bounds (overflow)'"
     underflow = f"'Array index ' || ({index}) || ' is out of bounds (underflow)'"
