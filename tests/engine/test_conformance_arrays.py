@@ -1559,6 +1559,48 @@ CASES: list[tuple[str, str, Any]] = [
         "SELECT [1, 2, 3][SAFE_OFFSET(1)], [1, 2, 3][SAFE_ORDINAL(1)], [1, 2, 3][SAFE_OFFSET(3)]",
         [[2, 1, None]],
     ),
+    (
+        "generate_date_array_zero_step_fails_documented",
+        "SELECT GENERATE_DATE_ARRAY('2016-10-05', '2016-10-08', INTERVAL 0 DAY)",
+        # The reference: a zero step is an error (its wording is not shown).
+        Error("step cannot be 0"),
+    ),
+    (
+        "generate_date_array_month_ends",
+        "SELECT GENERATE_DATE_ARRAY('2016-01-31', '2016-05-31', INTERVAL 1 MONTH)",
+        # Inferred: each date is the start plus k months, as DATE_ADD gives it.
+        [
+            [
+                [
+                    dt.date(2016, 1, 31),
+                    dt.date(2016, 2, 29),
+                    dt.date(2016, 3, 31),
+                    dt.date(2016, 4, 30),
+                    dt.date(2016, 5, 31),
+                ]
+            ]
+        ],
+    ),
+    (
+        "generate_date_array_quarters",
+        "SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 1 QUARTER)",
+        [[[dt.date(2016, m, 1) for m in (1, 4, 7, 10)] + [dt.date(2017, 1, 1)]]],
+    ),
+    (
+        "generate_date_array_years",
+        "SELECT GENERATE_DATE_ARRAY('2016-01-01', '2019-01-01', INTERVAL 1 YEAR)",
+        [[[dt.date(y, 1, 1) for y in (2016, 2017, 2018, 2019)]]],
+    ),
+    (
+        "generate_date_array_rows_documented",
+        """SELECT GENERATE_DATE_ARRAY(date_start, date_end, INTERVAL 1 WEEK) AS date_range
+           FROM (SELECT DATE '2016-01-01' AS date_start, DATE '2016-01-31' AS date_end
+             UNION ALL SELECT DATE '2016-04-01', DATE '2016-04-30'
+             UNION ALL SELECT DATE '2016-07-01', DATE '2016-07-31'
+             UNION ALL SELECT DATE '2016-10-01', DATE '2016-10-31') AS items
+           ORDER BY date_start""",
+        [[[dt.date(2016, m, d) for d in (1, 8, 15, 22, 29)]] for m in (1, 4, 7, 10)],
+    ),
 ]
 
 

@@ -151,6 +151,39 @@ def _generate_array(self: Any, node: exp.GenerateSeries) -> str:
     return f"CASE WHEN {nulls} THEN NULL WHEN ({step}) = 0 THEN {failure} ELSE {values} END"
 
 
+# The fewest days a step of each unit spans, to bound how many steps reach end_date.
+_UNIT_DAYS = {"DAY": 1, "WEEK": 7, "MONTH": 28, "QUARTER": 89, "YEAR": 365}
+_UNIT_INTERVAL = {"DAY": "TO_DAYS", "WEEK": "TO_WEEKS", "MONTH": "TO_MONTHS", "YEAR": "TO_YEARS"}
+
+
+def _generate_date_array(self: Any, node: exp.GenerateDateArray) -> str | None:
+    # Each date is start_date plus k steps (2016-01-31 by MONTH: 02-29, 03-31, 04-30), where
+    # DuckDB's series adds a step to the date before (02-29, 03-29, 04-29); a zero step fails.
+    step = node.args.get("step")
+    unit = step.text("unit").upper() if isinstance(step, exp.Interval) else "DAY"
+    if unit not in _UNIT_DAYS:
+        return None
+    count = f"CAST({self.sql(step, 'this')} AS BIGINT)" if step is not None else "1"
+    start = f"CAST({self.sql(node, 'start')} AS DATE)"
+    end = f"CAST({self.sql(node, 'end')} AS DATE)"
+    months = f"k * {count} * 3" if unit == "QUARTER" else f"k * {count}"
+    interval = f"{_UNIT_INTERVAL.get(unit, 'TO_MONTHS')}({months})"
+    steps = f"ABS(DATE_DIFF('day', {start}, {end})) // (ABS({count}) * {_UNIT_DAYS[unit]}) + 2"
+    dates = self.func(
+        "LIST_TRANSFORM",
+        self.func("RANGE", "0", steps),
+        f"lambda k: CAST({start} + {interval} AS DATE)",
+    )
+    within = self.func(
+        "LIST_FILTER",
+        dates,
+        f"lambda d: CASE WHEN {count} > 0 THEN d <= {end} ELSE d >= {end} END",
+    )
+    failure = self.func("ERROR", exp.Literal.string("Sequence step cannot be 0."))
+    nulls = f"{start} IS NULL OR {end} IS NULL OR {count} IS NULL"
+    return f"CASE WHEN {nulls} THEN NULL WHEN {count} = 0 THEN {failure} ELSE {within} END"
+
+
 # Aggregates ------------------------------------------------------------------------------------
 
 
@@ -575,6 +608,7 @@ REWRITES = {
     exp.ArrayConcat: _array_concat,
     exp.ArrayToString: _array_to_string,
     exp.GenerateSeries: _generate_array,
+    exp.GenerateDateArray: _generate_date_array,
     exp.CountIf: _countif,
     exp.ArgMax: _by("ARG_MAX_NULL"),
     exp.ArgMin: _by("ARG_MIN_NULL"),
