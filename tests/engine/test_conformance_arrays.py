@@ -1601,6 +1601,37 @@ CASES: list[tuple[str, str, Any]] = [
            ORDER BY date_start""",
         [[[dt.date(2016, m, d) for d in (1, 8, 15, 22, 29)]] for m in (1, 4, 7, 10)],
     ),
+    (
+        "ntile_documented",
+        """WITH finishers AS (
+             SELECT 'Sophia Liu' AS name, TIMESTAMP '2016-10-18 2:51:45' AS finish_time,
+               'F30-34' AS division
+             UNION ALL SELECT 'Lisa Stelzner', TIMESTAMP '2016-10-18 2:54:11', 'F35-39'
+             UNION ALL SELECT 'Nikki Leith', TIMESTAMP '2016-10-18 2:59:01', 'F30-34'
+             UNION ALL SELECT 'Lauren Matthews', TIMESTAMP '2016-10-18 3:01:17', 'F35-39'
+             UNION ALL SELECT 'Desiree Berry', TIMESTAMP '2016-10-18 3:05:42', 'F35-39'
+             UNION ALL SELECT 'Suzy Slane', TIMESTAMP '2016-10-18 3:06:24', 'F35-39'
+             UNION ALL SELECT 'Jen Edwards', TIMESTAMP '2016-10-18 3:06:36', 'F30-34'
+             UNION ALL SELECT 'Meghan Lederer', TIMESTAMP '2016-10-18 2:59:01', 'F30-34')
+           SELECT name, NTILE(3) OVER (PARTITION BY division ORDER BY finish_time ASC, name)
+             AS finish_rank
+           FROM finishers ORDER BY division, finish_rank, name""",
+        # The page breaks the 2:59:01 tie as name does here (Meghan Lederer first).
+        Columns(
+            ["name", "finish_rank"],
+            [
+                ["Meghan Lederer", 1],
+                ["Sophia Liu", 1],
+                ["Nikki Leith", 2],
+                ["Jen Edwards", 3],
+                ["Lauren Matthews", 1],
+                ["Lisa Stelzner", 1],
+                ["Desiree Berry", 2],
+                ["Suzy Slane", 3],
+            ],
+            ["STRING", "INT64"],
+        ),
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Arrays, aggregates and query result shape (JOIN USING, UNPIVOT) where DuckDB differs."""
+"""Arrays, aggregates, window functions, conditional expressions and query shape (JOIN USING,
+PIVOT/UNPIVOT, value tables, result arrays, SAFE.) where DuckDB differs from BigQuery."""
 
 from __future__ import annotations
 
