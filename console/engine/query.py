@@ -30,6 +30,7 @@ from console.catalog.models import (
 )
 from console.engine import billing, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
+from console.engine.functions.arrays import result_arrays
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import to_duckdb
@@ -445,7 +446,7 @@ def qualify_view_names(tree: exp.Expression, project_id: str) -> exp.Expression:
     for node in tree.find_all(exp.Table):
         if not node.name or isinstance(node.this, exp.Func):
             continue
-        if not node.db and node.name in cte_names:
+        if not node.db and node.name.lower() in {n.lower() for n in cte_names}:
             continue
         if not node.db:
             raise InvalidError(
@@ -540,7 +541,8 @@ def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
         try:
             for batch in reader:
                 ctx.check_cancelled()
-                yield batch if batch.schema == schema else _cast(batch, schema)
+                batch = batch if batch.schema == schema else _cast(batch, schema)
+                yield result_arrays(batch)
         except (duckdb.Error, OSError) as err:  # Arrow raises DuckDB's errors as OSError here
             raise _translate_duckdb_error(ctx, tree, err) from None
 
@@ -620,7 +622,8 @@ def run_select(ctx: Context, statement: exp.Expression) -> None:
 
 
 def reads_catalog_table(node: exp.Table, cte_names: set[str]) -> bool:
-    if not node.name or (not node.db and node.name in cte_names):
+    # BigQuery compares a CTE's name case-insensitively (a table's name is case-sensitive).
+    if not node.name or (not node.db and node.name.lower() in {n.lower() for n in cte_names}):
         return False
     if information_schema.is_information_schema(node):
         return False

@@ -190,17 +190,20 @@ def _unnest_relation(self: Target.Generator, node: exp.Unnest) -> str | None:
     if not offset and columns:
         return None
     array = self.sql(node.expressions[0])
+    # Unnamed, a non-STRUCT element's column is BigQuery's f0_ (DuckDB names a STRUCT's
+    # fields itself and ignores the alias).
+    values = (
+        f"{self.func('UNNEST', array)} AS {self.sql(exp.to_identifier(columns[0].name))}"
+        if columns
+        else f"{self.func('UNNEST', array, 'max_depth := 2')} AS f0_"
+    )
     if not offset:
-        rows = self.func("UNNEST", array, "max_depth := 2")
+        rows = values
     else:
-        value = self.sql(exp.to_identifier(columns[0].name if columns else "value"))
         position = self.sql(
             exp.to_identifier(offset.name if isinstance(offset, exp.Identifier) else "offset")
         )
-        rows = (
-            f"{self.func('UNNEST', array)} AS {value}, "
-            f"{self.func('GENERATE_SUBSCRIPTS', array, '1')} - 1 AS {position}"
-        )
+        rows = f"{values}, {self.func('GENERATE_SUBSCRIPTS', array, '1')} - 1 AS {position}"
     name = (
         f" AS {self.sql(exp.to_identifier(alias.name))}" if alias is not None and alias.name else ""
     )
