@@ -227,7 +227,12 @@ def _parse(texts: pa.Array, modes: pa.Array, sources: pa.Array) -> pa.Array:
             continue
         if mode not in ("exact", "round"):
             raise InvalidError(f"Invalid wide_number_mode: {mode!r}; it must be 'exact' or 'round'")
-        out.append(dump(_read(text, source, mode)))
+        try:
+            out.append(dump(_read(text, source, mode)))
+        except InvalidError:
+            if source != "SAFE.PARSE_JSON":
+                raise
+            out.append(None)
     return pa.array(out, pa.string())
 
 
@@ -413,26 +418,33 @@ def _to_string(value: Any, lax: bool) -> str | None:
 
 
 def _convert_all(
-    convert: Any, kind: pa.DataType, docs: pa.Array, lax: pa.Array, *modes: Any
+    convert: Any, kind: pa.DataType, docs: pa.Array, hows: pa.Array, *modes: Any
 ) -> Any:
+    # how: 'strict' (BOOL(json) and the rest), 'lax' (LAX_BOOL ...) or 'safe' (SAFE.BOOL ...,
+    # which returns NULL where the strict form raises).
     extra = [m.to_pylist() for m in modes]
     out = []
-    for row, (doc, loose) in enumerate(zip(docs.to_pylist(), lax.to_pylist(), strict=True)):
+    for row, (doc, how) in enumerate(zip(docs.to_pylist(), hows.to_pylist(), strict=True)):
         value = None if doc is None else _document(doc, True)
-        if doc is None or (value is None and loose):
+        if doc is None or (value is None and how == "lax"):
             out.append(None)
-        else:
-            out.append(convert(value, loose, *(e[row] for e in extra)))
+            continue
+        try:
+            out.append(convert(value, how == "lax", *(e[row] for e in extra)))
+        except InvalidError:
+            if how != "safe":
+                raise
+            out.append(None)
     return pa.array(out, kind)
 
 
 def _converter(convert: Any, kind: pa.DataType) -> Any:
     # DuckDB counts a UDF's parameters, so each arity is a function of its own.
-    return lambda docs, lax: _convert_all(convert, kind, docs, lax)
+    return lambda docs, hows: _convert_all(convert, kind, docs, hows)
 
 
-def _float64(docs: pa.Array, lax: pa.Array, modes: pa.Array) -> pa.Array:
-    return _convert_all(_to_float64, pa.float64(), docs, lax, modes)
+def _float64(docs: pa.Array, hows: pa.Array, modes: pa.Array) -> pa.Array:
+    return _convert_all(_to_float64, pa.float64(), docs, hows, modes)
 
 
 # TO_JSON, TO_JSON_STRING, JSON_OBJECT, JSON_ARRAY --------------------------------------------
@@ -590,15 +602,15 @@ UDFS = [
         (ENCODE, _encode, None, "VARCHAR"),
         (OBJECT, _object, ["VARCHAR[]", "VARCHAR[]"], "VARCHAR"),
         (ARRAY, _array, ["VARCHAR[]"], "VARCHAR"),
-        (TO_BOOL, _converter(_to_bool, pa.bool_()), ["VARCHAR", "BOOLEAN"], "BOOLEAN"),
-        (TO_INT64, _converter(_to_int64, pa.int64()), ["VARCHAR", "BOOLEAN"], "BIGINT"),
+        (TO_BOOL, _converter(_to_bool, pa.bool_()), ["VARCHAR", "VARCHAR"], "BOOLEAN"),
+        (TO_INT64, _converter(_to_int64, pa.int64()), ["VARCHAR", "VARCHAR"], "BIGINT"),
         (
             TO_FLOAT64,
             _float64,
-            ["VARCHAR", "BOOLEAN", "VARCHAR"],
+            ["VARCHAR", "VARCHAR", "VARCHAR"],
             "DOUBLE",
         ),
-        (TO_STRING, _converter(_to_string, pa.string()), ["VARCHAR", "BOOLEAN"], "VARCHAR"),
+        (TO_STRING, _converter(_to_string, pa.string()), ["VARCHAR", "VARCHAR"], "VARCHAR"),
     ]
 ]
 
@@ -646,24 +658,49 @@ def _extract(scalar: bool, array: bool) -> Any:
     return handler
 
 
-def _parse_json(self: Any, node: exp.ParseJSON) -> str:
+def _parse_json(self: Any, node: exp.ParseJSON, safe: bool = False) -> str:
     mode = node.args.get("expression")
     mode_sql = self.sql(mode, "expression") if isinstance(mode, exp.Kwarg) else "'exact'"
     source = "'literal'" if node.args.get("is_literal") else "'PARSE_JSON'"
+    if safe:
+        source = "'SAFE.PARSE_JSON'"
     return (
         f"CAST({self.func(PARSE, _text(self, self.sql(node, 'this')), mode_sql, source)} AS JSON)"
     )
 
 
-def _converter_call(function: str, lax: bool) -> Any:
+def _converter_call(function: str, how: str) -> Any:
     def handler(self: Any, node: exp.Expression) -> str:
-        args = [_text(self, self.sql(node, "this")), "TRUE" if lax else "FALSE"]
+        args = [_text(self, self.sql(node, "this")), f"'{how}'"]
         if function == TO_FLOAT64:
             mode = node.args.get("expression")
             args.append(self.sql(mode, "expression") if isinstance(mode, exp.Kwarg) else "'round'")
         return self.func(function, *args)
 
     return handler
+
+
+_SAFE = {
+    exp.JSONBool: _converter_call(TO_BOOL, "safe"),
+    exp.Int64: _converter_call(TO_INT64, "safe"),
+    exp.Float64: _converter_call(TO_FLOAT64, "safe"),
+}
+
+
+def _safe(self: Any, node: exp.SafeFunc) -> str | None:
+    # SAFE.BOOL(json) and the rest return NULL where the plain function raises.
+    inner = node.this
+    if isinstance(inner, exp.String) and not inner.args.get("zone"):
+        value = self.sql(inner, "this")
+        return (
+            f"CASE WHEN {_typeof(value)} = 'JSON' THEN "
+            f"{self.func(TO_STRING, _text(self, value), repr('safe'))} "
+            f"ELSE CAST({value} AS VARCHAR) END"
+        )
+    if isinstance(inner, exp.ParseJSON):
+        return _parse_json(self, inner, safe=True)
+    handler = _SAFE.get(type(inner))
+    return handler(self, inner) if handler else None
 
 
 def _string_of_json(self: Any, node: exp.String) -> str | None:
@@ -673,7 +710,8 @@ def _string_of_json(self: Any, node: exp.String) -> str | None:
     value = self.sql(node, "this")
     return (
         f"CASE WHEN {_typeof(value)} = 'JSON' THEN "
-        f"{self.func(TO_STRING, _text(self, value), 'FALSE')} ELSE CAST({value} AS VARCHAR) END"
+        f"{self.func(TO_STRING, _text(self, value), repr('strict'))} "
+        f"ELSE CAST({value} AS VARCHAR) END"
     )
 
 
@@ -762,18 +800,19 @@ REWRITES = {
     exp.JSONExtractArray: _extract(scalar=False, array=True),
     exp.JSONValueArray: _extract(scalar=True, array=True),
     exp.JSONType: _json_type,
-    exp.JSONBool: _converter_call(TO_BOOL, lax=False),
-    exp.Int64: _converter_call(TO_INT64, lax=False),
-    exp.Float64: _converter_call(TO_FLOAT64, lax=False),
-    exp.LaxBool: _converter_call(TO_BOOL, lax=True),
-    exp.LaxInt64: _converter_call(TO_INT64, lax=True),
-    exp.LaxFloat64: _converter_call(TO_FLOAT64, lax=True),
-    exp.LaxString: _converter_call(TO_STRING, lax=True),
+    exp.JSONBool: _converter_call(TO_BOOL, "strict"),
+    exp.Int64: _converter_call(TO_INT64, "strict"),
+    exp.Float64: _converter_call(TO_FLOAT64, "strict"),
+    exp.LaxBool: _converter_call(TO_BOOL, "lax"),
+    exp.LaxInt64: _converter_call(TO_INT64, "lax"),
+    exp.LaxFloat64: _converter_call(TO_FLOAT64, "lax"),
+    exp.LaxString: _converter_call(TO_STRING, "lax"),
     exp.String: _string_of_json,
     exp.JSONFormat: _json_format,
     exp.JSONObject: _json_object,
     exp.JSONArray: _json_array,
     exp.Bracket: _bracket,
+    exp.SafeFunc: _safe,
     # Mutators and accessors Quarry does not compute yet: refused in BigQuery's words rather
     # than run as DuckDB's functions of the same name, which differ.
     exp.JSONSet: _not_found("JSON_SET"),
