@@ -207,3 +207,17 @@ class Quarry(BigQuery):
 
         def _parse_alter_table_alter(self) -> exp.Expression | None:
             return _parse_alter_column(self)
+
+        def _parse_json_object(self, agg: bool = False) -> exp.Expression:
+            # BigQuery's JSON_OBJECT takes plain arguments: key, value, ... or two arrays.
+            # sqlglot's reads KEY and VALUE as keywords (JSON_OBJECT(key, value) of columns so
+            # named became an empty object) and zips two literal arrays (dropping the keys
+            # left over, where BigQuery refuses arrays of different lengths).
+            if agg:
+                return super()._parse_json_object(agg)
+            args = self._parse_csv(self._parse_assignment)
+            pairs = [
+                exp.JSONKeyValue(this=key, expression=value)
+                for key, value in zip(args[0::2], args[1::2], strict=False)
+            ]
+            return self.expression(exp.JSONObject(expressions=args if len(args) % 2 else pairs))

@@ -555,24 +555,34 @@ def _encode(values: pa.Array, types: pa.Array, modes: pa.Array) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _object(keys: pa.Array, values: pa.Array) -> pa.Array:
+def _object(keys: pa.Array, values: pa.Array, arrays: pa.Array) -> pa.Array:
+    # Keys and values arrive as JSON (TO_JSON's encoding); `arrays` says the call is
+    # JSON_OBJECT(key_array, value_array) rather than key-value pairs.
     out = []
-    for names, items in zip(keys.to_pylist(), values.to_pylist(), strict=True):
-        if names is None or items is None:
-            out.append(None)
-            continue
-        if len(names) != len(items):
-            raise InvalidError(
-                "The number of keys and values must match in JSON_OBJECT; got "
-                f"{len(names)} keys and {len(items)} values"
-            )
+    for names, items, of_arrays in zip(
+        keys.to_pylist(), values.to_pylist(), arrays.to_pylist(), strict=True
+    ):
+        names = [_load(n) for n in names]
+        items = [_load(i) for i in items]
+        if of_arrays:
+            if names[0] is None:
+                raise InvalidError("The keys array can't be NULL")
+            if items[0] is None:
+                raise InvalidError("The values array can't be NULL")
+            names, items = names[0], items[0]
+            if len(names) != len(items):
+                raise InvalidError("The number of keys and values must match")
         first: dict[str, Any] = {}
         for name, item in zip(names, items, strict=True):
             if name is None:
-                raise InvalidError("A key of JSON_OBJECT cannot be NULL")
-            first.setdefault(name, load(item, canonical=True, wide_number_mode="round"))
+                raise InvalidError("A key can't be NULL")
+            first.setdefault(name, item)
         out.append(dump(Pairs(sorted(first.items()))))
     return pa.array(out, pa.string())
+
+
+def _load(text: str) -> Any:
+    return load(text, canonical=True, wide_number_mode="round")
 
 
 def _array(values: pa.Array) -> pa.Array:
@@ -600,7 +610,7 @@ UDFS = [
         ),
         (TYPE, _type, ["VARCHAR"], "VARCHAR"),
         (ENCODE, _encode, None, "VARCHAR"),
-        (OBJECT, _object, ["VARCHAR[]", "VARCHAR[]"], "VARCHAR"),
+        (OBJECT, _object, ["VARCHAR[]", "VARCHAR[]", "BOOLEAN"], "VARCHAR"),
         (ARRAY, _array, ["VARCHAR[]"], "VARCHAR"),
         (TO_BOOL, _converter(_to_bool, pa.bool_()), ["VARCHAR", "VARCHAR"], "BOOLEAN"),
         (TO_INT64, _converter(_to_int64, pa.int64()), ["VARCHAR", "VARCHAR"], "BIGINT"),
@@ -738,11 +748,20 @@ def _json_format(self: Any, node: exp.JSONFormat) -> str:
 def _json_object(self: Any, node: exp.JSONObject) -> str:
     pairs = node.expressions
     if not all(isinstance(p, exp.JSONKeyValue) for p in pairs):
-        raise InvalidError("JSON_OBJECT takes keys and values in pairs, or two arrays")
-    keys = ", ".join(_text(self, self.sql(p, "this")) for p in pairs)
+        raise InvalidError(
+            "No matching signature for function JSON_OBJECT: it takes keys and values in "
+            "pairs, or an array of keys and an array of values"
+        )
+    keys = ", ".join(_encoded(self, p.this, "json") for p in pairs)
     values = ", ".join(_encoded(self, p.expression, "json") for p in pairs)
-    call = self.func(OBJECT, f"CAST([{keys}] AS VARCHAR[])", f"CAST([{values}] AS VARCHAR[])")
+    # One pair whose key is an array is JSON_OBJECT(json_key_array, json_value_array).
+    arrays = f"{_typeof(self.sql(pairs[0], 'this'))} LIKE '%[]'" if len(pairs) == 1 else "FALSE"
+    call = self.func(OBJECT, _varchars(keys), _varchars(values), arrays)
     return f"CAST({call} AS JSON)"
+
+
+def _varchars(items: str) -> str:
+    return f"CAST([{items}] AS VARCHAR[])"
 
 
 def _json_array(self: Any, node: exp.JSONArray) -> str:
@@ -786,13 +805,6 @@ def _is_json(node: exp.Expression) -> bool:
     ) and not (isinstance(node, exp.JSONFormat) and not node.args.get("to_json"))
 
 
-def _not_found(name: str) -> Any:
-    def handler(self: Any, node: exp.Expression) -> str:
-        raise InvalidError(f"Function not found: {name}")
-
-    return handler
-
-
 REWRITES = {
     exp.ParseJSON: _parse_json,
     exp.JSONExtract: _extract(scalar=False, array=False),
@@ -813,12 +825,401 @@ REWRITES = {
     exp.JSONArray: _json_array,
     exp.Bracket: _bracket,
     exp.SafeFunc: _safe,
-    # Mutators and accessors Quarry does not compute yet: refused in BigQuery's words rather
-    # than run as DuckDB's functions of the same name, which differ.
-    exp.JSONSet: _not_found("JSON_SET"),
-    exp.JSONRemove: _not_found("JSON_REMOVE"),
-    exp.JSONStripNulls: _not_found("JSON_STRIP_NULLS"),
-    exp.JSONArrayAppend: _not_found("JSON_ARRAY_APPEND"),
-    exp.JSONArrayInsert: _not_found("JSON_ARRAY_INSERT"),
-    exp.JSONKeysAtDepth: _not_found("JSON_KEYS"),
 }
+
+
+# Mutators, JSON_KEYS and JSON_CONTAINS ------------------------------------------------------
+
+_UNCHANGED = object()
+
+
+def _set(node: Any, path: tuple[Any, ...], value: Any, create: bool) -> Any:
+    """Return node with value at path (JSON_SET), or _UNCHANGED where the path does not fit."""
+    if not path:
+        return value
+    step, rest = path[0], path[1:]
+    if node is None:
+        if not create:
+            return _UNCHANGED
+        node = Pairs() if isinstance(step, str) else []
+    if isinstance(step, str):
+        if not isinstance(node, Pairs):
+            return _UNCHANGED
+        child = node.get_first(step)
+        if child is _MISSING and not create:
+            return _UNCHANGED
+        new = _set(None if child is _MISSING else child, rest, value, create)
+        if new is _UNCHANGED:
+            return _UNCHANGED
+        return Pairs(sorted([(k, v) for k, v in node if k != step] + [(step, new)]))
+    if not _is_array(node) or (step >= len(node) and not create):
+        return _UNCHANGED
+    new = _set(node[step] if step < len(node) else None, rest, value, create)
+    if new is _UNCHANGED:
+        return _UNCHANGED
+    out = list(node) + [None] * (step + 1 - len(node))
+    out[step] = new
+    return out
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, list) and not isinstance(value, Pairs)
+
+
+def _mutation_path(text: str, function: str) -> tuple[Any, ...]:
+    try:
+        return steps(text, legacy=False)
+    except InvalidError as err:
+        raise InvalidError(f"{function}: {err}") from None
+
+
+def _set_all(doc: Any, paths: list, values: list, create: bool) -> Any:
+    for path, value in zip(paths, values, strict=True):
+        if path is None:
+            continue
+        new = _set(doc, _mutation_path(path, "JSON_SET"), _load(value), create)
+        doc = doc if new is _UNCHANGED else new
+    return doc
+
+
+def _remove(doc: Any, path: tuple[Any, ...]) -> Any:
+    if not path:
+        raise InvalidError("JSON_REMOVE: The JSONPath can't be '$'")
+    parent = select(doc, path[:-1])
+    last = path[-1]
+    if isinstance(last, str) and isinstance(parent, Pairs):
+        changed: Any = Pairs([(k, v) for k, v in parent if k != last])
+    elif isinstance(last, int) and _is_array(parent) and last < len(parent):
+        changed = parent[:last] + parent[last + 1 :]
+    else:
+        return doc
+    new = _set(doc, path[:-1], changed, False)
+    return doc if new is _UNCHANGED else new
+
+
+def _add_to_array(doc: Any, path: tuple[Any, ...], items: list[Any], insert: bool) -> Any:
+    # JSON_ARRAY_APPEND adds at the end of the array at path; JSON_ARRAY_INSERT at the index
+    # path ends with, padding with nulls. A JSON null there becomes an array.
+    at = path[:-1] if insert else path
+    if insert and (not path or not isinstance(path[-1], int)):
+        return doc
+    target = select(doc, at)
+    if target is None:
+        target = []
+    elif not _is_array(target):
+        return doc
+    if insert:
+        index = path[-1]
+        padded = list(target) + [None] * (index - len(target))
+        changed = padded[:index] + items + padded[index:]
+    else:
+        changed = list(target) + items
+    new = _set(doc, at, changed, False)
+    return doc if new is _UNCHANGED else new
+
+
+def _strip(value: Any, arrays: bool, empty: bool) -> Any:
+    def removable(item: Any) -> bool:
+        if item is None:
+            return True
+        if not empty:
+            return False
+        return (isinstance(item, Pairs) and not item) or (arrays and _is_array(item) and not item)
+
+    if isinstance(value, Pairs):
+        stripped = [(k, _strip(v, arrays, empty)) for k, v in value if v is not None]
+        return Pairs([(k, v) for k, v in stripped if not removable(v)])
+    if _is_array(value):
+        if not arrays:
+            return [_strip(v, arrays, empty) for v in value]
+        stripped = [_strip(v, arrays, empty) for v in value if v is not None]
+        return [v for v in stripped if not removable(v)]
+    return value
+
+
+def _strip_nulls(doc: Any, path: tuple[Any, ...], arrays: bool, empty: bool) -> Any:
+    target = select(doc, path)
+    if target is _MISSING:
+        return doc
+    stripped = _strip(target, arrays, empty)
+    if empty and isinstance(stripped, list) and not stripped:
+        stripped = None  # nothing left: a JSON null
+    new = _set(doc, path, stripped, False)
+    result = doc if new is _UNCHANGED else new
+    return result
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _keys(value: Any, depth: int | None, mode: str) -> list[str]:
+    found: set[str] = set()
+
+    def name(key: str) -> str:
+        # Inferred: keys that JSONPath could not write bare are double-quoted, as in `$."a.b"`.
+        return key if _PLAIN_KEY.fullmatch(key) else json.dumps(key)
+
+    def walk(node: Any, prefix: str, level: int, in_array: bool) -> None:
+        if isinstance(node, Pairs):
+            if depth is not None and level >= depth:
+                return
+            for key, child in node:
+                path = f"{prefix}.{name(key)}" if prefix else name(key)
+                found.add(path)
+                walk(child, path, level + 1, False)
+        elif _is_array(node):
+            if mode == "strict" or (mode == "lax" and in_array):
+                return
+            for child in node:
+                walk(child, prefix, level, True)
+
+    walk(value, "", 0, False)
+    return sorted(found)
+
+
+def _contains(big: Any, small: Any, top: bool = True) -> bool:
+    if isinstance(small, Pairs):
+        return isinstance(big, Pairs) and all(
+            (found := big.get_first(k)) is not _MISSING and _contains(found, v, False)
+            for k, v in small
+        )
+    if _is_array(small):
+        return _is_array(big) and all(any(_contains(b, s, False) for b in big) for s in small)
+    if _is_array(big):
+        return top and any(_same_scalar(b, small) for b in big)
+    return _same_scalar(big, small)
+
+
+def _same_scalar(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return not isinstance(a, list) and not isinstance(b, list) and a == b
+
+
+def _mutate(docs: pa.Array, rows: list[list[Any]], change: Any) -> pa.Array:
+    out = []
+    for doc, *args in zip(docs.to_pylist(), *rows, strict=True):
+        out.append(None if doc is None else dump(change(_load(doc), *args)))
+    return pa.array(out, pa.string())
+
+
+def _json_set(docs: pa.Array, paths: pa.Array, values: pa.Array, create: pa.Array) -> pa.Array:
+    def change(doc: Any, paths: list, values: list, create: bool | None) -> Any:
+        return doc if create is None else _set_all(doc, paths, values, create)
+
+    return _mutate(docs, [paths.to_pylist(), values.to_pylist(), create.to_pylist()], change)
+
+
+def _json_remove(docs: pa.Array, paths: pa.Array) -> pa.Array:
+    def change(doc: Any, paths: list) -> Any:
+        for path in paths:
+            if path is not None:
+                doc = _remove(doc, _mutation_path(path, "JSON_REMOVE"))
+        return doc
+
+    return _mutate(docs, [paths.to_pylist()], change)
+
+
+def _array_adder(insert: bool) -> Any:
+    name = "JSON_ARRAY_INSERT" if insert else "JSON_ARRAY_APPEND"
+
+    def run(
+        docs: pa.Array, paths: pa.Array, values: pa.Array, arrays: pa.Array, each: pa.Array
+    ) -> pa.Array:
+        def change(doc: Any, paths: list, values: list, arrays: list, each: bool | None) -> Any:
+            if each is None:
+                return doc
+            for path, value, is_array in zip(paths, values, arrays, strict=True):
+                if path is None:
+                    continue
+                item = _load(value)
+                items = list(item) if each and is_array and item is not None else [item]
+                doc = _add_to_array(doc, _mutation_path(path, name), items, insert)
+            return doc
+
+        rows = [paths.to_pylist(), values.to_pylist(), arrays.to_pylist(), each.to_pylist()]
+        return _mutate(docs, rows, change)
+
+    return run
+
+
+def _json_strip_nulls(
+    docs: pa.Array, paths: pa.Array, arrays: pa.Array, empty: pa.Array
+) -> pa.Array:
+    def change(doc: Any, path: str | None, arrays: bool | None, empty: bool | None) -> Any:
+        if path is None or arrays is None or empty is None:
+            return doc
+        return _strip_nulls(doc, _mutation_path(path, "JSON_STRIP_NULLS"), arrays, empty)
+
+    rows = [paths.to_pylist(), arrays.to_pylist(), empty.to_pylist()]
+    return _mutate(docs, rows, change)
+
+
+def _json_keys(docs: pa.Array, depths: pa.Array, modes: pa.Array) -> pa.Array:
+    out: list[list[str] | None] = []
+    for doc, depth, mode in zip(
+        docs.to_pylist(), depths.to_pylist(), modes.to_pylist(), strict=True
+    ):
+        if doc is None or mode is None:
+            out.append(None)
+            continue
+        if depth is not None and depth <= 0:
+            raise InvalidError("JSON_KEYS: max_depth must be positive")
+        if mode not in ("strict", "lax", "lax recursive"):
+            raise InvalidError(
+                f"JSON_KEYS: mode must be 'strict', 'lax' or 'lax recursive', not {mode!r}"
+            )
+        out.append(_keys(_load(doc), depth, mode))
+    return pa.array(out, pa.list_(pa.string()))
+
+
+def _json_contains(bigs: pa.Array, smalls: pa.Array) -> pa.Array:
+    return pa.array(
+        [
+            None if big is None or small is None else _contains(_load(big), _load(small))
+            for big, small in zip(bigs.to_pylist(), smalls.to_pylist(), strict=True)
+        ],
+        pa.bool_(),
+    )
+
+
+SET, REMOVE, APPEND, INSERT = (
+    "quarry_json_set",
+    "quarry_json_remove",
+    "quarry_json_array_append",
+    "quarry_json_array_insert",
+)
+STRIP_NULLS, KEYS, CONTAINS = "quarry_json_strip_nulls", "quarry_json_keys", "quarry_json_contains"
+
+UDFS += [
+    Udf(name, function, parameters, returns, null_handling="special")
+    for name, function, parameters, returns in [
+        (SET, _json_set, ["VARCHAR", "VARCHAR[]", "VARCHAR[]", "BOOLEAN"], "VARCHAR"),
+        (REMOVE, _json_remove, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
+        (
+            APPEND,
+            _array_adder(insert=False),
+            ["VARCHAR", "VARCHAR[]", "VARCHAR[]", "BOOLEAN[]", "BOOLEAN"],
+            "VARCHAR",
+        ),
+        (
+            INSERT,
+            _array_adder(insert=True),
+            ["VARCHAR", "VARCHAR[]", "VARCHAR[]", "BOOLEAN[]", "BOOLEAN"],
+            "VARCHAR",
+        ),
+        (STRIP_NULLS, _json_strip_nulls, ["VARCHAR", "VARCHAR", "BOOLEAN", "BOOLEAN"], "VARCHAR"),
+        (KEYS, _json_keys, ["VARCHAR", "BIGINT", "VARCHAR"], "VARCHAR[]"),
+        (CONTAINS, _json_contains, ["VARCHAR", "VARCHAR"], "BOOLEAN"),
+    ]
+]
+
+
+def _kwarg(node: exp.Expression, name: str) -> exp.Expression | None:
+    return next(
+        (
+            e.expression
+            for e in node.expressions
+            if isinstance(e, exp.Kwarg) and e.this.name.lower() == name
+        ),
+        None,
+    )
+
+
+def _path_value_pairs(self: Any, node: exp.Expression) -> tuple[list[str], list[str], list[str]]:
+    args = [e for e in node.expressions if not isinstance(e, exp.Kwarg)]
+    if len(args) % 2:
+        raise InvalidError(
+            f"No matching signature for function {node.key.upper()}: it takes JSONPath and "
+            "value pairs"
+        )
+    paths = [_text(self, self.sql(a)) for a in args[0::2]]
+    values = [_encoded(self, v, "json") for v in args[1::2]]
+    arrays = [f"{_typeof(self.sql(v))} LIKE '%[]'" for v in args[1::2]]
+    return paths, values, arrays
+
+
+def _flag(self: Any, node: exp.Expression, name: str, default: str) -> str:
+    value = _kwarg(node, name)
+    return self.sql(value) if value is not None else default
+
+
+def _as_json(call: str) -> str:
+    return f"CAST({call} AS JSON)"
+
+
+def _json_set_sql(self: Any, node: exp.JSONSet) -> str:
+    paths, values, _ = _path_value_pairs(self, node)
+    doc = _text(self, self.sql(node, "this"))
+    create = _flag(self, node, "create_if_missing", "TRUE")
+    return _as_json(
+        self.func(SET, doc, _varchars(", ".join(paths)), _varchars(", ".join(values)), create)
+    )
+
+
+def _json_remove_sql(self: Any, node: exp.JSONRemove) -> str:
+    paths = ", ".join(_text(self, self.sql(p)) for p in node.expressions)
+    return _as_json(self.func(REMOVE, _text(self, self.sql(node, "this")), _varchars(paths)))
+
+
+def _array_adder_sql(function: str, flag: str) -> Any:
+    def handler(self: Any, node: exp.Expression) -> str:
+        paths, values, arrays = _path_value_pairs(self, node)
+        return _as_json(
+            self.func(
+                function,
+                _text(self, self.sql(node, "this")),
+                _varchars(", ".join(paths)),
+                _varchars(", ".join(values)),
+                f"CAST([{', '.join(arrays)}] AS BOOLEAN[])",
+                _flag(self, node, flag, "TRUE"),
+            )
+        )
+
+    return handler
+
+
+def _json_strip_nulls_sql(self: Any, node: exp.JSONStripNulls) -> str:
+    path = node.args.get("expression")
+    arrays, empty = node.args.get("include_arrays"), node.args.get("remove_empty")
+    return _as_json(
+        self.func(
+            STRIP_NULLS,
+            _text(self, self.sql(node, "this")),
+            _text(self, self.sql(path)) if path is not None else "'$'",
+            self.sql(arrays, "expression") if arrays is not None else "TRUE",
+            self.sql(empty, "expression") if empty is not None else "FALSE",
+        )
+    )
+
+
+def _json_keys_sql(self: Any, node: exp.JSONKeysAtDepth) -> str:
+    depth = node.args.get("expression")
+    mode = node.args.get("mode")
+    if isinstance(depth, exp.Kwarg):  # JSON_KEYS(json, mode => ...) without max_depth
+        depth, mode = None, depth
+    return self.func(
+        KEYS,
+        _text(self, self.sql(node, "this")),
+        f"CAST({self.sql(depth)} AS BIGINT)" if depth is not None else "CAST(NULL AS BIGINT)",
+        self.sql(mode, "expression") if mode is not None else "'strict'",
+    )
+
+
+def _json_contains_sql(self: Any, node: exp.Anonymous) -> str:
+    if len(node.expressions) != 2:
+        raise InvalidError("No matching signature for function JSON_CONTAINS: it takes 2 JSON")
+    return self.func(CONTAINS, *(_text(self, self.sql(a)) for a in node.expressions))
+
+
+REWRITES.update(
+    {
+        exp.JSONSet: _json_set_sql,
+        exp.JSONRemove: _json_remove_sql,
+        exp.JSONStripNulls: _json_strip_nulls_sql,
+        exp.JSONArrayAppend: _array_adder_sql(APPEND, "append_each_element"),
+        exp.JSONArrayInsert: _array_adder_sql(INSERT, "insert_each_element"),
+        exp.JSONKeysAtDepth: _json_keys_sql,
+    }
+)
+ANONYMOUS = {"JSON_CONTAINS": _json_contains_sql}
