@@ -742,6 +742,87 @@ CASES: list[tuple[str, str, Any]] = [
     ),
     ("subscript_missing", """SELECT (JSON '{"a": 1}')['b'] AS x""", [[None]]),
     ("subscript_out_of_range", """SELECT (JSON '[1]')[5] AS x""", [[None]]),
+    # The JSON type: results are typed JSON, stored JSON columns stay JSON
+    ("type_of_literal", "SELECT JSON '1' AS j", Columns(["j"], [["1"]], ["JSON"])),
+    (
+        "type_of_parse_json",
+        "SELECT PARSE_JSON('[1]') AS j",
+        Columns(["j"], [["[1]"]], ["JSON"]),
+    ),
+    ("type_of_to_json", "SELECT TO_JSON(1) AS j", Columns(["j"], [["1"]], ["JSON"])),
+    (
+        "type_of_to_json_string",
+        "SELECT TO_JSON_STRING(1) AS s",
+        Columns(["s"], [["1"]], ["STRING"]),
+    ),
+    (
+        "type_of_json_object",
+        "SELECT JSON_OBJECT('a', 1) AS j",
+        Columns(["j"], [['{"a":1}']], ["JSON"]),
+    ),
+    (
+        "type_of_json_query_of_json",
+        """SELECT JSON_QUERY(JSON '{"a": [1]}', '$.a') AS j""",
+        Columns(["j"], [["[1]"]], ["JSON"]),
+    ),
+    (
+        "type_of_json_query_array_of_json",
+        """SELECT JSON_QUERY_ARRAY(JSON '[1, "a"]') AS j""",
+        Columns(["j"], [[["1", '"a"']]], ["JSON"]),
+    ),
+    (
+        "type_of_json_query_array_of_string",
+        """SELECT JSON_QUERY_ARRAY('[1, "a"]') AS j""",
+        Columns(["j"], [[["1", '"a"']]], ["STRING"]),
+    ),
+    (
+        "type_of_json_in_struct",
+        "SELECT STRUCT(JSON '2' AS x, 'y' AS s) AS st",
+        Columns(["st"], [[{"x": "2", "s": "y"}]], ["RECORD"]),
+    ),
+    (
+        "stored_json_column",
+        """CREATE TABLE ds.json_docs (j JSON);
+           INSERT INTO ds.json_docs VALUES (JSON '{"b": [1, 2], "a": null}');
+           SELECT j, JSON_QUERY(j, '$.a') AS a, j['b'][1] AS b, JSON_TYPE(j) AS t
+           FROM ds.json_docs""",
+        Columns(
+            ["j", "a", "b", "t"],
+            [['{"a":null,"b":[1,2]}', "null", "2", "object"]],
+            ["JSON", "JSON", "JSON", "STRING"],
+        ),
+    ),
+    (
+        "stored_json_from_query",
+        """CREATE TABLE ds.json_copy AS SELECT JSON '{"a": "x"}' AS j;
+           SELECT STRING(j['a']) AS a FROM ds.json_copy""",
+        [["x"]],
+    ),
+    (
+        "subscript_of_column",
+        """SELECT j[0] AS first, j[1] AS second FROM (SELECT JSON '[10, 20]' AS j)""",
+        [["10", "20"]],
+    ),
+    (
+        "subscript_of_json_query",
+        """SELECT JSON_QUERY(j, '$.b')[0] AS x FROM (SELECT JSON '{"b": [5, 6]}' AS j)""",
+        [["5"]],
+    ),
+    (
+        "subscript_of_array_column_still_counts_from_0",
+        "SELECT x[0] AS first FROM (SELECT [10, 20] AS x)",
+        [[10]],
+    ),
+    (
+        "field_access",
+        """SELECT j.a.b AS x FROM (SELECT JSON '{"a": {"b": [1]}}' AS j)""",
+        [["[1]"]],
+    ),
+    (
+        "string_of_field",
+        """SELECT STRING(j.name) AS x FROM (SELECT JSON '{"name": "Alice"}' AS j)""",
+        [["Alice"]],
+    ),
     # Mutators (GoogleSQL's json_functions page, as BigQuery shares it)
     (
         "json_array_append_documented",

@@ -485,6 +485,30 @@ def _type_at(text: str) -> tuple[Any, str]:
     return tree, rest
 
 
+def with_json_types(schema: pa.Schema, types: list[Any]) -> pa.Schema:
+    """Return a result's Arrow schema with its JSON parts typed as Arrow's JSON extension, as
+    DuckDB's column types (the relation's `types`) say they are."""
+    return pa.schema(
+        [
+            pa.field(f.name, _json_typed(f.type, _duckdb_type(str(kind))), f.nullable)
+            for f, kind in zip(schema, types, strict=True)
+        ]
+    )
+
+
+def _json_typed(kind: pa.DataType, tree: Any) -> pa.DataType:
+    if tree == "JSON" and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return pa.json_(pa.string())
+    if isinstance(tree, tuple) and tree[0] == "LIST" and pa.types.is_list(kind):
+        return pa.list_(_json_typed(kind.value_type, tree[1]))
+    if isinstance(tree, tuple) and tree[0] == "STRUCT" and pa.types.is_struct(kind):
+        subs = dict(tree[1])
+        return pa.struct(
+            [pa.field(f.name, _json_typed(f.type, subs.get(f.name)), f.nullable) for f in kind]
+        )
+    return kind
+
+
 def encode(value: Any, kind: pa.DataType, tree: Any, for_string: bool, stringify: bool) -> Any:
     """Return a SQL value as the JSON value TO_JSON (or TO_JSON_STRING) makes of it."""
     if value is None:
@@ -784,7 +808,11 @@ def _bracket(self: Any, node: exp.Bracket) -> str | None:
     doc = self.sql(node, "this")
     step = index.name if index.is_string else int(index.name)
     if index.is_int and not _is_json(node.this):
-        return None
+        if not isinstance(node.this, exp.Column | exp.JSONExtract):
+            return None
+        # A column may be JSON or an ARRAY: DuckDB counts a JSON array's elements from 0 and a
+        # list's from 1, and folds typeof to a constant.
+        return f"{doc}[{step} + CASE WHEN {_typeof(doc)} = 'JSON' THEN 0 ELSE 1 END]"
     path = self.sql(exp.Literal.string(json.dumps([step])))
     call = self.func(QUERY, _text(self, doc), path, "'JSON'", "FALSE", "FALSE")
     return f"CAST({call} AS JSON)"
