@@ -165,6 +165,11 @@ PROCEDURAL_WORDS = ("BEGIN", "ELSEIF", "EXCEPTION", "LOOP", "REPEAT", "WHILE")
 
 
 class Quarry(BigQuery):
+    def to_json_path(self, path: exp.Expression | None) -> exp.Expression | None:
+        # A JSONPath stays the text it was written as: the engine reads it as BigQuery does
+        # (sqlglot's reading took 'INVALID' for the key $.INVALID, where BigQuery refuses it).
+        return path
+
     class Tokenizer(BigQuery.Tokenizer):
         KEYWORDS = {
             **BigQuery.Tokenizer.KEYWORDS,

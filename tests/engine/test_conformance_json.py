@@ -411,6 +411,24 @@ CASES: list[tuple[str, str, Any]] = [
         """SELECT JSON_QUERY_ARRAY('{"a.b": {"c": ["world"]}}', '$."a.b".c') AS hello""",
         [[['"world"']]],
     ),
+    (
+        "json_query_array_invalid_path",
+        """SELECT JSON_QUERY_ARRAY('["foo", "bar", "baz"]', 'INVALID_JSONPath') AS result""",
+        Error("JSONPath"),
+    ),
+    (
+        "json_value_array_invalid_path",
+        """SELECT JSON_VALUE_ARRAY('["foo","bar","baz"]','INVALID_JSONPath') AS result""",
+        Error("JSONPath"),
+    ),
+    # Inferred: the JSONPath rules are the same for every extractor.
+    ("json_query_invalid_path", """SELECT JSON_QUERY('{"a": 1}', 'a')""", Error("JSONPath")),
+    (
+        "json_query_path_of_column",
+        """SELECT JSON_QUERY('{"a": {"b": 1}}', p) AS x FROM UNNEST(['$.a', '$.a.b', '$.c']) AS p
+           ORDER BY p""",
+        [['{"b":1}'], ["1"], [None]],
+    ),
     ("json_query_array_not_array", """SELECT JSON_QUERY_ARRAY('{"a":"foo"}','$.a')""", [[None]]),
     ("json_query_array_missing", """SELECT JSON_QUERY_ARRAY('{"a":"foo"}','$.b')""", [[None]]),
     ("json_query_array_empty", """SELECT JSON_QUERY_ARRAY('{"a":"foo","b":[]}','$.b')""", [[[]]]),

@@ -156,42 +156,34 @@ def _string(text: str) -> str:
 
 # A compiled path is a JSON list of steps: object keys (strings) and array indexes (integers).
 _KEY = r"[^.\[\]\"']+"
+# A step: ['key'] (the legacy functions' escape), ."key" (the standard ones'), .key or [index].
+# Quarry reads either escape in every function: sqlglot parses both kinds of function alike.
+_STEP = re.compile(rf"\['((?:[^'\\]|\\.)*)'\]|\.\"((?:[^\"\\]|\\.)*)\"|\.({_KEY})|\[(\d+)\]")
 
 
 @functools.lru_cache(maxsize=256)
-def steps(path: str, legacy: bool) -> tuple[Any, ...]:
-    """Return the steps of a JSONPath (BigQuery's `$.a."b.c"[0]`, or legacy `$['b.c']`)."""
+def steps(path: str) -> tuple[Any, ...]:
+    """Return the steps of a JSONPath (`$.a."b.c"[0]`, `$['b.c']`), or of a compiled one."""
     if path.startswith("["):
         return tuple(json.loads(path))
     if not path.startswith("$"):
         raise InvalidError(f"Invalid JSONPath: JSONPath must start with '$': {path}")
     rest, found = path[1:], []
-    quoted = r"\['((?:[^'\\]|\\.)*)'\]" if legacy else r'\."((?:[^"\\]|\\.)*)"'
-    pattern = re.compile(rf"{quoted}|\.({_KEY})|\[(\d+)\]")
     while rest:
-        match = pattern.match(rest)
+        match = _STEP.match(rest)
         if not match:
             raise InvalidError(f"Invalid JSONPath: unsupported JSONPath token at {rest!r}")
-        key, plain, index = match.groups()
-        found.append(int(index) if index is not None else (key if key is not None else plain))
+        legacy_key, key, plain, index = match.groups()
+        if index is not None:
+            found.append(int(index))
+        elif legacy_key is not None:
+            found.append(legacy_key.replace("\\'", "'"))
+        elif key is not None:
+            found.append(json.loads(f'"{key}"'))
+        else:
+            found.append(plain)
         rest = rest[match.end() :]
     return tuple(found)
-
-
-def compile_path(node: exp.Expression) -> str | None:
-    """Return sqlglot's parsed JSONPath as a JSON list of steps, or None if it is not one."""
-    if not isinstance(node, exp.JSONPath):
-        return None
-    found: list[Any] = []
-    for part in node.expressions:
-        if isinstance(part, exp.JSONPathRoot):
-            continue
-        key = isinstance(part, exp.JSONPathKey) and isinstance(part.this, str)
-        if key or (isinstance(part, exp.JSONPathSubscript) and isinstance(part.this, int)):
-            found.append(part.this)
-        else:
-            raise InvalidError(f"Unsupported JSONPath: {node.sql(dialect='bigquery')}")
-    return json.dumps(found)
 
 
 def select(value: Any, path: tuple[Any, ...]) -> Any:
@@ -259,15 +251,12 @@ def _document(text: str, is_json: bool) -> Any:
         return _MISSING
 
 
-def _query(
-    docs: pa.Array, paths: pa.Array, types: pa.Array, legacy: pa.Array, scalar: pa.Array
-) -> pa.Array:
+def _query(docs: pa.Array, paths: pa.Array, types: pa.Array, scalar: pa.Array) -> pa.Array:
     out = []
-    for doc, path, kind, old, value_only in zip(
+    for doc, path, kind, value_only in zip(
         docs.to_pylist(),
         paths.to_pylist(),
         types.to_pylist(),
-        legacy.to_pylist(),
         scalar.to_pylist(),
         strict=True,
     ):
@@ -275,7 +264,7 @@ def _query(
             out.append(None)
             continue
         is_json = kind == "JSON"
-        found = select(_document(doc, is_json), steps(path, old))
+        found = select(_document(doc, is_json), steps(path))
         if found is _MISSING or (found is None and not is_json):
             out.append(None)
         elif value_only:
@@ -285,22 +274,19 @@ def _query(
     return pa.array(out, pa.string())
 
 
-def _query_array(
-    docs: pa.Array, paths: pa.Array, types: pa.Array, legacy: pa.Array, scalar: pa.Array
-) -> pa.Array:
+def _query_array(docs: pa.Array, paths: pa.Array, types: pa.Array, scalar: pa.Array) -> pa.Array:
     out: list[list[str | None] | None] = []
-    for doc, path, kind, old, value_only in zip(
+    for doc, path, kind, value_only in zip(
         docs.to_pylist(),
         paths.to_pylist(),
         types.to_pylist(),
-        legacy.to_pylist(),
         scalar.to_pylist(),
         strict=True,
     ):
         found = (
             _MISSING
             if doc is None or path is None
-            else select(_document(doc, kind == "JSON"), steps(path, old))
+            else select(_document(doc, kind == "JSON"), steps(path))
         )
         if not isinstance(found, list) or isinstance(found, Pairs):
             out.append(None)
@@ -625,11 +611,11 @@ UDFS = [
     Udf(name, function, parameters, returns, null_handling="special")
     for name, function, parameters, returns in [
         (PARSE, _parse, ["VARCHAR", "VARCHAR", "VARCHAR"], "VARCHAR"),
-        (QUERY, _query, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN", "BOOLEAN"], "VARCHAR"),
+        (QUERY, _query, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "VARCHAR"),
         (
             QUERY_ARRAY,
             _query_array,
-            ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN", "BOOLEAN"],
+            ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"],
             "VARCHAR[]",
         ),
         (TYPE, _type, ["VARCHAR"], "VARCHAR"),
@@ -666,13 +652,6 @@ def _like(doc: str, result: str) -> str:
     return f"CASE WHEN FALSE THEN {doc} ELSE {result} END"
 
 
-def _path(self: Any, node: exp.Expression) -> str:
-    compiled = compile_path(node)
-    if compiled is not None:
-        return self.sql(exp.Literal.string(compiled))
-    return _text(self, self.sql(node))
-
-
 def _extract(scalar: bool, array: bool) -> Any:
     def handler(self: Any, node: exp.Expression) -> str:
         doc = self.sql(node, "this")
@@ -680,9 +659,8 @@ def _extract(scalar: bool, array: bool) -> Any:
         call = self.func(
             QUERY_ARRAY if array else QUERY,
             _text(self, doc),
-            _path(self, path),
+            _text(self, self.sql(path)),
             _typeof(doc),
-            "FALSE",
             "TRUE" if scalar else "FALSE",
         )
         if scalar:
@@ -814,7 +792,7 @@ def _bracket(self: Any, node: exp.Bracket) -> str | None:
         # list's from 1, and folds typeof to a constant.
         return f"{doc}[{step} + CASE WHEN {_typeof(doc)} = 'JSON' THEN 0 ELSE 1 END]"
     path = self.sql(exp.Literal.string(json.dumps([step])))
-    call = self.func(QUERY, _text(self, doc), path, "'JSON'", "FALSE", "FALSE")
+    call = self.func(QUERY, _text(self, doc), path, "'JSON'", "FALSE")
     return f"CAST({call} AS JSON)"
 
 
@@ -896,7 +874,7 @@ def _is_array(value: Any) -> bool:
 
 def _mutation_path(text: str, function: str) -> tuple[Any, ...]:
     try:
-        return steps(text, legacy=False)
+        return steps(text)
     except InvalidError as err:
         raise InvalidError(f"{function}: {err}") from None
 
