@@ -108,6 +108,16 @@ CASES: list[tuple[str, str, Any]] = [
         Error("Invalid JSON literal"),
     ),
     (
+        "string_input_is_read_lazily",
+        """SELECT JSON_VALUE('{"hello": "world"', "$.hello") AS hello""",
+        [["world"]],
+    ),
+    (
+        "json_input_is_validated",
+        """SELECT JSON_VALUE(JSON '{"hello": "world"', "$.hello") AS hello""",
+        Error("Invalid JSON literal"),
+    ),
+    (
         "parse_json_documented",
         """SELECT PARSE_JSON('{"coordinates":[10,20],"id":1}') AS json_data""",
         [['{"coordinates":[10,20],"id":1}']],
@@ -1184,11 +1194,28 @@ CASES: list[tuple[str, str, Any]] = [
              AS results3""",
         [[True, False, False]],
     ),
+    # JSON_FLATTEN (BigQuery's json_functions page, in Preview)
+    ("json_flatten_scalar", "SELECT JSON_FLATTEN(JSON '1') AS json_flatten", [[["1"]]]),
     (
-        "json_flatten_refused",
-        "SELECT JSON_FLATTEN(JSON '[1]')",
-        Error("Function not found: JSON_FLATTEN"),
+        "json_flatten_array",
+        "SELECT JSON_FLATTEN(JSON '[1, 2, null]') AS json_flatten",
+        [[["1", "2", "null"]]],
     ),
+    (
+        "json_flatten_nested",
+        "SELECT JSON_FLATTEN(JSON '[[[1]], 2, [3]]') AS json_flatten",
+        Columns(["json_flatten"], [[["1", "2", "3"]]], ["JSON"]),
+    ),
+    (
+        "json_flatten_mixed",
+        """SELECT JSON_FLATTEN(JSON '[[[1, 2], 3], {"a": 4}, true]') AS json_flatten""",
+        [[["1", "2", "3", '{"a":4}', "true"]]],
+    ),
+    ("json_flatten_null", "SELECT JSON_FLATTEN(CAST(NULL AS JSON))", [[None]]),
+    # BigQuery defines no equality or order on JSON (the JSON type in data types)
+    ("json_equality_refused", "SELECT JSON '1' = JSON '1'", Error("not defined for")),
+    ("json_inequality_refused", "SELECT JSON '1' != TO_JSON(2)", Error("not defined for")),
+    ("json_order_refused", "SELECT JSON '1' < JSON '2'", Error("not defined for")),
 ]
 
 

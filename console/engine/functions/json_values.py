@@ -64,7 +64,11 @@ class Wide(Exception):
 
 def load(text: str, canonical: bool, wide_number_mode: str = "exact") -> Any:
     """Read JSON text; canonical (a JSON value) sorts keys and keeps the first of duplicates."""
+    return _decoder(canonical, wide_number_mode).decode(text)
 
+
+@functools.lru_cache(maxsize=8)
+def _decoder(canonical: bool, wide_number_mode: str) -> json.JSONDecoder:
     def number(literal: str) -> Any:
         if re.fullmatch(r"-?\d+", literal):
             value = int(literal)
@@ -83,12 +87,8 @@ def load(text: str, canonical: bool, wide_number_mode: str = "exact") -> Any:
             first.setdefault(key, value)
         return Pairs(sorted(first.items()))
 
-    return json.loads(
-        text,
-        object_pairs_hook=pairs,
-        parse_int=number,
-        parse_float=number,
-        parse_constant=_no_constant,
+    return json.JSONDecoder(
+        object_pairs_hook=pairs, parse_int=number, parse_float=number, parse_constant=_no_constant
     )
 
 
@@ -242,12 +242,59 @@ def _read(text: str, source: str, mode: str = "exact") -> Any:
 
 
 def _document(text: str, is_json: bool) -> Any:
-    # A JSON-formatted STRING that is not JSON selects nothing (BigQuery reads it lazily).
     if is_json:
         return load(text, canonical=True, wide_number_mode="round")
     try:
         return load(text, canonical=False, wide_number_mode="round")
     except ValueError:
+        return _MISSING
+
+
+def _select_in(text: str, is_json: bool, path: tuple[Any, ...]) -> Any:
+    found = select(_document(text, is_json), path)
+    if found is _MISSING and not is_json:
+        # A JSON-formatted STRING is read only as far as the value selected, as BigQuery
+        # reads it: '{"hello": "world"' has a $.hello.
+        return _lazy_select(text, path)
+    return found
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _lazy_select(text: str, path: tuple[Any, ...]) -> Any:
+    decoder = _decoder(False, "round")
+
+    def space(at: int) -> int:
+        match = _SPACE.match(text, at)
+        return match.end() if match else at
+
+    try:
+        at = space(0)
+        for step in path:
+            opening, closing = ("{", "}") if isinstance(step, str) else ("[", "]")
+            if text[at] != opening:
+                return _MISSING
+            at, position = space(at + 1), 0
+            while text[at] != closing:
+                if isinstance(step, str):
+                    key, at = json.decoder.scanstring(text, at + 1)
+                    at = space(at)
+                    if text[at] != ":":
+                        return _MISSING
+                    at = space(at + 1)
+                    if key == step:
+                        break
+                elif position == step:
+                    break
+                _, at = decoder.raw_decode(text, at)
+                at, position = space(at), position + 1
+                if text[at] == ",":
+                    at = space(at + 1)
+            else:
+                return _MISSING
+        return decoder.raw_decode(text, at)[0]
+    except (ValueError, IndexError):
         return _MISSING
 
 
@@ -264,7 +311,7 @@ def _query(docs: pa.Array, paths: pa.Array, types: pa.Array, scalar: pa.Array) -
             out.append(None)
             continue
         is_json = kind == "JSON"
-        found = select(_document(doc, is_json), steps(path))
+        found = _select_in(doc, is_json, steps(path))
         if found is _MISSING or (found is None and not is_json):
             out.append(None)
         elif value_only:
@@ -286,7 +333,7 @@ def _query_array(docs: pa.Array, paths: pa.Array, types: pa.Array, scalar: pa.Ar
         found = (
             _MISSING
             if doc is None or path is None
-            else select(_document(doc, kind == "JSON"), steps(path))
+            else _select_in(doc, kind == "JSON", steps(path))
         )
         if not isinstance(found, list) or isinstance(found, Pairs):
             out.append(None)
@@ -1228,4 +1275,39 @@ REWRITES.update(
         exp.JSONKeysAtDepth: _json_keys_sql,
     }
 )
-ANONYMOUS = {"JSON_CONTAINS": _json_contains_sql}
+
+
+def _flatten(value: Any) -> list[Any]:
+    return [v for item in value for v in _flatten(item)] if _is_array(value) else [value]
+
+
+def _json_flatten(docs: pa.Array) -> pa.Array:
+    return pa.array(
+        [None if d is None else [dump(v) for v in _flatten(_load(d))] for d in docs.to_pylist()],
+        pa.list_(pa.string()),
+    )
+
+
+FLATTEN = "quarry_json_flatten"
+UDFS.append(Udf(FLATTEN, _json_flatten, ["VARCHAR"], "VARCHAR[]", null_handling="special"))
+
+
+def _json_flatten_sql(self: Any, node: exp.Anonymous) -> str:
+    if len(node.expressions) != 1:
+        raise InvalidError("No matching signature for function JSON_FLATTEN: it takes one JSON")
+    return f"CAST({self.func(FLATTEN, _text(self, self.sql(node.expressions[0])))} AS JSON[])"
+
+
+def _not_comparable(self: Any, node: exp.Binary) -> str | None:
+    # BigQuery defines neither equality nor order on JSON. Only JSON known by its form is
+    # caught here; a JSON column's type is not known to the transpiler.
+    if _is_json(node.this) or _is_json(node.expression):
+        what = "Equality" if isinstance(node, exp.EQ | exp.NEQ) else "Comparison"
+        raise InvalidError(f"{what} is not defined for arguments of type JSON")
+    return None
+
+
+REWRITES.update(
+    {kind: _not_comparable for kind in (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)}
+)
+ANONYMOUS = {"JSON_CONTAINS": _json_contains_sql, "JSON_FLATTEN": _json_flatten_sql}
