@@ -544,6 +544,32 @@ CASES: list[tuple[str, str, Any]] = [
         [['{"id":"9007199254740993"}'], ['{"id":2}']],
     ),
     (
+        "to_json_common_supertype",
+        """WITH T1 AS ((SELECT 9007199254740993 AS id) UNION ALL (SELECT 2.1 AS id))
+           SELECT TO_JSON(t, stringify_wide_numbers=>TRUE) AS json_objects FROM T1 AS t
+           ORDER BY t.id DESC""",
+        [['{"id":9.007199254740992e+15}'], ['{"id":2.1}']],
+    ),
+    ("to_json_interval_second", "SELECT TO_JSON(INTERVAL 1 SECOND)", [['"PT1S"']]),
+    ("to_json_interval_months", "SELECT TO_JSON(INTERVAL -25 MONTH)", [['"P-2Y-1M"']]),
+    ("to_json_numeric_integral", "SELECT TO_JSON(NUMERIC '-1')", [["-1"]]),
+    ("to_json_numeric_zero", "SELECT TO_JSON(NUMERIC '0')", [["0"]]),
+    (
+        "to_json_numeric_wide",
+        "SELECT TO_JSON(NUMERIC '9007199254740993')",
+        [["9007199254740993"]],
+    ),
+    (
+        "to_json_numeric_wide_stringified",
+        "SELECT TO_JSON(NUMERIC '9007199254740993', stringify_wide_numbers=>TRUE)",
+        [['"9007199254740993"']],
+    ),
+    (
+        "to_json_numeric_fraction_stringified",
+        "SELECT TO_JSON(NUMERIC '123.56', stringify_wide_numbers=>TRUE)",
+        [["123.56"]],
+    ),
+    (
         "to_json_struct",
         "SELECT TO_JSON(STRUCT(12 AS purchases, TRUE AS inStock))",
         [['{"inStock":true,"purchases":12}']],
@@ -622,6 +648,11 @@ CASES: list[tuple[str, str, Any]] = [
     ("to_json_string_null", "SELECT TO_JSON_STRING(NULL)", [["null"]]),
     ("to_json_string_string", "SELECT TO_JSON_STRING('abc')", [['"abc"']]),
     ("to_json_string_bytes", """SELECT TO_JSON_STRING(b"Google")""", [['"R29vZ2xl"']]),
+    (
+        "to_json_string_json_documented",
+        """SELECT TO_JSON_STRING(JSON '{"id": 1, "coordinates": [10, 20]}') AS json_string""",
+        [['{"coordinates":[10,20],"id":1}']],
+    ),
     (
         "to_json_string_json",
         """SELECT TO_JSON_STRING(JSON '{"b": 1, "a": 2}')""",

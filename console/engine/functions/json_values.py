@@ -141,11 +141,17 @@ class Raw(str):
 
 
 def _float(value: float) -> str:
-    # BigQuery writes a double in its shortest form, an integral one without a fraction.
+    # BigQuery writes a double in its shortest form: integral below 1e15 without a fraction,
+    # from 1e15 in exponent form (9.007199254740992e+15), as C's %g writes 15 digits.
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     text = repr(value)
-    return text.replace("e+0", "e+").replace("e-0", "e-")
+    if "e" in text or abs(value) < 1e15:
+        return text
+    sign, digits, exponent = decimal.Decimal(text).normalize().as_tuple()
+    power = len(digits) - 1 + int(exponent)
+    mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e+{power:02d}"
 
 
 def _string(text: str) -> str:
@@ -584,7 +590,23 @@ def encode(value: Any, kind: pa.DataType, tree: Any, for_string: bool, stringify
         return value.isoformat()
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if pa.types.is_interval(kind):
+        return _interval(*value)
     return str(value)
+
+
+def _interval(months: int, days: int, nanoseconds: int) -> str:
+    """Return an INTERVAL as BigQuery's JSON writes it, in ISO 8601: P-2Y-1M, P1DT5H30M."""
+    years, months = int(months / 12), months - 12 * int(months / 12)
+    sign = "-" if nanoseconds < 0 else ""
+    hours, rest = divmod(abs(nanoseconds), 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    seconds = f"{rest // 1_000_000_000}.{rest % 1_000_000_000:09d}".rstrip("0").rstrip(".")
+    date = "".join(f"{n}{unit}" for n, unit in ((years, "Y"), (months, "M"), (days, "D")) if n)
+    time = "".join(f"{sign}{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n) + (
+        f"{sign}{seconds}S" if rest else ""
+    )
+    return f"P{date}" + (f"T{time}" if time else "") if date or time else "PT0S"
 
 
 def _numeric(value: decimal.Decimal, for_string: bool, stringify: bool) -> Any:
@@ -593,7 +615,8 @@ def _numeric(value: decimal.Decimal, for_string: bool, stringify: bool) -> Any:
     in_double = integral and abs(value) <= EXACT_IN_DOUBLE
     if for_string:
         return Raw(text) if in_double else text
-    if stringify and not in_double:
+    # TO_JSON's FLOAT64 domain: the value survives a round trip through a double.
+    if stringify and decimal.Decimal(repr(float(value))) != value:
         return text
     return Raw(text)
 
@@ -1311,3 +1334,12 @@ REWRITES.update(
     {kind: _not_comparable for kind in (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)}
 )
 ANONYMOUS = {"JSON_CONTAINS": _json_contains_sql, "JSON_FLATTEN": _json_flatten_sql}
+
+PARTIAL = {
+    "TO_JSON": "a STRUCT with two fields of one name is refused (DuckDB's structs cannot hold it)",
+    "TO_JSON_STRING": "a STRUCT with two fields of one name is refused, not written twice",
+    "JSON_QUERY": "a JSONPath may escape a key either way ($.\"a.b\" or $['a.b']) in every "
+    "extractor, standard or legacy",
+    "JSON_VALUE": "a JSON-formatted STRING that is not JSON is read only as far as the value "
+    "selected, by Quarry's own reader",
+}
