@@ -30,7 +30,7 @@ from console.catalog.models import (
 )
 from console.engine import billing, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
-from console.engine.functions.json_values import with_json_types
+from console.engine.functions.json_values import stored_json, with_json_types
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import to_duckdb
@@ -333,9 +333,10 @@ class Context:
         if data_path not in self.registered:
             name = f"__table_{len(self.registered) + 1}"
             path = sandbox.quote_path(storage.resolve(data_path))
-            # A JSON column stored as plain text (a table created with a JSON column and filled
-            # by DML or a load) is JSON to the query, as its schema says.
-            json = [f'CAST("{f["name"]}" AS JSON) AS "{f["name"]}"' for f in fields if _is_json(f)]
+            # A JSON column is JSON to the query, as its schema says, in BigQuery's form (keys
+            # sorted) even where it was stored as text (by DML or a load).
+            quoted = [f'"{f["name"]}"' for f in fields if _is_json(f)]
+            json = [f"{stored_json(column)} AS {column}" for column in quoted]
             columns = f"* REPLACE ({', '.join(json)})" if json else "*"
             self.con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} FROM read_parquet({path})')
             self.registered[data_path] = name

@@ -524,6 +524,11 @@ def _type_at(text: str) -> tuple[Any, str]:
     return tree, rest
 
 
+def stored_json(column: str) -> str:
+    """Return the DuckDB SQL that reads a stored JSON column as a JSON value in BigQuery's form."""
+    return f"CAST({PARSE}(CAST({column} AS VARCHAR), 'round', 'literal') AS JSON)"
+
+
 def with_json_types(schema: pa.Schema, types: list[Any]) -> pa.Schema:
     """Return a result's Arrow schema with its JSON parts typed as Arrow's JSON extension, as
     DuckDB's column types (the relation's `types`) say they are."""
