@@ -1225,6 +1225,33 @@ CASES: list[tuple[str, str, Any]] = [
              AS results3""",
         [[True, False, False]],
     ),
+    # Functions of JSON refuse a STRING: it is not JSON until PARSE_JSON makes it so
+    (
+        "bool_refuses_string",
+        "SELECT BOOL('true')",
+        Error("No matching signature for function BOOL for argument types: STRING"),
+    ),
+    (
+        "int64_refuses_string",
+        "SELECT INT64('1')",
+        Error("No matching signature for function INT64 for argument types: STRING"),
+    ),
+    (
+        "lax_int64_refuses_number",
+        "SELECT LAX_INT64(1)",
+        Error("No matching signature for function LAX_INT64 for argument types: INT64"),
+    ),
+    (
+        "json_type_refuses_string",
+        """SELECT JSON_TYPE('{"a": 1}')""",
+        Error("No matching signature for function JSON_TYPE for argument types: STRING"),
+    ),
+    (
+        "json_set_refuses_string",
+        """SELECT JSON_SET('{"a": 1}', '$.a', 2)""",
+        Error("No matching signature for function JSON_SET"),
+    ),
+    ("bool_of_sql_null", "SELECT BOOL(NULL)", [[None]]),
     # JSON_FLATTEN (BigQuery's json_functions page, in Preview)
     ("json_flatten_scalar", "SELECT JSON_FLATTEN(JSON '1') AS json_flatten", [[["1"]]]),
     (

@@ -721,6 +721,32 @@ def _typeof(sql: str) -> str:
     return f"typeof({sql})"
 
 
+_GOOGLESQL_TYPES = {
+    "VARCHAR": "STRING",
+    "BIGINT": "INT64",
+    "INTEGER": "INT64",
+    "DOUBLE": "FLOAT64",
+    "BOOLEAN": "BOOL",
+}
+
+
+def _json_arg(self: Any, node: exp.Expression, function: str) -> str:
+    """Return a JSON argument as text for a UDF, refusing another type as BigQuery does (a
+    STRING is not JSON to BOOL, JSON_TYPE or JSON_SET). DuckDB folds the check to a constant."""
+    sql = self.sql(node)
+    kind = _typeof(sql)
+    names = " ".join(f"WHEN '{duck}' THEN '{google}'" for duck, google in _GOOGLESQL_TYPES.items())
+    message = (
+        f"'No matching signature for function {function} for argument types: ' || "
+        f"CASE {kind} {names} ELSE {kind} END || '. Supported signature: {function}(JSON)'"
+    )
+    return (
+        # A bare NULL is typed "NULL" by DuckDB; BigQuery takes it as a JSON NULL.
+        f"""CASE WHEN {kind} IN ('JSON', '"NULL"') THEN CAST({sql} AS VARCHAR) """
+        f"ELSE error({message}) END"
+    )
+
+
 def _like(doc: str, result: str) -> str:
     # The result takes the document's type: JSON for JSON, VARCHAR for a JSON-formatted STRING.
     # DuckDB types the CASE as both branches' common type and folds the dead branch away.
@@ -758,7 +784,8 @@ def _parse_json(self: Any, node: exp.ParseJSON, safe: bool = False) -> str:
 
 def _converter_call(function: str, how: str) -> Any:
     def handler(self: Any, node: exp.Expression) -> str:
-        args = [_text(self, self.sql(node, "this")), f"'{how}'"]
+        name = ("LAX_" if how == "lax" else "") + _CONVERTER_NAMES[function]
+        args = [_json_arg(self, node.this, name), f"'{how}'"]
         if function == TO_FLOAT64:
             mode = node.args.get("expression")
             args.append(self.sql(mode, "expression") if isinstance(mode, exp.Kwarg) else "'round'")
@@ -766,6 +793,8 @@ def _converter_call(function: str, how: str) -> Any:
 
     return handler
 
+
+_CONVERTER_NAMES = {TO_BOOL: "BOOL", TO_INT64: "INT64", TO_FLOAT64: "FLOAT64", TO_STRING: "STRING"}
 
 _SAFE = {
     exp.JSONBool: _converter_call(TO_BOOL, "safe"),
@@ -847,7 +876,7 @@ def _json_array(self: Any, node: exp.JSONArray) -> str:
 
 
 def _json_type(self: Any, node: exp.JSONType) -> str:
-    return self.func(TYPE, _text(self, self.sql(node, "this")))
+    return self.func(TYPE, _json_arg(self, node.this, "JSON_TYPE"))
 
 
 def _bracket(self: Any, node: exp.Bracket) -> str | None:
@@ -1231,7 +1260,7 @@ def _as_json(call: str) -> str:
 
 def _json_set_sql(self: Any, node: exp.JSONSet) -> str:
     paths, values, _ = _path_value_pairs(self, node)
-    doc = _text(self, self.sql(node, "this"))
+    doc = _json_arg(self, node.this, "JSON_SET")
     create = _flag(self, node, "create_if_missing", "TRUE")
     return _as_json(
         self.func(SET, doc, _varchars(", ".join(paths)), _varchars(", ".join(values)), create)
@@ -1240,16 +1269,18 @@ def _json_set_sql(self: Any, node: exp.JSONSet) -> str:
 
 def _json_remove_sql(self: Any, node: exp.JSONRemove) -> str:
     paths = ", ".join(_text(self, self.sql(p)) for p in node.expressions)
-    return _as_json(self.func(REMOVE, _text(self, self.sql(node, "this")), _varchars(paths)))
+    return _as_json(self.func(REMOVE, _json_arg(self, node.this, "JSON_REMOVE"), _varchars(paths)))
 
 
 def _array_adder_sql(function: str, flag: str) -> Any:
+    name = "JSON_ARRAY_INSERT" if function == INSERT else "JSON_ARRAY_APPEND"
+
     def handler(self: Any, node: exp.Expression) -> str:
         paths, values, arrays = _path_value_pairs(self, node)
         return _as_json(
             self.func(
                 function,
-                _text(self, self.sql(node, "this")),
+                _json_arg(self, node.this, name),
                 _varchars(", ".join(paths)),
                 _varchars(", ".join(values)),
                 f"CAST([{', '.join(arrays)}] AS BOOLEAN[])",
@@ -1266,7 +1297,7 @@ def _json_strip_nulls_sql(self: Any, node: exp.JSONStripNulls) -> str:
     return _as_json(
         self.func(
             STRIP_NULLS,
-            _text(self, self.sql(node, "this")),
+            _json_arg(self, node.this, "JSON_STRIP_NULLS"),
             _text(self, self.sql(path)) if path is not None else "'$'",
             self.sql(arrays, "expression") if arrays is not None else "TRUE",
             self.sql(empty, "expression") if empty is not None else "FALSE",
@@ -1281,7 +1312,7 @@ def _json_keys_sql(self: Any, node: exp.JSONKeysAtDepth) -> str:
         depth, mode = None, depth
     return self.func(
         KEYS,
-        _text(self, self.sql(node, "this")),
+        _json_arg(self, node.this, "JSON_KEYS"),
         f"CAST({self.sql(depth)} AS BIGINT)" if depth is not None else "CAST(NULL AS BIGINT)",
         self.sql(mode, "expression") if mode is not None else "'strict'",
     )
@@ -1290,7 +1321,7 @@ def _json_keys_sql(self: Any, node: exp.JSONKeysAtDepth) -> str:
 def _json_contains_sql(self: Any, node: exp.Anonymous) -> str:
     if len(node.expressions) != 2:
         raise InvalidError("No matching signature for function JSON_CONTAINS: it takes 2 JSON")
-    return self.func(CONTAINS, *(_text(self, self.sql(a)) for a in node.expressions))
+    return self.func(CONTAINS, *(_json_arg(self, a, "JSON_CONTAINS") for a in node.expressions))
 
 
 REWRITES.update(
@@ -1323,7 +1354,8 @@ UDFS.append(Udf(FLATTEN, _json_flatten, ["VARCHAR"], "VARCHAR[]", null_handling=
 def _json_flatten_sql(self: Any, node: exp.Anonymous) -> str:
     if len(node.expressions) != 1:
         raise InvalidError("No matching signature for function JSON_FLATTEN: it takes one JSON")
-    return f"CAST({self.func(FLATTEN, _text(self, self.sql(node.expressions[0])))} AS JSON[])"
+    call = self.func(FLATTEN, _json_arg(self, node.expressions[0], "JSON_FLATTEN"))
+    return f"CAST({call} AS JSON[])"
 
 
 def _not_comparable(self: Any, node: exp.Binary) -> str | None:
