@@ -873,6 +873,12 @@ CASES: list[tuple[str, str, Any]] = [
         [[10]],
     ),
     (
+        "array_column_positions_are_arrays_own",
+        """SELECT x[ORDINAL(1)] AS a, x[OFFSET(1)] AS b, x[SAFE_OFFSET(5)] AS c,
+             x[SAFE_ORDINAL(2)] AS d FROM (SELECT [10, 20] AS x)""",
+        [[10, 20, None, 20]],
+    ),
+    (
         "field_access",
         """SELECT j.a.b AS x FROM (SELECT JSON '{"a": {"b": [1]}}' AS j)""",
         [["[1]"]],

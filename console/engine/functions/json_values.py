@@ -882,8 +882,8 @@ def _json_type(self: Any, node: exp.JSONType) -> str:
 def _bracket(self: Any, node: exp.Bracket) -> str | None:
     # json['key'] and json[0]: a field or an element of JSON, counted from 0. Only these two
     # forms are JSON's; OFFSET(i), ORDINAL(i) and the rest are arrays'.
-    if len(node.expressions) != 1:
-        return None
+    if len(node.expressions) != 1 or node.args.get("offset") is not None or node.args.get("safe"):
+        return None  # x[OFFSET(i)], x[ORDINAL(i)], x[SAFE_OFFSET(i)]: arrays only
     index = node.expressions[0]
     if not (index.is_string or index.is_int):
         return None
