@@ -286,6 +286,9 @@ CASES: list[tuple[str, str, Any]] = [
     ("lax_float64_string", """SELECT LAX_FLOAT64(JSON '"10"') AS result""", [[10.0]]),
     ("lax_float64_string_float", """SELECT LAX_FLOAT64(JSON '"1.1"') AS result""", [[1.1]]),
     ("lax_float64_nan", """SELECT IS_NAN(LAX_FLOAT64(JSON '"NaN"')) AS result""", [[True]]),
+    # Inferred: a JSON string that is not a JSON number is not converted.
+    ("lax_float64_string_underscore", """SELECT LAX_FLOAT64(JSON '"1_0"')""", [[None]]),
+    ("lax_int64_string_space", """SELECT LAX_INT64(JSON '" 1"')""", [[None]]),
     ("lax_float64_string_other", """SELECT LAX_FLOAT64(JSON '"foo"') AS result""", [[None]]),
     ("lax_float64_bool", "SELECT LAX_FLOAT64(JSON 'true') AS result", [[None]]),
     ("lax_string_string", """SELECT LAX_STRING(JSON '"purple"') AS result""", [["purple"]]),

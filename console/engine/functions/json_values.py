@@ -395,6 +395,12 @@ def _to_bool(value: Any, lax: bool) -> bool | None:
     return None
 
 
+# What LAX_INT64 and LAX_FLOAT64 read in a JSON string: a JSON number, with a sign allowed
+# ("+1.5"); LAX_FLOAT64 also reads NaN and Inf[inity] in any case.
+_NUMBER_TEXT = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
+_NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
+
+
 def _to_int64(value: Any, lax: bool) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         if not lax:
@@ -403,10 +409,9 @@ def _to_int64(value: Any, lax: bool) -> int | None:
             return int(value)
         if not isinstance(value, str):
             return None
-        try:
-            value = float(value) if not re.fullmatch(r"\s*-?\d+\s*", value) else int(value)
-        except ValueError:
+        if not _NUMBER_TEXT.fullmatch(value):
             return None
+        value = int(value) if re.fullmatch(r"[+-]?\d+", value) else float(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
@@ -433,10 +438,9 @@ def _to_float64(value: Any, lax: bool, mode: str = "round") -> float | None:
             raise _strict("FLOAT64", "a number", value)
         if not isinstance(value, str):
             return None
-        try:
+        if _NUMBER_TEXT.fullmatch(value) or _NON_FINITE.fullmatch(value):
             return float(value)
-        except ValueError:
-            return None
+        return None
     result = float(value)
     if mode == "exact" and isinstance(value, int) and int(result) != value:
         raise InvalidError(
