@@ -496,8 +496,7 @@ def _float64(docs: pa.Array, hows: pa.Array, modes: pa.Array) -> pa.Array:
 def _duckdb_type(text: str) -> Any:
     """Read a DuckDB type name (typeof's answer) into a tree that marks its JSON parts:
     "JSON", ("LIST", element), ("STRUCT", [(name, type)]) or None for any other type."""
-    tree, rest = _type_at(text.strip())
-    return tree
+    return _type_at(text.strip())[0]
 
 
 def _type_at(text: str) -> tuple[Any, str]:
@@ -914,9 +913,19 @@ def _is_json(node: exp.Expression) -> bool:
         return _is_json(node.this) or node.expressions[0].is_string
     if isinstance(node, exp.JSONExtract):
         return _is_json(node.this)
+    if isinstance(node, exp.JSONFormat):
+        return bool(node.args.get("to_json"))  # TO_JSON; TO_JSON_STRING makes a STRING
     return isinstance(
-        node, exp.ParseJSON | exp.JSONObject | exp.JSONArray | exp.JSONFormat
-    ) and not (isinstance(node, exp.JSONFormat) and not node.args.get("to_json"))
+        node,
+        exp.ParseJSON
+        | exp.JSONObject
+        | exp.JSONArray
+        | exp.JSONSet
+        | exp.JSONRemove
+        | exp.JSONStripNulls
+        | exp.JSONArrayAppend
+        | exp.JSONArrayInsert,
+    )
 
 
 REWRITES = {
