@@ -184,6 +184,11 @@ def _parse_cast(self: parser.Parser, strict: bool, safe: bool | None = None) -> 
 
 
 class Quarry(BigQuery):
+    def to_json_path(self, path: exp.Expression | None) -> exp.Expression | None:
+        # A JSONPath stays the text it was written as: the engine reads it as BigQuery does
+        # (sqlglot's reading took 'INVALID' for the key $.INVALID, where BigQuery refuses it).
+        return path
+
     class Tokenizer(BigQuery.Tokenizer):
         # REGEXP is no operator in BigQuery (sqlglot reads it as RLIKE): it names columns.
         KEYWORDS = {
@@ -228,3 +233,17 @@ class Quarry(BigQuery):
 
         def _parse_alter_table_alter(self) -> exp.Expression | None:
             return _parse_alter_column(self)
+
+        def _parse_json_object(self, agg: bool = False) -> exp.Expression:
+            # BigQuery's JSON_OBJECT takes plain arguments: key, value, ... or two arrays.
+            # sqlglot's reads KEY and VALUE as keywords (JSON_OBJECT(key, value) of columns so
+            # named became an empty object) and zips two literal arrays (dropping the keys
+            # left over, where BigQuery refuses arrays of different lengths).
+            if agg:
+                return super()._parse_json_object(agg)
+            args = self._parse_csv(self._parse_assignment)
+            pairs = [
+                exp.JSONKeyValue(this=key, expression=value)
+                for key, value in zip(args[0::2], args[1::2], strict=False)
+            ]
+            return self.expression(exp.JSONObject(expressions=args if len(args) % 2 else pairs))

@@ -31,6 +31,7 @@ from console.catalog.models import (
 from console.engine import billing, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
 from console.engine.functions.arrays import result_arrays
+from console.engine.functions.json_values import stored_json, with_json_types
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import to_duckdb
@@ -328,12 +329,17 @@ class Context:
 
     # Relations -------------------------------------------------------------------------------
 
-    def register_version(self, data_path: str) -> str:
+    def register_version(self, data_path: str, fields: list[dict[str, Any]]) -> str:
         """Expose one stored table version to DuckDB and return its relation name."""
         if data_path not in self.registered:
             name = f"__table_{len(self.registered) + 1}"
             path = sandbox.quote_path(storage.resolve(data_path))
-            self.con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({path})')
+            # A JSON column is JSON to the query, as its schema says, in BigQuery's form (keys
+            # sorted) even where it was stored as text (by DML or a load).
+            quoted = [f'"{f["name"]}"' for f in fields if _is_json(f)]
+            json = [f"{stored_json(column)} AS {column}" for column in quoted]
+            columns = f"* REPLACE ({', '.join(json)})" if json else "*"
+            self.con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} FROM read_parquet({path})')
             self.registered[data_path] = name
         return self.registered[data_path]
 
@@ -388,8 +394,12 @@ def bind(ctx: Context, tree: exp.Expression, views: tuple[str, ...] = ()) -> exp
             continue
         data_path, schema, column_bytes = _version_for(ctx, node, table)
         ctx.bytes_processed += scanned_bytes(tree, node, schema, column_bytes)
-        _replace_table(node, ctx.register_version(data_path), node.alias or node.name)
+        _replace_table(node, ctx.register_version(data_path, schema), node.alias or node.name)
     return tree
+
+
+def _is_json(field: dict[str, Any]) -> bool:
+    return field.get("type") == "JSON" and field.get("mode") != "REPEATED"
 
 
 def _expand_view(ctx: Context, node: exp.Table, view: Table, views: tuple[str, ...]) -> None:
@@ -532,10 +542,12 @@ def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
         # Before DuckDB reads anything, as BigQuery refuses the query before running it.
         billing.check_limit(ctx.run.configuration.get("query") or {}, ctx.bytes_processed)
     try:
-        reader = ctx.con.sql(sql).to_arrow_reader(BATCH_ROWS)
+        relation = ctx.con.sql(sql)
+        reader = relation.to_arrow_reader(BATCH_ROWS)
     except duckdb.Error as err:
         raise _translate_duckdb_error(ctx, tree, err) from None
-    schema = bigquery_arrow_schema(reader.schema)
+    # DuckDB hands JSON columns to Arrow as plain strings; its own types say which are JSON.
+    schema = bigquery_arrow_schema(with_json_types(reader.schema, relation.types))
 
     def batches() -> Iterator[pa.RecordBatch]:
         try:

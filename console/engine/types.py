@@ -127,6 +127,8 @@ def field_from_arrow(name: str, dtype: pa.DataType, nullable: bool = True) -> di
 
 
 def _scalar_name(dtype: pa.DataType) -> str:
+    if isinstance(dtype, pa.JsonType):
+        return "JSON"
     if pa.types.is_integer(dtype):
         return "INT64"
     if pa.types.is_floating(dtype):
