@@ -28,12 +28,17 @@ from console.catalog.models import (
     is_anonymous_dataset,
     is_temporary_dataset,
 )
-from console.engine import billing, information_schema, ml, routines, sandbox, tables
+from console.engine import billing, functions, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import to_duckdb
-from console.engine.types import bigquery_arrow_schema, schema_from_arrow
+from console.engine.types import (
+    bigquery_arrow_schema,
+    cast_array,
+    cast_batch,
+    schema_from_arrow,
+)
 from console.errors import AccessDenied, BigQueryError, Cancelled, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import (
@@ -417,7 +422,9 @@ def _expand_view(ctx: Context, node: exp.Table, view: Table, views: tuple[str, .
     if names and not alias.columns:
         # A view written with a column list renames its query's columns; one written without
         # keeps them (and, like BigQuery, sees columns its tables gained since).
-        own = ctx.con.sql(to_duckdb(query.copy())).columns
+        sql = to_duckdb(query.copy())
+        sandbox.define_macros(ctx.con, sql)
+        own = ctx.con.sql(sql).columns
         if len(own) == len(names) and own != names:
             alias.set("columns", [exp.to_identifier(name) for name in names])
     subquery = exp.Subquery(this=query, alias=alias)
@@ -487,7 +494,9 @@ def _constant(ctx: Context, expression: exp.Expression) -> Any:
     """Evaluate a constant expression (such as a timestamp) with DuckDB."""
     check_functions(expression)
     try:
-        return ctx.con.sql(f"SELECT {to_duckdb(expression.copy())}").fetchall()[0][0]
+        sql = to_duckdb(expression.copy())
+        sandbox.define_macros(ctx.con, sql)
+        return ctx.con.sql(f"SELECT {sql}").fetchall()[0][0]
     except duckdb.Error as err:
         raise InvalidError(str(err).split("\n")[0]) from None
 
@@ -531,6 +540,7 @@ def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
         # Before DuckDB reads anything, as BigQuery refuses the query before running it.
         billing.check_limit(ctx.run.configuration.get("query") or {}, ctx.bytes_processed)
     try:
+        sandbox.define_macros(ctx.con, sql)
         reader = ctx.con.sql(sql).to_arrow_reader(BATCH_ROWS)
     except duckdb.Error as err:
         raise _translate_duckdb_error(ctx, tree, err) from None
@@ -550,12 +560,12 @@ def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
 def _cast(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     """Return DuckDB's batch in BigQuery's types, refusing a value those types cannot hold."""
     try:
-        return batch.cast(schema)
+        return cast_batch(batch, schema)
     except pa.ArrowInvalid:
         # Such as a HUGEINT sum past INT64's range: name the column, in BigQuery's words.
         for index, field in enumerate(schema):
             try:
-                batch.column(index).cast(field.type)
+                cast_array(batch.column(index), field.type)
             except pa.ArrowInvalid:
                 kind = schema_from_arrow(pa.schema([field]))[0]["type"]
                 raise InvalidError(
@@ -589,6 +599,7 @@ def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: Exception) 
     message = re.sub(r"^[A-Za-z ]+ Error: ", "", message)
     # An engine function DuckDB runs (FARM_FINGERPRINT) raises BigQuery's own words.
     message = re.sub(r"^Python exception occurred while executing the UDF: \w+: ", "", message)
+    message = functions.bigquery_message(message)
     unknown = _UNKNOWN_COLUMN.search(message)
     if unknown:
         name = unknown.group(1)

@@ -121,6 +121,12 @@ def connect(readable_dirs: Sequence[Path], spill_dir: Path) -> duckdb.DuckDBPyCo
     return con
 
 
+def define_macros(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Create on con the GoogleSQL macros sql calls that it does not have yet."""
+    for statement in functions.macros_for(sql):
+        con.execute(statement)
+
+
 def why_stopped(err: Exception) -> BigQueryError | None:
     """Return the BigQuery error for a DuckDB failure a cancel or the memory limit caused.
 

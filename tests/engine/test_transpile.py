@@ -15,6 +15,7 @@ import duckdb
 import pytest
 import sqlglot
 
+from console.engine import sandbox
 from console.engine.dialect import Quarry
 from console.engine.transpile import to_duckdb
 
@@ -77,7 +78,10 @@ def test_it_reads_float_literals_as_double() -> None:
     assert transpile("SELECT 2.5, 1e3, 3, '2.5'") == (
         "SELECT CAST(2.5 AS DOUBLE) AS f0_, CAST(1e3 AS DOUBLE) AS f1_, 3 AS f2_, '2.5' AS f3_"
     )
-    assert duckdb.sql(transpile("SELECT FLOOR(2.7)")).types == ["DOUBLE"]
+    sql = transpile("SELECT FLOOR(2.7)")
+    con = duckdb.connect()
+    sandbox.define_macros(con, sql)
+    assert con.sql(sql).types == ["DOUBLE"]
 
 
 def test_it_casts_to_an_integer_through_decimal_once() -> None:

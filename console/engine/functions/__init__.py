@@ -8,12 +8,21 @@ An area module may define any of:
 - ANONYMOUS: {upper-case name: Handler} for BigQuery functions sqlglot parses as exp.Anonymous;
   check_functions lets exactly these names (and the transpiler's own) through.
 - UDFS: [Udf]: Arrow functions every job's connection registers (engine/sandbox).
+- MACROS: {name: SQL}: DuckDB macros (CREATE MACRO IF NOT EXISTS quarry_...), for functions
+  whose BigQuery result type follows the argument's: DuckDB picks an overload by type. A job's
+  connection creates those a statement names just before running it (macros_for): creating
+  them all would cost every job a tenth of a second.
+- ERRORS: [(pattern, replacement)]: DuckDB's message of a failure (the whole message matched) and
+  BigQuery's words for it, a template or a function of the match.
 - PARTIAL: {function name as BigQuery's reference spells it: what differs}, for docs/sql-coverage.
 
 No area imports another area, the transpiler or the sandbox: they sit below both.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from console.engine.functions import arrays, datetimes, json_values, net, numbers, strings
 from console.engine.functions.base import Handler, Udf
@@ -24,6 +33,8 @@ REWRITES: dict[type, list[Handler]] = {}
 ANONYMOUS: dict[str, Handler] = {}
 UDFS: list[Udf] = []
 PARTIAL: dict[str, str] = {}
+MACROS: dict[str, str] = {}
+ERRORS: list[tuple[re.Pattern[str], Any]] = []
 
 for _area in AREAS:
     for _kind, _handler in getattr(_area, "REWRITES", {}).items():
@@ -33,3 +44,23 @@ for _area in AREAS:
         ANONYMOUS[_name] = _handler
     UDFS.extend(getattr(_area, "UDFS", []))
     PARTIAL.update(getattr(_area, "PARTIAL", {}))
+    MACROS.update(getattr(_area, "MACROS", {}))
+    ERRORS.extend(getattr(_area, "ERRORS", []))
+
+
+_QUARRY_NAME = re.compile(r"\bquarry_\w+", re.IGNORECASE)
+
+
+def macros_for(sql: str) -> list[str]:
+    """Return the statements creating the macros DuckDB SQL calls, in no particular order."""
+    names = {name.lower() for name in _QUARRY_NAME.findall(sql)}
+    return [MACROS[name] for name in names if name in MACROS]
+
+
+def bigquery_message(message: str) -> str:
+    """Return BigQuery's words for DuckDB's message of a failure, or the message as it is."""
+    for pattern, replacement in ERRORS:
+        match = pattern.fullmatch(message)
+        if match:
+            return match.expand(replacement) if isinstance(replacement, str) else replacement(match)
+    return message
