@@ -226,6 +226,11 @@ def arrow_schema(fields: list[dict[str, Any]]) -> pa.Schema:
     return pa.schema([pa.field(f["name"], arrow_type(f)) for f in fields])
 
 
+# DuckDB's scales of products of NUMERICs (DECIMAL(38, 9) times DECIMAL(38, 9) is DECIMAL(38, 18));
+# BigQuery's product is a NUMERIC, rounded half away from zero to nine decimals.
+NUMERIC_PRODUCTS = (18, 27, 36)
+
+
 def bigquery_arrow_type(dtype: pa.DataType) -> pa.DataType:
     """Return the Arrow type BigQuery would give a value of dtype (INT64, FLOAT64, UTC, …)."""
     if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
@@ -236,6 +241,8 @@ def bigquery_arrow_type(dtype: pa.DataType) -> pa.DataType:
         return pa.int64()
     if dtype == pa.month_day_nano_interval():
         return INTERVAL
+    if pa.types.is_decimal(dtype) and dtype.precision == 38 and dtype.scale in NUMERIC_PRODUCTS:
+        return pa.decimal128(38, 9)
     # BigQuery reads 1.5 as FLOAT64 where DuckDB reads DECIMAL; only explicit NUMERIC stays exact.
     if pa.types.is_floating(dtype) or (pa.types.is_decimal(dtype) and dtype.scale > 9):
         return pa.float64()
@@ -269,6 +276,9 @@ def cast_array(values: pa.Array, dtype: pa.DataType) -> pa.Array:
     """Return DuckDB's column as BigQuery's Arrow type dtype (see bigquery_arrow_type)."""
     if values.type == dtype:
         return values
+    if pa.types.is_decimal(values.type) and values.type.scale in NUMERIC_PRODUCTS:
+        rounded = pc.round(values, ndigits=9, round_mode="half_towards_infinity")
+        return rounded.cast(dtype)
     if isinstance(dtype, IntervalType):
         texts = [None if v is None else interval_text(*v) for v in values.to_pylist()]
         return pa.ExtensionArray.from_storage(INTERVAL, pa.array(texts, pa.string()))
@@ -289,20 +299,8 @@ def cast_array(values: pa.Array, dtype: pa.DataType) -> pa.Array:
 def cast_batch(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     """Return DuckDB's batch in BigQuery's types; raises pa.ArrowInvalid for a value that does
     not fit."""
-    if not any(_holds_interval(f.type) for f in schema):
-        return batch.cast(schema)
     columns = [cast_array(batch.column(i), f.type) for i, f in enumerate(schema)]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
-
-
-def _holds_interval(dtype: pa.DataType) -> bool:
-    if isinstance(dtype, IntervalType):
-        return True
-    if pa.types.is_struct(dtype):
-        return any(_holds_interval(f.type) for f in dtype)
-    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
-        return _holds_interval(dtype.value_type)
-    return False
 
 
 def bigquery_arrow_schema(schema: pa.Schema) -> pa.Schema:

@@ -269,6 +269,18 @@ def _div_body(fail: Any) -> str:
 _DIVISION_BY_ZERO = "'division by zero: ' || x || ' / ' || y"
 
 
+def _casting(template: str) -> Any:
+    # The SAFE_CAST twin tries the cast where CAST raises.
+    return lambda fail: template.format(cast="TRY_CAST" if fail is _null else "CAST")
+
+
+# BigQuery reads '-0x123' as -291; DuckDB reads hexadecimal only without a sign.
+_INT64_OF_TEXT = (
+    r"CASE WHEN regexp_matches(x, '^\s*-\s*0[xX]') "
+    r"THEN -{cast}(regexp_replace(x, '^\s*-\s*', '') AS BIGINT) "
+    r"ELSE {cast}(x AS BIGINT) END"
+)
+
 # name: [(parameters, body)]; a body is SQL, or a function of `fail` for one that raises.
 _MACROS: dict[str, list[tuple[str, Any]]] = {
     **{
@@ -331,6 +343,14 @@ _MACROS: dict[str, list[tuple[str, Any]]] = {
             ("SECH", "cosh"),
         )
     },
+    "int64": [
+        ("x BIGINT", "x"),
+        ("x VARCHAR", _casting(_INT64_OF_TEXT)),
+        # BigQuery rounds half away from zero, as DuckDB's round does (its cast rounds to even).
+        (f"x {FLOAT}", _casting("{cast}(round(x) AS BIGINT)")),
+        (f"x {NUMERIC}", _casting("{cast}(x AS BIGINT)")),
+        ("x BOOLEAN", "x::BIGINT"),
+    ],
     "div": [
         ("x BIGINT, y BIGINT", _div_body),
         (f"x {NUMERIC}, y {NUMERIC}", _numeric_udf("DIV", "x", "y")),
@@ -364,12 +384,12 @@ _MACROS: dict[str, list[tuple[str, Any]]] = {
 }
 
 
-def _raise(message: str) -> str:
-    return f"error({message})"
-
-
 def _null(message: str) -> str:
     return "NULL"
+
+
+def _raise(message: str) -> str:
+    return f"error({message})"
 
 
 def _macro_sql(name: str, overloads: list[tuple[str, Any]], fail: Any) -> str:
@@ -425,7 +445,7 @@ def _log(self: Any, node: exp.Log) -> str | None:
 
 def _safe(self: Any, node: exp.SafeFunc) -> str | None:
     # SAFE.F(...) for the functions here: their own handler spells the NULL-returning twin.
-    if type(node.this) in _SAFE_TWINS:
+    if type(node.this) in _SAFE_TWINS or isinstance(node.this, exp.ParseNumeric):
         return self.sql(node, "this")
     return None
 
@@ -495,10 +515,10 @@ def _numeric_value(operation: str, x: Decimal, y: Decimal) -> Decimal:
     shown = f"{operation}({x.normalize():f}" + (
         f", {y.normalize():f})" if operation in ("POW", "LOG", "DIV") else ")"
     )
-    if operation == "DIV":
+    if operation in ("DIV", "DIVIDE"):
         if y == 0:
             raise InvalidError(f"division by zero: {x.normalize():f} / {y.normalize():f}")
-        result = (x / y).to_integral_value(rounding=ROUND_DOWN)
+        result = x / y if operation == "DIVIDE" else (x / y).to_integral_value(ROUND_DOWN)
     elif operation == "POW":
         if x == 0 and y < 0:
             raise InvalidError(f"division by zero: {shown}")
@@ -523,7 +543,7 @@ def _numeric_value(operation: str, x: Decimal, y: Decimal) -> Decimal:
     return rounded
 
 
-_OPERATIONS = ("DIV", "POW", "SQRT", "EXP", "LN", "LOG10", "LOG")
+_OPERATIONS = ("DIVIDE", "DIV", "POW", "SQRT", "EXP", "LN", "LOG10", "LOG")
 
 
 def _numeric(operations: pa.Array, xs: pa.Array, ys: pa.Array) -> pa.Array:
@@ -569,31 +589,108 @@ def _parsed_decimal(text: str, kind: str, scale: int, limit: Decimal) -> Decimal
     return rounded
 
 
-def _parse_numeric(texts: pa.Array) -> pa.Array:
-    with localcontext() as context:
-        context.prec = 100
-        values = [
-            None if t is None else _parsed_decimal(t, "NUMERIC", 9, NUMERIC_LIMIT)
-            for t in texts.to_pylist()
-        ]
-    return pa.array(values, pa.decimal128(38, 9))
+def _parse_numeric(safe: bool) -> Any:
+    def parse(text: str | None) -> Decimal | None:
+        try:
+            return None if text is None else _parsed_decimal(text, "NUMERIC", 9, NUMERIC_LIMIT)
+        except InvalidError:
+            if safe:
+                return None
+            raise
 
+    def parse_all(texts: pa.Array) -> pa.Array:
+        with localcontext() as context:
+            context.prec = 100
+            values = [parse(t) for t in texts.to_pylist()]
+        return pa.array(values, pa.decimal128(38, 9))
+
+    return parse_all
+
+
+def _parse_numeric_call(self: Any, node: exp.ParseNumeric) -> str:
+    safe = "safe_" if isinstance(node.parent, exp.SafeFunc) else ""
+    return self.func(f"quarry_{safe}parse_numeric", node.this)
+
+
+def _numeric_text(self: Any, node: exp.Cast) -> str | None:
+    # DuckDB writes NUMERIC '1.25' as '1.250000000', BigQuery as '1.25'. Only where the tree
+    # shows a NUMERIC operand (see PARTIAL).
+    if node.to.this not in _TEXT_TYPES or not _evidently_numeric(node.this):
+        return None
+    cast = "TRY_CAST" if isinstance(node, exp.TryCast) else "CAST"
+    text = f"{cast}({self.sql(node, 'this')} AS VARCHAR)"
+    return f"(CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END)"
+
+
+_TEXT_TYPES = {exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT}
+
+
+def _evidently_numeric(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Paren):
+        return _evidently_numeric(node.this)
+    if isinstance(node, exp.ParseNumeric):
+        return True
+    return isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.DECIMAL
+
+
+def _numeric_division(self: Any, node: exp.Div) -> str | None:
+    # DuckDB divides DECIMALs in DOUBLE; BigQuery's NUMERIC / NUMERIC is a NUMERIC. Only where the
+    # tree shows a NUMERIC operand (a NUMERIC column's type is not known here: see PARTIAL).
+    if not (_evidently_numeric(node.this) or _evidently_numeric(node.expression)):
+        return None
+    return _numeric_udf("DIVIDE", self.sql(node, "this"), self.sql(node, "expression"))
+
+
+_NEGATIVE_HEX = re.compile(r"\s*-\s*0[xX]")
+_INTEGER_TYPES = {exp.DataType.Type.BIGINT, exp.DataType.Type.INT}
+
+
+def _int64_cast(self: Any, node: exp.Cast) -> str | None:
+    # CAST(x AS INT64) by x's type, decided as DuckDB binds: see the int64 macro.
+    if node.to.this in _TEXT_TYPES:
+        return _numeric_text(self, node)
+    if node.to.this not in _INTEGER_TYPES or node.this.is_int or _aggregated(node):
+        return None
+    if node.this.is_string and not _NEGATIVE_HEX.match(node.this.name):
+        return None  # DuckDB reads the text as BigQuery does
+    safe = "safe_" if isinstance(node, exp.TryCast) else ""
+    return self.func(f"quarry_{safe}int64", node.this)
+
+
+def _bignumeric(self: Any, node: exp.Expression) -> str | None:
+    # DuckDB's DECIMAL stops at 38 digits; sqlglot would write BIGNUMERIC as DECIMAL(38, 5), which
+    # rounds BIGNUMERIC '1.123456' silently. Refused until Quarry holds BIGNUMERIC's 76 digits.
+    if isinstance(node, exp.DataType) and node.this != exp.DataType.Type.BIGDECIMAL:
+        return None
+    raise InvalidError(BIGNUMERIC_REFUSAL)
+
+
+BIGNUMERIC_REFUSAL = (
+    "BIGNUMERIC values are not supported by Quarry yet: DuckDB holds 38 digits, not "
+    "BIGNUMERIC's 76 (use NUMERIC, or FLOAT64)"
+)
 
 REWRITES = {
     **_INTERVAL_REWRITES,
+    exp.Div: _numeric_division,
+    exp.DataType: _bignumeric,
+    exp.Cast: _int64_cast,
+    exp.TryCast: _int64_cast,
+    exp.ParseBignumeric: _bignumeric,
     **_SAFE_TWINS,
     exp.SafeFunc: _safe,
     exp.SafeAdd: _try("+"),
     exp.SafeSubtract: _try("-"),
     exp.SafeMultiply: _try("*"),
     exp.SafeNegate: lambda self, node: f"TRY(0 - {self.sql(node, 'this')})",
-    exp.ParseNumeric: lambda self, node: self.func("quarry_parse_numeric", node.this),
+    exp.ParseNumeric: _parse_numeric_call,
 }
 
 UDFS = [
     *_INTERVAL_UDFS,
     Udf(NUMERIC_UDF, _numeric, ["VARCHAR", NUMERIC, NUMERIC], NUMERIC),
-    Udf("quarry_parse_numeric", _parse_numeric, ["VARCHAR"], NUMERIC),
+    Udf("quarry_parse_numeric", _parse_numeric(safe=False), ["VARCHAR"], NUMERIC),
+    Udf("quarry_safe_parse_numeric", _parse_numeric(True), ["VARCHAR"], NUMERIC, "special"),
 ]
 
 # Function names as BigQuery spells them, for a refusal of a call no overload takes.
@@ -619,6 +716,16 @@ ERRORS: list[tuple[re.Pattern[str], Any]] = [
     # Inferred from ZetaSQL's UnaryMinus, which ABS calls: BigQuery's reference shows no example.
     (re.compile(r"Overflow on abs\((.+)\)"), r"int64 overflow: -(\1)"),
     (re.compile(r"Overflow in \w+ of DECIMAL\(38\).*"), "numeric overflow"),
+    (
+        re.compile(r"Could not convert string '(.*)' to INT64(?: when casting from .*)?", re.S),
+        r"Bad int64 value: \1",
+    ),
+    (
+        re.compile(r"""Could not convert string ["'](.*)["'] to DECIMAL\(38,9\)""", re.S),
+        r"Invalid NUMERIC value: \1",
+    ),
+    # Inferred: BigQuery's words for a FLOAT64 past NUMERIC's range are not in its reference.
+    (re.compile(r"Could not cast value (\S+) to DECIMAL\(38,9\)", re.S), r"numeric overflow: \1"),
     (
         re.compile(r"Division by zero in expression \((.+) % (.+)\)\..*"),
         r"division by zero: MOD(\1, \2)",
