@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlglot import exp
 
 from console.catalog import storage
@@ -30,10 +31,12 @@ from console.catalog.models import (
 )
 from console.engine import billing, functions, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
+from console.engine.functions.numbers import INTERVAL_OF_TEXT
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import to_duckdb
 from console.engine.types import (
+    IntervalType,
     bigquery_arrow_schema,
     cast_array,
     cast_batch,
@@ -336,8 +339,10 @@ class Context:
         """Expose one stored table version to DuckDB and return its relation name."""
         if data_path not in self.registered:
             name = f"__table_{len(self.registered) + 1}"
-            path = sandbox.quote_path(storage.resolve(data_path))
-            self.con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({path})')
+            stored = storage.resolve(data_path)
+            columns = stored_columns(pq.read_schema(stored))
+            path = sandbox.quote_path(stored)
+            self.con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} FROM read_parquet({path})')
             self.registered[data_path] = name
         return self.registered[data_path]
 
@@ -359,6 +364,16 @@ def _named(dataset: Dataset, node: exp.Table, kind: str) -> access.Resource:
 
 
 # Executing queries ---------------------------------------------------------------------------
+
+
+def stored_columns(schema: pa.Schema) -> str:
+    """Return the select list that reads a stored version's columns as their BigQuery types: an
+    INTERVAL is stored as its text (engine/types.IntervalType)."""
+    intervals = [f.name for f in schema if isinstance(f.type, IntervalType)]
+    if not intervals:
+        return "*"
+    read = ", ".join(f'{INTERVAL_OF_TEXT}("{name}") AS "{name}"' for name in intervals)
+    return f"* REPLACE ({read})"
 
 
 def bind(ctx: Context, tree: exp.Expression, views: tuple[str, ...] = ()) -> exp.Expression:

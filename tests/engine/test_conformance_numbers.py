@@ -119,6 +119,12 @@ INTERVALS: list[tuple[str, str, Any]] = [
         [["0-0 0 10:20:30", "0-0 0 0:2:20", "3-4 0 0:0:0", "0-0 2 12:0:0"]],
     ),
     (
+        "interval_stored_in_a_table_reads_back",
+        "CREATE TABLE ds.spans AS SELECT INTERVAL '1-2 3 4:5:6.5' YEAR TO SECOND AS i; "
+        "SELECT i, JUSTIFY_HOURS(i + INTERVAL 20 HOUR) AS j FROM ds.spans",
+        Columns(["i", "j"], [["1-2 3 4:5:6.5", "1-2 4 0:5:6.5"]], ["INTERVAL", "INTERVAL"]),
+    ),
+    (
         "interval_in_array_and_struct",
         "SELECT [INTERVAL 1 DAY, NULL] AS a, STRUCT(INTERVAL 2 HOUR AS h) AS s",
         Columns(["a", "s"], [[["0-0 1 0:0:0", None], {"h": "0-0 0 2:0:0"}]]),

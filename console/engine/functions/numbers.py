@@ -28,7 +28,7 @@ _NUMBER = re.compile(r"\d+")
 _SECONDS = re.compile(r"(\d+)(?:\.(\d{0,9}))?")
 
 
-def _interval_parts(text: str, first: str, last: str) -> tuple[int, int, int]:
+def interval_parts(text: str, first: str, last: str) -> tuple[int, int, int]:
     """Return (months, days, microseconds) of INTERVAL 'text' first TO last, or refuse it."""
     wrong = InvalidError(f"Invalid interval literal: '{text}'")
     if first not in _PARTS or last not in _PARTS or _PARTS.index(first) >= _PARTS.index(last):
@@ -81,7 +81,7 @@ def _interval(self: Any, node: exp.Interval) -> str | None:
     if not (isinstance(node.this, exp.Literal) and node.this.is_string):
         raise InvalidError("An interval with a range of datetime parts takes a string literal")
     first, last = unit.this.name.upper(), unit.expression.name.upper()
-    return _interval_constant(*_interval_parts(node.this.name, first, last))
+    return _interval_constant(*interval_parts(node.this.name, first, last))
 
 
 _MAKE_INTERVAL_MICROS = {"hour": 3_600_000_000, "minute": 60_000_000, "second": 1_000_000}
@@ -197,8 +197,26 @@ _INTERVAL_REWRITES = {
     **{kind: _justify_call(kind) for kind in _JUSTIFY},
 }
 
+# A stored INTERVAL is its canonical text (engine/types.IntervalType); a table's relation reads
+# it back as an INTERVAL with this function.
+INTERVAL_OF_TEXT = "quarry_interval_of_text"
+
+
+def _interval_of_text(texts: pa.Array) -> pa.Array:
+    values = [
+        None if t is None else _month_day_nano(*interval_parts(t, "YEAR", "SECOND"))
+        for t in texts.to_pylist()
+    ]
+    return pa.array(values, pa.month_day_nano_interval())
+
+
+def _month_day_nano(months: int, days: int, micros: int) -> tuple[int, int, int]:
+    return months, days, micros * 1000
+
+
 _INTERVAL_UDFS = [
-    Udf(name, function, ["INTERVAL"], "INTERVAL") for name, function in _JUSTIFY.values()
+    Udf(INTERVAL_OF_TEXT, _interval_of_text, ["VARCHAR"], "INTERVAL"),
+    *(Udf(name, function, ["INTERVAL"], "INTERVAL") for name, function in _JUSTIFY.values()),
 ]
 
 
