@@ -98,6 +98,37 @@ INTERVALS: list[tuple[str, str, Any]] = [
         Columns(["d"], [["0-0 0 36:34:56.789"]], ["INTERVAL"]),
     ),
     (
+        "date_columns_minus_is_interval",
+        "SELECT b - a AS d FROM UNNEST([STRUCT(DATE '2020-04-19' AS a, DATE '2021-05-20' AS b)])",
+        Columns(["d"], [["0-0 396 0:0:0"]], ["INTERVAL"]),
+    ),
+    (
+        "timestamp_columns_minus_is_interval",
+        "SELECT b - a AS d FROM UNNEST([STRUCT(TIMESTAMP '2021-05-31 00:00:00' AS a, "
+        "TIMESTAMP '2021-06-01 12:34:56.789' AS b)])",
+        Columns(["d"], [["0-0 0 36:34:56.789"]], ["INTERVAL"]),
+    ),
+    (
+        "date_minus_int64_is_date",
+        "SELECT d - 1 FROM UNNEST([DATE '2024-03-01']) AS d",
+        [[dt.date(2024, 2, 29)]],
+    ),
+    (
+        "interval_minus_interval",
+        "SELECT i - INTERVAL 1 HOUR FROM UNNEST([INTERVAL 1 DAY]) AS i",
+        [["0-0 1 -1:0:0"]],
+    ),
+    (
+        "int64_columns_minus_overflow",
+        "SELECT a - b FROM UNNEST([STRUCT(-9223372036854775808 AS a, 1 AS b)])",
+        Error("int64 overflow: -9223372036854775808 - 1"),
+    ),
+    (
+        "strings_minus_refused",
+        "SELECT a - b FROM UNNEST([STRUCT('a' AS a, 'b' AS b)])",
+        Error("No matching signature for operator -"),
+    ),
+    (
         "date_plus_interval_is_datetime",
         'SELECT DATE "2021-04-20" + INTERVAL 25 HOUR AS date_plus',
         Columns(["date_plus"], [[dt.datetime(2021, 4, 21, 1, 0)]], ["DATETIME"]),

@@ -173,7 +173,10 @@ def _difference(self: Any, node: exp.Sub) -> str | None:
         )
     if left == right == exp.DataType.Type.DATE:
         return self.func("TO_DAYS", f"{self.sql(node, 'this')} - {self.sql(node, 'expression')}")
-    return None
+    if (node.this.is_number and node.expression.is_number) or _aggregated(node):
+        return None
+    # Otherwise DuckDB picks by the operands' types as it binds (the minus macro).
+    return self.func("quarry_minus", node.this, node.expression)
 
 
 _SUBSECOND = {"MILLISECOND": 1000, "MICROSECOND": 1_000_000}
@@ -361,6 +364,20 @@ _MACROS: dict[str, list[tuple[str, Any]]] = {
             ("SECH", "cosh"),
         )
     },
+    "minus": [
+        ("a BIGINT, b BIGINT", "a - b"),
+        (f"a {FLOAT}, b {FLOAT}", "a - b"),
+        (f"a {NUMERIC}, b {NUMERIC}", "a - b"),
+        ("a DATE, b DATE", "to_days(a - b)"),
+        *(
+            (f"a {moment}, b {moment}", "to_microseconds(epoch_us(a) - epoch_us(b))")
+            for moment in ("TIMESTAMP", "TIMESTAMPTZ")
+        ),
+        *((f"a {kind}, b INTERVAL", "a - b") for kind in ("DATE", "TIMESTAMP", "TIMESTAMPTZ")),
+        ("a INTERVAL, b INTERVAL", "a - b"),
+        ("a TIME, b INTERVAL", "a - b"),
+        ("a DATE, b BIGINT", "a - b::INTEGER"),
+    ],
     "int64": [
         ("x BIGINT", "x"),
         ("x VARCHAR", _casting(_INT64_OF_TEXT)),
@@ -713,16 +730,18 @@ UDFS = [
 
 # Function names as BigQuery spells them, for a refusal of a call no overload takes.
 _PUBLIC_NAMES = {
-    "round_mode": "ROUND",
-    "safe_round_mode": "ROUND",
-    **{name: name.upper() for name in _MACROS},
-    **{f"safe_{name}": name.upper() for name in _MACROS},
+    **{name: f"function {name.upper()}" for name in _MACROS},
+    **{f"safe_{name}": f"function {name.upper()}" for name in _MACROS},
+    "round_mode": "function ROUND",
+    "safe_round_mode": "function ROUND",
+    "int64": "CAST to INT64",
+    "minus": "operator -",
 }
 
 
 def _no_signature(match: re.Match[str]) -> str:
-    name = _PUBLIC_NAMES.get(match[1], match[1].upper())
-    return f"No matching signature for function {name} for the given argument types"
+    name = _PUBLIC_NAMES.get(match[1], f"function {match[1].upper()}")
+    return f"No matching signature for {name} for the given argument types"
 
 
 # DuckDB's words for an error -> BigQuery's (ZetaSQL's functions/arithmetics and math).
