@@ -207,7 +207,22 @@ MATHEMATICAL: list[tuple[str, str, Any]] = [
         Columns(["d"], [[5.0]], ["FLOAT64"]),
     ),
     # Division, DIV, MOD
-    ("division_by_zero", "SELECT 25 / 0", Error("division by zero")),
+    ("division_by_zero", "SELECT 25 / 0", Error("division by zero: 25 / 0")),
+    (
+        "division_by_zero_names_the_values",
+        "SELECT a / b FROM UNNEST([STRUCT(7 AS a, 0 AS b)])",
+        Error("division by zero: 7 / 0"),
+    ),
+    (
+        "numeric_columns_quotient_is_numeric",
+        "SELECT a / b AS q FROM UNNEST([STRUCT(NUMERIC '1' AS a, NUMERIC '3' AS b)])",
+        Columns(["q"], [[Decimal("0.333333333")]], ["NUMERIC"]),
+    ),
+    (
+        "int64_columns_quotient_is_float64",
+        "SELECT a / b AS q FROM UNNEST([STRUCT(7 AS a, 2 AS b)])",
+        Columns(["q"], [[3.5]], ["FLOAT64"]),
+    ),
     ("div_documented", "SELECT DIV(20, 4), DIV(12, -7), DIV(20, 3), DIV(0, 20)", [[5, -1, 6, 0]]),
     ("div_by_zero", "SELECT DIV(20, 0)", Error("division by zero")),
     (

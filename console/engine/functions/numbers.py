@@ -283,6 +283,14 @@ def _pow_body(fail: Any) -> str:
     return _checked("POW", "power(x, y)", "x", "y")(fail)
 
 
+def _divide_body(quotient: str, dividend: str, divisor: str) -> Any:
+    def body(fail: Any) -> str:
+        message = f"'division by zero: ' || {dividend} || ' / ' || {divisor}"
+        return f"CASE WHEN b = 0 THEN {fail(message)} ELSE {quotient} END"
+
+    return body
+
+
 def _div_body(fail: Any) -> str:
     return f"CASE WHEN y = 0 THEN {fail(_DIVISION_BY_ZERO)} ELSE x // y END"
 
@@ -364,6 +372,12 @@ _MACROS: dict[str, list[tuple[str, Any]]] = {
             ("SECH", "cosh"),
         )
     },
+    "divide": [
+        ("a BIGINT, b BIGINT", _divide_body("a::DOUBLE / b", "a", "b")),
+        (f"a {FLOAT}, b {FLOAT}", _divide_body("a / b", _g("a"), _g("b"))),
+        (f"a {NUMERIC}, b {NUMERIC}", _numeric_udf("DIVIDE", "a", "b")),
+        ("a INTERVAL, b BIGINT", _divide_body("a / b", "a::VARCHAR", "b")),
+    ],
     "minus": [
         ("a BIGINT, b BIGINT", "a - b"),
         (f"a {FLOAT}, b {FLOAT}", "a - b"),
@@ -668,12 +682,12 @@ def _evidently_numeric(node: exp.Expression) -> bool:
     return isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.DECIMAL
 
 
-def _numeric_division(self: Any, node: exp.Div) -> str | None:
-    # DuckDB divides DECIMALs in DOUBLE; BigQuery's NUMERIC / NUMERIC is a NUMERIC. Only where the
-    # tree shows a NUMERIC operand (a NUMERIC column's type is not known here: see PARTIAL).
-    if not (_evidently_numeric(node.this) or _evidently_numeric(node.expression)):
+def _division(self: Any, node: exp.Div) -> str | None:
+    # BigQuery's `/` by the operands' types: INT64 and FLOAT64 give FLOAT64, NUMERIC a NUMERIC
+    # (DuckDB's is a DOUBLE), and a zero divisor fails with the values (the divide macro).
+    if _aggregated(node):
         return None
-    return _numeric_udf("DIVIDE", self.sql(node, "this"), self.sql(node, "expression"))
+    return self.func("quarry_divide", node.this, node.expression)
 
 
 _NEGATIVE_HEX = re.compile(r"\s*-\s*0[xX]")
@@ -707,7 +721,7 @@ BIGNUMERIC_REFUSAL = (
 
 REWRITES = {
     **_INTERVAL_REWRITES,
-    exp.Div: _numeric_division,
+    exp.Div: _division,
     exp.DataType: _bignumeric,
     exp.Cast: _int64_cast,
     exp.TryCast: _int64_cast,
