@@ -180,6 +180,8 @@ MATHEMATICAL: list[tuple[str, str, Any]] = [
     ),
     ("abs_null", "SELECT ABS(NULL)", [[None]]),
     ("abs_int64_min_overflows", "SELECT ABS(-9223372036854775808)", Error("int64 overflow")),
+    ("safe_abs_overflow_is_null", "SELECT SAFE.ABS(-9223372036854775808)", [[None]]),
+    ("safe_of_a_function_that_cannot_fail", "SELECT SAFE.COS(0), SAFE.ABS(-2)", [[1.0, 2]]),
     ("sign_documented", "SELECT SIGN(25), SIGN(0), SIGN(-25)", [[1, 0, -1]]),
     ("sign_nan", f"SELECT IS_NAN(SIGN({NAN}))", [[True]]),
     ("sign_float_is_float", "SELECT SIGN(-2.5) AS s", Columns(["s"], [[-1.0]], ["FLOAT64"])),

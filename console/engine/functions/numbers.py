@@ -493,10 +493,12 @@ def _log(self: Any, node: exp.Log) -> str | None:
 
 
 def _safe(self: Any, node: exp.SafeFunc) -> str | None:
-    # SAFE.F(...) for the functions here: their own handler spells the NULL-returning twin.
+    # SAFE.F(...): a function here spells its NULL-returning twin; one DuckDB runs itself returns
+    # NULL for what would raise through DuckDB's TRY (which refuses, rather than misses, an
+    # error() another area's spelling raises).
     if type(node.this) in _SAFE_TWINS or isinstance(node.this, exp.ParseNumeric):
         return self.sql(node, "this")
-    return None
+    return self.func("TRY", node.this)
 
 
 def _try(operator: str) -> Any:
@@ -835,4 +837,18 @@ PARTIAL: dict[str, str] = {
             "COSINE_DISTANCE",
         )
     },
+    "Subtraction operator": "of an aggregate's value (MAX(d) - MIN(d)) it is DuckDB's: DATE - "
+    "DATE is an INT64 of days and TIMESTAMP - TIMESTAMP an INTERVAL of days, not BigQuery's "
+    "INTERVAL of days and of hours",
+    "Division operator": "of an aggregate's value a NUMERIC quotient is a FLOAT64 and a zero "
+    "divisor is named by its SQL text, not its value",
+    "Multiplication operator": "a NUMERIC product is exact to 18 decimals and rounded once, when "
+    "the result is written (BigQuery rounds each product to 9), and fails with 'numeric "
+    "overflow' past 20 digits before the point",
+    "CAST": "CAST of a NUMERIC column (not a literal, a cast or PARSE_NUMERIC) to STRING keeps "
+    "its nine decimals ('1.250000000'); BIGNUMERIC and BIGDECIMAL are refused",
+    "LEAST": "a NaN argument does not make the result NaN (DuckDB orders NaN above every number)",
+    "PARSE_BIGNUMERIC": "refused: Quarry holds no BIGNUMERIC values (DuckDB's DECIMAL stops at "
+    "38 digits)",
+    "INTERVAL": "an INTERVAL times or divided by a FLOAT64 is computed, where BigQuery refuses it",
 }
