@@ -31,7 +31,7 @@ from console.catalog.models import (
 )
 from console.engine import billing, functions, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
-from console.engine.functions.numbers import INTERVAL_OF_TEXT
+from console.engine.functions.numbers import BIGNUMERIC_REFUSAL, INTERVAL_OF_TEXT
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import to_duckdb
@@ -368,12 +368,18 @@ def _named(dataset: Dataset, node: exp.Table, kind: str) -> access.Resource:
 
 def stored_columns(schema: pa.Schema) -> str:
     """Return the select list that reads a stored version's columns as their BigQuery types: an
-    INTERVAL is stored as its text (engine/types.IntervalType)."""
-    intervals = [f.name for f in schema if isinstance(f.type, IntervalType)]
-    if not intervals:
-        return "*"
-    read = ", ".join(f'{INTERVAL_OF_TEXT}("{name}") AS "{name}"' for name in intervals)
-    return f"* REPLACE ({read})"
+    INTERVAL is stored as its text (engine/types.IntervalType). DuckDB would read a BIGNUMERIC
+    (Arrow's decimal256) as a DOUBLE, losing digits: a query that reads one is refused."""
+    read = [
+        f'{INTERVAL_OF_TEXT}("{f.name}") AS "{f.name}"'
+        for f in schema
+        if isinstance(f.type, IntervalType)
+    ]
+    refusal = BIGNUMERIC_REFUSAL.replace("'", "''")
+    read += [
+        f"error('{refusal}') AS \"{f.name}\"" for f in schema if pa.types.is_decimal256(f.type)
+    ]
+    return f"* REPLACE ({', '.join(read)})" if read else "*"
 
 
 def bind(ctx: Context, tree: exp.Expression, views: tuple[str, ...] = ()) -> exp.Expression:

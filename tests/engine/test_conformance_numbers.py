@@ -156,6 +156,13 @@ INTERVALS: list[tuple[str, str, Any]] = [
         Columns(["i", "j"], [["1-2 3 4:5:6.5", "1-2 4 0:5:6.5"]], ["INTERVAL", "INTERVAL"]),
     ),
     (
+        "interval_column_takes_inserted_values",
+        "CREATE TABLE ds.waits (w INTERVAL); "
+        "INSERT INTO ds.waits (w) VALUES (INTERVAL 90 MINUTE), (MAKE_INTERVAL(day => 2)); "
+        "SELECT w FROM ds.waits ORDER BY w",
+        Columns(["w"], [["0-0 0 1:30:0"], ["0-0 2 0:0:0"]], ["INTERVAL"]),
+    ),
+    (
         "interval_in_array_and_struct",
         "SELECT [INTERVAL 1 DAY, NULL] AS a, STRUCT(INTERVAL 2 HOUR AS h) AS s",
         Columns(["a", "s"], [[["0-0 1 0:0:0", None], {"h": "0-0 0 2:0:0"}]]),
@@ -725,6 +732,18 @@ NUMBERS: list[tuple[str, str, Any]] = [
         "bigdecimal_cast_refused",
         "SELECT SAFE_CAST('1' AS BIGDECIMAL)",
         Error("BIGNUMERIC values are not supported by Quarry"),
+    ),
+    (
+        "bignumeric_column_refused_when_read",
+        "CREATE TABLE ds.big (b BIGNUMERIC, n INT64); INSERT INTO ds.big (n) VALUES (1); "
+        "SELECT b FROM ds.big",
+        Error("BIGNUMERIC values are not supported by Quarry"),
+    ),
+    (
+        "bignumeric_table_other_columns_read",
+        "CREATE TABLE ds.big (b BIGNUMERIC, n INT64); INSERT INTO ds.big (n) VALUES (1); "
+        "SELECT n FROM ds.big",
+        [[1]],
     ),
     (
         "parse_bignumeric_refused",
