@@ -291,13 +291,6 @@ def _divide_body(quotient: str, dividend: str, divisor: str) -> Any:
     return body
 
 
-def _div_body(fail: Any) -> str:
-    return f"CASE WHEN y = 0 THEN {fail(_DIVISION_BY_ZERO)} ELSE x // y END"
-
-
-_DIVISION_BY_ZERO = "'division by zero: ' || x || ' / ' || y"
-
-
 def _casting(template: str) -> Any:
     # The SAFE_CAST twin tries the cast where CAST raises.
     return lambda fail: template.format(cast="TRY_CAST" if fail is _null else "CAST")
@@ -401,8 +394,8 @@ _MACROS: dict[str, list[tuple[str, Any]]] = {
         ("x BOOLEAN", "x::BIGINT"),
     ],
     "div": [
-        ("x BIGINT, y BIGINT", _div_body),
-        (f"x {NUMERIC}, y {NUMERIC}", _numeric_udf("DIV", "x", "y")),
+        ("a BIGINT, b BIGINT", _divide_body("a // b", "a", "b")),
+        (f"a {NUMERIC}, b {NUMERIC}", _numeric_udf("DIV", "a", "b")),
     ],
     "range_bucket": [
         (
