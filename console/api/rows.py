@@ -94,7 +94,8 @@ def _scalar(value: Any) -> str:
     if isinstance(value, float):
         return number_text(value)
     if isinstance(value, decimal.Decimal):
-        return format(value, "f")
+        # BigQuery writes NUMERIC 1.5 as "1.5"; Parquet hands it back with its nine decimals.
+        return format(value.normalize(), "f")
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, dt.datetime | dt.date | dt.time):

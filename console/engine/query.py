@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlglot import exp
 
 from console.catalog import storage
@@ -28,14 +29,21 @@ from console.catalog.models import (
     is_anonymous_dataset,
     is_temporary_dataset,
 )
-from console.engine import billing, information_schema, ml, routines, sandbox, tables
+from console.engine import billing, functions, information_schema, ml, routines, sandbox, tables
 from console.engine.dialect import MLFunction
 from console.engine.functions.arrays import result_arrays
 from console.engine.functions.json_values import stored_json, with_json_types
+from console.engine.functions.numbers import BIGNUMERIC_REFUSAL, INTERVAL_OF_TEXT
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import to_duckdb
-from console.engine.types import bigquery_arrow_schema, schema_from_arrow
+from console.engine.types import (
+    IntervalType,
+    bigquery_arrow_schema,
+    cast_array,
+    cast_batch,
+    schema_from_arrow,
+)
 from console.errors import AccessDenied, BigQueryError, Cancelled, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import (
@@ -333,12 +341,14 @@ class Context:
         """Expose one stored table version to DuckDB and return its relation name."""
         if data_path not in self.registered:
             name = f"__table_{len(self.registered) + 1}"
-            path = sandbox.quote_path(storage.resolve(data_path))
+            stored = storage.resolve(data_path)
             # A JSON column is JSON to the query, as its schema says, in BigQuery's form (keys
             # sorted) even where it was stored as text (by DML or a load).
             quoted = [f'"{f["name"]}"' for f in fields if _is_json(f)]
-            json = [f"{stored_json(column)} AS {column}" for column in quoted]
-            columns = f"* REPLACE ({', '.join(json)})" if json else "*"
+            replaced = [f"{stored_json(column)} AS {column}" for column in quoted]
+            replaced += stored_replacements(pq.read_schema(stored))
+            columns = f"* REPLACE ({', '.join(replaced)})" if replaced else "*"
+            path = sandbox.quote_path(stored)
             self.con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} FROM read_parquet({path})')
             self.registered[data_path] = name
         return self.registered[data_path]
@@ -361,6 +371,22 @@ def _named(dataset: Dataset, node: exp.Table, kind: str) -> access.Resource:
 
 
 # Executing queries ---------------------------------------------------------------------------
+
+
+def stored_replacements(schema: pa.Schema) -> list[str]:
+    """Return the REPLACE items that read a stored version's columns as their BigQuery types: an
+    INTERVAL is stored as its text (engine/types.IntervalType). DuckDB would read a BIGNUMERIC
+    (Arrow's decimal256) as a DOUBLE, losing digits: a query that reads one is refused."""
+    read = [
+        f'{INTERVAL_OF_TEXT}("{f.name}") AS "{f.name}"'
+        for f in schema
+        if isinstance(f.type, IntervalType)
+    ]
+    refusal = BIGNUMERIC_REFUSAL.replace("'", "''")
+    read += [
+        f"error('{refusal}') AS \"{f.name}\"" for f in schema if pa.types.is_decimal256(f.type)
+    ]
+    return read
 
 
 def bind(ctx: Context, tree: exp.Expression, views: tuple[str, ...] = ()) -> exp.Expression:
@@ -428,7 +454,9 @@ def _expand_view(ctx: Context, node: exp.Table, view: Table, views: tuple[str, .
     if names and not alias.columns:
         # A view written with a column list renames its query's columns; one written without
         # keeps them (and, like BigQuery, sees columns its tables gained since).
-        own = ctx.con.sql(to_duckdb(query.copy())).columns
+        sql = to_duckdb(query.copy())
+        sandbox.define_macros(ctx.con, sql)
+        own = ctx.con.sql(sql).columns
         if len(own) == len(names) and own != names:
             alias.set("columns", [exp.to_identifier(name) for name in names])
     subquery = exp.Subquery(this=query, alias=alias)
@@ -498,7 +526,9 @@ def _constant(ctx: Context, expression: exp.Expression) -> Any:
     """Evaluate a constant expression (such as a timestamp) with DuckDB."""
     check_functions(expression)
     try:
-        return ctx.con.sql(f"SELECT {to_duckdb(expression.copy())}").fetchall()[0][0]
+        sql = to_duckdb(expression.copy())
+        sandbox.define_macros(ctx.con, sql)
+        return ctx.con.sql(f"SELECT {sql}").fetchall()[0][0]
     except duckdb.Error as err:
         raise InvalidError(str(err).split("\n")[0]) from None
 
@@ -542,6 +572,7 @@ def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
         # Before DuckDB reads anything, as BigQuery refuses the query before running it.
         billing.check_limit(ctx.run.configuration.get("query") or {}, ctx.bytes_processed)
     try:
+        sandbox.define_macros(ctx.con, sql)
         relation = ctx.con.sql(sql)
         reader = relation.to_arrow_reader(BATCH_ROWS)
     except duckdb.Error as err:
@@ -564,12 +595,12 @@ def execute(ctx: Context, tree: exp.Expression) -> pa.RecordBatchReader:
 def _cast(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     """Return DuckDB's batch in BigQuery's types, refusing a value those types cannot hold."""
     try:
-        return batch.cast(schema)
+        return cast_batch(batch, schema)
     except pa.ArrowInvalid:
         # Such as a HUGEINT sum past INT64's range: name the column, in BigQuery's words.
         for index, field in enumerate(schema):
             try:
-                batch.column(index).cast(field.type)
+                cast_array(batch.column(index), field.type)
             except pa.ArrowInvalid:
                 kind = schema_from_arrow(pa.schema([field]))[0]["type"]
                 raise InvalidError(
@@ -603,6 +634,7 @@ def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: Exception) 
     message = re.sub(r"^[A-Za-z ]+ Error: ", "", message)
     # An engine function DuckDB runs (FARM_FINGERPRINT) raises BigQuery's own words.
     message = re.sub(r"^Python exception occurred while executing the UDF: \w+: ", "", message)
+    message = functions.bigquery_message(message)
     unknown = _UNKNOWN_COLUMN.search(message)
     if unknown:
         name = unknown.group(1)

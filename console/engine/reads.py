@@ -361,6 +361,7 @@ def _check_restriction(
     check_functions(tree)
     sql = to_duckdb(tree)
     con = _restriction_connection()
+    sandbox.define_macros(con, sql)
     try:
         empty = pa.schema([file_schema.field(name) for name in sorted(used)]).empty_table()
         con.register(_ROWS, empty)

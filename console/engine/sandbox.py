@@ -108,21 +108,30 @@ def connect(readable_dirs: Sequence[Path], spill_dir: Path) -> duckdb.DuckDBPyCo
             null_handling="special",
             side_effects=False,
         )
-        for udf in functions.UDFS:
-            con.create_function(
-                udf.name,
-                udf.function,
-                udf.parameters,
-                udf.returns,
-                type="arrow",
-                null_handling=udf.null_handling,
-                side_effects=udf.side_effects,
-            )
-        for macro in functions.MACROS:
-            con.execute(macro)
+        register_functions(con)
     except duckdb.OutOfMemoryException as err:  # a limit too small for DuckDB to start in
         raise why_stopped(err) from None
     return con
+
+
+def register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """Register the function areas' Arrow UDFs on con (their macros come per statement)."""
+    for udf in functions.UDFS:
+        con.create_function(
+            udf.name,
+            udf.function,
+            udf.parameters,
+            udf.returns,
+            type="arrow",
+            null_handling=udf.null_handling,
+            side_effects=udf.side_effects,
+        )
+
+
+def define_macros(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Create on con the GoogleSQL macros sql calls that it does not have yet."""
+    for statement in functions.macros_for(sql):
+        con.execute(statement)
 
 
 def why_stopped(err: Exception) -> BigQueryError | None:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from console.errors import InvalidError
 
@@ -31,6 +32,32 @@ SCALAR_ARROW = {
     "TIMESTAMP": pa.timestamp("us", tz="UTC"),
     "JSON": pa.string(),
 }
+
+
+class IntervalType(pa.ExtensionType):
+    """BigQuery's INTERVAL, stored as its canonical text ('1-2 3 4:5:6.5').
+
+    Parquet cannot hold Arrow's month_day_nano_interval; the text can, reads back as the same
+    INTERVAL (the extension's name travels in the file's Arrow schema) and is what BigQuery's
+    REST API and console show.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(pa.string(), "quarry.bigquery.interval")
+
+    def __arrow_ext_serialize__(self) -> bytes:
+        return b""
+
+    @classmethod
+    def __arrow_ext_deserialize__(
+        cls, storage_type: pa.DataType, serialized: bytes
+    ) -> IntervalType:
+        return cls()
+
+
+INTERVAL = IntervalType()
+pa.register_extension_type(INTERVAL)
+SCALAR_ARROW["INTERVAL"] = INTERVAL
 FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,299}$")
 
 
@@ -129,6 +156,8 @@ def field_from_arrow(name: str, dtype: pa.DataType, nullable: bool = True) -> di
 def _scalar_name(dtype: pa.DataType) -> str:
     if isinstance(dtype, pa.JsonType):
         return "JSON"
+    if isinstance(dtype, IntervalType):
+        return "INTERVAL"
     if pa.types.is_integer(dtype):
         return "INT64"
     if pa.types.is_floating(dtype):
@@ -199,6 +228,11 @@ def arrow_schema(fields: list[dict[str, Any]]) -> pa.Schema:
     return pa.schema([pa.field(f["name"], arrow_type(f)) for f in fields])
 
 
+# DuckDB's scales of products of NUMERICs (DECIMAL(38, 9) times DECIMAL(38, 9) is DECIMAL(38, 18));
+# BigQuery's product is a NUMERIC, rounded half away from zero to nine decimals.
+NUMERIC_PRODUCTS = (18, 27, 36)
+
+
 def bigquery_arrow_type(dtype: pa.DataType) -> pa.DataType:
     """Return the Arrow type BigQuery would give a value of dtype (INT64, FLOAT64, UTC, …)."""
     if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
@@ -207,6 +241,10 @@ def bigquery_arrow_type(dtype: pa.DataType) -> pa.DataType:
         return pa.struct([pa.field(f.name, bigquery_arrow_type(f.type)) for f in dtype])
     if pa.types.is_integer(dtype) or pa.types.is_null(dtype):
         return pa.int64()
+    if dtype == pa.month_day_nano_interval():
+        return INTERVAL
+    if pa.types.is_decimal(dtype) and dtype.precision == 38 and dtype.scale in NUMERIC_PRODUCTS:
+        return pa.decimal128(38, 9)
     # BigQuery reads 1.5 as FLOAT64 where DuckDB reads DECIMAL; only explicit NUMERIC stays exact.
     if pa.types.is_floating(dtype) or (pa.types.is_decimal(dtype) and dtype.scale > 9):
         return pa.float64()
@@ -221,6 +259,50 @@ def bigquery_arrow_type(dtype: pa.DataType) -> pa.DataType:
     if pa.types.is_large_binary(dtype) or dtype == pa.binary_view():
         return pa.binary()
     return dtype
+
+
+def interval_text(months: int, days: int, nanos: int) -> str:
+    """Return an INTERVAL's canonical text, as BigQuery writes it: '[-]Y-M [-]D [-]H:M:S[.F]'."""
+    years, month = divmod(abs(months), 12)
+    hours, rest = divmod(abs(nanos), 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    seconds, fraction = divmod(rest, 1_000_000_000)
+    text = (
+        f"{'-' if months < 0 else ''}{years}-{month} {days} "
+        f"{'-' if nanos < 0 else ''}{hours}:{minutes}:{seconds}"
+    )
+    return text + (f".{fraction:09d}".rstrip("0") if fraction else "")
+
+
+def cast_array(values: pa.Array, dtype: pa.DataType) -> pa.Array:
+    """Return DuckDB's column as BigQuery's Arrow type dtype (see bigquery_arrow_type)."""
+    if values.type == dtype:
+        return values
+    if pa.types.is_decimal(values.type) and values.type.scale in NUMERIC_PRODUCTS:
+        rounded = pc.round(values, ndigits=9, round_mode="half_towards_infinity")
+        return rounded.cast(dtype)
+    if isinstance(dtype, IntervalType):
+        texts = [None if v is None else interval_text(*v) for v in values.to_pylist()]
+        return pa.ExtensionArray.from_storage(INTERVAL, pa.array(texts, pa.string()))
+    if pa.types.is_struct(dtype) and pa.types.is_struct(values.type):
+        children = [cast_array(values.field(i), f.type) for i, f in enumerate(dtype)]
+        return pa.StructArray.from_arrays(children, fields=list(dtype), mask=values.is_null())
+    if (pa.types.is_list(dtype) or pa.types.is_large_list(dtype)) and (
+        pa.types.is_list(values.type) or pa.types.is_large_list(values.type)
+    ):
+        # flatten() leaves out what slicing and NULL lists hide; the offsets are rebuilt to match.
+        lengths = pc.cumulative_sum(values.value_lengths().fill_null(0).cast(pa.int32()))
+        offsets = pa.concat_arrays([pa.array([0], pa.int32()), lengths])
+        items = cast_array(values.flatten(), dtype.value_type)
+        return pa.ListArray.from_arrays(offsets, items, dtype, mask=values.is_null())
+    return values.cast(dtype)
+
+
+def cast_batch(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """Return DuckDB's batch in BigQuery's types; raises pa.ArrowInvalid for a value that does
+    not fit."""
+    columns = [cast_array(batch.column(i), f.type) for i, f in enumerate(schema)]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
 def bigquery_arrow_schema(schema: pa.Schema) -> pa.Schema:

@@ -44,8 +44,11 @@ def format_scalar(value: Any) -> str:
         if value.tzinfo is not None:
             return value.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".") + " UTC"
         return value.isoformat()
-    if isinstance(value, date | time | Decimal):
-        return value.isoformat() if not isinstance(value, Decimal) else str(value)
+    if isinstance(value, Decimal):
+        # As BigQuery's console shows NUMERIC: 1.5, not the stored 1.500000000 (nor 1.5E+3).
+        return format(value.normalize(), "f")
+    if isinstance(value, date | time):
+        return value.isoformat()
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, dict | list):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 
 import pyarrow as pa
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from console.api.rows import encode_rows
 from console.catalog.models import Dataset, Project, Table
 from console.engine import tables
 from console.engine.types import arrow_schema
@@ -160,3 +162,12 @@ def test_it_serves_a_discovery_document_of_what_it_serves(client: Client, path: 
     assert "tabledata.insertAll" in served and "routines.list" in served
     insert = doc["resources"]["jobs"]["methods"]["insert"]
     assert insert["mediaUpload"]["protocols"]["simple"]["path"].startswith("/upload/bigquery/v2/")
+
+
+def test_it_encodes_numeric_and_interval_as_bigquery_writes_them() -> None:
+    fields = [{"name": "n", "type": "NUMERIC"}, {"name": "i", "type": "INTERVAL"}]
+    rows = [[decimal.Decimal("1.500000000"), "1-2 3 4:5:6.5"], [decimal.Decimal("0E-9"), None]]
+    assert encode_rows(fields, rows, int64_timestamps=False) == [
+        {"f": [{"v": "1.5"}, {"v": "1-2 3 4:5:6.5"}]},
+        {"f": [{"v": "0"}, {"v": None}]},
+    ]

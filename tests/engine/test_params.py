@@ -43,7 +43,7 @@ def test_it_binds_every_scalar_type_as_itself() -> None:
         scalar("f", "FLOAT64", 2.5),
         scalar("inf", "FLOAT64", "-Infinity"),
         scalar("n", "NUMERIC", "12345.678901234"),
-        scalar("bn", "BIGNUMERIC", "3.5"),
+        scalar("iv", "INTERVAL", "1-2 3 4:5:6.5"),
         scalar("b", "BOOL", "TRUE"),
         scalar("s", "STRING", "it's"),
         scalar("by", "BYTES", base64.b64encode(b"\x00\xffquarry").decode()),
@@ -57,15 +57,15 @@ def test_it_binds_every_scalar_type_as_itself() -> None:
     names = [p["name"] for p in given]
     job = run_here(query("SELECT " + ", ".join(f"@{n} AS {n}" for n in names), given))
     types, row = result(job)
-    # BIGNUMERIC and JSON come back as the engine types their literals have (issue 16 owns those).
-    literal = "SELECT CAST('3.5' AS BIGNUMERIC) AS bn, JSON '{\"a\": [1, 2]}' AS j"
+    # JSON comes back as the engine type its literal has (issue 16 owns that).
+    literal = "SELECT JSON '{\"a\": [1, 2]}' AS j"
     literal_types, _ = result(run_here(query(literal, [])))
     assert types == {
         "i": "INT64",
         "f": "FLOAT64",
         "inf": "FLOAT64",
         "n": "NUMERIC",
-        "bn": literal_types["bn"],
+        "iv": "INTERVAL",
         "b": "BOOL",
         "s": "STRING",
         "by": "BYTES",
@@ -86,7 +86,32 @@ def test_it_binds_every_scalar_type_as_itself() -> None:
     assert values["dtm"] == dt.datetime(2024, 2, 29, 13, 14, 15, 250000)
     assert values["t"] == dt.time(13, 14, 15)
     assert values["ts"] == dt.datetime(2024, 2, 29, 11, 14, 15, 500000, tzinfo=dt.UTC)
+    assert values["iv"] == "1-2 3 4:5:6.5"
     assert values["nothing"] is None
+
+
+@pytest.mark.django_db
+def test_it_binds_intervals_as_bigquery_reads_them() -> None:
+    given = [
+        scalar("back", "INTERVAL", "-0-1 -2 -3:4:5"),
+        {
+            "name": "each",
+            "parameterType": {"type": "ARRAY", "arrayType": {"type": "INTERVAL"}},
+            "parameterValue": {"arrayValues": [{"value": "0-0 1 0:0:0"}]},
+        },
+    ]
+    # 2024-03-31 less a month is 2024-02-29 (the month has no 31st), less 2 days and 3:04:05.
+    sql = "SELECT @back AS back, @each AS each, DATE '2024-03-31' + @back AS moved"
+    types, row = result(run_here(query(sql, given)))
+    assert types == {"back": "INTERVAL", "each": "INTERVAL", "moved": "DATETIME"}
+    assert row == ["-0-1 -2 -3:4:5", ["0-0 1 0:0:0"], dt.datetime(2024, 2, 26, 20, 55, 55)]
+
+
+@pytest.mark.django_db
+def test_it_refuses_bignumeric_parameters_as_it_refuses_bignumeric() -> None:
+    # DuckDB's DECIMAL stops at 38 digits: a BIGNUMERIC bound as one would be rounded.
+    with pytest.raises(InvalidError, match="BIGNUMERIC, which Quarry does not support yet"):
+        submit(None, Project.default(), query("SELECT @bn", [scalar("bn", "BIGNUMERIC", "3.5")]))
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -15,6 +16,14 @@ def test_it_formats_scalars_like_bigquery() -> None:
     ts = datetime(1997, 12, 4, 15, 55, 49, tzinfo=UTC)
     assert display.format_scalar(ts) == "1997-12-04 15:55:49 UTC"
     assert display.format_scalar(b"\x00\x01") == "AAE="
+    assert display.format_scalar(Decimal("1.500000000")) == "1.5"
+    assert display.format_scalar(Decimal("1.5E+3")) == "1500"
+    assert display.format_scalar(Decimal("0E-9")) == "0"
+
+
+def test_it_shows_an_interval_as_its_canonical_text() -> None:
+    schema = [{"name": "i", "type": "INTERVAL", "mode": "NULLABLE"}]
+    assert ">1-2 3 4:5:6.5<" in display.result_body(schema, [["1-2 3 4:5:6.5"]])
 
 
 def test_it_renders_nulls_and_scalar_arrays() -> None:

@@ -98,7 +98,7 @@ def _error(message: str, like: str) -> str:
     DuckDB's own ERROR() is volatile, which SAFE.'s TRY refuses; a UDF given a value of the row
     is neither volatile nor folded into a constant before its branch is taken.
     """
-    return f"quarry_raise({like}, {exp.Literal.string(message).sql('duckdb')})"
+    return f"quarry_raise_like({like}, {exp.Literal.string(message).sql('duckdb')})"
 
 
 def _raiser(kind: pa.DataType) -> Callable[[pa.Array, pa.Array], pa.Array]:
@@ -528,7 +528,7 @@ def _same_type_udfs(name: str, function: Callable[..., pa.Array], many: bool = F
 
 def _macro(name: str, overloads: list[tuple[str, str]]) -> str:
     bodies = ", ".join(f"({parameters}) AS {body}" for parameters, body in overloads)
-    return f"CREATE MACRO quarry_{name}{bodies}"
+    return f"CREATE MACRO IF NOT EXISTS quarry_{name}{bodies}"
 
 
 def _dispatch(name: str, shown: str, arities: tuple[int, ...]) -> str:
@@ -598,7 +598,7 @@ _TYPE_NAMES = {
     "INTERVAL": "INTERVAL",
 }
 _TYPE_NAME_MACRO = (
-    "CREATE MACRO quarry_type_name(x) AS CASE typeof(x) "
+    "CREATE MACRO IF NOT EXISTS quarry_type_name(x) AS CASE typeof(x) "
     + " ".join(f"WHEN '{duckdb}' THEN '{bigquery}'" for duckdb, bigquery in _TYPE_NAMES.items())
     + " ELSE typeof(x) END"
 )
@@ -1018,7 +1018,7 @@ UDFS = [
     *_same_type_udfs("regexp_extract_all", _kind_map(_regexp_extract_all, many=True), many=True),
 ]
 
-MACROS = [
+_MACRO_STATEMENTS = [
     _TYPE_NAME_MACRO,
     # JSON is searched as JSON; anything else as the text of its values.
     _macro(
@@ -1030,7 +1030,7 @@ MACROS = [
         ],
     ),
     _macro(
-        "raise",
+        "raise_like",
         [("x BLOB, m", "quarry_raise_bytes(x, m)"), ("x, m", "quarry_raise_string(x::VARCHAR, m)")],
     ),
     _dispatch("reverse", "REVERSE", (1,)),
@@ -1119,6 +1119,9 @@ MACROS = [
         ],
     ),
 ]
+
+# By name, as functions.macros_for looks them up.
+MACROS = {re.match(r"CREATE MACRO IF NOT EXISTS (\w+)", sql)[1]: sql for sql in _MACRO_STATEMENTS}
 
 
 # Handlers --------------------------------------------------------------------------------------
