@@ -240,11 +240,22 @@ def _first_meta(node: exp.Expression) -> dict[str, Any] | None:
     return next(_metas(node), None)
 
 
+def called_name(node: exp.Anonymous) -> str:
+    """Return the name a call is written with: NET.HOST, HLL_COUNT.INIT, or a plain name."""
+    parent = node.parent
+    if isinstance(parent, exp.NetFunc):
+        return f"NET.{node.name}"
+    if isinstance(parent, exp.Dot) and isinstance(parent.this, exp.Identifier):
+        return f"{parent.this.name}.{node.name}"
+    return node.name
+
+
 def check_functions(tree: exp.Expression) -> None:
     """Refuse functions the engine does not know and table functions that read files."""
     for node in tree.walk():
-        if isinstance(node, exp.Anonymous) and node.name.upper() not in ANONYMOUS_FUNCTIONS:
-            raise InvalidError(f"Function not found: {node.name}{location(node)}")
+        if isinstance(node, exp.Anonymous) and called_name(node).upper() not in ANONYMOUS_FUNCTIONS:
+            where = earliest_location(node.parent if "." in called_name(node) else node)
+            raise InvalidError(f"Function not found: {called_name(node)}{where}")
         if isinstance(node, REFUSED_FUNCTIONS):
             raise InvalidError(
                 f"Function not found: {node.key.upper()}{location(node)}; Quarry reads only "
