@@ -32,8 +32,8 @@ from console.engine import billing, information_schema, ml, routines, sandbox, t
 from console.engine.dialect import MLFunction
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
-from console.engine.transpile import to_duckdb
-from console.engine.types import bigquery_arrow_schema, schema_from_arrow
+from console.engine.transpile import bigquery_name, to_duckdb
+from console.engine.types import bigquery_arrow_schema, googlesql_type_names, schema_from_arrow
 from console.errors import AccessDenied, BigQueryError, Cancelled, InvalidError, NotFoundError
 from console.iam import access
 from console.iam.roles import (
@@ -581,10 +581,47 @@ def execute_to_pandas(ctx: Context, relation: exp.Expression) -> Any:
 _UNKNOWN_COLUMN = re.compile(r'Referenced column "?([^"\s]+)"? (?:was )?not found')
 
 
+# DuckDB's words for a function it lacks, and for one it has but not for these argument types.
+_MISSING_FUNCTION = re.compile(r'Function with name "?(\w+)"? (?:does not exist|is not in the)')
+_NO_SIGNATURE = re.compile(
+    r"No function matches the given name and argument types '(\w+)\((.*)\)'"
+    r'|Could not choose a best candidate function for the function call "(\w+)\((.*)\)"'
+)
+
+
+def _called_function(tree: exp.Expression, duckdb_name: str) -> tuple[str, str]:
+    """Return BigQuery's name for the call DuckDB names, and where it is in the query."""
+    for node in tree.find_all(exp.Func):
+        name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+        if name.upper() == duckdb_name.upper():
+            return name if isinstance(node, exp.Anonymous) else bigquery_name(node), location(node)
+    return duckdb_name.upper(), ""
+
+
+def _function_error(tree: exp.Expression, message: str) -> InvalidError | None:
+    """Word DuckDB's refusal of a function call as BigQuery words it, or None for another."""
+    missing = _MISSING_FUNCTION.search(message)
+    if missing:
+        name, where = _called_function(tree, missing.group(1))
+        return InvalidError(f"Function not found: {name}{where}")
+    mismatch = _NO_SIGNATURE.search(message)
+    if mismatch:
+        duckdb_name, arguments = [part for part in mismatch.groups() if part is not None]
+        name, where = _called_function(tree, duckdb_name)
+        types = ", ".join(googlesql_type_names(arguments))
+        return InvalidError(
+            f"No matching signature for function {name} for argument types: {types}{where}"
+        )
+    return None
+
+
 def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: Exception) -> BigQueryError:
     stopped = sandbox.why_stopped(err)
     if stopped is not None:
         return stopped
+    refused = _function_error(tree, str(err))
+    if refused is not None:
+        return refused
     message = str(err).split("\n")[0]
     message = re.sub(r"^[A-Za-z ]+ Error: ", "", message)
     # An engine function DuckDB runs (FARM_FINGERPRINT) raises BigQuery's own words.

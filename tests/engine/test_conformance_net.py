@@ -277,7 +277,114 @@ HLL_CASES: list[tuple[str, str, Any]] = [
     ),
 ]
 
-CASES += HLL_CASES
+# Functions Quarry does not run are refused in BigQuery's words, before or after DuckDB sees the
+# call, never in DuckDB's ("Scalar Function with name ... does not exist!", "Binder Error: ...").
+# BigQuery's own refusals of these argument types read the same, then list the signatures.
+WORDING_CASES: list[tuple[str, str, Any]] = [
+    (
+        "wording_unknown_function",
+        "SELECT NO_SUCH_FUNCTION(1)",
+        Error("Function not found: NO_SUCH_FUNCTION at [1:8]"),
+    ),
+    (
+        "wording_dotted_function_location",
+        "SELECT 1, NET.NO_SUCH(1)",
+        Error("Function not found: NET.NO_SUCH at [1:11]"),
+    ),
+    (
+        "wording_keys_family",
+        "SELECT KEYS.NEW_KEYSET('AEAD_AES_GCM_256')",
+        Error("Function not found: KEYS.NEW_KEYSET"),
+    ),
+    (
+        "wording_aead_family",
+        "SELECT AEAD.ENCRYPT(b'k', 'text', 'aad')",
+        Error("Function not found: AEAD.ENCRYPT"),
+    ),
+    ("wording_geography", "SELECT ST_AREA(NULL)", Error("Function not found: ST_AREA at [1:8]")),
+    (
+        "wording_signature_one_argument",
+        "SELECT UPPER(1)",
+        Error("No matching signature for function UPPER for argument types: INT64"),
+    ),
+    (
+        "wording_signature_two_arguments",
+        "SELECT STARTS_WITH(1, 'a')",
+        Error("No matching signature for function STARTS_WITH for argument types: INT64, STRING"),
+    ),
+    (
+        "wording_signature_bool",
+        "SELECT LOWER(TRUE)",
+        Error("No matching signature for function LOWER for argument types: BOOL"),
+    ),
+    (
+        "wording_signature_ambiguous",
+        "SELECT ABS('a')",
+        Error("No matching signature for function ABS for argument types: STRING"),
+    ),
+    (
+        "wording_signature_array",
+        "SELECT REVERSE([1, 2])",
+        Error("No matching signature for function REVERSE for argument types: ARRAY<INT64>"),
+    ),
+]
+
+CASES += HLL_CASES + WORDING_CASES
+
+# Families no other suite covers: hash, debugging, utility and bit functions, with the examples of
+# their reference pages (hashes shown, as BigQuery's console shows BYTES, in base64).
+OTHER_CASES: list[tuple[str, str, Any]] = [
+    ("md5_documented", 'SELECT TO_BASE64(MD5("Hello World"))', [["sQqNsWTgdUEFt6mb5y4/5Q=="]]),
+    (
+        "sha1_documented",
+        'SELECT TO_BASE64(SHA1("Hello World"))',
+        [["Ck1VqNd45QIvq3AZd8XYQLvEhtA="]],
+    ),
+    ("md5_is_bytes", "SELECT MD5('a') AS h", Columns(["h"], None, ["BYTES"])),
+    (
+        "error_documented",
+        "SELECT CASE WHEN value = 'foo' THEN 'Value is foo.' WHEN value = 'bar' THEN "
+        "'Value is bar.' ELSE ERROR(CONCAT('Found unexpected value: ', value)) END AS new_value "
+        "FROM (SELECT 'foo' AS value UNION ALL SELECT 'bar' AS value UNION ALL "
+        "SELECT 'baz' AS value)",
+        Error("Found unexpected value: baz"),
+    ),
+    # ERROR is evaluated only where reached (inferred from the page's CASE example).
+    ("error_not_reached", "SELECT IF(TRUE, 1, ERROR('never'))", [[1]]),
+    (
+        "typeof_documented",
+        "SELECT TYPEOF(NULL) AS A, TYPEOF('hello') AS B, TYPEOF(12+1) AS C, TYPEOF(4.7) AS D",
+        Columns(["A", "B", "C", "D"], [["INT64", "STRING", "INT64", "FLOAT64"]]),
+    ),
+    # A random UUID: its form, not its value (inferred from the page's description).
+    (
+        "generate_uuid_form",
+        "SELECT REGEXP_CONTAINS(GENERATE_UUID(), r'^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+        r"[89ab][0-9a-f]{3}-[0-9a-f]{12}$') AS ok",
+        Columns(["ok"], [[True]], ["BOOL"]),
+    ),
+    *(
+        (
+            f"bit_count_documented_{index}",
+            f"SELECT BIT_COUNT({a}), BIT_COUNT({b})",
+            [[a_bits, b_bits]],
+        )
+        for index, (a, b, a_bits, b_bits) in enumerate(
+            [
+                ("0", "b''", 0, 0),
+                ("0", r"b'\x00'", 0, 0),
+                ("5", r"b'\x05'", 2, 2),
+                ("8", r"b'\x00\x08'", 1, 1),
+                ("0xFFFF", r"b'\xFF\xFF'", 16, 16),
+                ("-2", r"b'\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFE'", 63, 63),
+                ("-1", r"b'\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF'", 64, 64),
+                ("NULL", r"b'\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF'", None, 80),
+            ]
+        )
+    ),
+]
+
+CASES += OTHER_CASES
 
 
 @cases(CASES)

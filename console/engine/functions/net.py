@@ -1,4 +1,6 @@
-"""NET.* and HLL_COUNT.*: families BigQuery calls by a dotted name, computed as Arrow functions.
+"""NET.*, HLL_COUNT.* and the small families no other area owns (ERROR, TYPEOF, BIT_COUNT).
+
+NET.* and HLL_COUNT.* are called by dotted names and computed as Arrow functions.
 
 sqlglot parses `NET.X(...)` as exp.NetFunc around the call (exp.Host, exp.RegDomain, or an
 exp.Anonymous), and `HLL_COUNT.X(...)` as exp.Dot(HLL_COUNT, Anonymous X). Their ANONYMOUS
@@ -23,7 +25,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from console.engine.functions.base import Handler, Udf
-from console.engine.types import field_from_arrow
+from console.engine.types import field_from_arrow, googlesql_type_name
 from console.errors import InvalidError
 
 # Where Debian's publicsuffix package (installed on every machine the project runs on) keeps
@@ -424,6 +426,36 @@ def _hll_extract(sketches: pa.Array) -> pa.Array:
     return pa.array([_estimate(s, "HLL_COUNT.EXTRACT") for s in sketches.to_pylist()], pa.int64())
 
 
+# ERROR, TYPEOF, BIT_COUNT ----------------------------------------------------------------------
+
+
+def _googlesql_type_names(duckdb_names: pa.Array) -> pa.Array:
+    # TYPEOF: DuckDB's typeof() names DuckDB's types (VARCHAR, INTEGER[]); BigQuery's, its own.
+    return pa.array(
+        [None if n is None else googlesql_type_name(n) for n in duckdb_names.to_pylist()],
+        pa.string(),
+    )
+
+
+def _bit_count(values: pa.Array) -> pa.Array:
+    # BigQuery counts an INT64's 64 bits in two's complement (-2 has 63), and a BYTES value's
+    # bits; DuckDB counts a literal's 32, and has no BLOB form.
+    _expect(values, "BIT_COUNT", "INT64", "BYTES")
+    if pa.types.is_integer(values.type):
+        counts = [None if v is None else (v & (2**64 - 1)).bit_count() for v in values.to_pylist()]
+    else:
+        counts = [
+            None if v is None else int.from_bytes(v, "big").bit_count() for v in values.to_pylist()
+        ]
+    return pa.array(counts, pa.int64())
+
+
+def _error_sql(self: Any, call: exp.Anonymous) -> str:
+    (message,) = _arguments("ERROR", call, (1,))
+    # DuckDB raises "Invalid Input Error: <message>"; the engine drops the prefix.
+    return self.func("ERROR", exp.cast(message.copy(), exp.DataType.Type.VARCHAR))
+
+
 # Registration and spelling ---------------------------------------------------------------------
 
 _NET_FUNCTIONS: dict[str, tuple[tuple[str, ...], Callable[..., Any], pa.DataType, str]] = {
@@ -452,6 +484,8 @@ UDFS = [
         )
         for name, (kinds, compute, result, returns) in _NET_FUNCTIONS.items()
     ),
+    Udf("quarry_googlesql_type_name", _googlesql_type_names, ["VARCHAR"], "VARCHAR"),
+    Udf("quarry_bit_count", _bit_count, None, "BIGINT"),
     Udf("quarry_hll_init", _hll_init, None, "BLOB"),
     Udf("quarry_hll_merge_partial", _hll_merge_partial, None, "BLOB"),
     # MERGE of no sketches, and EXTRACT of NULL, is 0: these see NULLs themselves.
@@ -510,14 +544,15 @@ def _hll_extract_sql(self: Any, call: exp.Anonymous) -> str:
     return self.func("quarry_hll_extract", sketch)
 
 
-# The calls by dotted name, each handler given the call inside the NetFunc or the Dot; their
-# names are how check_functions lets them through.
+# Calls sqlglot parses as Anonymous, by the name check_functions knows them by: a dotted one's
+# handler is given the call inside its NetFunc or Dot (see the REWRITES below).
 ANONYMOUS: dict[str, Handler] = {
     **{f"NET.{name}": _net_sql(name) for name in _NET_FUNCTIONS},
     "HLL_COUNT.INIT": _hll_init_sql,
     "HLL_COUNT.MERGE": _hll_merge_sql,
     "HLL_COUNT.MERGE_PARTIAL": _hll_merge_partial_sql,
     "HLL_COUNT.EXTRACT": _hll_extract_sql,
+    "ERROR": _error_sql,
 }
 
 
@@ -537,4 +572,11 @@ def _dotted_call(self: Any, node: exp.Dot) -> str | None:
     return handler(self, call) if handler else None
 
 
-REWRITES: dict[type, Handler] = {exp.NetFunc: _net_call, exp.Dot: _dotted_call}
+REWRITES: dict[type, Handler] = {
+    exp.NetFunc: _net_call,
+    exp.Dot: _dotted_call,
+    exp.Typeof: lambda self, node: self.func(
+        "quarry_googlesql_type_name", self.func("TYPEOF", node.this)
+    ),
+    exp.BitwiseCount: lambda self, node: self.func("quarry_bit_count", node.this),
+}
