@@ -278,7 +278,8 @@ def check_functions(tree: exp.Expression) -> None:
         if isinstance(node, exp.Table) and _unknown_table_function(node.this):
             written = re.match(r"[A-Za-z_]\w*", node.this.sql(dialect=DIALECT))
             name = ".".join(filter(None, (node.db, written.group(0) if written else node.name)))
-            raise InvalidError(f"Table-valued function not found: {name}{earliest_location(node)}")
+            # No position: sqlglot keeps none for the function's name.
+            raise InvalidError(f"Table-valued function not found: {name}")
         if isinstance(node, REFUSED_FUNCTIONS):
             raise InvalidError(
                 f"Function not found: {node.key.upper()}{location(node)}; Quarry reads only "

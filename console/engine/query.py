@@ -609,9 +609,8 @@ def _function_error(tree: exp.Expression, message: str) -> InvalidError | None:
         duckdb_name, arguments = [part for part in mismatch.groups() if part is not None]
         name, where = _called_function(tree, duckdb_name)
         types = ", ".join(googlesql_type_names(arguments))
-        return InvalidError(
-            f"No matching signature for function {name} for argument types: {types}{where}"
-        )
+        given = f"for argument types: {types}" if types else "with no arguments"
+        return InvalidError(f"No matching signature for function {name} {given}{where}")
     return None
 
 

@@ -281,6 +281,23 @@ HLL_CASES: list[tuple[str, str, Any]] = [
 # call, never in DuckDB's ("Scalar Function with name ... does not exist!", "Binder Error: ...").
 # BigQuery's own refusals of these argument types read the same, then list the signatures.
 WORDING_CASES: list[tuple[str, str, Any]] = [
+    # sqlglot models AI.GENERATE, which DuckDB lacks: still BigQuery's words, at the call.
+    (
+        "wording_modelled_function",
+        "SELECT AI.GENERATE('hi')",
+        Error("Function not found: AI.GENERATE"),
+    ),
+    (
+        "wording_table_function",
+        "SELECT * FROM GAP_FILL(TABLE ds.ratings, ts_column => 'ts', "
+        "bucket_width => INTERVAL 1 HOUR)",
+        Error("Table-valued function not found: GAP_FILL"),
+    ),
+    (
+        "wording_vector_search",
+        "SELECT * FROM VECTOR_SEARCH(TABLE ds.ratings, 'rating', TABLE ds.ratings)",
+        Error("Table-valued function not found: VECTOR_SEARCH"),
+    ),
     (
         "wording_unknown_function",
         "SELECT NO_SUCH_FUNCTION(1)",
