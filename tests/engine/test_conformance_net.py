@@ -346,7 +346,55 @@ WORDING_CASES: list[tuple[str, str, Any]] = [
     ),
 ]
 
-CASES += HLL_CASES + WORDING_CASES
+# DuckDB's refusals of a query's shape, in BigQuery's words (BigQuery's messages for these
+# queries, which no function page shows; the positions are where the offending name starts).
+SHAPE_CASES: list[tuple[str, str, Any]] = [
+    (
+        "wording_ungrouped_column",
+        "SELECT user_id, SUM(rating) FROM ds.ratings",
+        Error(
+            "SELECT list expression references column user_id which is neither grouped nor "
+            "aggregated at [1:8]"
+        ),
+    ),
+    (
+        "wording_ungrouped_in_order_by",
+        "SELECT SUM(rating) FROM ds.ratings ORDER BY item_id",
+        Error("ORDER BY clause expression references column item_id which is neither grouped"),
+    ),
+    (
+        "wording_ambiguous_column",
+        "SELECT item_id FROM ds.ratings, ds.ratings AS r2",
+        Error("Column name item_id is ambiguous at [1:8]"),
+    ),
+    (
+        "wording_nested_aggregate",
+        "SELECT SUM(COUNT(rating)) FROM ds.ratings",
+        Error("Aggregations of aggregations are not allowed at [1:8]"),
+    ),
+    (
+        "wording_aggregate_in_where",
+        "SELECT user_id FROM ds.ratings WHERE SUM(rating) > 1",
+        Error("Aggregate function SUM not allowed in WHERE clause at [1:38]"),
+    ),
+    (
+        "wording_union_column_count",
+        "SELECT 1 UNION ALL SELECT 1, 2",
+        Error(
+            "Queries in UNION ALL have mismatched column count; query 1 has 1 column, query 2 "
+            "has 2 columns"
+        ),
+    ),
+    (
+        "wording_operator_signature",
+        "SELECT 'a' + 1",
+        Error("No matching signature for operator + for argument types: STRING, INT64"),
+    ),
+    ("wording_bad_int64", "SELECT CAST('a' AS INT64)", Error("Bad int64 value: a")),
+    ("wording_bad_double", "SELECT CAST('x' AS FLOAT64)", Error("Bad double value: x")),
+]
+
+CASES += HLL_CASES + WORDING_CASES + SHAPE_CASES
 
 # Families no other suite covers: hash, debugging, utility and bit functions, with the examples of
 # their reference pages (hashes shown, as BigQuery's console shows BYTES, in base64).
