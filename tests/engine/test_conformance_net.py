@@ -270,6 +270,12 @@ HLL_CASES: list[tuple[str, str, Any]] = [
         "SELECT HLL_COUNT.INIT('a'))",
         Error("sketches of different input types cannot be merged"),
     ),
+    # Not on the page: a window over a sketch aggregate is refused, not answered wrongly.
+    (
+        "hll_merge_over_a_window_is_refused",
+        "SELECT HLL_COUNT.MERGE(s) OVER () FROM (SELECT HLL_COUNT.INIT(1) AS s)",
+        Error("HLL_COUNT.MERGE cannot be called with an OVER clause"),
+    ),
     (
         "hll_unknown_function",
         "SELECT HLL_COUNT.NO_SUCH(1)",

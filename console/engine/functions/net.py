@@ -521,7 +521,15 @@ def _not_null_list(self: Any, value: exp.Expression) -> str:
     return f"LIST({sql}) FILTER (WHERE {sql} IS NOT NULL)"
 
 
+def _aggregate(function: str, call: exp.Anonymous) -> None:
+    # The sketch aggregates are spelled as a scalar over an aggregate list, which has no
+    # window form: refused rather than left to DuckDB's words about the scalar.
+    if isinstance(call.parent, exp.Dot) and isinstance(call.parent.parent, exp.Window):
+        raise InvalidError(f"{function} cannot be called with an OVER clause in Quarry")
+
+
 def _hll_init_sql(self: Any, call: exp.Anonymous) -> str:
+    _aggregate("HLL_COUNT.INIT", call)
     arguments = _arguments("HLL_COUNT.INIT", call, (1, 2))
     value = self.sql(arguments[0])
     precision = self.sql(arguments[1]) if len(arguments) > 1 else "15"
@@ -530,11 +538,13 @@ def _hll_init_sql(self: Any, call: exp.Anonymous) -> str:
 
 
 def _hll_merge_sql(self: Any, call: exp.Anonymous) -> str:
+    _aggregate("HLL_COUNT.MERGE", call)
     (sketch,) = _arguments("HLL_COUNT.MERGE", call, (1,))
     return self.func("quarry_hll_merge", _not_null_list(self, sketch))
 
 
 def _hll_merge_partial_sql(self: Any, call: exp.Anonymous) -> str:
+    _aggregate("HLL_COUNT.MERGE_PARTIAL", call)
     (sketch,) = _arguments("HLL_COUNT.MERGE_PARTIAL", call, (1,))
     return self.func("quarry_hll_merge_partial", _not_null_list(self, sketch))
 
