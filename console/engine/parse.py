@@ -12,7 +12,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import Token, Tokenizer, TokenType
 
-from console.engine.dialect import Quarry
+from console.engine.dialect import MLFunction, Quarry
 from console.engine.transpile import ANONYMOUS_FUNCTIONS
 from console.errors import InvalidError
 
@@ -240,11 +240,46 @@ def _first_meta(node: exp.Expression) -> dict[str, Any] | None:
     return next(_metas(node), None)
 
 
+def called_name(node: exp.Anonymous) -> str:
+    """Return the name a call is written with: NET.HOST, HLL_COUNT.INIT, or a plain name."""
+    parent = node.parent
+    if isinstance(parent, exp.NetFunc):
+        return f"NET.{node.name}"
+    if isinstance(parent, exp.Dot) and isinstance(parent.this, exp.Identifier):
+        return f"{parent.this.name}.{node.name}"
+    return node.name
+
+
+def _unknown_table_function(relation: exp.Expression) -> bool:
+    # sqlglot models some of BigQuery's table functions (AI.FORECAST, GAP_FILL, VECTOR_SEARCH)
+    # that Quarry does not run; a call it does not model is an Anonymous, checked by its name.
+    return isinstance(relation, exp.Func) and not isinstance(
+        relation, (exp.Anonymous, MLFunction, *REFUSED_FUNCTIONS)
+    )
+
+
+def _call_location(node: exp.Anonymous) -> str:
+    """Where a call starts: at its family's name for a dotted call (`NET.` or `HLL_COUNT.`)."""
+    if isinstance(node.parent, exp.Dot):
+        return earliest_location(node.parent)
+    meta = _first_meta(node)
+    if isinstance(node.parent, exp.NetFunc) and meta:
+        # sqlglot keeps no position for NET itself, which comes right before the name.
+        line, column = _start_of(meta)
+        return f" at [{line}:{column - len('NET.')}]"
+    return location(node)
+
+
 def check_functions(tree: exp.Expression) -> None:
     """Refuse functions the engine does not know and table functions that read files."""
     for node in tree.walk():
-        if isinstance(node, exp.Anonymous) and node.name.upper() not in ANONYMOUS_FUNCTIONS:
-            raise InvalidError(f"Function not found: {node.name}{location(node)}")
+        if isinstance(node, exp.Anonymous) and called_name(node).upper() not in ANONYMOUS_FUNCTIONS:
+            raise InvalidError(f"Function not found: {called_name(node)}{_call_location(node)}")
+        if isinstance(node, exp.Table) and _unknown_table_function(node.this):
+            written = re.match(r"[A-Za-z_]\w*", node.this.sql(dialect=DIALECT))
+            name = ".".join(filter(None, (node.db, written.group(0) if written else node.name)))
+            # No position: sqlglot keeps none for the function's name.
+            raise InvalidError(f"Table-valued function not found: {name}")
         if isinstance(node, REFUSED_FUNCTIONS):
             raise InvalidError(
                 f"Function not found: {node.key.upper()}{location(node)}; Quarry reads only "

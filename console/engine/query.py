@@ -36,12 +36,13 @@ from console.engine.functions.json_values import stored_json, with_json_types
 from console.engine.functions.numbers import BIGNUMERIC_REFUSAL, INTERVAL_OF_TEXT
 from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
-from console.engine.transpile import to_duckdb
+from console.engine.transpile import bigquery_name, to_duckdb
 from console.engine.types import (
     IntervalType,
     bigquery_arrow_schema,
     cast_array,
     cast_batch,
+    googlesql_type_names,
     schema_from_arrow,
 )
 from console.errors import AccessDenied, BigQueryError, Cancelled, InvalidError, NotFoundError
@@ -626,10 +627,132 @@ def execute_to_pandas(ctx: Context, relation: exp.Expression) -> Any:
 _UNKNOWN_COLUMN = re.compile(r'Referenced column "?([^"\s]+)"? (?:was )?not found')
 
 
+# DuckDB's words for a function it lacks, and for one it has but not for these argument types.
+_MISSING_FUNCTION = re.compile(r'Function with name "?(\w+)"? (?:does not exist|is not in the)')
+_NO_SIGNATURE = re.compile(
+    r"No function matches the given name and argument types '([^\s(]+)\((.*)\)'"
+    r'|Could not choose a best candidate function for the function call "([^\s(]+)\((.*)\)"'
+)
+
+
+def _called_function(tree: exp.Expression, duckdb_name: str) -> tuple[str, str]:
+    """Return BigQuery's name for the call DuckDB names, and where it is in the query."""
+    for node in tree.find_all(exp.Func):
+        name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+        if name.upper() == duckdb_name.upper():
+            return name if isinstance(node, exp.Anonymous) else bigquery_name(node), location(node)
+    return duckdb_name.upper(), ""
+
+
+def _function_error(tree: exp.Expression, message: str) -> InvalidError | None:
+    """Word DuckDB's refusal of a function call as BigQuery words it, or None for another."""
+    missing = _MISSING_FUNCTION.search(message)
+    if missing:
+        name, where = _called_function(tree, missing.group(1))
+        return InvalidError(f"Function not found: {name}{where}")
+    mismatch = _NO_SIGNATURE.search(message)
+    if mismatch:
+        duckdb_name, arguments = [part for part in mismatch.groups() if part is not None]
+        name, where = _called_function(tree, duckdb_name)
+        if not re.fullmatch(r"\w+", duckdb_name):
+            name = f"operator {duckdb_name}"
+        types = ", ".join(googlesql_type_names(arguments))
+        given = f"for argument types: {types}" if types else "with no arguments"
+        called = name if name.startswith("operator ") else f"function {name}"
+        return InvalidError(f"No matching signature for {called} {given}{where}")
+    return None
+
+
+def _column_named(tree: exp.Expression, name: str, table: str = "") -> exp.Column | None:
+    return next(
+        (c for c in tree.find_all(exp.Column) if c.name == name and c.table in ("", table)), None
+    )
+
+
+def _ungrouped(tree: exp.Expression, name: str) -> InvalidError:
+    column = _column_named(tree, name)
+    clause = "SELECT list"
+    if column is not None and column.find_ancestor(exp.Having):
+        clause = "HAVING clause"
+    elif column is not None and column.find_ancestor(exp.Order):
+        clause = "ORDER BY clause"
+    where = location(column) if column is not None else ""
+    return InvalidError(
+        f"{clause} expression references column {name} which is neither grouped nor "
+        f"aggregated{where}"
+    )
+
+
+def _nested_aggregate(tree: exp.Expression) -> InvalidError:
+    outer = next(
+        (a for a in tree.find_all(exp.AggFunc) if any(b is not a for b in a.find_all(exp.AggFunc))),
+        None,
+    )
+    where = location(outer) if outer is not None else ""
+    return InvalidError(f"Aggregations of aggregations are not allowed{where}")
+
+
+def _aggregate_in_where(tree: exp.Expression) -> InvalidError:
+    condition = tree.find(exp.Where)
+    aggregate = condition.find(exp.AggFunc) if condition is not None else None
+    if aggregate is None:
+        return InvalidError("Aggregate function not allowed in WHERE clause")
+    return InvalidError(
+        f"Aggregate function {bigquery_name(aggregate)} not allowed in WHERE clause"
+        f"{location(aggregate)}"
+    )
+
+
+def _mismatched_columns(tree: exp.Expression) -> InvalidError:
+    union = tree.find(exp.SetOperation)
+    if union is None:
+        return InvalidError("Queries in a set operation have mismatched column count")
+    kind = f"{union.key.upper()} {'DISTINCT' if union.args.get('distinct') else 'ALL'}"
+    counts = [len(side.selects) for side in (union.left, union.right)]
+    shown = [f"query {i} has {n} column{'s' if n != 1 else ''}" for i, n in enumerate(counts, 1)]
+    return InvalidError(f"Queries in {kind} have mismatched column count; {', '.join(shown)}")
+
+
+# DuckDB's words for a value a conversion cannot read, by the type BigQuery names.
+_BAD_VALUE = {"INT": "int64", "BIG": "int64", "DOU": "double", "FLO": "double", "BOO": "bool"}
+
+
+def _query_error(tree: exp.Expression, message: str) -> InvalidError | None:
+    """Word DuckDB's refusal of a query's shape (grouping, names, set operations) or of a value
+    it cannot convert as BigQuery words it, or None for another error."""
+    found = re.search(r'column "([^"]+)" must appear in the GROUP BY clause', message)
+    if found:
+        return _ungrouped(tree, found.group(1))
+    found = re.search(r'Ambiguous reference to column name "([^"]+)"', message)
+    if found:
+        column = _column_named(tree, found.group(1))
+        where = location(column) if column is not None else ""
+        return InvalidError(f"Column name {found.group(1)} is ambiguous{where}")
+    found = re.search(r'Table "([^"]+)" does not have a column named "([^"]+)"', message)
+    if found:
+        table, name = found.groups()
+        column = _column_named(tree, name, table)
+        where = location(column) if column is not None else ""
+        return InvalidError(f"Name {name} not found inside {table}{where}")
+    if "aggregate function calls cannot be nested" in message:
+        return _nested_aggregate(tree)
+    if "WHERE clause cannot contain aggregates" in message:
+        return _aggregate_in_where(tree)
+    if "Set operations can only apply to expressions with the same number" in message:
+        return _mismatched_columns(tree)
+    found = re.search(r"Could not convert string '(.*)' to (\w+)", message)
+    if found and found.group(2)[:3].upper() in _BAD_VALUE:
+        return InvalidError(f"Bad {_BAD_VALUE[found.group(2)[:3].upper()]} value: {found.group(1)}")
+    return None
+
+
 def _translate_duckdb_error(ctx: Context, tree: exp.Expression, err: Exception) -> BigQueryError:
     stopped = sandbox.why_stopped(err)
     if stopped is not None:
         return stopped
+    refused = _function_error(tree, str(err)) or _query_error(tree, str(err))
+    if refused is not None:
+        return refused
     message = str(err).split("\n")[0]
     message = re.sub(r"^[A-Za-z ]+ Error: ", "", message)
     # An engine function DuckDB runs (FARM_FINGERPRINT) raises BigQuery's own words.

@@ -24,6 +24,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 
 from console.catalog.models import Dataset, Project, Routine, check_id
 from console.engine.parse import check_functions, earliest_location, location, parse_script
+from console.engine.transpile import ANONYMOUS_FUNCTIONS
 from console.engine.types import standard_sql_text
 from console.errors import BigQueryError, DuplicateError, InvalidError, NotFoundError
 from console.iam.roles import ROUTINES_GET
@@ -494,6 +495,8 @@ def _called(ctx: Context, node: exp.Expression) -> list[str] | None:
     """Return the name parts of the function node calls, if it calls a SQL function."""
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous):
         qualifier = list(_identifiers(node.this))
+        if ".".join([*map(str, qualifier), node.expression.name]).upper() in ANONYMOUS_FUNCTIONS:
+            return None  # a built-in family's function, such as HLL_COUNT.INIT
         if qualifier and all(part is not None for part in qualifier):
             return [*qualifier, node.expression.name]
         return None

@@ -150,6 +150,9 @@ def _count_bytes(ctx: Context, reads: exp.Expression, views: tuple[str, ...] = (
             if not isinstance(node.this, MLPredict):
                 ctx.bytes_processed += ml.bytes_read(ctx.model(node.this.this), node.this)
         elif reads_catalog_table(node, cte_names):
+            if isinstance(node.this, exp.Func):
+                # As the run refuses it (query.bind): no table is named by a call.
+                raise InvalidError(f"Table-valued function not found: {node.this.sql()}")
             table = ctx.table(node)
             if table.table_type == Table.Type.VIEW:
                 if table.full_id not in views and len(views) < MAX_VIEW_NESTING:

@@ -19,6 +19,7 @@ entry in ANONYMOUS_FUNCTIONS: its upper-case name and a handler `(generator, nod
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from sqlglot import exp
@@ -27,16 +28,64 @@ from sqlglot.dialects.duckdb import DuckDB
 from console.engine import functions
 from console.engine.functions.base import Handler, duckdb_handler
 from console.engine.sandbox import FARM_FINGERPRINT, RAND_OF_ROW, SHA512
-from console.errors import InvalidError
+from console.errors import BigQueryError, InvalidError
 
 
 def to_duckdb(tree: exp.Expression) -> str:
-    """Return the DuckDB SQL for a checked tree; the tree itself is left as it was."""
+    """Return the DuckDB SQL for a checked tree; the tree itself is left as it was.
+
+    Raises InvalidError, in BigQuery's words, for a call sqlglot cannot spell in DuckDB: it would
+    otherwise write SQL that means something else, or that DuckDB refuses in its own words.
+    """
     try:
         return _TARGET.generate(tree)
     except RecursionError:
         # The parser takes deeper nesting than the generator: arrays of arrays of arrays …
         raise InvalidError("Expressions are nested too deeply for Quarry to run") from None
+    except Unsupported as err:
+        raise err.refusal() from None
+
+
+class Unsupported(Exception):
+    """What sqlglot cannot write in DuckDB (its message; None where it slipped on the call's
+    arguments with a Python error), and the innermost call it was writing."""
+
+    def __init__(self, message: str | None, call: exp.Func | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.call = call
+
+    def refusal(self) -> InvalidError:
+        # Imported here: parse, which reads positions, imports this module.
+        from console.engine.parse import called_name, location
+
+        call = self.call
+        if call is None:
+            return InvalidError(f"Quarry cannot run this query: {self.message}")
+        name = called_name(call) if isinstance(call, exp.Anonymous) else bigquery_name(call)
+        where = location(call)
+        # "SOUNDEX is not supported in DuckDB", "APPROX_TOP_K cannot be transpiled": the function
+        # itself, not one form of it. sqlglot's own words name DuckDB, so they are not shown.
+        own = re.escape(call.sql_name())
+        if self.message and re.search(rf"^{own}\b|does not support the {own}\(", self.message):
+            return InvalidError(f"Function not found: {name}{where}")
+        return InvalidError(
+            f"No matching signature for function {name} for the arguments given: Quarry cannot "
+            f"run this form of it{where}"
+        )
+
+
+def bigquery_name(call: exp.Func) -> str:
+    """The name BigQuery calls a sqlglot node by (JSONBool is BOOL, AIGenerate AI.GENERATE)."""
+    try:
+        written = re.match(r"[A-Za-z_][\w.]*", call.sql(dialect="bigquery"))
+    except Exception:  # the call sqlglot slipped on may not print either
+        written = None
+    name = written.group(0) if written else call.sql_name()
+    family = call.parent
+    if isinstance(family, exp.Dot) and isinstance(family.this, exp.Identifier):
+        return f"{family.this.name}.{name}"
+    return f"NET.{name}" if isinstance(family, exp.NetFunc) else name
 
 
 # Arithmetic ------------------------------------------------------------------------------------
@@ -291,6 +340,29 @@ class Target(DuckDB):
             **DuckDB.Generator.TRANSFORMS,
             **{kind: _for_query_nodes(kind, rewrites) for kind, rewrites in REWRITES.items()},
         }
+
+        def unsupported(self, message: str) -> None:
+            # sqlglot's default is to write its best guess and log a warning: a silent wrong
+            # answer, or DuckDB's words for an error. Refuse instead (to_duckdb words it).
+            raise Unsupported(message)
+
+        def sql(self, expression: Any, key: str | None = None, comment: bool = True) -> str:
+            try:
+                return super().sql(expression, key, comment)
+            except Unsupported as err:
+                node = expression.args.get(key) if key else expression
+                if err.call is None and isinstance(node, exp.Func):
+                    err.call = node
+                raise
+            except (BigQueryError, RecursionError):
+                raise
+            except Exception:
+                # sqlglot slips on a call whose arguments it does not expect (DATETIME()) with
+                # an error of its own; a crash, not a refusal, were it left to reach the user.
+                node = expression.args.get(key) if key else expression
+                if not isinstance(node, exp.Func):
+                    raise
+                raise Unsupported(None, node) from None
 
         def preprocess(self, expression: exp.Expression) -> exp.Expression:
             expression = super().preprocess(expression)

@@ -331,3 +331,54 @@ def check_string_or_bytes(values: pa.Array, function: str) -> None:
         f"No matching signature for function {function} for argument types: {shown}. "
         f"Supported signatures: {function}(STRING); {function}(BYTES)"
     )
+
+
+# DuckDB's type names, as GoogleSQL names them; an untyped NULL is INT64 to BigQuery.
+_GOOGLESQL_OF_DUCKDB = [
+    (r"VARCHAR|STRING_LITERAL", "STRING"),
+    (r"BLOB", "BYTES"),
+    (r"U?(?:BIG|SMALL|TINY|HUGE)?INT(?:EGER)?(?:_LITERAL)?|\"NULL\"", "INT64"),
+    (r"DOUBLE|FLOAT|REAL", "FLOAT64"),
+    (r"DECIMAL(?:\(\d+, ?\d+\))?", "NUMERIC"),
+    (r"BOOLEAN", "BOOL"),
+    (r"TIMESTAMP WITH TIME ZONE", "TIMESTAMP"),
+    (r"TIMESTAMP(?:_NS|_MS|_S)?", "DATETIME"),
+]
+
+
+def googlesql_type_names(duckdb_types: str) -> list[str]:
+    """Return GoogleSQL's names for DuckDB's comma-separated argument types."""
+    return [googlesql_type_name(part) for part in _top_level_parts(duckdb_types)]
+
+
+def googlesql_type_name(name: str) -> str:
+    """Return GoogleSQL's name for a DuckDB type name (INTEGER[] is ARRAY<INT64>)."""
+    if name.endswith("[]"):
+        return f"ARRAY<{googlesql_type_name(name[:-2])}>"
+    fields = re.fullmatch(r"STRUCT\((.*)\)", name)
+    if fields:
+        members = [
+            re.fullmatch(r'("(?:[^"]|"")*"|\S+) (.*)', part)
+            for part in _top_level_parts(fields.group(1))
+        ]
+        shown = [
+            f"{m.group(1).strip(chr(34))} {googlesql_type_name(m.group(2))}" for m in members if m
+        ]
+        return f"STRUCT<{', '.join(shown)}>"
+    for pattern, googlesql in _GOOGLESQL_OF_DUCKDB:
+        if re.fullmatch(pattern, name):
+            return googlesql
+    return name
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """Split a DuckDB type list at the commas outside parentheses."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [part for part in [*parts, current.strip()] if part]

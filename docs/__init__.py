@@ -1,0 +1,1 @@
+"""Tools that write the documentation from the code (python -m docs.sql_coverage)."""
