@@ -332,6 +332,11 @@ def _for_query_nodes(kind: type[exp.Expression], rewrites: list[Handler]) -> Han
     return handler
 
 
+# sqlglot's warnings that do not apply to Quarry's DuckDB: every job's connection runs in UTC
+# (sandbox.connect), so EXTRACT from a TIMESTAMP reads BigQuery's UTC parts.
+TOLERATED = ("EXTRACT from TIMESTAMPTZ",)
+
+
 class Target(DuckDB):
     """DuckDB as Quarry generates it: sqlglot's DuckDB with BigQuery's results where they differ."""
 
@@ -343,8 +348,10 @@ class Target(DuckDB):
 
         def unsupported(self, message: str) -> None:
             # sqlglot's default is to write its best guess and log a warning: a silent wrong
-            # answer, or DuckDB's words for an error. Refuse instead (to_duckdb words it).
-            raise Unsupported(message)
+            # answer, or DuckDB's words for an error. Refuse instead (to_duckdb words it), but
+            # for warnings the job's connection already answers (TOLERATED).
+            if not message.startswith(TOLERATED):
+                raise Unsupported(message)
 
         def sql(self, expression: Any, key: str | None = None, comment: bool = True) -> str:
             try:

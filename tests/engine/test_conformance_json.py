@@ -442,8 +442,10 @@ CASES: list[tuple[str, str, Any]] = [
            ORDER BY p""",
         [['{"b":1}'], ["1"], [None]],
     ),
-    ("json_query_array_not_array", """SELECT JSON_QUERY_ARRAY('{"a":"foo"}','$.a')""", [[None]]),
-    ("json_query_array_missing", """SELECT JSON_QUERY_ARRAY('{"a":"foo"}','$.b')""", [[None]]),
+    # The documentation shows these functions' NULL results; a query's result holds a NULL array
+    # as [] ("BigQuery translates a NULL ARRAY into an empty ARRAY in the query result").
+    ("json_query_array_not_array", """SELECT JSON_QUERY_ARRAY('{"a":"foo"}','$.a')""", [[[]]]),
+    ("json_query_array_missing", """SELECT JSON_QUERY_ARRAY('{"a":"foo"}','$.b')""", [[[]]]),
     ("json_query_array_empty", """SELECT JSON_QUERY_ARRAY('{"a":"foo","b":[]}','$.b')""", [[[]]]),
     (
         "json_value_array_of_json",
@@ -478,25 +480,26 @@ CASES: list[tuple[str, str, Any]] = [
         """SELECT JSON_VALUE_ARRAY('{"a.b": {"c": ["world"]}}', '$."a.b".c') AS hello""",
         [[["world"]]],
     ),
-    ("json_value_array_invalid_json", "SELECT JSON_VALUE_ARRAY('}}','$')", [[None]]),
-    ("json_value_array_null", "SELECT JSON_VALUE_ARRAY(NULL,'$')", [[None]]),
+    ("json_value_array_invalid_json", "SELECT JSON_VALUE_ARRAY('}}','$')", [[[]]]),
+    ("json_value_array_null", "SELECT JSON_VALUE_ARRAY(NULL,'$')", [[[]]]),
     (
         "json_value_array_missing",
         """SELECT JSON_VALUE_ARRAY('{"a":["foo","bar","baz"]}','$.b')""",
-        [[None]],
+        [[[]]],
     ),
-    ("json_value_array_not_array", """SELECT JSON_VALUE_ARRAY('{"a":"foo"}','$')""", [[None]]),
+    ("json_value_array_not_array", """SELECT JSON_VALUE_ARRAY('{"a":"foo"}','$')""", [[[]]]),
     (
         "json_value_array_of_objects",
         """SELECT JSON_VALUE_ARRAY(
              '{"a":[{"b":"foo","c":1},{"b":"bar","c":2}],"d":"baz"}','$.a')""",
-        [[None]],
+        [[[]]],
     ),
     ("json_value_array_empty", """SELECT JSON_VALUE_ARRAY('{"a":"foo","b":[]}','$.b')""", [[[]]]),
     (
         "json_value_array_json_null",
         """SELECT JSON_VALUE_ARRAY('["world", null, 1]') AS result""",
-        [[["world", None, "1"]]],
+        # The documentation shows [world, NULL, 1] inside a query; a result cannot hold it.
+        Error("Array cannot have a null element; error in writing field result"),
     ),
     (
         "json_extract_array_documented",
@@ -1278,7 +1281,8 @@ CASES: list[tuple[str, str, Any]] = [
         """SELECT JSON_FLATTEN(JSON '[[[1, 2], 3], {"a": 4}, true]') AS json_flatten""",
         [[["1", "2", "3", '{"a":4}', "true"]]],
     ),
-    ("json_flatten_null", "SELECT JSON_FLATTEN(CAST(NULL AS JSON))", [[None]]),
+    # NULL, which a query's result holds as [].
+    ("json_flatten_null", "SELECT JSON_FLATTEN(CAST(NULL AS JSON))", [[[]]]),
     # BigQuery defines no equality or order on JSON (the JSON type in data types)
     ("json_equality_refused", "SELECT JSON '1' = JSON '1'", Error("not defined for")),
     ("json_inequality_refused", "SELECT JSON '1' != TO_JSON(2)", Error("not defined for")),

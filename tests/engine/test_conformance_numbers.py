@@ -164,8 +164,8 @@ INTERVALS: list[tuple[str, str, Any]] = [
     ),
     (
         "interval_in_array_and_struct",
-        "SELECT [INTERVAL 1 DAY, NULL] AS a, STRUCT(INTERVAL 2 HOUR AS h) AS s",
-        Columns(["a", "s"], [[["0-0 1 0:0:0", None], {"h": "0-0 0 2:0:0"}]]),
+        "SELECT [INTERVAL 1 DAY, INTERVAL -3 MONTH] AS a, STRUCT(INTERVAL 2 HOUR AS h) AS s",
+        Columns(["a", "s"], [[["0-0 1 0:0:0", "-0-3 0 0:0:0"], {"h": "0-0 0 2:0:0"}]]),
     ),
 ]
 

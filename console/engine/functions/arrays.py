@@ -567,10 +567,19 @@ def result_arrays(batch: pa.RecordBatch) -> pa.RecordBatch:
                 f"Array cannot have a null element; error in writing field {field.name}"
             )
         if pa.types.is_list(field.type) and column.null_count:
-            empty = pa.array([[]] * len(column), field.type)
-            column = pc.if_else(pc.is_null(column), empty, column)
+            column = _nulls_as_empty(column)
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
+def _nulls_as_empty(column: pa.ListArray) -> pa.ListArray:
+    # Rebuilt from lengths and values rather than with if_else, which Arrow lacks for lists of
+    # extension types (JSON, INTERVAL).
+    lengths = pc.fill_null(pc.list_value_length(column), 0).cast(pa.int64())
+    offsets = pa.concat_arrays([pa.array([0], pa.int64()), pc.cumulative_sum(lengths)])
+    values = pc.list_flatten(column)
+    rebuilt = pa.LargeListArray.from_arrays(offsets, values)
+    return rebuilt.cast(column.type)
 
 
 def _check_not_nested(kind: pa.DataType) -> None:

@@ -18,6 +18,7 @@ import socket
 import struct
 from collections.abc import Callable
 from decimal import Decimal
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +29,15 @@ from console.engine.functions.base import Handler, Udf
 from console.engine.types import field_from_arrow, googlesql_type_name
 from console.errors import InvalidError
 
-# Where Debian's publicsuffix package (installed on every machine the project runs on) keeps
-# the Public Suffix List, the data BigQuery's NET.PUBLIC_SUFFIX and NET.REG_DOMAIN look up.
-PUBLIC_SUFFIX_LIST = Path("/usr/share/publicsuffix/public_suffix_list.dat")
+# The Public Suffix List, the data BigQuery's NET.PUBLIC_SUFFIX and NET.REG_DOMAIN look up: the
+# copy the publicsuffixlist package ships (a dependency, dated by its version).
+PUBLIC_SUFFIX_LIST = Path(str(files("publicsuffixlist") / "public_suffix_list.dat"))
 
 PARTIAL = {
-    "NET.PUBLIC_SUFFIX": "looks suffixes up in this machine's copy of the Public Suffix List "
-    "(Debian's publicsuffix package), whose date differs from BigQuery's",
-    "NET.REG_DOMAIN": "looks suffixes up in this machine's copy of the Public Suffix List "
-    "(Debian's publicsuffix package), whose date differs from BigQuery's",
+    "NET.PUBLIC_SUFFIX": "looks suffixes up in the Public Suffix List the publicsuffixlist "
+    "package ships, whose date may differ from BigQuery's copy",
+    "NET.REG_DOMAIN": "looks suffixes up in the Public Suffix List the publicsuffixlist "
+    "package ships, whose date may differ from BigQuery's copy",
     "HLL_COUNT.INIT": "sketches are Quarry's own bytes, not BigQuery's HLL++ encoding: a sketch "
     "made by BigQuery cannot be merged or extracted here, nor one made here in BigQuery",
     "HLL_COUNT.MERGE_PARTIAL": "sketches are Quarry's own bytes, not BigQuery's HLL++ encoding",
@@ -124,11 +125,6 @@ def host(url: str) -> str | None:
 @functools.cache
 def _suffix_rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The ICANN section of the Public Suffix List: (rules, wildcard parents, exceptions)."""
-    if not PUBLIC_SUFFIX_LIST.exists():
-        raise InvalidError(
-            f"NET.PUBLIC_SUFFIX and NET.REG_DOMAIN need the Public Suffix List at "
-            f"{PUBLIC_SUFFIX_LIST} (Debian's publicsuffix package)"
-        )
     rules, wildcards, exceptions = set(), set(), set()
     in_icann = False
     for line in PUBLIC_SUFFIX_LIST.read_text(encoding="utf-8").splitlines():

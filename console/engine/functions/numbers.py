@@ -656,27 +656,6 @@ def _parse_numeric_call(self: Any, node: exp.ParseNumeric) -> str:
     return self.func(f"quarry_{safe}parse_numeric", node.this)
 
 
-def _numeric_text(self: Any, node: exp.Cast) -> str | None:
-    # DuckDB writes NUMERIC '1.25' as '1.250000000', BigQuery as '1.25'. Only where the tree
-    # shows a NUMERIC operand (see PARTIAL).
-    if node.to.this not in _TEXT_TYPES or not _evidently_numeric(node.this):
-        return None
-    cast = "TRY_CAST" if isinstance(node, exp.TryCast) else "CAST"
-    text = f"{cast}({self.sql(node, 'this')} AS VARCHAR)"
-    return f"(CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END)"
-
-
-_TEXT_TYPES = {exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT}
-
-
-def _evidently_numeric(node: exp.Expression) -> bool:
-    if isinstance(node, exp.Paren):
-        return _evidently_numeric(node.this)
-    if isinstance(node, exp.ParseNumeric):
-        return True
-    return isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.DECIMAL
-
-
 def _division(self: Any, node: exp.Div) -> str | None:
     # BigQuery's `/` by the operands' types: INT64 and FLOAT64 give FLOAT64, NUMERIC a NUMERIC
     # (DuckDB's is a DOUBLE), and a zero divisor fails with the values (the divide macro).
@@ -691,8 +670,6 @@ _INTEGER_TYPES = {exp.DataType.Type.BIGINT, exp.DataType.Type.INT}
 
 def _int64_cast(self: Any, node: exp.Cast) -> str | None:
     # CAST(x AS INT64) by x's type, decided as DuckDB binds: see the int64 macro.
-    if node.to.this in _TEXT_TYPES:
-        return _numeric_text(self, node)
     if node.to.this not in _INTEGER_TYPES or node.this.is_int or _aggregated(node):
         return None
     if node.this.is_string and not _NEGATIVE_HEX.match(node.this.name):
@@ -838,8 +815,7 @@ PARTIAL: dict[str, str] = {
     "Multiplication operator": "a NUMERIC product is exact to 18 decimals and rounded once, when "
     "the result is written (BigQuery rounds each product to 9), and fails with 'numeric "
     "overflow' past 20 digits before the point",
-    "CAST": "CAST of a NUMERIC column (not a literal, a cast or PARSE_NUMERIC) to STRING keeps "
-    "its nine decimals ('1.250000000'); BIGNUMERIC and BIGDECIMAL are refused",
+    "CAST": "BIGNUMERIC and BIGDECIMAL are refused",
     "LEAST": "a NaN argument does not make the result NaN (DuckDB orders NaN above every number)",
     "PARSE_BIGNUMERIC": "refused: Quarry holds no BIGNUMERIC values (DuckDB's DECIMAL stops at "
     "38 digits)",

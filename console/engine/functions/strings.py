@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from console.engine.functions.base import Handler, Udf
-from console.engine.types import check_string_or_bytes
+from console.engine.types import check_string_or_bytes, googlesql_type_name
 from console.errors import InvalidError
 
 # Arrow helpers ---------------------------------------------------------------------------------
@@ -579,28 +579,16 @@ _REGEXP_INSTR_RE2 = (
 
 
 # BigQuery's names for DuckDB's types, for messages.
-_TYPE_NAMES = {
-    "INTEGER": "INT64",
-    "BIGINT": "INT64",
-    "SMALLINT": "INT64",
-    "TINYINT": "INT64",
-    "HUGEINT": "INT64",
-    "DOUBLE": "FLOAT64",
-    "FLOAT": "FLOAT64",
-    "BOOLEAN": "BOOL",
-    "DATE": "DATE",
-    "TIME": "TIME",
-    "TIMESTAMP": "DATETIME",
-    "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
-    "VARCHAR": "STRING",
-    "BLOB": "BYTES",
-    "DECIMAL(38,9)": "NUMERIC",
-    "INTERVAL": "INTERVAL",
-}
+def _googlesql_types(names: pa.Array) -> pa.Array:
+    return pa.array(
+        [None if name is None else googlesql_type_name(name) for name in names.to_pylist()],
+        pa.string(),
+    )
+
+
+# A value's type in GoogleSQL's words (ARRAY<INT64>, not INTEGER[]), for refusals.
 _TYPE_NAME_MACRO = (
-    "CREATE MACRO IF NOT EXISTS quarry_type_name(x) AS CASE typeof(x) "
-    + " ".join(f"WHEN '{duckdb}' THEN '{bigquery}'" for duckdb, bigquery in _TYPE_NAMES.items())
-    + " ELSE typeof(x) END"
+    "CREATE MACRO IF NOT EXISTS quarry_type_name(x) AS quarry_googlesql_type(typeof(x))"
 )
 
 
@@ -964,6 +952,7 @@ def _contains_substr_udf(values: pa.Array, searches: pa.Array, scopes: pa.Array)
 # Registration ----------------------------------------------------------------------------------
 
 UDFS = [
+    Udf("quarry_googlesql_type", _googlesql_types, ["VARCHAR"], "VARCHAR"),
     _udf("length", _length, "BIGINT", texts=1),
     _udf("byte_length", _byte_length, "BIGINT", texts=1),
     _udf("instr", _instr_udf, "BIGINT", texts=2),
@@ -1018,6 +1007,11 @@ UDFS = [
     *_same_type_udfs("regexp_extract_all", _kind_map(_regexp_extract_all, many=True), many=True),
 ]
 
+_NUMERIC_TEXT = (
+    "CASE WHEN contains(CAST(x AS VARCHAR), '.') "
+    "THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.') ELSE CAST(x AS VARCHAR) END"
+)
+
 _MACRO_STATEMENTS = [
     _TYPE_NAME_MACRO,
     # JSON is searched as JSON; anything else as the text of its values.
@@ -1062,7 +1056,14 @@ _MACRO_STATEMENTS = [
     ),
     _macro(
         "to_string",
-        [("x BLOB", "decode(x)"), ("x VARCHAR", "x"), ("x", "CAST(x AS VARCHAR)")],
+        [
+            ("x BLOB", "decode(x)"),
+            ("x VARCHAR", "x"),
+            ("x BIGINT", "CAST(x AS VARCHAR)"),
+            # BigQuery writes NUMERIC '1.25' as 1.25 where DuckDB writes 1.250000000.
+            ("x DECIMAL(38, 9)", _NUMERIC_TEXT),
+            ("x", "CAST(x AS VARCHAR)"),
+        ],
     ),
     _macro(
         "to_hex",
