@@ -153,6 +153,15 @@ def field_from_arrow(name: str, dtype: pa.DataType, nullable: bool = True) -> di
     return {"name": name, "type": _scalar_name(dtype), "mode": mode}
 
 
+def googlesql_type_of(dtype: pa.DataType) -> str:
+    """Return GoogleSQL's name for the type of an Arrow value: INT64, ARRAY<STRING>, STRUCT<…>."""
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        return f"ARRAY<{googlesql_type_of(dtype.value_type)}>"
+    if pa.types.is_struct(dtype):
+        return f"STRUCT<{', '.join(f'{f.name} {googlesql_type_of(f.type)}' for f in dtype)}>"
+    return _scalar_name(dtype)
+
+
 def _scalar_name(dtype: pa.DataType) -> str:
     if isinstance(dtype, pa.JsonType):
         return "JSON"

@@ -27,7 +27,11 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from console.engine.functions.base import Handler, Udf
-from console.engine.types import check_string_or_bytes, googlesql_type_name
+from console.engine.types import (
+    check_string_or_bytes,
+    googlesql_type_name,
+    googlesql_type_of,
+)
 from console.errors import InvalidError
 
 # Arrow helpers ---------------------------------------------------------------------------------
@@ -84,11 +88,11 @@ def _udf(
 
 
 def _check_only(values: pa.Array, function: str, kind: str) -> None:
-    if pa.types.is_null(values.type) or _type_name(values.type) == kind:
+    if pa.types.is_null(values.type) or googlesql_type_of(values.type) == kind:
         return
     raise InvalidError(
         f"No matching signature for function {function} for argument types: "
-        f"{_type_name(values.type)}. Supported signature: {function}({kind})"
+        f"{googlesql_type_of(values.type)}. Supported signature: {function}({kind})"
     )
 
 
@@ -701,32 +705,6 @@ def _value_text(value: Any, kind: pa.DataType, literal: bool) -> str:
     return str(value)
 
 
-def _type_name(kind: pa.DataType) -> str:
-    if pa.types.is_integer(kind):
-        return "INT64"
-    if pa.types.is_floating(kind):
-        return "FLOAT64"
-    if pa.types.is_decimal(kind):
-        return "NUMERIC"
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return "STRING"
-    if _is_binary(kind):
-        return "BYTES"
-    if pa.types.is_boolean(kind):
-        return "BOOL"
-    if pa.types.is_date(kind):
-        return "DATE"
-    if pa.types.is_timestamp(kind):
-        return "TIMESTAMP" if kind.tz else "DATETIME"
-    if pa.types.is_time(kind):
-        return "TIME"
-    if pa.types.is_list(kind):
-        return f"ARRAY<{_type_name(kind.value_type)}>"
-    if pa.types.is_struct(kind):
-        return "STRUCT"
-    return str(kind).upper()
-
-
 def _group(digits: str, size: int, separator: str) -> str:
     head = len(digits) % size or size
     parts = [digits[:head]] + [digits[i : i + size] for i in range(head, len(digits), size)]
@@ -751,7 +729,7 @@ def _format_integer(
 ) -> str:
     if not pa.types.is_integer(kind):
         raise InvalidError(
-            f"Invalid type for argument to FORMAT; Expected INT64; Got {_type_name(kind)}"
+            f"Invalid type for argument to FORMAT; Expected INT64; Got {googlesql_type_of(kind)}"
         )
     if spec in "oxX" and value < 0:
         raise InvalidError(f"Negative values not supported for %{spec}: {value}")
@@ -773,7 +751,7 @@ def _format_float(
 ) -> str:
     if not (pa.types.is_floating(kind) or pa.types.is_decimal(kind) or pa.types.is_integer(kind)):
         raise InvalidError(
-            f"Invalid type for argument to FORMAT; Expected FLOAT64; Got {_type_name(kind)}"
+            f"Invalid type for argument to FORMAT; Expected FLOAT64; Got {googlesql_type_of(kind)}"
         )
     if pa.types.is_integer(kind):
         raise InvalidError("Invalid type for argument to FORMAT; Expected FLOAT64; Got INT64")
@@ -860,7 +838,8 @@ def _format_one(fmt: str, values: list[Any], kinds: list[pa.DataType]) -> str | 
         elif spec == "s":
             if not pa.types.is_string(kind):
                 raise InvalidError(
-                    f"Invalid type for argument to FORMAT; Expected STRING; Got {_type_name(kind)}"
+                    "Invalid type for argument to FORMAT; Expected STRING; "
+                    f"Got {googlesql_type_of(kind)}"
                 )
             out.append(_format_text(value, flags, width, precision))
         else:
