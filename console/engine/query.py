@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlglot import exp
 
 from console.catalog import storage
@@ -38,7 +37,6 @@ from console.engine.outcome import Outcome, RunContext
 from console.engine.parse import check_functions, location, parse_script
 from console.engine.transpile import bigquery_name, to_duckdb
 from console.engine.types import (
-    IntervalType,
     bigquery_arrow_schema,
     cast_array,
     cast_batch,
@@ -342,14 +340,9 @@ class Context:
         """Expose one stored table version to DuckDB and return its relation name."""
         if data_path not in self.registered:
             name = f"__table_{len(self.registered) + 1}"
-            stored = storage.resolve(data_path)
-            # A JSON column is JSON to the query, as its schema says, in BigQuery's form (keys
-            # sorted) even where it was stored as text (by DML or a load).
-            quoted = [f'"{f["name"]}"' for f in fields if _is_json(f)]
-            replaced = [f"{stored_json(column)} AS {column}" for column in quoted]
-            replaced += stored_replacements(pq.read_schema(stored))
+            replaced = stored_replacements(fields)
             columns = f"* REPLACE ({', '.join(replaced)})" if replaced else "*"
-            path = sandbox.quote_path(stored)
+            path = sandbox.quote_path(storage.resolve(data_path))
             self.con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} FROM read_parquet({path})')
             self.registered[data_path] = name
         return self.registered[data_path]
@@ -374,19 +367,26 @@ def _named(dataset: Dataset, node: exp.Table, kind: str) -> access.Resource:
 # Executing queries ---------------------------------------------------------------------------
 
 
-def stored_replacements(schema: pa.Schema) -> list[str]:
-    """Return the REPLACE items that read a stored version's columns as their BigQuery types: an
-    INTERVAL is stored as its text (engine/types.IntervalType). DuckDB would read a BIGNUMERIC
-    (Arrow's decimal256) as a DOUBLE, losing digits: a query that reads one is refused."""
-    read = [
-        f'{INTERVAL_OF_TEXT}("{f.name}") AS "{f.name}"'
-        for f in schema
-        if isinstance(f.type, IntervalType)
-    ]
+def stored_replacements(fields: list[dict[str, Any]]) -> list[str]:
+    """Return the REPLACE items that read a stored version's columns as their schema's types.
+
+    A JSON column is JSON to the query, in BigQuery's form (keys sorted), even where it was
+    stored as text (by DML or a load). An INTERVAL is stored as its text (engine/types
+    .IntervalType). DuckDB would read a BIGNUMERIC (Arrow's decimal256) as a DOUBLE, losing
+    digits: a query that reads one is refused.
+    """
     refusal = BIGNUMERIC_REFUSAL.replace("'", "''")
-    read += [
-        f"error('{refusal}') AS \"{f.name}\"" for f in schema if pa.types.is_decimal256(f.type)
-    ]
+    spelled = {
+        "JSON": stored_json,
+        "INTERVAL": lambda column: f"{INTERVAL_OF_TEXT}({column})",
+        "BIGNUMERIC": lambda column: f"error('{refusal}')",
+    }
+    read = []
+    for stored in fields:
+        spell = spelled.get(stored.get("type", ""))
+        if spell is not None and stored.get("mode") != "REPEATED":
+            column = f'"{stored["name"]}"'
+            read.append(f"{spell(column)} AS {column}")
     return read
 
 
@@ -423,10 +423,6 @@ def bind(ctx: Context, tree: exp.Expression, views: tuple[str, ...] = ()) -> exp
         ctx.bytes_processed += scanned_bytes(tree, node, schema, column_bytes)
         _replace_table(node, ctx.register_version(data_path, schema), node.alias or node.name)
     return tree
-
-
-def _is_json(field: dict[str, Any]) -> bool:
-    return field.get("type") == "JSON" and field.get("mode") != "REPEATED"
 
 
 def _expand_view(ctx: Context, node: exp.Table, view: Table, views: tuple[str, ...]) -> None:

@@ -26,7 +26,7 @@ from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 
 from console.engine import functions
-from console.engine.functions.base import Handler, duckdb_handler
+from console.engine.functions.base import Handler, arguments, duckdb_handler
 from console.engine.sandbox import FARM_FINGERPRINT, RAND_OF_ROW, SHA512
 from console.errors import BigQueryError, InvalidError
 
@@ -104,14 +104,9 @@ def _checked_division(self: Target.Generator, node: exp.Div) -> str:
 def _ieee_divide(self: Target.Generator, node: exp.Anonymous) -> str:
     # DuckDB's own `/` is IEEE division. The arguments were commas apart, so an operand such as
     # `x + 1` needs its parentheses back.
-    if len(node.expressions) != 2:
-        raise InvalidError(
-            f"No matching signature for function IEEE_DIVIDE: it takes 2 arguments, got "
-            f"{len(node.expressions)}"
-        )
     dividend, divisor = (
         f"({self.sql(arg)})" if isinstance(arg, exp.Binary) else self.sql(arg)
-        for arg in node.expressions
+        for arg in arguments("IEEE_DIVIDE", node, (2,))
     )
     return f"{dividend} / {divisor}"
 

@@ -318,15 +318,6 @@ def bigquery_arrow_schema(schema: pa.Schema) -> pa.Schema:
     return pa.schema([pa.field(f.name, bigquery_arrow_type(f.type)) for f in schema])
 
 
-# Arrow's names of the types DuckDB hands a function, in GoogleSQL's words for a refusal.
-_GOOGLESQL_OF_ARROW = {
-    **dict.fromkeys(("int8", "int16", "int32", "int64"), "INT64"),
-    **dict.fromkeys(("float", "double"), "FLOAT64"),
-    "bool": "BOOL",
-    "date32[day]": "DATE",
-}
-
-
 def check_string_or_bytes(values: pa.Array, function: str) -> None:
     """Refuse, in BigQuery's words, an argument of a function that takes STRING or BYTES only
     (one the engine computes itself, so DuckDB hands it any type)."""
@@ -335,9 +326,9 @@ def check_string_or_bytes(values: pa.Array, function: str) -> None:
         return
     if pa.types.is_large_string(kind) or pa.types.is_large_binary(kind):
         return
-    shown = _GOOGLESQL_OF_ARROW.get(str(kind), str(kind).upper())
     raise InvalidError(
-        f"No matching signature for function {function} for argument types: {shown}. "
+        f"No matching signature for function {function} for argument types: "
+        f"{googlesql_type_of(kind)}. "
         f"Supported signatures: {function}(STRING); {function}(BYTES)"
     )
 

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from duckdb import sqltypes
 from sqlglot import exp
 
-from console.engine.functions.base import Udf, duckdb_handler
+from console.engine.functions.base import Udf, arguments, duckdb_handler
 from console.engine.types import standard_sql_field, standard_sql_text
 from console.errors import InvalidError
 
@@ -391,12 +391,8 @@ def _window(self: Any, node: exp.Window) -> str | None:
 
 def _error(self: Any, node: exp.Anonymous) -> str:
     # BigQuery's ERROR(message) fails the query with the message as it is.
-    if len(node.expressions) != 1:
-        raise InvalidError(
-            f"No matching signature for function ERROR: it takes 1 argument, got "
-            f"{len(node.expressions)}"
-        )
-    return self.func("ERROR", self.func("CAST", f"{self.sql(node.expressions[0])} AS VARCHAR"))
+    (message,) = arguments("ERROR", node, (1,))
+    return self.func("ERROR", self.func("CAST", f"{self.sql(message)} AS VARCHAR"))
 
 
 # Outside string literals and quoted names: the ERROR( calls the handlers spell.

@@ -9,6 +9,8 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 
+from console.errors import InvalidError
+
 # (generator, node) -> the node's DuckDB SQL, or None to leave it to the next handler (and in the
 # end to sqlglot's own DuckDB spelling).
 Handler = Callable[[Any, Any], str | None]
@@ -21,6 +23,18 @@ def duckdb_handler(kind: type[exp.Expression]) -> Handler:
         or getattr(DuckDB.Generator, f"{kind.key}_sql", None)
         or DuckDB.Generator.function_fallback_sql
     )
+
+
+def arguments(function: str, call: exp.Expression, counts: tuple[int, ...]) -> list[Any]:
+    """Return a call's arguments, refusing in BigQuery's words a count the function lacks."""
+    given = list(call.expressions) if isinstance(call, exp.Anonymous) else [call.this]
+    if len(given) not in counts:
+        raise InvalidError(
+            f"No matching signature for function {function}: it takes "
+            f"{' or '.join(map(str, counts))} argument{'s' if counts != (1,) else ''}, "
+            f"got {len(given)}"
+        )
+    return given
 
 
 @dataclass(frozen=True)

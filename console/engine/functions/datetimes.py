@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pyarrow as pa
 from sqlglot import exp
 
-from console.engine.functions.base import Udf
+from console.engine.functions.base import Udf, arguments
 from console.errors import InvalidError
 
 WEEKDAYS = ("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY")
@@ -339,10 +339,10 @@ def _time_to_str(self: Any, node: exp.TimeToStr) -> str | None:
 
 def _parse(kind: str) -> Any:
     def handler(self: Any, node: exp.Expression) -> str:
-        arguments = [_bigquery_format(self, node.args["format"]), self.sql(node, "this")]
+        given = [_bigquery_format(self, node.args["format"]), self.sql(node, "this")]
         if kind == "TIMESTAMP":
-            arguments.append(self.sql(node, "zone") if node.args.get("zone") else "'UTC'")
-        return self.func(PARSE[kind], *arguments)
+            given.append(self.sql(node, "zone") if node.args.get("zone") else "'UTC'")
+        return self.func(PARSE[kind], *given)
 
     return handler
 
@@ -357,14 +357,9 @@ def _string(self: Any, node: exp.String) -> str | None:
 def _bucket(kind: str, duckdb_type: str, origin: str) -> Any:
     # DuckDB's TIME_BUCKET is BigQuery's *_BUCKET with the arguments in another order.
     def handler(self: Any, node: exp.Anonymous) -> str:
-        arguments = node.expressions
-        if len(arguments) not in (2, 3):
-            raise InvalidError(
-                f"No matching signature for function {kind}_BUCKET: it takes 2 or 3 arguments, "
-                f"got {len(arguments)}"
-            )
-        value, width = (self.sql(a) for a in arguments[:2])
-        start = self.sql(arguments[2]) if len(arguments) == 3 else f"'{origin}'"
+        given = arguments(f"{kind}_BUCKET", node, (2, 3))
+        value, width = (self.sql(a) for a in given[:2])
+        start = self.sql(given[2]) if len(given) == 3 else f"'{origin}'"
         return self.func(
             "TIME_BUCKET",
             width,

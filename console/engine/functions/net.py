@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
-from console.engine.functions.base import Handler, Udf
+from console.engine.functions.base import Handler, Udf, arguments
 from console.engine.types import field_from_arrow, googlesql_type_name
 from console.errors import InvalidError
 
@@ -484,23 +484,12 @@ UDFS = [
 ]
 
 
-def _arguments(function: str, call: exp.Expression, counts: tuple[int, ...]) -> list[Any]:
-    arguments = [call.this] if not isinstance(call, exp.Anonymous) else list(call.expressions)
-    if len(arguments) not in counts:
-        raise InvalidError(
-            f"No matching signature for function {function}: it takes "
-            f"{' or '.join(map(str, counts))} argument{'s' if counts != (1,) else ''}, "
-            f"got {len(arguments)}"
-        )
-    return arguments
-
-
 def _net_sql(name: str) -> Handler:
     kinds = _NET_FUNCTIONS[name][0]
 
     def spell(self: Any, call: exp.Expression) -> str:
-        arguments = _arguments(f"NET.{name}", call, (len(kinds),))
-        return self.func(f"quarry_net_{name.lower()}", *arguments)
+        given = arguments(f"NET.{name}", call, (len(kinds),))
+        return self.func(f"quarry_net_{name.lower()}", *given)
 
     return spell
 
@@ -520,27 +509,27 @@ def _aggregate(function: str, call: exp.Anonymous) -> None:
 
 def _hll_init_sql(self: Any, call: exp.Anonymous) -> str:
     _aggregate("HLL_COUNT.INIT", call)
-    arguments = _arguments("HLL_COUNT.INIT", call, (1, 2))
-    value = self.sql(arguments[0])
-    precision = self.sql(arguments[1]) if len(arguments) > 1 else "15"
+    given = arguments("HLL_COUNT.INIT", call, (1, 2))
+    value = self.sql(given[0])
+    precision = self.sql(given[1]) if len(given) > 1 else "15"
     distinct = f"LIST(DISTINCT {value}) FILTER (WHERE {value} IS NOT NULL)"
     return self.func("quarry_hll_init", distinct, precision)
 
 
 def _hll_merge_sql(self: Any, call: exp.Anonymous) -> str:
     _aggregate("HLL_COUNT.MERGE", call)
-    (sketch,) = _arguments("HLL_COUNT.MERGE", call, (1,))
+    (sketch,) = arguments("HLL_COUNT.MERGE", call, (1,))
     return self.func("quarry_hll_merge", _not_null_list(self, sketch))
 
 
 def _hll_merge_partial_sql(self: Any, call: exp.Anonymous) -> str:
     _aggregate("HLL_COUNT.MERGE_PARTIAL", call)
-    (sketch,) = _arguments("HLL_COUNT.MERGE_PARTIAL", call, (1,))
+    (sketch,) = arguments("HLL_COUNT.MERGE_PARTIAL", call, (1,))
     return self.func("quarry_hll_merge_partial", _not_null_list(self, sketch))
 
 
 def _hll_extract_sql(self: Any, call: exp.Anonymous) -> str:
-    (sketch,) = _arguments("HLL_COUNT.EXTRACT", call, (1,))
+    (sketch,) = arguments("HLL_COUNT.EXTRACT", call, (1,))
     return self.func("quarry_hll_extract", sketch)
 
 
