@@ -13,6 +13,8 @@ import decimal
 import math
 from typing import Any
 
+from console.engine.text import float_text, numeric_text
+
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # The API speaks the legacy type names in schemas, whatever the table was created with.
 LEGACY_TYPES = {
@@ -92,10 +94,9 @@ def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return number_text(value)
+        return float_text(value)
     if isinstance(value, decimal.Decimal):
-        # BigQuery writes NUMERIC 1.5 as "1.5"; Parquet hands it back with its nine decimals.
-        return format(value.normalize(), "f")
+        return numeric_text(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -103,15 +104,6 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def number_text(value: float) -> str:
-    """Return a FLOAT64 as BigQuery writes it (NaN and Infinity spelled out)."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return repr(value)
-
-
 def json_number(value: float) -> float | str:
     """Return a double for a JSON body: the number, or its name when JSON has no spelling."""
-    return value if math.isfinite(value) else number_text(value)
+    return value if math.isfinite(value) else float_text(value)

@@ -6,8 +6,10 @@ import csv
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
+from console.engine.text import numeric_text
 from console.errors import BigQueryError
 
 
@@ -24,6 +26,8 @@ def cell_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, Decimal):
+        return numeric_text(value)
     return str(value)
 
 

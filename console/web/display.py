@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from console.engine.text import float_text, numeric_text
 from console.engine.types import standard_sql_text
 from mfcore.options import OPTION_INFO
 
@@ -35,18 +36,13 @@ def format_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return repr(value)
+        return float_text(value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             return value.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".") + " UTC"
         return value.isoformat()
     if isinstance(value, Decimal):
-        # As BigQuery's console shows NUMERIC: 1.5, not the stored 1.500000000 (nor 1.5E+3).
-        return format(value.normalize(), "f")
+        return numeric_text(value)
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, bytes):

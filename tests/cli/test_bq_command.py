@@ -91,6 +91,12 @@ def test_it_prints_results_in_every_format(tutorial: Path) -> None:
     nested = "SELECT [STRUCT('Misérables' AS title)] AS films"
     assert '| [{"title":"Misérables"}] |' in bq("query", "--nouse_legacy_sql", nested)[1]
     assert outputs["csv"].splitlines()[-3:] == ["n,s", "1,a", "2,"]
+    # NUMERIC as the API writes it: 1.5, not the stored 1.500000000.
+    numeric = "SELECT NUMERIC '1.50' AS n"
+    assert "| 1.5 |" in bq("query", "--nouse_legacy_sql", numeric)[1]
+    assert bq("--format=json", "query", "--nouse_legacy_sql", numeric)[1].splitlines()[-1] == (
+        '[{"n":"1.5"}]'
+    )
     code, out, _ = bq("query", "--max_rows=1", "--nouse_legacy_sql", sql)
     assert "| 1 | a |" in out and "| 2 |" not in out
     code, _, err = bq("--format=csv", "query", "--nouse_legacy_sql", "SELECT [1, 2] AS xs")
